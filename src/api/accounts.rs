@@ -1,0 +1,233 @@
+//! The banking endpoints: balances, accounts, transfers, bulk reads.
+//! Thin: they translate HTTP to ledger calls and back.
+
+use std::time::Instant;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, SecondsFormat, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::ApiContext;
+use super::body::ValidJson;
+use super::error::{ApiError, ErrorBody};
+use crate::ledger::{Account, DEFAULT_ACCOUNT, LedgerError, Receipt, Transfer, TransferRequest};
+
+/// `GET /api/balance`: the contract's shape, for the default account.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Balance {
+    pub account: String,
+    #[schema(value_type = f64)]
+    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    pub balance: Decimal,
+    pub currency: String,
+}
+
+#[utoipa::path(get, path = "/api/balance", tag = "ledger",
+    responses((status = 200, body = Balance), (status = "5XX", body = ErrorBody)))]
+pub async fn balance(State(ctx): State<ApiContext>) -> Result<Json<Balance>, ApiError> {
+    let a = ctx
+        .ledger
+        .account(DEFAULT_ACCOUNT, ctx.faults.current().db_mode())
+        .await?;
+    Ok(Json(Balance {
+        account: a.account,
+        balance: a.balance,
+        currency: a.currency,
+    }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccountList {
+    pub accounts: Vec<Account>,
+}
+
+#[utoipa::path(get, path = "/api/accounts", tag = "ledger",
+    responses((status = 200, body = AccountList), (status = "5XX", body = ErrorBody)))]
+pub async fn accounts(State(ctx): State<ApiContext>) -> Result<Json<AccountList>, ApiError> {
+    let accounts = ctx.ledger.accounts(ctx.faults.current().db_mode()).await?;
+    Ok(Json(AccountList { accounts }))
+}
+
+#[utoipa::path(get, path = "/api/accounts/{number}", tag = "ledger",
+    params(("number" = String, Path, description = "Account number, e.g. ACC-001")),
+    responses((status = 200, body = Account), (status = 404, body = ErrorBody),
+              (status = "5XX", body = ErrorBody)))]
+pub async fn account(
+    State(ctx): State<ApiContext>,
+    Path(number): Path<String>,
+) -> Result<Json<Account>, ApiError> {
+    let a = ctx
+        .ledger
+        .account(&number, ctx.faults.current().db_mode())
+        .await?;
+    Ok(Json(a))
+}
+
+/// `POST /api/transfer` body. `from_account` defaults to ACC-001.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransferBody {
+    /// Amount in the account currency: positive, at most 2 decimal places.
+    #[schema(value_type = f64, minimum = 0.01, maximum = 1000000)]
+    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    pub amount: Decimal,
+    pub to_account: String,
+    #[serde(default)]
+    pub from_account: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TransferReply {
+    pub status: String,
+    pub transaction_id: String,
+    #[schema(value_type = f64)]
+    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    pub amount: Decimal,
+    pub from_account: String,
+    pub to_account: String,
+    pub timestamp: String,
+}
+
+fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+impl From<Receipt> for TransferReply {
+    fn from(r: Receipt) -> Self {
+        Self {
+            status: "completed".into(),
+            transaction_id: r.transaction_id,
+            amount: r.amount,
+            from_account: r.from_account,
+            to_account: r.to_account,
+            timestamp: rfc3339(r.created_at),
+        }
+    }
+}
+
+/// Longest accepted `Idempotency-Key`.
+const MAX_KEY_LEN: usize = 200;
+
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(raw) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = raw.to_str().map_err(|_| ApiError::BadRequest {
+        message: "Idempotency-Key must be printable ASCII".into(),
+    })?;
+    let key = key.trim();
+    if key.is_empty() || key.len() > MAX_KEY_LEN {
+        return Err(ApiError::BadRequest {
+            message: format!("Idempotency-Key must be 1 to {MAX_KEY_LEN} characters"),
+        });
+    }
+    Ok(Some(key.to_string()))
+}
+
+fn outcome(result: &Result<Transfer, LedgerError>) -> &'static str {
+    match result {
+        Ok(Transfer::Completed(_)) => "completed",
+        Ok(Transfer::Replayed(_)) => "replayed",
+        Err(LedgerError::InsufficientFunds { .. }) => "insufficient_funds",
+        Err(LedgerError::UnknownAccount(_)) => "unknown_account",
+        Err(LedgerError::InvalidTransfer(_)) => "invalid",
+        Err(LedgerError::IdempotencyConflict) => "conflict",
+        Err(_) => "failed",
+    }
+}
+
+#[utoipa::path(post, path = "/api/transfer", tag = "ledger", request_body = TransferBody,
+    params(("Idempotency-Key" = Option<String>, Header,
+            description = "Repeat a request with the same key to get the first result; money moves once")),
+    responses((status = 200, body = TransferReply), (status = 400, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+              (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
+              (status = 422, body = ErrorBody), (status = "5XX", body = ErrorBody)))]
+pub async fn transfer(
+    State(ctx): State<ApiContext>,
+    headers: HeaderMap,
+    ValidJson(body): ValidJson<TransferBody>,
+) -> Result<Response, ApiError> {
+    let req = TransferRequest {
+        from_account: body
+            .from_account
+            .unwrap_or_else(|| DEFAULT_ACCOUNT.to_string()),
+        to_account: body.to_account,
+        amount: body.amount,
+        idempotency_key: idempotency_key(&headers)?,
+    };
+    let result = ctx
+        .ledger
+        .transfer(&req, ctx.faults.current().db_mode())
+        .await;
+    ctx.metrics.count_transfer(outcome(&result));
+    let (receipt, replayed) = match result? {
+        Transfer::Completed(r) => (r, false),
+        Transfer::Replayed(r) => (r, true),
+    };
+    let mut response = Json(TransferReply::from(receipt)).into_response();
+    if replayed {
+        response
+            .headers_mut()
+            .insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    Ok(response)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BulkBody {
+    /// How many balance reads to run at once.
+    #[schema(minimum = 1, maximum = 1000)]
+    pub count: u32,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BulkReply {
+    pub status: String,
+    pub count: u32,
+    pub succeeded: u32,
+    pub failed: u32,
+    pub duration_ms: u64,
+}
+
+pub const MAX_BULK: u32 = 1000;
+
+#[utoipa::path(post, path = "/api/balance-bulk", tag = "ledger", request_body = BulkBody,
+    responses((status = 200, body = BulkReply), (status = 400, body = ErrorBody),
+              (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
+              (status = 422, body = ErrorBody), (status = "5XX", body = ErrorBody)))]
+pub async fn balance_bulk(
+    State(ctx): State<ApiContext>,
+    ValidJson(body): ValidJson<BulkBody>,
+) -> Result<Json<BulkReply>, ApiError> {
+    if body.count == 0 || body.count > MAX_BULK {
+        return Err(ApiError::Unprocessable {
+            message: format!("`count` must be from 1 to {MAX_BULK}, got {}", body.count),
+            field: Some("count".into()),
+            accepted: Some(format!("an integer from 1 to {MAX_BULK}")),
+        });
+    }
+    let mode = ctx.faults.current().db_mode();
+    let started = Instant::now();
+    let reads = (0..body.count).map(|_| ctx.ledger.account(DEFAULT_ACCOUNT, mode));
+    let results = futures::future::join_all(reads).await;
+    let failed = u32::try_from(results.iter().filter(|r| r.is_err()).count()).unwrap_or(u32::MAX);
+    if failed == body.count {
+        if let Some(Err(e)) = results.into_iter().next() {
+            return Err(e.into());
+        }
+    }
+    Ok(Json(BulkReply {
+        status: "completed".into(),
+        count: body.count,
+        succeeded: body.count - failed,
+        failed,
+        duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+    }))
+}

@@ -1,0 +1,137 @@
+//! A JSON body extractor whose every refusal names what to fix: the wrong
+//! content type (415), a body over the limit (413), malformed JSON (400), or
+//! a field of the wrong type or unknown (422, with the field's path).
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::header::CONTENT_TYPE;
+use serde::de::DeserializeOwned;
+
+use super::error::ApiError;
+
+/// The largest request body accepted, in bytes. Every body the API takes is a
+/// small JSON object; anything bigger is a mistake or an attack.
+pub const BODY_LIMIT: usize = 16 * 1024;
+
+pub struct ValidJson<T>(pub T);
+
+fn is_json(content_type: &str) -> bool {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// Turns a serde error into the status and message a client can act on.
+pub fn reject(err: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    // serde_json's arbitrary-precision numbers add an internal segment; a
+    // client only needs the field it wrote.
+    let path = err
+        .path()
+        .to_string()
+        .split('.')
+        .filter(|s| !s.starts_with("$serde_json"))
+        .collect::<Vec<_>>()
+        .join(".");
+    let inner = err.inner();
+    match inner.classify() {
+        serde_json::error::Category::Data => {
+            let message = inner.to_string();
+            let field = unknown_field(&message).or_else(|| (path != ".").then(|| path.clone()));
+            ApiError::Unprocessable {
+                message: match &field {
+                    Some(f) => format!("invalid field `{f}`: {message}"),
+                    None => format!("invalid body: {message}"),
+                },
+                field,
+                accepted: None,
+            }
+        }
+        _ => ApiError::BadRequest {
+            message: format!("request body is not valid JSON: {inner}"),
+        },
+    }
+}
+
+fn unknown_field(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    Some(rest.split('`').next()?.to_string())
+}
+
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(de).map_err(reject)?;
+    Ok(value)
+}
+
+impl<S, T> FromRequest<S> for ValidJson<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let content_type = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if !is_json(content_type) {
+            return Err(ApiError::UnsupportedMediaType {
+                message: format!(
+                    "expected Content-Type: application/json, got {:?}; send the body as JSON \
+                     (curl: -H 'Content-Type: application/json')",
+                    content_type
+                ),
+            });
+        }
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|_| ApiError::PayloadTooLarge { limit: BODY_LIMIT })?;
+        parse(&bytes).map(ValidJson)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::faults::FaultUpdate;
+
+    #[test]
+    fn json_content_types_are_recognised_with_parameters() {
+        assert!(is_json("application/json"));
+        assert!(is_json("Application/JSON; charset=utf-8"));
+        assert!(is_json("application/merge-patch+json"));
+        assert!(!is_json("text/plain"));
+        assert!(!is_json(""));
+    }
+
+    #[test]
+    fn an_unknown_field_is_named() {
+        let err = parse::<FaultUpdate>(br#"{"latency": 5}"#).err().unwrap();
+        match err {
+            ApiError::Unprocessable { field, .. } => assert_eq!(field.as_deref(), Some("latency")),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_wrong_type_names_the_field_and_bad_syntax_is_a_400() {
+        match parse::<FaultUpdate>(br#"{"db_slow": "yes"}"#)
+            .err()
+            .unwrap()
+        {
+            ApiError::Unprocessable { field, .. } => assert_eq!(field.as_deref(), Some("db_slow")),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            parse::<FaultUpdate>(b"{not json").err().unwrap(),
+            ApiError::BadRequest { .. }
+        ));
+    }
+}

@@ -1,0 +1,49 @@
+//! Middleware: request metrics around every route, fault injection around
+//! the routes a student's failures apply to.
+
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::ApiContext;
+use super::error::ApiError;
+
+/// Counts and times every request by its route template (`/api/accounts/{number}`,
+/// never the raw path, so label cardinality stays bounded).
+pub async fn record_metrics(State(ctx): State<ApiContext>, req: Request, next: Next) -> Response {
+    let endpoint = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into());
+    let method = req.method().to_string();
+    let started = Instant::now();
+    let response = next.run(req).await;
+    ctx.metrics.observe_request(
+        &method,
+        &endpoint,
+        response.status().as_u16(),
+        started.elapsed().as_secs_f64(),
+    );
+    response
+}
+
+/// Applies the current faults to one request: leak, then delay (an async
+/// sleep, so a worker thread is never blocked), then maybe fail.
+pub async fn inject_faults(State(ctx): State<ApiContext>, req: Request, next: Next) -> Response {
+    let fault = ctx.faults.current().decide(&mut rand::rng());
+    if fault.leak_mb > 0 {
+        ctx.faults.leak(fault.leak_mb).await;
+    }
+    if !fault.delay.is_zero() {
+        tokio::time::sleep(fault.delay).await;
+    }
+    if let Some(code) = fault.fail_with {
+        let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        return ApiError::Injected { status }.into_response();
+    }
+    next.run(req).await
+}

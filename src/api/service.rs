@@ -1,0 +1,143 @@
+//! Service endpoints: index, health (injected, as in the original), liveness
+//! and readiness (never injected, for orchestrators), metrics, the OpenAPI document.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use chrono::{SecondsFormat, Utc};
+use serde::Serialize;
+use utoipa::{OpenApi, ToSchema};
+
+use super::ApiContext;
+use crate::faults::DbMode;
+use crate::metrics::Snapshot;
+
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Every route, as `GET /` lists it.
+pub const ENDPOINTS: [&str; 14] = [
+    "GET /",
+    "GET /health",
+    "GET /livez",
+    "GET /readyz",
+    "GET /metrics",
+    "GET /api/balance",
+    "GET /api/accounts",
+    "GET /api/accounts/{number}",
+    "POST /api/transfer",
+    "POST /api/balance-bulk",
+    "GET /api/failures",
+    "POST /api/failures",
+    "POST /api/reset",
+    "GET /api/openapi.json",
+];
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IndexReply {
+    pub service: String,
+    pub version: String,
+    pub database: String,
+    pub endpoints: Vec<String>,
+}
+
+#[utoipa::path(get, path = "/", tag = "service", responses((status = 200, body = IndexReply)))]
+pub async fn index(State(ctx): State<ApiContext>) -> Json<IndexReply> {
+    Json(IndexReply {
+        service: "fintech-api".into(),
+        version: VERSION.into(),
+        database: ctx.ledger.backend().into(),
+        endpoints: ENDPOINTS.iter().map(|e| e.to_string()).collect(),
+    })
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HealthReply {
+    pub status: String,
+    pub database: String,
+    pub timestamp: String,
+}
+
+fn now() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+#[utoipa::path(get, path = "/health", tag = "service",
+    responses((status = 200, body = HealthReply), (status = 503, body = HealthReply)))]
+pub async fn health(State(ctx): State<ApiContext>) -> impl IntoResponse {
+    let up = match ctx.faults.current().db_mode() {
+        DbMode::Down => false,
+        _ => ctx.ledger.ping().await.is_ok(),
+    };
+    let (status, health, database) = if up {
+        (StatusCode::OK, "healthy", "connected")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "unhealthy", "disconnected")
+    };
+    (
+        status,
+        Json(HealthReply {
+            status: health.into(),
+            database: database.into(),
+            timestamp: now(),
+        }),
+    )
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProbeReply {
+    pub status: String,
+}
+
+#[utoipa::path(get, path = "/livez", tag = "service", responses((status = 200, body = ProbeReply)))]
+pub async fn livez() -> Json<ProbeReply> {
+    Json(ProbeReply {
+        status: "alive".into(),
+    })
+}
+
+#[utoipa::path(get, path = "/readyz", tag = "service",
+    responses((status = 200, body = ProbeReply), (status = 503, body = ProbeReply)))]
+pub async fn readyz(State(ctx): State<ApiContext>) -> impl IntoResponse {
+    match ctx.ledger.ping().await {
+        Ok(()) => (
+            StatusCode::OK,
+            Json(ProbeReply {
+                status: "ready".into(),
+            }),
+        ),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness: database unreachable");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(ProbeReply {
+                    status: "database unreachable".into(),
+                }),
+            )
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/metrics", tag = "service",
+    responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain")))]
+pub async fn metrics(State(ctx): State<ApiContext>) -> impl IntoResponse {
+    let faults = ctx.faults.current();
+    let body = ctx.metrics.render(Snapshot {
+        faults: &faults,
+        leaked_bytes: ctx.faults.leaked_bytes(),
+        pool: ctx.ledger.pool_stats(),
+    });
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        body,
+    )
+}
+
+#[utoipa::path(get, path = "/api/openapi.json", tag = "service",
+    responses((status = 200, description = "This document", content_type = "application/json")))]
+pub async fn openapi() -> impl IntoResponse {
+    Json(super::ApiDoc::openapi())
+}

@@ -1,0 +1,291 @@
+//! The command line. Parses flags, then calls library functions; nothing
+//! here knows how a request is served or a fault applied.
+//!
+//! Exit codes: 0 success; 1 the command failed (message on stderr);
+//! 2 the command line itself was wrong.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use tokio_util::sync::CancellationToken;
+
+use crate::api::{self, ServeOptions};
+use crate::client::{ApiClient, DEFAULT_API_URL};
+use crate::config;
+use crate::faults::{FaultConfig, FaultUpdate};
+use crate::logging::{self, LogFormat};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "workshop",
+    version,
+    about = "A hands-on resilience workshop on a small fintech API"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the fintech API (ledger, failure injection, metrics).
+    Serve(ServeArgs),
+    /// Inject failures into a running API; prints what changed.
+    Inject(InjectArgs),
+    /// Clear every failure and free leaked memory.
+    Reset(ApiArgs),
+    /// Show the failures currently injected.
+    Failures(ApiArgs),
+    /// Exit 0 when the API answers its readiness probe (for container health checks).
+    Healthcheck(HealthcheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "WORKSHOP_LISTEN", default_value = "127.0.0.1:5000")]
+    pub listen: SocketAddr,
+    /// postgres://… or sqlite:PATH or sqlite::memory:. Unset: POSTGRES_USER/
+    /// POSTGRES_PASSWORD/POSTGRES_DB if set, else an embedded SQLite file in
+    /// the user's data directory.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Database connections in the pool.
+    #[arg(long, env = "WORKSHOP_DB_POOL", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(1..=500))]
+    pub pool_size: u32,
+    /// Keep the fault state stored in PostgreSQL across a restart (default: a
+    /// start is a reset).
+    #[arg(long, env = "WORKSHOP_KEEP_FAULTS")]
+    pub keep_faults: bool,
+    /// Seconds to keep retrying a database that is not up yet.
+    #[arg(long, env = "WORKSHOP_DB_WAIT_S", default_value_t = 60)]
+    pub db_wait_s: u64,
+    /// Log lines as text or JSON.
+    #[arg(long, env = "WORKSHOP_LOG_FORMAT", value_enum, default_value = "text")]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ApiArgs {
+    /// Base URL of the fintech API.
+    #[arg(long, env = "WORKSHOP_API_URL", default_value = DEFAULT_API_URL)]
+    pub api_url: String,
+}
+
+#[derive(Debug, Args)]
+pub struct InjectArgs {
+    #[command(flatten)]
+    pub api: ApiArgs,
+    /// Added latency per request, ms (0–30000).
+    #[arg(long)]
+    pub latency_ms: Option<u64>,
+    /// Random extra latency up to this many ms (0–10000).
+    #[arg(long)]
+    pub jitter_ms: Option<u64>,
+    /// Percent of requests that fail (0–100).
+    #[arg(long)]
+    pub error_rate: Option<f64>,
+    /// Status of an injected failure (500–599).
+    #[arg(long)]
+    pub error_status: Option<u16>,
+    /// MiB leaked per request (0–100).
+    #[arg(long)]
+    pub memory_leak_mb: Option<u64>,
+    /// Slow database on (or --db-slow=false to turn it off).
+    #[arg(long, num_args = 0..=1, default_missing_value = "true")]
+    pub db_slow: Option<bool>,
+    /// How long a slow transaction holds its connection, ms (1–30000).
+    #[arg(long)]
+    pub db_slow_ms: Option<u64>,
+    /// Database failure on (or --db-fail=false).
+    #[arg(long, num_args = 0..=1, default_missing_value = "true")]
+    pub db_fail: Option<bool>,
+    /// Revert everything by itself after this many seconds (1–86400).
+    #[arg(long)]
+    pub duration_s: Option<u64>,
+}
+
+impl InjectArgs {
+    pub fn update(&self) -> FaultUpdate {
+        FaultUpdate {
+            latency_ms: self.latency_ms,
+            latency_jitter_ms: self.jitter_ms,
+            error_rate: self.error_rate,
+            error_status: self.error_status,
+            memory_leak_mb: self.memory_leak_mb,
+            db_slow: self.db_slow,
+            db_slow_ms: self.db_slow_ms,
+            db_fail: self.db_fail,
+            duration_s: self.duration_s.map(Some),
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct HealthcheckArgs {
+    #[command(flatten)]
+    pub api: ApiArgs,
+    /// Path to probe.
+    #[arg(long, default_value = "/readyz")]
+    pub path: String,
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    install_panic_hook();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// A panic is a bug, but the person who hits it gets one line, not a trace.
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown cause".into());
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!("workshop hit an internal error{at}: {what}. Please report it.");
+    }));
+}
+
+pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Serve(args) => serve(args).await,
+        Command::Inject(args) => inject(args).await,
+        Command::Reset(args) => {
+            let client = ApiClient::new(&args.api_url);
+            let before = client.failures().await?;
+            let after = client.reset().await?;
+            print_changes(&before, &after);
+            println!("reset complete: no failures injected, leaked memory freed");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Failures(args) => {
+            let current = ApiClient::new(&args.api_url).failures().await?;
+            print_config(&current);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Healthcheck(args) => {
+            match ApiClient::new(&args.api.api_url).probe(&args.path).await {
+                Ok(_) => Ok(ExitCode::SUCCESS),
+                Err(e) => {
+                    eprintln!("unhealthy: {e}");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+    }
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    logging::init(args.log_format);
+    let database_url = args
+        .database_url
+        .filter(|u| !u.trim().is_empty())
+        .unwrap_or_else(|| config::database_url(|k| std::env::var(k).ok()));
+    let opts = ServeOptions {
+        listen: args.listen,
+        database_url,
+        pool_size: args.pool_size,
+        keep_faults: args.keep_faults,
+        db_wait: Duration::from_secs(args.db_wait_s),
+    };
+    let stop = CancellationToken::new();
+    tokio::spawn(cancel_on_signal(stop.clone()));
+    api::serve(opts, stop).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// SIGINT or SIGTERM cancels `stop`: the server stops accepting and lets
+/// in-flight requests finish.
+async fn cancel_on_signal(stop: CancellationToken) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let Ok(mut term) = signal(SignalKind::terminate()) else {
+            let _ = tokio::signal::ctrl_c().await;
+            stop.cancel();
+            return;
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+    stop.cancel();
+}
+
+async fn inject(args: InjectArgs) -> anyhow::Result<ExitCode> {
+    let update = args.update();
+    if update.is_empty() {
+        eprintln!(
+            "error: nothing to inject. Give at least one of --latency-ms, --jitter-ms, --error-rate, \
+             --error-status, --memory-leak-mb, --db-slow, --db-slow-ms, --db-fail, --duration-s"
+        );
+        return Ok(ExitCode::from(2));
+    }
+    if let Err(e) = update.validate() {
+        eprintln!(
+            "error: --{} {}; nothing was changed",
+            e.field.replace('_', "-"),
+            e.to_string()
+                .split_once(" must")
+                .map(|(_, r)| format!("must{r}"))
+                .unwrap_or_default()
+        );
+        return Ok(ExitCode::from(2));
+    }
+    let client = ApiClient::new(&args.api.api_url);
+    let before = client.failures().await?;
+    let after = client.inject(&update).await?;
+    print_changes(&before, &after);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_changes(before: &FaultConfig, after: &FaultConfig) {
+    let changes = after.changes_from(before);
+    if changes.is_empty() {
+        println!("no change");
+    }
+    for (field, old, new) in changes {
+        println!("{field}: {old} -> {new}");
+    }
+}
+
+fn print_config(c: &FaultConfig) {
+    if c.is_clear() {
+        println!("no failures injected");
+    }
+    if let Ok(serde_json::Value::Object(map)) = serde_json::to_value(c) {
+        for (k, v) in map {
+            println!("{k:<18} {v}");
+        }
+    }
+}

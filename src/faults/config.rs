@@ -1,0 +1,286 @@
+//! The failure configuration: what is injected, its bounds, and how a partial
+//! update from `POST /api/failures` is validated before anything changes.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Every fault parameter with its accepted range. Validation and the error
+/// messages read from this one table, so the range a student sees in a 422 is
+/// the range the code enforces.
+pub mod bounds {
+    pub const LATENCY_MS: (u64, u64) = (0, 30_000);
+    pub const LATENCY_JITTER_MS: (u64, u64) = (0, 10_000);
+    pub const ERROR_RATE: (f64, f64) = (0.0, 100.0);
+    pub const ERROR_STATUS: (u16, u16) = (500, 599);
+    pub const MEMORY_LEAK_MB: (u64, u64) = (0, 100);
+    pub const DB_SLOW_MS: (u64, u64) = (1, 30_000);
+    pub const DURATION_S: (u64, u64) = (1, 86_400);
+}
+
+/// The failures currently injected. `Default` is "no failure".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FaultConfig {
+    /// Added to every injected request, in milliseconds.
+    pub latency_ms: u64,
+    /// Up to this many milliseconds more, uniformly at random.
+    pub latency_jitter_ms: u64,
+    /// Percent of injected requests (0–100) answered with `error_status`.
+    pub error_rate: f64,
+    /// The status of an injected error (5xx).
+    pub error_status: u16,
+    /// Megabytes leaked (allocated, touched, kept until reset) per request.
+    pub memory_leak_mb: u64,
+    /// Every database transaction holds its connection `db_slow_ms` longer.
+    pub db_slow: bool,
+    /// How long a slow transaction holds its connection, in milliseconds.
+    pub db_slow_ms: u64,
+    /// Every database call fails, and `/health` reports the database down.
+    pub db_fail: bool,
+    /// When set, the failures revert by themselves this many seconds after
+    /// they were set.
+    pub duration_s: Option<u64>,
+}
+
+impl Default for FaultConfig {
+    fn default() -> Self {
+        Self {
+            latency_ms: 0,
+            latency_jitter_ms: 0,
+            error_rate: 0.0,
+            error_status: 500,
+            memory_leak_mb: 0,
+            db_slow: false,
+            db_slow_ms: 2_000,
+            db_fail: false,
+            duration_s: None,
+        }
+    }
+}
+
+impl FaultConfig {
+    /// True when nothing is injected.
+    pub fn is_clear(&self) -> bool {
+        let clear = Self::default();
+        self.latency_ms == 0
+            && self.latency_jitter_ms == 0
+            && self.error_rate == 0.0
+            && self.memory_leak_mb == 0
+            && !self.db_slow
+            && !self.db_fail
+            && self.duration_s == clear.duration_s
+    }
+
+    /// Applies a validated update, field by field; absent fields keep their value.
+    pub fn apply(&self, update: &FaultUpdate) -> Self {
+        let mut next = self.clone();
+        if let Some(v) = update.latency_ms {
+            next.latency_ms = v;
+        }
+        if let Some(v) = update.latency_jitter_ms {
+            next.latency_jitter_ms = v;
+        }
+        if let Some(v) = update.error_rate {
+            next.error_rate = v;
+        }
+        if let Some(v) = update.error_status {
+            next.error_status = v;
+        }
+        if let Some(v) = update.memory_leak_mb {
+            next.memory_leak_mb = v;
+        }
+        if let Some(v) = update.db_slow {
+            next.db_slow = v;
+        }
+        if let Some(v) = update.db_slow_ms {
+            next.db_slow_ms = v;
+        }
+        if let Some(v) = update.db_fail {
+            next.db_fail = v;
+        }
+        if let Some(v) = update.duration_s {
+            next.duration_s = v;
+        }
+        next
+    }
+
+    /// Field-by-field differences, for a CLI that prints what changed.
+    pub fn changes_from(&self, before: &FaultConfig) -> Vec<(String, String, String)> {
+        let (Ok(serde_json::Value::Object(a)), Ok(serde_json::Value::Object(b))) =
+            (serde_json::to_value(before), serde_json::to_value(self))
+        else {
+            return Vec::new();
+        };
+        b.iter()
+            .filter(|(k, v)| a.get(*k) != Some(v))
+            .map(|(k, v)| {
+                let old = a.get(k).map(|o| o.to_string()).unwrap_or_default();
+                (k.clone(), old, v.to_string())
+            })
+            .collect()
+    }
+}
+
+/// A partial update, as `POST /api/failures` accepts it: any subset of the
+/// fields. Unknown fields are refused, so a typo (`latency` for `latency_ms`)
+/// is an error the student sees instead of a silent no-op.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FaultUpdate {
+    #[schema(minimum = 0, maximum = 30000)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latency_ms: Option<u64>,
+    #[schema(minimum = 0, maximum = 10000)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latency_jitter_ms: Option<u64>,
+    #[schema(minimum = 0, maximum = 100)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_rate: Option<f64>,
+    #[schema(minimum = 500, maximum = 599)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_status: Option<u16>,
+    #[schema(minimum = 0, maximum = 100)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub memory_leak_mb: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub db_slow: Option<bool>,
+    #[schema(minimum = 1, maximum = 30000)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub db_slow_ms: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub db_fail: Option<bool>,
+    /// Seconds until the whole configuration reverts by itself; `null` clears it.
+    #[schema(minimum = 1, maximum = 86400)]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "double_option"
+    )]
+    pub duration_s: Option<Option<u64>>,
+}
+
+/// Distinguishes an absent `duration_s` (keep) from `null` (clear).
+fn double_option<'de, D>(de: D) -> Result<Option<Option<u64>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    Option::<u64>::deserialize(de).map(Some)
+}
+
+/// A value outside its accepted range: names the field and the range.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("`{field}` must be {accepted}, got {got}")]
+pub struct OutOfRange {
+    pub field: &'static str,
+    pub accepted: String,
+    pub got: String,
+}
+
+fn check_u64(field: &'static str, v: Option<u64>, (lo, hi): (u64, u64)) -> Result<(), OutOfRange> {
+    match v {
+        Some(v) if v < lo || v > hi => Err(OutOfRange {
+            field,
+            accepted: format!("an integer from {lo} to {hi}"),
+            got: v.to_string(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+impl FaultUpdate {
+    /// Checks every field against [`bounds`]; the first field out of range is
+    /// reported. Nothing is applied unless the whole update is valid.
+    pub fn validate(&self) -> Result<(), OutOfRange> {
+        check_u64("latency_ms", self.latency_ms, bounds::LATENCY_MS)?;
+        check_u64(
+            "latency_jitter_ms",
+            self.latency_jitter_ms,
+            bounds::LATENCY_JITTER_MS,
+        )?;
+        if let Some(rate) = self.error_rate {
+            let (lo, hi) = bounds::ERROR_RATE;
+            if !(lo..=hi).contains(&rate) {
+                return Err(OutOfRange {
+                    field: "error_rate",
+                    accepted: format!("a percentage from {lo} to {hi}"),
+                    got: rate.to_string(),
+                });
+            }
+        }
+        check_u64(
+            "error_status",
+            self.error_status.map(u64::from),
+            (
+                u64::from(bounds::ERROR_STATUS.0),
+                u64::from(bounds::ERROR_STATUS.1),
+            ),
+        )?;
+        check_u64(
+            "memory_leak_mb",
+            self.memory_leak_mb,
+            bounds::MEMORY_LEAK_MB,
+        )?;
+        check_u64("db_slow_ms", self.db_slow_ms, bounds::DB_SLOW_MS)?;
+        check_u64("duration_s", self.duration_s.flatten(), bounds::DURATION_S)?;
+        Ok(())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self == &FaultUpdate::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_update_changes_only_the_fields_it_names() {
+        let before = FaultConfig {
+            latency_ms: 100,
+            ..FaultConfig::default()
+        };
+        let after = before.apply(&FaultUpdate {
+            error_rate: Some(30.0),
+            ..FaultUpdate::default()
+        });
+        assert_eq!(after.latency_ms, 100);
+        assert_eq!(after.error_rate, 30.0);
+        let changes = after.changes_from(&before);
+        assert_eq!(
+            changes,
+            vec![("error_rate".into(), "0.0".into(), "30.0".into())]
+        );
+    }
+
+    #[test]
+    fn out_of_range_values_name_the_field_and_the_accepted_range() {
+        let err = FaultUpdate {
+            error_rate: Some(101.0),
+            ..FaultUpdate::default()
+        }
+        .validate()
+        .unwrap_err();
+        assert_eq!(err.field, "error_rate");
+        assert!(err.to_string().contains("0 to 100"), "{err}");
+
+        let err = FaultUpdate {
+            latency_ms: Some(30_001),
+            ..FaultUpdate::default()
+        }
+        .validate()
+        .unwrap_err();
+        assert_eq!(err.field, "latency_ms");
+    }
+
+    #[test]
+    fn null_duration_clears_it_and_absent_duration_keeps_it() {
+        let set: FaultUpdate = serde_json::from_str(r#"{"duration_s": 60}"#).unwrap();
+        let cleared: FaultUpdate = serde_json::from_str(r#"{"duration_s": null}"#).unwrap();
+        let absent: FaultUpdate = serde_json::from_str(r#"{}"#).unwrap();
+        let base = FaultConfig::default().apply(&set);
+        assert_eq!(base.duration_s, Some(60));
+        assert_eq!(base.apply(&cleared).duration_s, None);
+        assert_eq!(base.apply(&absent).duration_s, Some(60));
+    }
+}

@@ -1,0 +1,156 @@
+//! The memory-leak fault: real allocations whose pages are written, so the
+//! resident set grows, kept until reset.
+//!
+//! The leak is capped so a laptop is never taken down. The cap is chosen so
+//! that inside a memory-limited container the kernel's limit is reached first
+//! (which is the lesson: OOM kill, restart), while outside one a student's
+//! machine keeps most of its memory:
+//!
+//! 1. `WORKSHOP_LEAK_CAP_MB`, when set, is the cap;
+//! 2. else, under a cgroup memory limit, the cap is the limit plus 64 MiB,
+//!    so the kernel kills the process before the cap stops the leak;
+//! 3. else a quarter of physical memory, at most 2 GiB.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+const MIB: u64 = 1024 * 1024;
+const PAGE: usize = 4096;
+
+/// Leaked memory, held until [`Leak::free`].
+#[derive(Debug)]
+pub struct Leak {
+    chunks: Mutex<Vec<Box<[u8]>>>,
+    bytes: AtomicU64,
+    cap: u64,
+}
+
+impl Leak {
+    pub fn new(cap: u64) -> Self {
+        Self {
+            chunks: Mutex::new(Vec::new()),
+            bytes: AtomicU64::new(0),
+            cap,
+        }
+    }
+
+    /// Bytes leaked so far.
+    pub fn bytes(&self) -> u64 {
+        self.bytes.load(Ordering::Relaxed)
+    }
+
+    /// The most this process will leak.
+    pub fn cap(&self) -> u64 {
+        self.cap
+    }
+
+    /// Allocates `mb` MiB (less if the cap is near) and writes one byte per
+    /// page so every page is resident, not just reserved. Returns the bytes
+    /// actually leaked. Blocking work: call it off the async workers.
+    pub fn grow(&self, mb: u64) -> u64 {
+        let want = mb.saturating_mul(MIB);
+        // Reserve first, so concurrent requests cannot overshoot the cap together.
+        let mut granted = 0;
+        let _ = self
+            .bytes
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |held| {
+                granted = want.min(self.cap.saturating_sub(held));
+                Some(held + granted)
+            });
+        if granted == 0 {
+            return 0;
+        }
+        let Ok(len) = usize::try_from(granted) else {
+            return 0;
+        };
+        let mut chunk = vec![0u8; len].into_boxed_slice();
+        for i in (0..len).step_by(PAGE) {
+            chunk[i] = 0xA5;
+        }
+        if let Ok(mut chunks) = self.chunks.lock() {
+            chunks.push(chunk);
+        }
+        granted
+    }
+
+    /// Frees everything leaked.
+    pub fn free(&self) {
+        let freed = match self.chunks.lock() {
+            Ok(mut chunks) => std::mem::take(&mut *chunks),
+            Err(_) => Vec::new(),
+        };
+        self.bytes.store(0, Ordering::SeqCst);
+        drop(freed);
+        trim_heap();
+    }
+}
+
+/// Gives freed pages back to the kernel, so resident memory really drops on reset.
+fn trim_heap() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        unsafe extern "C" {
+            fn malloc_trim(pad: usize) -> i32;
+        }
+        // SAFETY: malloc_trim only releases free heap memory; it has no
+        // preconditions beyond being called on a glibc process.
+        unsafe {
+            malloc_trim(0);
+        }
+    }
+}
+
+/// The cap, chosen as the module documentation says.
+pub fn default_cap() -> u64 {
+    if let Some(mb) = std::env::var("WORKSHOP_LEAK_CAP_MB")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+    {
+        return mb.saturating_mul(MIB);
+    }
+    if let Some(limit) = cgroup_memory_limit() {
+        return limit.saturating_add(64 * MIB);
+    }
+    let quarter = physical_memory().map(|m| m / 4).unwrap_or(512 * MIB);
+    quarter.min(2048 * MIB)
+}
+
+/// The memory limit of this process's cgroup (v2, then v1), if it has one.
+pub fn cgroup_memory_limit() -> Option<u64> {
+    let v2 = std::fs::read_to_string("/sys/fs/cgroup/memory.max").ok();
+    let v1 = || std::fs::read_to_string("/sys/fs/cgroup/memory/memory.limit_in_bytes").ok();
+    let raw = v2.or_else(v1)?;
+    let limit = raw.trim().parse::<u64>().ok()?;
+    // v1 reports "no limit" as a huge number near i64::MAX.
+    (limit < (1 << 60)).then_some(limit)
+}
+
+fn physical_memory() -> Option<u64> {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = meminfo.lines().find(|l| l.starts_with("MemTotal:"))?;
+    let kb = line.split_whitespace().nth(1)?.parse::<u64>().ok()?;
+    Some(kb * 1024)
+}
+
+/// Resident memory of this process in bytes (Linux), read from /proc.
+pub fn resident_bytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages = statm.split_whitespace().nth(1)?.parse::<u64>().ok()?;
+    Some(pages * PAGE as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_leak_stops_at_its_cap_and_reset_frees_it() {
+        let leak = Leak::new(3 * MIB);
+        assert_eq!(leak.grow(2), 2 * MIB);
+        assert_eq!(leak.grow(2), MIB, "only what is left under the cap");
+        assert_eq!(leak.grow(2), 0);
+        assert_eq!(leak.bytes(), 3 * MIB);
+        leak.free();
+        assert_eq!(leak.bytes(), 0);
+    }
+}

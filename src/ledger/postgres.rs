@@ -1,0 +1,216 @@
+//! The ledger on PostgreSQL.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use prometheus_client::metrics::gauge::Gauge;
+use rust_decimal::Decimal;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{PgPool, Postgres, Transaction};
+
+use super::{
+    Account, LedgerError, PoolStats, Receipt, Transfer, TransferRequest, check_funds, hold_for,
+    lost_idempotency_race, new_transaction_id, same_request,
+};
+use crate::faults::DbMode;
+
+#[derive(Clone)]
+pub struct PgLedger {
+    pool: PgPool,
+    max: u32,
+    pub(super) active: Gauge,
+}
+
+type AccountRow = (String, i32, String, Decimal, String);
+type ReceiptRow = (String, String, String, Decimal, DateTime<Utc>);
+
+fn account(row: AccountRow) -> Account {
+    let (account, user_id, owner, balance, currency) = row;
+    Account {
+        account,
+        user_id,
+        owner,
+        balance,
+        currency,
+    }
+}
+
+fn receipt(row: ReceiptRow) -> Receipt {
+    let (transaction_id, from_account, to_account, amount, created_at) = row;
+    Receipt {
+        transaction_id,
+        from_account,
+        to_account,
+        amount,
+        created_at,
+    }
+}
+
+const SELECT_ACCOUNT: &str =
+    "SELECT number, user_id, owner, balance, currency FROM accounts WHERE number = $1";
+const SELECT_RECEIPT: &str = "SELECT transaction_id, from_account, to_account, amount, created_at \
+     FROM transfers WHERE idempotency_key = $1";
+
+impl PgLedger {
+    pub async fn connect(url: &str, pool_size: u32) -> Result<Self, sqlx::Error> {
+        let options = PgConnectOptions::from_str(url)?.application_name("workshop-serve");
+        let pool = PgPoolOptions::new()
+            .max_connections(pool_size)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("migrations/postgres").run(&pool).await?;
+        Ok(Self {
+            pool,
+            max: pool_size,
+            active: Gauge::default(),
+        })
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    pub fn pool_stats(&self) -> PoolStats {
+        PoolStats {
+            size: self.pool.size(),
+            idle: u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX),
+            max: self.max,
+        }
+    }
+
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+    }
+
+    /// Opens a transaction and, under a slow database, keeps it open (and its
+    /// pooled connection taken) for the injected delay before any work.
+    async fn begin(
+        &self,
+        hold: Option<Duration>,
+    ) -> Result<Transaction<'static, Postgres>, LedgerError> {
+        let tx = self.pool.begin().await?;
+        if let Some(d) = hold {
+            tokio::time::sleep(d).await;
+        }
+        Ok(tx)
+    }
+
+    pub async fn account(&self, number: &str, mode: DbMode) -> Result<Account, LedgerError> {
+        let row: Option<AccountRow> = match hold_for(mode)? {
+            None => {
+                sqlx::query_as(SELECT_ACCOUNT)
+                    .bind(number)
+                    .fetch_optional(&self.pool)
+                    .await?
+            }
+            Some(hold) => {
+                let mut tx = self.begin(Some(hold)).await?;
+                let row = sqlx::query_as(SELECT_ACCOUNT)
+                    .bind(number)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                row
+            }
+        };
+        row.map(account)
+            .ok_or_else(|| LedgerError::UnknownAccount(number.to_string()))
+    }
+
+    pub async fn accounts(&self, mode: DbMode) -> Result<Vec<Account>, LedgerError> {
+        let hold = hold_for(mode)?;
+        let mut tx = self.begin(hold).await?;
+        let rows: Vec<AccountRow> = sqlx::query_as(
+            "SELECT number, user_id, owner, balance, currency FROM accounts ORDER BY number",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(rows.into_iter().map(account).collect())
+    }
+
+    pub async fn transfer(
+        &self,
+        req: &TransferRequest,
+        mode: DbMode,
+    ) -> Result<Transfer, LedgerError> {
+        let hold = hold_for(mode)?;
+        match self.try_transfer(req, hold).await {
+            // Another request with the same key committed first: answer with its result.
+            Err(e) if lost_idempotency_race(req, &e) => self.replay(req).await,
+            other => other,
+        }
+    }
+
+    async fn replay(&self, req: &TransferRequest) -> Result<Transfer, LedgerError> {
+        let row: Option<ReceiptRow> = sqlx::query_as(SELECT_RECEIPT)
+            .bind(&req.idempotency_key)
+            .fetch_optional(&self.pool)
+            .await?;
+        match row.map(receipt) {
+            Some(r) => same_request(req, r),
+            None => Err(LedgerError::Database(sqlx::Error::RowNotFound)),
+        }
+    }
+
+    async fn try_transfer(
+        &self,
+        req: &TransferRequest,
+        hold: Option<Duration>,
+    ) -> Result<Transfer, LedgerError> {
+        let mut tx = self.begin(hold).await?;
+        if let Some(key) = &req.idempotency_key {
+            let seen: Option<ReceiptRow> = sqlx::query_as(SELECT_RECEIPT)
+                .bind(key)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if let Some(r) = seen {
+                return same_request(req, receipt(r));
+            }
+        }
+        // Lock both rows in account-number order: two transfers between the
+        // same pair in opposite directions take the locks in the same order,
+        // so they queue instead of deadlocking.
+        let locked: Vec<(String, Decimal)> = sqlx::query_as(
+            "SELECT number, balance FROM accounts WHERE number = ANY($1) ORDER BY number FOR UPDATE",
+        )
+        .bind(vec![req.from_account.clone(), req.to_account.clone()])
+        .fetch_all(&mut *tx)
+        .await?;
+        let balance_of = |n: &str| locked.iter().find(|(k, _)| k == n).map(|(_, b)| *b);
+        check_funds(
+            req,
+            balance_of(&req.from_account),
+            balance_of(&req.to_account).is_some(),
+        )?;
+        sqlx::query("UPDATE accounts SET balance = balance - $1 WHERE number = $2")
+            .bind(req.amount)
+            .bind(&req.from_account)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE accounts SET balance = balance + $1 WHERE number = $2")
+            .bind(req.amount)
+            .bind(&req.to_account)
+            .execute(&mut *tx)
+            .await?;
+        let row: ReceiptRow = sqlx::query_as(
+            "INSERT INTO transfers (transaction_id, from_account, to_account, amount, idempotency_key) \
+             VALUES ($1, $2, $3, $4, $5) \
+             RETURNING transaction_id, from_account, to_account, amount, created_at",
+        )
+        .bind(new_transaction_id())
+        .bind(&req.from_account)
+        .bind(&req.to_account)
+        .bind(req.amount)
+        .bind(&req.idempotency_key)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Transfer::Completed(receipt(row)))
+    }
+}

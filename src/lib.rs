@@ -1,0 +1,22 @@
+//! `workshop` — a terminal-first runner for a hands-on resilience workshop on a
+//! small fintech API.
+//!
+//! Module map (data flows one way, top to bottom):
+//!
+//! - [`config`]   — where settings come from: flags, environment, defaults.
+//! - [`ledger`]   — accounts and transfers on PostgreSQL or SQLite; exact money.
+//! - [`faults`]   — the failure-injection state, its bounds, and how replicas share it.
+//! - [`metrics`]  — the Prometheus metrics the API exposes.
+//! - [`api`]      — `workshop serve`: the HTTP API (axum) over ledger, faults and metrics.
+//! - [`client`]   — a small HTTP client of that API, used by `inject`, `reset`, `failures`.
+//! - [`logging`]  — tracing set-up (human or JSON lines).
+//! - [`cli`]      — the command line: parses flags and calls the functions above.
+
+pub mod api;
+pub mod cli;
+pub mod client;
+pub mod config;
+pub mod faults;
+pub mod ledger;
+pub mod logging;
+pub mod metrics;

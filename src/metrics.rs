@@ -1,0 +1,227 @@
+//! The Prometheus metrics of `workshop serve`.
+//!
+//! Names and labels of the original workshop are kept (its alert rules and
+//! dashboards use them): `fintech_requests_total{method,endpoint,status}`,
+//! `fintech_request_latency_seconds{endpoint}`, `fintech_active_transactions`.
+//! Gauges that mirror state (faults, memory, pool) are refreshed at scrape
+//! time, so they cost nothing between scrapes.
+
+use std::sync::atomic::AtomicU64;
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::encoding::text::encode;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
+
+use crate::faults::{FaultConfig, leak};
+use crate::ledger::PoolStats;
+
+/// Latency buckets in seconds: fine at the bottom for a healthy API, and
+/// reaching 30 s so that p95 under the largest injected latency (30 s) is
+/// still inside a bucket instead of flattening at the top one.
+pub const LATENCY_BUCKETS: [f64; 20] = [
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 7.5, 10.0,
+    15.0, 20.0, 30.0,
+];
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RequestLabels {
+    pub method: String,
+    pub endpoint: String,
+    pub status: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct EndpointLabels {
+    pub endpoint: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct OutcomeLabels {
+    pub outcome: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct PoolLabels {
+    pub state: &'static str,
+}
+
+type FloatGauge = Gauge<f64, AtomicU64>;
+
+pub struct Metrics {
+    registry: Registry,
+    requests: Family<RequestLabels, Counter>,
+    latency: Family<EndpointLabels, Histogram>,
+    transfers: Family<OutcomeLabels, Counter>,
+    failure_latency_ms: Gauge,
+    failure_error_rate: FloatGauge,
+    failure_db_slow: Gauge,
+    failure_db_fail: Gauge,
+    failure_memory_leak_mb: Gauge,
+    leaked_bytes: Gauge,
+    resident_bytes: Gauge,
+    memory_limit_bytes: Gauge,
+    pool: Family<PoolLabels, Gauge>,
+    pool_max: Gauge,
+}
+
+/// What the scrape-time gauges read.
+pub struct Snapshot<'a> {
+    pub faults: &'a FaultConfig,
+    pub leaked_bytes: u64,
+    pub pool: PoolStats,
+}
+
+fn as_gauge(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+impl Metrics {
+    /// `active_transactions` is owned by the ledger (it counts its own
+    /// transactions); it is registered here so it is exposed.
+    pub fn new(active_transactions: Gauge) -> Self {
+        let mut registry = Registry::default();
+        let requests = Family::<RequestLabels, Counter>::default();
+        registry.register(
+            "fintech_requests",
+            "HTTP requests by method, endpoint and status",
+            requests.clone(),
+        );
+        let latency = Family::<EndpointLabels, Histogram>::new_with_constructor(
+            (|| Histogram::new(LATENCY_BUCKETS)) as fn() -> Histogram,
+        );
+        registry.register(
+            "fintech_request_latency_seconds",
+            "Request latency in seconds, injected delays included",
+            latency.clone(),
+        );
+        registry.register(
+            "fintech_active_transactions",
+            "Database transactions in flight, including those waiting for a pooled connection",
+            active_transactions,
+        );
+        let transfers = Family::<OutcomeLabels, Counter>::default();
+        registry.register(
+            "fintech_transfers",
+            "Transfers by outcome (completed, replayed, insufficient_funds, unknown_account, invalid, conflict, failed)",
+            transfers.clone(),
+        );
+        let mut gauge = |name: &str, help: &str| {
+            let g = Gauge::default();
+            registry.register(name, help, g.clone());
+            g
+        };
+        let failure_latency_ms = gauge(
+            "fintech_failure_latency_ms",
+            "Injected latency in milliseconds",
+        );
+        let failure_db_slow = gauge(
+            "fintech_failure_db_slow",
+            "1 while the slow-database fault is on",
+        );
+        let failure_db_fail = gauge(
+            "fintech_failure_db_fail",
+            "1 while the database-failure fault is on",
+        );
+        let failure_memory_leak_mb = gauge(
+            "fintech_failure_memory_leak_mb",
+            "Injected leak per request in MiB",
+        );
+        let leaked_bytes = gauge(
+            "fintech_leaked_bytes",
+            "Bytes held by the memory-leak fault",
+        );
+        let resident_bytes = gauge(
+            "process_resident_memory_bytes",
+            "Resident memory of the serve process in bytes",
+        );
+        let memory_limit_bytes = gauge(
+            "fintech_memory_limit_bytes",
+            "Memory limit of the process's cgroup in bytes (0 when unlimited)",
+        );
+        let pool_max = gauge(
+            "fintech_db_pool_max",
+            "Maximum connections in the database pool",
+        );
+        let failure_error_rate = FloatGauge::default();
+        registry.register(
+            "fintech_failure_error_rate",
+            "Injected error rate in percent of requests",
+            failure_error_rate.clone(),
+        );
+        let pool = Family::<PoolLabels, Gauge>::default();
+        registry.register(
+            "fintech_db_pool_connections",
+            "Database pool connections by state (in_use, idle)",
+            pool.clone(),
+        );
+        Self {
+            registry,
+            requests,
+            latency,
+            transfers,
+            failure_latency_ms,
+            failure_error_rate,
+            failure_db_slow,
+            failure_db_fail,
+            failure_memory_leak_mb,
+            leaked_bytes,
+            resident_bytes,
+            memory_limit_bytes,
+            pool,
+            pool_max,
+        }
+    }
+
+    pub fn observe_request(&self, method: &str, endpoint: &str, status: u16, seconds: f64) {
+        self.requests
+            .get_or_create(&RequestLabels {
+                method: method.to_string(),
+                endpoint: endpoint.to_string(),
+                status: status.to_string(),
+            })
+            .inc();
+        self.latency
+            .get_or_create(&EndpointLabels {
+                endpoint: endpoint.to_string(),
+            })
+            .observe(seconds);
+    }
+
+    pub fn count_transfer(&self, outcome: &'static str) {
+        self.transfers
+            .get_or_create(&OutcomeLabels { outcome })
+            .inc();
+    }
+
+    /// Refreshes the state gauges and encodes everything in the text format.
+    pub fn render(&self, now: Snapshot<'_>) -> String {
+        let f = now.faults;
+        self.failure_latency_ms.set(as_gauge(f.latency_ms));
+        self.failure_error_rate.set(f.error_rate);
+        self.failure_db_slow.set(i64::from(f.db_slow));
+        self.failure_db_fail.set(i64::from(f.db_fail));
+        self.failure_memory_leak_mb.set(as_gauge(f.memory_leak_mb));
+        self.leaked_bytes.set(as_gauge(now.leaked_bytes));
+        if let Some(rss) = leak::resident_bytes() {
+            self.resident_bytes.set(as_gauge(rss));
+        }
+        self.memory_limit_bytes
+            .set(as_gauge(leak::cgroup_memory_limit().unwrap_or(0)));
+        let in_use = now.pool.size.saturating_sub(now.pool.idle);
+        self.pool
+            .get_or_create(&PoolLabels { state: "in_use" })
+            .set(i64::from(in_use));
+        self.pool
+            .get_or_create(&PoolLabels { state: "idle" })
+            .set(i64::from(now.pool.idle));
+        self.pool_max.set(i64::from(now.pool.max));
+        let mut out = String::with_capacity(8 * 1024);
+        // Encoding into a String cannot fail.
+        let _ = encode(&mut out, &self.registry);
+        out
+    }
+}
