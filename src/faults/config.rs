@@ -17,9 +17,10 @@ pub mod bounds {
     pub const DURATION_S: (u64, u64) = (1, 86_400);
 }
 
-/// The failures currently injected. `Default` is "no failure".
+/// The failures currently injected. `Default` is "no failure". Missing
+/// fields read as their default, so state stored by an older version loads.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(default)]
 pub struct FaultConfig {
     /// Added to every injected request, in milliseconds.
     pub latency_ms: u64,

@@ -24,7 +24,7 @@ pub use leak::Leak;
 use shared::SharedFaults;
 
 /// The configuration in force, with what replicas need to agree on it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Applied {
     pub config: FaultConfig,
     /// Bumped on every change; replicas compare it to know they are behind.
@@ -33,17 +33,6 @@ pub struct Applied {
     pub reset_generation: i64,
     /// When a `duration_s` was given: the moment the configuration reverts.
     pub expires_at: Option<DateTime<Utc>>,
-}
-
-impl Default for Applied {
-    fn default() -> Self {
-        Self {
-            config: FaultConfig::default(),
-            generation: 0,
-            reset_generation: 0,
-            expires_at: None,
-        }
-    }
 }
 
 impl Applied {

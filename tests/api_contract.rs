@@ -1,0 +1,272 @@
+//! Every endpoint answers with the contract's status and JSON shape, and bad
+//! input is refused with a message naming the field, changing nothing.
+
+#[macro_use]
+mod common;
+
+use common::{Backend, Server, TestDb};
+use serde_json::json;
+
+async fn every_endpoint_answers_with_the_contract_shape(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let s = Server::start(&db.url).await;
+
+    let (st, idx) = s.get("/").await;
+    assert_eq!(st, 200);
+    assert_eq!(idx["service"], "fintech-api");
+    assert!(idx["version"].is_string());
+    assert!(
+        idx["endpoints"].as_array().is_some_and(|e| e.len() >= 10),
+        "{idx}"
+    );
+
+    let (st, h) = s.get("/health").await;
+    assert_eq!(st, 200);
+    assert_eq!(h["status"], "healthy");
+    assert_eq!(h["database"], "connected");
+    assert!(h["timestamp"].is_string());
+
+    assert_eq!(s.get("/livez").await.0, 200);
+    assert_eq!(s.get("/readyz").await.0, 200);
+
+    let (st, b) = s.get("/api/balance").await;
+    assert_eq!(st, 200);
+    assert_eq!(b["account"], "ACC-001");
+    assert!(
+        b["balance"].is_number(),
+        "balance must be a JSON number: {b}"
+    );
+    assert_eq!(b["balance"].to_string(), "10000.00");
+    assert_eq!(b["currency"], "USD");
+
+    let (st, list) = s.get("/api/accounts").await;
+    assert_eq!(st, 200);
+    assert_eq!(list["accounts"].as_array().map(Vec::len), Some(10));
+    let (st, one) = s.get("/api/accounts/ACC-002").await;
+    assert_eq!(st, 200);
+    assert_eq!(one["account"], "ACC-002");
+    assert_eq!(s.get("/api/accounts/ACC-999").await.0, 404);
+
+    let (st, t) = s
+        .post(
+            "/api/transfer",
+            json!({"amount": 10, "to_account": "ACC-002"}),
+        )
+        .await;
+    assert_eq!(st, 200, "{t}");
+    assert_eq!(t["status"], "completed");
+    assert!(t["transaction_id"].is_string());
+    assert!(t["amount"].is_number());
+    assert_eq!(t["to_account"], "ACC-002");
+    assert!(t["timestamp"].is_string());
+
+    let (st, bulk) = s.post("/api/balance-bulk", json!({"count": 5})).await;
+    assert_eq!(st, 200, "{bulk}");
+    assert_eq!(bulk["succeeded"], 5);
+
+    let (st, f) = s.get("/api/failures").await;
+    assert_eq!(st, 200);
+    assert_eq!(f["current_config"]["latency_ms"], 0);
+    assert_eq!(f["current_config"]["error_rate"], 0.0);
+    assert_eq!(f["current_config"]["db_slow"], false);
+
+    let (st, u) = s.post("/api/failures", json!({"latency_ms": 5})).await;
+    assert_eq!(st, 200);
+    assert_eq!(u["status"], "updated");
+    assert_eq!(u["config"]["latency_ms"], 5);
+
+    let (st, r) = s.post("/api/reset", json!({})).await;
+    assert_eq!(st, 200);
+    assert_eq!(r["status"], "reset complete");
+
+    let metrics = s.metrics().await;
+    for name in [
+        "fintech_requests_total{",
+        "fintech_request_latency_seconds_bucket{",
+        "fintech_active_transactions ",
+        "fintech_failure_latency_ms ",
+        "fintech_leaked_bytes ",
+        "process_resident_memory_bytes ",
+        "fintech_db_pool_connections{",
+        "fintech_transfers_total{",
+    ] {
+        assert!(metrics.contains(name), "{name} missing from /metrics");
+    }
+    assert!(
+        metrics.contains(r#"le="30.0""#),
+        "latency buckets must reach 30 s"
+    );
+
+    let (st, doc) = s.get("/api/openapi.json").await;
+    assert_eq!(st, 200);
+    assert!(doc["paths"]["/api/transfer"]["post"].is_object(), "{doc}");
+}
+
+/// Sends a bad request, checks its status and the named field, and checks
+/// that neither faults nor balances moved.
+async fn refused(s: &Server, path: &str, ct: &str, body: &[u8], status: u16, field: Option<&str>) {
+    let before = s.balances().await;
+    let (st, reply) = s.post_raw(path, ct, body.to_vec()).await;
+    assert_eq!(
+        st,
+        status,
+        "{path} {:?} -> {reply}",
+        String::from_utf8_lossy(body)
+    );
+    assert!(
+        reply["error"].is_string(),
+        "error body must be JSON: {reply}"
+    );
+    if let Some(f) = field {
+        assert_eq!(reply["field"], f, "{reply}");
+    }
+    let (_, f) = s.get("/api/failures").await;
+    assert_eq!(
+        f["current_config"]["latency_ms"], 0,
+        "faults changed by a refused request"
+    );
+    assert_eq!(f["current_config"]["error_rate"], 0.0);
+    assert_eq!(
+        s.balances().await,
+        before,
+        "ledger changed by a refused request"
+    );
+}
+
+async fn bad_input_is_refused_with_its_status_and_changes_nothing(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let s = Server::start(&db.url).await;
+    let json = "application/json";
+    let f = "/api/failures";
+    refused(&s, f, json, b"{not json", 400, None).await;
+    refused(&s, f, "text/plain", br#"{"latency_ms":5}"#, 415, None).await;
+    refused(
+        &s,
+        f,
+        json,
+        br#"{"latency_ms":"slow"}"#,
+        422,
+        Some("latency_ms"),
+    )
+    .await;
+    refused(&s, f, json, br#"{"latency":5}"#, 422, Some("latency")).await;
+    refused(
+        &s,
+        f,
+        json,
+        br#"{"latency_ms":5,"error_rate":101}"#,
+        422,
+        Some("error_rate"),
+    )
+    .await;
+    refused(
+        &s,
+        f,
+        json,
+        br#"{"latency_ms":-1}"#,
+        422,
+        Some("latency_ms"),
+    )
+    .await;
+    refused(
+        &s,
+        f,
+        json,
+        br#"{"memory_leak_mb":101}"#,
+        422,
+        Some("memory_leak_mb"),
+    )
+    .await;
+    refused(&s, f, json, br#"[1,2]"#, 422, None).await;
+    let huge = format!(r#"{{"latency_ms":5,"pad":"{}"}}"#, "x".repeat(100_000));
+    refused(&s, f, json, huge.as_bytes(), 413, None).await;
+
+    let t = "/api/transfer";
+    refused(
+        &s,
+        t,
+        json,
+        br#"{"amount":0,"to_account":"ACC-002"}"#,
+        422,
+        Some("amount"),
+    )
+    .await;
+    refused(
+        &s,
+        t,
+        json,
+        br#"{"amount":-5,"to_account":"ACC-002"}"#,
+        422,
+        Some("amount"),
+    )
+    .await;
+    refused(
+        &s,
+        t,
+        json,
+        br#"{"amount":0.001,"to_account":"ACC-002"}"#,
+        422,
+        Some("amount"),
+    )
+    .await;
+    refused(
+        &s,
+        t,
+        json,
+        br#"{"amount":20000,"to_account":"ACC-002"}"#,
+        422,
+        Some("amount"),
+    )
+    .await;
+    refused(
+        &s,
+        t,
+        json,
+        br#"{"amount":5,"to_account":"ACC-404"}"#,
+        404,
+        None,
+    )
+    .await;
+    refused(
+        &s,
+        t,
+        json,
+        br#"{"amount":5,"to_account":"ACC-001"}"#,
+        422,
+        Some("to_account"),
+    )
+    .await;
+    refused(&s, t, json, br#"{"amount":5}"#, 422, None).await;
+    refused(
+        &s,
+        t,
+        json,
+        br#"{"amount":5,"to_account":"ACC-002","memo":1}"#,
+        422,
+        Some("memo"),
+    )
+    .await;
+    refused(
+        &s,
+        "/api/balance-bulk",
+        json,
+        br#"{"count":0}"#,
+        422,
+        Some("count"),
+    )
+    .await;
+    refused(
+        &s,
+        "/api/balance-bulk",
+        json,
+        br#"{"count":100000}"#,
+        422,
+        Some("count"),
+    )
+    .await;
+}
+
+both_backends!(
+    every_endpoint_answers_with_the_contract_shape,
+    bad_input_is_refused_with_its_status_and_changes_nothing,
+);
