@@ -7,6 +7,7 @@
 //! - [`ledger`]   — accounts and transfers on PostgreSQL or SQLite; exact money.
 //! - [`faults`]   — the failure-injection state, its bounds, and how replicas share it.
 //! - [`metrics`]  — the Prometheus metrics the API exposes.
+//! - [`loadgen`]  — an open-model load generator (latency from the scheduled send time).
 //! - [`api`]      — `workshop serve`: the HTTP API (axum) over ledger, faults and metrics.
 //! - [`client`]   — a small HTTP client of that API, used by `inject`, `reset`, `failures`.
 //! - [`logging`]  — tracing set-up (human or JSON lines).
@@ -18,5 +19,6 @@ pub mod client;
 pub mod config;
 pub mod faults;
 pub mod ledger;
+pub mod loadgen;
 pub mod logging;
 pub mod metrics;
