@@ -4,6 +4,8 @@
 //! Exit codes: 0 success; 1 the command failed (message on stderr);
 //! 2 the command line itself was wrong.
 
+pub mod cases;
+
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -40,6 +42,9 @@ pub enum Command {
     Failures(ApiArgs),
     /// Exit 0 when the API answers its readiness probe (for container health checks).
     Healthcheck(HealthcheckArgs),
+    /// The failure cases: list, show, validate, export.
+    #[command(subcommand)]
+    Cases(cases::CasesCommand),
 }
 
 #[derive(Debug, Args)]
@@ -187,6 +192,7 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
             print_config(&current);
             Ok(ExitCode::SUCCESS)
         }
+        Command::Cases(command) => cases::run(command),
         Command::Healthcheck(args) => {
             match ApiClient::new(&args.api.api_url).probe(&args.path).await {
                 Ok(_) => Ok(ExitCode::SUCCESS),

@@ -8,9 +8,9 @@
 
 use std::fmt;
 
+use serde::Deserialize;
 use serde::de::value::MapAccessDeserializer;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
-use serde::Deserialize;
 
 use super::duration::CaseDuration;
 use super::text::Text;

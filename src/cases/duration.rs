@@ -16,7 +16,9 @@ pub struct CaseDuration(Duration);
 
 /// Why a duration did not parse; the message is shown to the case author.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid duration `{text}`: {reason}; write a number and a unit (ms, s, m, h), e.g. `500ms`, `30s`, `1m30s`")]
+#[error(
+    "invalid duration `{text}`: {reason}; write a number and a unit (ms, s, m, h), e.g. `500ms`, `30s`, `1m30s`"
+)]
 pub struct DurationError {
     pub text: String,
     pub reason: &'static str,
@@ -56,7 +58,9 @@ impl CaseDuration {
                 return Err(fail("expected a number"));
             }
             let (number, tail) = rest.split_at(digits);
-            let value: u64 = number.parse().map_err(|_| fail("the number is too large"))?;
+            let value: u64 = number
+                .parse()
+                .map_err(|_| fail("the number is too large"))?;
             let unit_len = tail.bytes().take_while(u8::is_ascii_alphabetic).count();
             let (unit, tail) = tail.split_at(unit_len);
             let (rank, part) = match unit {
@@ -180,8 +184,14 @@ mod tests {
         assert_eq!(reason("30 s"), "a unit is missing");
         assert_eq!(reason("3x"), "the unit is not one of ms, s, m, h");
         assert_eq!(reason("s"), "expected a number");
-        assert_eq!(reason("30s1m"), "units must go from largest to smallest, each once");
-        assert_eq!(reason("1s1s"), "units must go from largest to smallest, each once");
+        assert_eq!(
+            reason("30s1m"),
+            "units must go from largest to smallest, each once"
+        );
+        assert_eq!(
+            reason("1s1s"),
+            "units must go from largest to smallest, each once"
+        );
         assert_eq!(reason("99999999999999999999s"), "the number is too large");
     }
 

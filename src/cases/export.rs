@@ -6,11 +6,11 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use super::check::{Check, Probe, Reduce};
+use super::CaseSet;
+use super::check::{AlertState, Check, Probe, Reduce};
 use super::hint::Release;
 use super::model::{Action, Case};
 use super::text::Lang;
-use super::CaseSet;
 
 /// The words around the case texts, per language.
 struct Labels {
@@ -160,7 +160,14 @@ fn check_line(c: &Check, l: &Labels, lang: Lang) -> String {
             reduce_name(q.reduce),
             q.expect
         ),
-        Probe::Alert(a) => format!("alert `{}` {:?}", a.name, a.state).to_lowercase(),
+        Probe::Alert(a) => {
+            let state = match a.state {
+                AlertState::Firing => "firing",
+                AlertState::Pending => "pending",
+                AlertState::Inactive => "inactive",
+            };
+            format!("alert `{}` {state}", a.name)
+        }
         Probe::Http(h) => format!("`GET {}` → {}", h.get, h.status),
     };
     let mut timing = Vec::new();
@@ -201,8 +208,18 @@ pub fn markdown(case: &Case, lang: Lang) -> String {
     let p = &case.phases;
     let mut out = String::new();
     let _ = writeln!(out, "<!-- {} -->\n", l.generated);
-    let _ = writeln!(out, "# {} {}: {}\n", l.case, case.order, case.title.get(lang));
-    let _ = writeln!(out, "*~{} {} · id `{}`*\n", case.est_minutes, l.minutes, case.id);
+    let _ = writeln!(
+        out,
+        "# {} {}: {}\n",
+        l.case,
+        case.order,
+        case.title.get(lang)
+    );
+    let _ = writeln!(
+        out,
+        "*~{} {} · id `{}`*\n",
+        case.est_minutes, l.minutes, case.id
+    );
 
     let _ = writeln!(out, "## {}\n", l.briefing);
     block(&mut out, case.briefing.get(lang));
@@ -268,7 +285,11 @@ pub fn markdown(case: &Case, lang: Lang) -> String {
     if !p.detect.questions.is_empty() {
         let _ = writeln!(out, "**{}**\n", l.questions);
         for (i, q) in p.detect.questions.iter().enumerate() {
-            let unit = q.unit.as_deref().map(|u| format!(" {u}")).unwrap_or_default();
+            let unit = q
+                .unit
+                .as_deref()
+                .map(|u| format!(" {u}"))
+                .unwrap_or_default();
             let _ = writeln!(
                 out,
                 "{}. {}\n   `{}` ({}), {} {}{unit}",
@@ -334,7 +355,10 @@ pub fn pages(set: &CaseSet) -> Vec<(PathBuf, String)> {
     let mut all = Vec::new();
     for case in set.cases() {
         for lang in Lang::ALL {
-            all.push((page_path(Path::new(""), &case.id, lang), markdown(case, lang)));
+            all.push((
+                page_path(Path::new(""), &case.id, lang),
+                markdown(case, lang),
+            ));
         }
     }
     all

@@ -80,7 +80,9 @@ fn push_key(out: &mut String, key: &str) {
 fn yaml_problem(file: &str, err: &YamlError, path: String, locator: &Locator) -> Problem {
     let err = err.without_snippet();
     let (message, path) = match err {
-        YamlError::SerdeUnknownField { field, expected, .. } => {
+        YamlError::SerdeUnknownField {
+            field, expected, ..
+        } => {
             let path = parent_of_unknown(&path, field);
             (unknown("field", field, expected), join(&path, field))
         }
@@ -100,13 +102,10 @@ fn yaml_problem(file: &str, err: &YamlError, path: String, locator: &Locator) ->
             (message.into_owned(), path)
         }
     };
-    let reported = err
-        .location()
-        .filter(|l| l.line() > 0)
-        .map(|l| Pos {
-            line: usize::try_from(l.line()).unwrap_or(usize::MAX),
-            column: usize::try_from(l.column()).unwrap_or(usize::MAX),
-        });
+    let reported = err.location().filter(|l| l.line() > 0).map(|l| Pos {
+        line: usize::try_from(l.line()).unwrap_or(usize::MAX),
+        column: usize::try_from(l.column()).unwrap_or(usize::MAX),
+    });
     // A message raised after a whole mapping was read (a check with two
     // probes, a missing field) is reported by the parser where the mapping
     // ended; the field path points at where it starts, where the author looks.

@@ -28,8 +28,14 @@ pub struct Locator {
 }
 
 enum Frame {
-    Map { path: String, key: Option<String> },
-    Seq { path: String, next: usize },
+    Map {
+        path: String,
+        key: Option<String>,
+    },
+    Seq {
+        path: String,
+        next: usize,
+    },
     /// A mapping or sequence used as a key: not addressable, only skipped.
     ComplexKey,
 }
@@ -57,7 +63,10 @@ impl Locator {
             };
             let is_node = matches!(
                 event,
-                Event::Scalar(..) | Event::Alias(_) | Event::MappingStart(..) | Event::SequenceStart(..)
+                Event::Scalar(..)
+                    | Event::Alias(_)
+                    | Event::MappingStart(..)
+                    | Event::SequenceStart(..)
             );
             if is_node {
                 // Is this node a key of the enclosing mapping, or a value?
@@ -172,15 +181,24 @@ captures: {p95_base: {promql: up}}
         assert_eq!(l.value("id"), Some(Pos { line: 1, column: 5 }));
         assert_eq!(
             l.value("phases.detect.checks[0].hold_for"),
-            Some(Pos { line: 6, column: 19 })
+            Some(Pos {
+                line: 6,
+                column: 19
+            })
         );
         assert_eq!(
             l.value("phases.detect.checks[1].id"),
-            Some(Pos { line: 7, column: 13 })
+            Some(Pos {
+                line: 7,
+                column: 13
+            })
         );
         assert_eq!(
             l.value("captures.p95_base.promql"),
-            Some(Pos { line: 8, column: 31 })
+            Some(Pos {
+                line: 8,
+                column: 31
+            })
         );
     }
 

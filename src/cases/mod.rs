@@ -2,13 +2,13 @@
 //! `cases/*.yaml` instead of being written into the code, so an instructor can
 //! change a threshold, a hint or a story without a Rust toolchain.
 //!
-//! - [`model`]     — what a case file says, as types (the format is documented
-//!                   in `cases/README.md`).
+//! - [`model`]     — what a case file says, as types (the format is
+//!   documented in `cases/README.md`).
 //! - [`check`]     — a check and its probe (PromQL, alert, HTTP) and bounds.
 //! - [`hint`], [`tolerance`], [`duration`], [`text`] — the small value types.
 //! - [`load`]      — one file: YAML → [`Case`], errors with file:line:column.
-//! - [`validate`]  — what types alone cannot say (captures exist, alerts are
-//!                   real rules, bounds of the fault fields).
+//! - [`validate`]  — what types alone cannot say (captures exist, alerts
+//!   are real rules, bounds of the fault fields).
 //! - [`locate`]    — field path → position in the file, for those messages.
 //! - [`export`]    — Markdown pages generated from the cases (`docs/cases`).
 //!
@@ -40,11 +40,26 @@ pub use text::{Lang, Text};
 
 /// The shipped case files, by file name, in session order.
 pub const SHIPPED: [(&str, &str); 5] = [
-    ("01-latency.yaml", include_str!("../../cases/01-latency.yaml")),
-    ("02-error-rate.yaml", include_str!("../../cases/02-error-rate.yaml")),
-    ("03-db-slow.yaml", include_str!("../../cases/03-db-slow.yaml")),
-    ("04-memory-leak.yaml", include_str!("../../cases/04-memory-leak.yaml")),
-    ("05-chaos-mix.yaml", include_str!("../../cases/05-chaos-mix.yaml")),
+    (
+        "01-latency.yaml",
+        include_str!("../../cases/01-latency.yaml"),
+    ),
+    (
+        "02-error-rate.yaml",
+        include_str!("../../cases/02-error-rate.yaml"),
+    ),
+    (
+        "03-db-slow.yaml",
+        include_str!("../../cases/03-db-slow.yaml"),
+    ),
+    (
+        "04-memory-leak.yaml",
+        include_str!("../../cases/04-memory-leak.yaml"),
+    ),
+    (
+        "05-chaos-mix.yaml",
+        include_str!("../../cases/05-chaos-mix.yaml"),
+    ),
 ];
 
 /// A set of cases loaded together: ids unique, sorted by `order`.
@@ -79,11 +94,7 @@ impl CaseSet {
         let mut paths: Vec<_> = entries
             .filter_map(Result::ok)
             .map(|e| e.path())
-            .filter(|p| {
-                p.is_file()
-                    && p.extension()
-                        .is_some_and(|x| x == "yaml" || x == "yml")
-            })
+            .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
             .collect();
         paths.sort();
         if paths.is_empty() {

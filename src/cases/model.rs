@@ -111,8 +111,9 @@ pub struct Phases {
 
 impl Phases {
     /// Phase names in running order; a case file lists them in this order.
-    pub const NAMES: [&'static str; 6] =
-        ["baseline", "inject", "detect", "respond", "recover", "rollback"];
+    pub const NAMES: [&'static str; 6] = [
+        "baseline", "inject", "detect", "respond", "recover", "rollback",
+    ];
 }
 
 /// Before anything is injected: let the load settle, remember what normal

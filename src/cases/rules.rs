@@ -43,7 +43,12 @@ mod tests {
     fn the_shipped_rules_define_the_four_workshop_alerts() {
         assert_eq!(
             alert_names(),
-            ["HighLatency", "HighErrorRate", "DBSlowTransactions", "MemoryPressure"]
+            [
+                "HighLatency",
+                "HighErrorRate",
+                "DBSlowTransactions",
+                "MemoryPressure"
+            ]
         );
     }
 }

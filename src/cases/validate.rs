@@ -18,9 +18,12 @@ type Report<'a> = dyn FnMut(&str, String) + 'a;
 /// True for `latency`, `error-rate`, `db-slow-2`.
 pub fn is_kebab_case(id: &str) -> bool {
     !id.is_empty()
-        && id
-            .split('-')
-            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+        && id.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
 }
 
 /// True for `p95_base`, `rate1`.
@@ -45,7 +48,10 @@ pub fn case(c: &Case, report: &mut Report<'_>) {
     if !is_kebab_case(&c.id) {
         report(
             "id",
-            format!("`{}` is not kebab-case; use lowercase letters, digits and dashes, e.g. `error-rate`", c.id),
+            format!(
+                "`{}` is not kebab-case; use lowercase letters, digits and dashes, e.g. `error-rate`",
+                c.id
+            ),
         );
     }
     if c.order == 0 {
@@ -66,10 +72,19 @@ pub fn case(c: &Case, report: &mut Report<'_>) {
         }
     }
     if !(c.load.rate > 0.0 && c.load.rate <= 1000.0) {
-        report("load.rate", format!("must be above 0 and at most 1000 requests per second, got {}", c.load.rate));
+        report(
+            "load.rate",
+            format!(
+                "must be above 0 and at most 1000 requests per second, got {}",
+                c.load.rate
+            ),
+        );
     }
     if c.load.mix.total() == 0 {
-        report("load.mix", "give at least one endpoint a weight above 0".into());
+        report(
+            "load.mix",
+            "give at least one endpoint a weight above 0".into(),
+        );
     }
     phases(&c.phases, report);
 }
@@ -82,7 +97,10 @@ fn phases(p: &Phases, report: &mut Report<'_>) {
     for (name, cap) in &p.baseline.captures {
         let path = format!("phases.baseline.captures.{name}");
         if !is_snake_case(name) {
-            report(&path, format!("capture name `{name}` is not snake_case, e.g. `p95_base`"));
+            report(
+                &path,
+                format!("capture name `{name}` is not snake_case, e.g. `p95_base`"),
+            );
         }
         promql(&format!("{path}.promql"), &cap.promql, report);
     }
@@ -96,7 +114,10 @@ fn phases(p: &Phases, report: &mut Report<'_>) {
         for (i, c) in list.iter().enumerate() {
             let path = format!("phases.{phase}.checks[{i}]");
             if !ids.insert(c.id.as_str()) {
-                report(&format!("{path}.id"), format!("check id `{}` is used twice in this case", c.id));
+                report(
+                    &format!("{path}.id"),
+                    format!("check id `{}` is used twice in this case", c.id),
+                );
             }
             check(&path, c, &captures, &alerts, report);
         }
@@ -104,10 +125,16 @@ fn phases(p: &Phases, report: &mut Report<'_>) {
 
     actions("phases.inject.actions", &p.inject.actions, report);
     if p.inject.actions.is_empty() {
-        report("phases.inject.actions", "inject nothing? give at least one action".into());
+        report(
+            "phases.inject.actions",
+            "inject nothing? give at least one action".into(),
+        );
     }
     if p.inject.max_duration.is_some_and(|d| d.get().is_zero()) {
-        report("phases.inject.max_duration", "must be longer than 0s".into());
+        report(
+            "phases.inject.max_duration",
+            "must be longer than 0s".into(),
+        );
     }
 
     for (i, a) in p.detect.expected_alerts.iter().enumerate() {
@@ -121,13 +148,19 @@ fn phases(p: &Phases, report: &mut Report<'_>) {
     for (i, q) in p.detect.questions.iter().enumerate() {
         let path = format!("phases.detect.questions[{i}]");
         if !question_ids.insert(q.id.as_str()) {
-            report(&format!("{path}.id"), format!("question id `{}` is used twice", q.id));
+            report(
+                &format!("{path}.id"),
+                format!("question id `{}` is used twice", q.id),
+            );
         }
         text(&format!("{path}.ask"), &q.ask, report);
         promql(&format!("{path}.promql"), &q.promql, report);
         let t = q.tolerance.amount();
         if !(t.is_finite() && t > 0.0) {
-            report(&format!("{path}.tolerance"), format!("must be above 0, got {t}"));
+            report(
+                &format!("{path}.tolerance"),
+                format!("must be above 0, got {t}"),
+            );
         }
     }
     let detect_checks: Vec<&str> = p.detect.checks.iter().map(|c| c.id.as_str()).collect();
@@ -161,7 +194,10 @@ fn phases(p: &Phases, report: &mut Report<'_>) {
 
 fn check(path: &str, c: &Check, captures: &[&str], alerts: &[&str], report: &mut Report<'_>) {
     if !is_kebab_case(&c.id) {
-        report(&format!("{path}.id"), format!("check id `{}` is not kebab-case", c.id));
+        report(
+            &format!("{path}.id"),
+            format!("check id `{}` is not kebab-case", c.id),
+        );
     }
     text(&format!("{path}.message"), &c.message, report);
     match &c.probe {
@@ -175,7 +211,10 @@ fn check(path: &str, c: &Check, captures: &[&str], alerts: &[&str], report: &mut
             for t in q.expect.thresholds() {
                 match t {
                     Threshold::Value(v) if !v.is_finite() => {
-                        report(&format!("{path}.{field}"), format!("must be a finite number, got {v}"));
+                        report(
+                            &format!("{path}.{field}"),
+                            format!("must be a finite number, got {v}"),
+                        );
                     }
                     Threshold::Capture(r) => {
                         if !captures.contains(&r.name.as_str()) {
@@ -192,7 +231,10 @@ fn check(path: &str, c: &Check, captures: &[&str], alerts: &[&str], report: &mut
                             report(&format!("{path}.{field}"), msg);
                         }
                         if !(r.factor.is_finite() && r.offset.is_finite()) {
-                            report(&format!("{path}.{field}"), "factor and offset must be finite numbers".into());
+                            report(
+                                &format!("{path}.{field}"),
+                                "factor and offset must be finite numbers".into(),
+                            );
                         }
                     }
                     Threshold::Value(_) => {}
@@ -204,17 +246,29 @@ fn check(path: &str, c: &Check, captures: &[&str], alerts: &[&str], report: &mut
             } = q.expect
             {
                 if lo >= hi {
-                    report(&format!("{path}.between"), format!("min ({lo}) must be below max ({hi})"));
+                    report(
+                        &format!("{path}.between"),
+                        format!("min ({lo}) must be below max ({hi})"),
+                    );
                 }
             }
         }
         Probe::Alert(a) => alert_name(&format!("{path}.alert"), &a.name, alerts, report),
         Probe::Http(h) => {
             if !h.get.starts_with('/') {
-                report(&format!("{path}.http.get"), format!("`{}` must be a path starting with `/`, e.g. `/health`", h.get));
+                report(
+                    &format!("{path}.http.get"),
+                    format!(
+                        "`{}` must be a path starting with `/`, e.g. `/health`",
+                        h.get
+                    ),
+                );
             }
             if !(100..=599).contains(&h.status) {
-                report(&format!("{path}.http.status"), format!("{} is not an HTTP status", h.status));
+                report(
+                    &format!("{path}.http.status"),
+                    format!("{} is not an HTTP status", h.status),
+                );
             }
         }
     }
@@ -224,11 +278,17 @@ fn check(path: &str, c: &Check, captures: &[&str], alerts: &[&str], report: &mut
     if c.hold_for > c.timeout {
         report(
             &format!("{path}.hold_for"),
-            format!("hold_for ({}) is longer than timeout ({}); the check could never pass", c.hold_for, c.timeout),
+            format!(
+                "hold_for ({}) is longer than timeout ({}); the check could never pass",
+                c.hold_for, c.timeout
+            ),
         );
     }
     if c.poll > c.timeout {
-        report(&format!("{path}.poll"), format!("poll ({}) is longer than timeout ({})", c.poll, c.timeout));
+        report(
+            &format!("{path}.poll"),
+            format!("poll ({}) is longer than timeout ({})", c.poll, c.timeout),
+        );
     }
 }
 
@@ -238,7 +298,10 @@ fn actions(path: &str, list: &[Action], report: &mut Report<'_>) {
             Action::SetFailures(update) => {
                 let at = format!("{path}[{i}].set_failures");
                 if update.is_empty() {
-                    report(&at, "sets no failure; name at least one field, e.g. `latency_ms: 2000`".into());
+                    report(
+                        &at,
+                        "sets no failure; name at least one field, e.g. `latency_ms: 2000`".into(),
+                    );
                 }
                 if let Err(e) = update.validate() {
                     report(&format!("{at}.{}", e.field), e.to_string());
@@ -259,7 +322,10 @@ fn actions(path: &str, list: &[Action], report: &mut Report<'_>) {
 
 fn alert_name(path: &str, name: &str, alerts: &[&str], report: &mut Report<'_>) {
     if !alerts.contains(&name) {
-        report(path, unknown("alert", name, alerts) + " (rules: compose/alerts.yml)");
+        report(
+            path,
+            unknown("alert", name, alerts) + " (rules: compose/alerts.yml)",
+        );
     }
 }
 
@@ -291,7 +357,9 @@ pub fn phase_order(locator: &Locator, report: &mut Report<'_>) {
     let mut last: Option<(&str, super::locate::Pos)> = None;
     for name in Phases::NAMES {
         let path = format!("phases.{name}");
-        let Some(pos) = locator.key(&path) else { continue };
+        let Some(pos) = locator.key(&path) else {
+            continue;
+        };
         if let Some((before, at)) = last {
             if pos < at {
                 report(
