@@ -61,24 +61,24 @@ impl Problems {
     }
 }
 
-/// The candidate closest to `word` by edit distance, when close enough to
-/// be a plausible typo (at most a third of the word changed); else the
-/// shortest candidate that `word` begins (`latency` → `latency_ms`).
+/// The valid name `word` most plausibly meant: the shortest candidate that
+/// `word` begins (`latency` → `latency_ms`), else the closest by edit
+/// distance when at most about a third of the word differs.
 pub fn nearest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    let limit = (word.chars().count() / 3).max(2);
-    candidates
+    let prefixed = candidates
         .iter()
-        .map(|c| (strsim::damerau_levenshtein(word, c), *c))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
-        .or_else(|| {
-            candidates
-                .iter()
-                .filter(|c| word.len() >= 3 && c.starts_with(word))
-                .min_by_key(|c| c.len())
-                .copied()
-        })
+        .filter(|c| word.len() >= 3 && c.starts_with(word))
+        .min_by_key(|c| c.len())
+        .copied();
+    let limit = (word.chars().count() / 3).max(2);
+    prefixed.or_else(|| {
+        candidates
+            .iter()
+            .map(|c| (strsim::damerau_levenshtein(word, c), *c))
+            .filter(|(d, _)| *d <= limit)
+            .min_by_key(|(d, _)| *d)
+            .map(|(_, c)| c)
+    })
 }
 
 /// "unknown field `hold_fr`, did you mean `hold_for`?" — or the whole list
