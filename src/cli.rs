@@ -4,6 +4,8 @@
 //! Exit codes: 0 success; 1 the command failed (message on stderr);
 //! 2 the command line itself was wrong.
 
+pub mod cases;
+
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -43,6 +45,9 @@ pub enum Command {
     Healthcheck(HealthcheckArgs),
     /// Drive open-model load (fixed send schedule) and report latency and outcomes.
     Load(LoadArgs),
+    /// The failure cases: list, show, validate, export.
+    #[command(subcommand)]
+    Cases(cases::CasesCommand),
 }
 
 #[derive(Debug, Args)]
@@ -215,6 +220,7 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Load(args) => load(args).await,
+        Command::Cases(command) => cases::run(command),
         Command::Healthcheck(args) => {
             match ApiClient::new(&args.api.api_url).probe(&args.path).await {
                 Ok(_) => Ok(ExitCode::SUCCESS),

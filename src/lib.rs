@@ -9,11 +9,13 @@
 //! - [`metrics`]  — the Prometheus metrics the API exposes.
 //! - [`loadgen`]  — an open-model load generator (latency from the scheduled send time).
 //! - [`api`]      — `workshop serve`: the HTTP API (axum) over ledger, faults and metrics.
+//! - [`cases`]    — the failure cases as data: `cases/*.yaml`, loader, validation, export.
 //! - [`client`]   — a small HTTP client of that API, used by `inject`, `reset`, `failures`.
 //! - [`logging`]  — tracing set-up (human or JSON lines).
 //! - [`cli`]      — the command line: parses flags and calls the functions above.
 
 pub mod api;
+pub mod cases;
 pub mod cli;
 pub mod client;
 pub mod config;

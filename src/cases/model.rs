@@ -1,0 +1,277 @@
+//! What a case file says, as types. `cases/README.md` documents every field;
+//! keep the two in step.
+//!
+//! Every struct refuses unknown fields: a misspelt `hold_fr` must be an
+//! error the instructor sees when validating, not a check that silently
+//! never holds during a session.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Deserialize;
+
+use super::check::{Check, Reduce};
+use super::duration::CaseDuration;
+use super::text::Text;
+use crate::faults::FaultUpdate;
+
+/// The case format this build reads.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// One failure case, walked through Baseline → Inject → Detect → Respond →
+/// Recover, with a rollback that always runs.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Case {
+    pub schema_version: u32,
+    /// Kebab-case, unique among the cases loaded together: `latency`.
+    pub id: String,
+    /// Position in the session (1 = first).
+    pub order: u32,
+    /// Roughly how long the case takes a group, for planning a session.
+    pub est_minutes: u32,
+    pub title: Text,
+    /// The story: what is at stake for the payment platform.
+    pub briefing: Text,
+    pub objectives: Vec<Text>,
+    /// Where to look during the case, and why it tells the story.
+    pub look_at: Vec<LookAt>,
+    pub load: Load,
+    pub phases: Phases,
+    /// Questions for the review after the incident.
+    pub post_mortem: Vec<Text>,
+}
+
+/// A signal worth watching, with the reason it matters.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LookAt {
+    pub what: Text,
+    /// A query that shows it, when there is one.
+    pub promql: Option<String>,
+    pub why: Text,
+}
+
+/// The steady traffic during the whole case.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Load {
+    /// Requests per second, all endpoints together.
+    pub rate: f64,
+    pub mix: EndpointMix,
+}
+
+/// Relative weights of the endpoints in the load; absent means 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EndpointMix {
+    #[serde(default)]
+    pub balance: u32,
+    #[serde(default)]
+    pub transfer: u32,
+    #[serde(default)]
+    pub health: u32,
+    #[serde(default)]
+    pub accounts: u32,
+    #[serde(default)]
+    pub balance_bulk: u32,
+}
+
+impl EndpointMix {
+    /// `(name, weight)` of every endpoint with a weight above 0.
+    pub fn weights(&self) -> Vec<(&'static str, u32)> {
+        [
+            ("balance", self.balance),
+            ("transfer", self.transfer),
+            ("health", self.health),
+            ("accounts", self.accounts),
+            ("balance_bulk", self.balance_bulk),
+        ]
+        .into_iter()
+        .filter(|(_, w)| *w > 0)
+        .collect()
+    }
+
+    pub fn total(&self) -> u64 {
+        self.weights().iter().map(|(_, w)| u64::from(*w)).sum()
+    }
+}
+
+/// The phases, all required, in the order they run.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Phases {
+    pub baseline: Baseline,
+    pub inject: Inject,
+    pub detect: Detect,
+    pub respond: Respond,
+    pub recover: Recover,
+    pub rollback: Rollback,
+}
+
+impl Phases {
+    /// Phase names in running order; a case file lists them in this order.
+    pub const NAMES: [&'static str; 6] = [
+        "baseline", "inject", "detect", "respond", "recover", "rollback",
+    ];
+}
+
+/// Before anything is injected: let the load settle, remember what normal
+/// looks like, and make sure it is normal.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Baseline {
+    /// Time under load before captures are taken and checks start.
+    pub settle: CaseDuration,
+    /// Values taken at the end of `settle`, for relative thresholds.
+    #[serde(default)]
+    pub captures: BTreeMap<String, Capture>,
+    /// Must all pass before the injection is allowed.
+    #[serde(default)]
+    pub checks: Vec<Check>,
+}
+
+/// A PromQL value remembered under a name.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Capture {
+    pub promql: String,
+    #[serde(default)]
+    pub reduce: Reduce,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Inject {
+    pub actions: Vec<Action>,
+    /// After this long the tool recovers by itself (runs `rollback`), so a
+    /// forgotten fault never outlives the session.
+    pub max_duration: Option<CaseDuration>,
+}
+
+/// What the case does to the system.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Action {
+    /// `POST /api/failures` with these fields.
+    SetFailures(FaultUpdate),
+    /// `POST /api/reset`: no failure, leaked memory freed.
+    Reset,
+    /// Restart or kill a container of the stack.
+    Container(ContainerStep),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContainerStep {
+    pub action: ContainerAction,
+    pub service: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContainerAction {
+    Restart,
+    Kill,
+}
+
+/// The services of the stack a container action may name.
+pub const SERVICES: [&str; 5] = ["app", "db", "prometheus", "grafana", "cadvisor"];
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Action::SetFailures(update) => {
+                let fields = serde_json::to_string(update).unwrap_or_default();
+                write!(f, "set failures {fields}")
+            }
+            Action::Reset => f.write_str("reset all failures"),
+            Action::Container(step) => {
+                let verb = match step.action {
+                    ContainerAction::Restart => "restart",
+                    ContainerAction::Kill => "kill",
+                };
+                write!(f, "{verb} container `{}`", step.service)
+            }
+        }
+    }
+}
+
+/// The fault is in: the effects the student should see, and when.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Detect {
+    /// Evaluated in order; each starts when the one before has passed.
+    #[serde(default)]
+    pub checks: Vec<Check>,
+    #[serde(default)]
+    pub expected_alerts: Vec<ExpectedAlert>,
+    #[serde(default)]
+    pub questions: Vec<Question>,
+    #[serde(default)]
+    pub hints: Vec<super::hint::Hint>,
+}
+
+/// An alert rule that should fire, and how soon after the injection.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectedAlert {
+    pub name: String,
+    pub within: CaseDuration,
+}
+
+/// A question whose answer is a number the student reads off a graph; it is
+/// right when it is within `tolerance` of the live value.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Question {
+    pub id: String,
+    pub ask: Text,
+    pub promql: String,
+    #[serde(default)]
+    pub reduce: Reduce,
+    pub tolerance: super::tolerance::Tolerance,
+    /// Shown next to the answer field: `s`, `req/s`, `%`.
+    pub unit: Option<String>,
+}
+
+/// What the on-call engineer does: prompts for writing the runbook.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Respond {
+    pub prompts: Vec<Text>,
+}
+
+/// Undo the fault and prove the system is back to normal.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Recover {
+    pub actions: Vec<Action>,
+    #[serde(default)]
+    pub checks: Vec<Check>,
+    /// Recovery slower than this counts as missed in the report.
+    pub time_limit: CaseDuration,
+}
+
+/// Run whatever happens (success, failure, Ctrl-C): leaves no fault behind.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rollback {
+    pub actions: Vec<Action>,
+}
+
+impl Case {
+    /// Every check of the case with the phase it belongs to, in running order.
+    pub fn checks(&self) -> Vec<(&'static str, usize, &Check)> {
+        let p = &self.phases;
+        let mut out = Vec::new();
+        for (name, list) in [
+            ("baseline", &p.baseline.checks),
+            ("detect", &p.detect.checks),
+            ("recover", &p.recover.checks),
+        ] {
+            out.extend(list.iter().enumerate().map(|(i, c)| (name, i, c)));
+        }
+        out
+    }
+}

@@ -1,0 +1,197 @@
+//! `workshop cases …`: list, show, validate and export the failure cases.
+//!
+//! Without `--dir` the cases embedded in the binary are used, so the commands
+//! work from any directory; `--dir` reads an instructor's own folder.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand, ValueEnum};
+
+use crate::cases::problem::nearest;
+use crate::cases::{CaseSet, Lang, Problems, export};
+
+#[derive(Debug, Subcommand)]
+pub enum CasesCommand {
+    /// List the cases in session order.
+    List(ListArgs),
+    /// Print one case: briefing, phases, checks, hints, questions.
+    Show(ShowArgs),
+    /// Check case files; exit 0 when all are valid, 1 with every problem found.
+    Validate(ValidateArgs),
+    /// Write one Markdown page per case and language (`<out>/<id>.md`, `<out>/ru/<id>.md`).
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SourceArgs {
+    /// Read the cases from this folder instead of the ones built in.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Language of the titles: en or ru.
+    #[arg(long, default_value = "en")]
+    pub lang: Lang,
+    #[command(flatten)]
+    pub source: SourceArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Case id, e.g. `latency` (see `workshop cases list`).
+    pub id: String,
+    /// Language: en or ru.
+    #[arg(long, default_value = "en")]
+    pub lang: Lang,
+    #[command(flatten)]
+    pub source: SourceArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Folder of case files; the built-in cases when omitted.
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    /// Markdown.
+    Md,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[arg(long, value_enum, default_value = "md")]
+    pub format: ExportFormat,
+    /// Output folder.
+    #[arg(long, default_value = "docs/cases")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub source: SourceArgs,
+}
+
+fn load(dir: Option<&Path>) -> Result<CaseSet, Problems> {
+    match dir {
+        Some(d) => CaseSet::from_dir(d),
+        None => CaseSet::shipped(),
+    }
+}
+
+/// Prints every problem to stderr; the caller exits 1.
+fn report(problems: &Problems) -> ExitCode {
+    eprintln!("{problems}");
+    ExitCode::FAILURE
+}
+
+pub fn run(command: CasesCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        CasesCommand::List(args) => {
+            let set = match load(args.source.dir.as_deref()) {
+                Ok(set) => set,
+                Err(p) => return Ok(report(&p)),
+            };
+            print!("{}", list(&set, args.lang));
+            Ok(ExitCode::SUCCESS)
+        }
+        CasesCommand::Show(args) => {
+            let set = match load(args.source.dir.as_deref()) {
+                Ok(set) => set,
+                Err(p) => return Ok(report(&p)),
+            };
+            match set.get(&args.id) {
+                Some(case) => {
+                    print!("{}", export::markdown(case, args.lang));
+                    Ok(ExitCode::SUCCESS)
+                }
+                None => {
+                    let ids = set.ids();
+                    let hint = nearest(&args.id, &ids)
+                        .map(|best| format!(", did you mean `{best}`?"))
+                        .unwrap_or_else(|| format!("; the cases are: {}", ids.join(", ")));
+                    eprintln!("error: no case `{}`{hint}", args.id);
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        CasesCommand::Validate(args) => match load(args.dir.as_deref()) {
+            Ok(set) => {
+                let where_ = args
+                    .dir
+                    .as_ref()
+                    .map(|d| d.display().to_string())
+                    .unwrap_or_else(|| "built in".to_string());
+                println!(
+                    "{} cases valid ({where_}): {}",
+                    set.cases().len(),
+                    set.ids().join(", ")
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(p) => Ok(report(&p)),
+        },
+        CasesCommand::Export(args) => {
+            let set = match load(args.source.dir.as_deref()) {
+                Ok(set) => set,
+                Err(p) => return Ok(report(&p)),
+            };
+            match args.format {
+                ExportFormat::Md => {
+                    let written = export::write_markdown(&set, &args.out).map_err(|e| {
+                        anyhow::anyhow!("cannot write to {}: {e}", args.out.display())
+                    })?;
+                    for path in written {
+                        println!("wrote {}", path.display());
+                    }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// One line per case: order, id, minutes, title. Stable enough to script.
+pub fn list(set: &CaseSet, lang: Lang) -> String {
+    let width = set.ids().iter().map(|id| id.len()).max().unwrap_or(2);
+    let mut out = String::new();
+    for c in set.cases() {
+        out.push_str(&format!(
+            "{:>2}  {:<width$}  {:>3} min  {}\n",
+            c.order,
+            c.id,
+            c.est_minutes,
+            c.title.get(lang)
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_list_shows_every_shipped_case_in_order_in_the_language_asked() {
+        let set = CaseSet::shipped().expect("shipped cases are valid");
+        let en = list(&set, Lang::En);
+        let ru = list(&set, Lang::Ru);
+        let first_words: Vec<&str> = en
+            .lines()
+            .map(|l| l.split_whitespace().nth(1).unwrap_or(""))
+            .collect();
+        assert_eq!(
+            first_words,
+            [
+                "latency",
+                "error-rate",
+                "db-slow",
+                "memory-leak",
+                "chaos-mix"
+            ]
+        );
+        assert!(en.contains("Slow payments on the eve of the sale"), "{en}");
+        assert!(ru.contains("Медленные платежи накануне распродажи"), "{ru}");
+    }
+}

@@ -1,0 +1,73 @@
+//! `workshop cases …` as a user runs it: exit codes and what is printed.
+
+use std::process::Command;
+
+fn workshop(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_workshop"))
+        .args(args)
+        // From a directory without case files: the built-in cases must still work.
+        .current_dir(std::env::temp_dir())
+        .output()
+        .expect("run the workshop binary");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn validate_exits_0_for_the_built_in_cases_from_any_directory() {
+    let (code, out, err) = workshop(&["cases", "validate"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "5 cases valid (built in): latency, error-rate, db-slow, memory-leak, chaos-mix\n"
+    );
+}
+
+#[test]
+fn validate_exits_1_and_prints_every_problem_of_a_broken_folder() {
+    let dir = std::env::temp_dir().join(format!("workshop-cli-broken-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create dir");
+    std::fs::write(dir.join("a.yaml"), "schema_version: 1\nidd: x\n").expect("write");
+    std::fs::write(dir.join("b.yaml"), "schema_version: [\n").expect("write");
+    let (code, out, err) = workshop(&["cases", "validate", dir.to_str().expect("utf-8 path")]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(code, 1);
+    assert_eq!(out, "");
+    let a = dir.join("a.yaml");
+    let b = dir.join("b.yaml");
+    assert!(
+        err.contains(&format!(
+            "{}:2:1: idd: unknown field `idd`, did you mean `id`?",
+            a.display()
+        )),
+        "{err}"
+    );
+    assert!(err.contains(&format!("{}:", b.display())), "{err}");
+    assert!(err.ends_with("2 problems found\n"), "{err}");
+}
+
+#[test]
+fn show_prints_a_case_and_suggests_the_id_on_a_typo() {
+    let (code, out, _) = workshop(&["cases", "show", "error-rate", "--lang", "ru"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("# Кейс 2: Каждый третий платёж падает"),
+        "{out}"
+    );
+
+    let (code, _, err) = workshop(&["cases", "show", "latncy"]);
+    assert_eq!(code, 1);
+    assert_eq!(err, "error: no case `latncy`, did you mean `latency`?\n");
+}
+
+#[test]
+fn list_prints_one_line_per_case() {
+    let (code, out, _) = workshop(&["cases", "list", "--lang", "en"]);
+    assert_eq!(code, 0);
+    assert_eq!(out.lines().count(), 5, "{out}");
+    assert!(out.starts_with(" 1  latency"), "{out}");
+}
