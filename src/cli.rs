@@ -5,6 +5,7 @@
 //! 2 the command line itself was wrong.
 
 pub mod cases;
+pub mod run;
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -48,6 +49,8 @@ pub enum Command {
     /// The failure cases: list, show, validate, export.
     #[command(subcommand)]
     Cases(cases::CasesCommand),
+    /// Run cases end to end, headless: load, baseline, inject, detect, recover, rollback.
+    Run(run::RunArgs),
 }
 
 #[derive(Debug, Args)]
@@ -221,6 +224,11 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
         }
         Command::Load(args) => load(args).await,
         Command::Cases(command) => cases::run(command),
+        Command::Run(args) => {
+            let interrupted = CancellationToken::new();
+            tokio::spawn(cancel_on_signal(interrupted.clone()));
+            run::run(args, interrupted).await
+        }
         Command::Healthcheck(args) => {
             match ApiClient::new(&args.api.api_url).probe(&args.path).await {
                 Ok(_) => Ok(ExitCode::SUCCESS),

@@ -8,6 +8,7 @@
 //! - [`faults`]   — the failure-injection state, its bounds, and how replicas share it.
 //! - [`metrics`]  — the Prometheus metrics the API exposes.
 //! - [`loadgen`]  — an open-model load generator (latency from the scheduled send time).
+//! - [`telemetry`] — PromQL values and alert states from Prometheus.
 //! - [`api`]      — `workshop serve`: the HTTP API (axum) over ledger, faults and metrics.
 //! - [`cases`]    — the failure cases as data: `cases/*.yaml`, loader, validation, export.
 //! - [`client`]   — a small HTTP client of that API, used by `inject`, `reset`, `failures`.
@@ -24,3 +25,4 @@ pub mod ledger;
 pub mod loadgen;
 pub mod logging;
 pub mod metrics;
+pub mod telemetry;

@@ -22,7 +22,7 @@ use crate::ledger::{Account, DEFAULT_ACCOUNT, LedgerError, Receipt, Transfer, Tr
 pub struct Balance {
     pub account: String,
     #[schema(value_type = f64)]
-    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    #[serde(with = "crate::ledger::money")]
     pub balance: Decimal,
     pub currency: String,
 }
@@ -74,7 +74,7 @@ pub async fn account(
 pub struct TransferBody {
     /// Amount in the account currency: positive, at most 2 decimal places.
     #[schema(value_type = f64, minimum = 0.01, maximum = 1000000)]
-    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    #[serde(with = "crate::ledger::money")]
     pub amount: Decimal,
     pub to_account: String,
     #[serde(default)]
@@ -86,7 +86,7 @@ pub struct TransferReply {
     pub status: String,
     pub transaction_id: String,
     #[schema(value_type = f64)]
-    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    #[serde(with = "crate::ledger::money")]
     pub amount: Decimal,
     pub from_account: String,
     pub to_account: String,

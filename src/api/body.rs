@@ -28,15 +28,7 @@ fn is_json(content_type: &str) -> bool {
 
 /// Turns a serde error into the status and message a client can act on.
 pub fn reject(err: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
-    // serde_json's arbitrary-precision numbers add an internal segment; a
-    // client only needs the field it wrote.
-    let path = err
-        .path()
-        .to_string()
-        .split('.')
-        .filter(|s| !s.starts_with("$serde_json"))
-        .collect::<Vec<_>>()
-        .join(".");
+    let path = err.path().to_string();
     let inner = err.inner();
     match inner.classify() {
         serde_json::error::Category::Data => {

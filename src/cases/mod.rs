@@ -24,6 +24,7 @@ pub mod locate;
 pub mod model;
 pub mod problem;
 pub mod rules;
+pub mod runner;
 pub mod text;
 pub mod tolerance;
 pub mod validate;

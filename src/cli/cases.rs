@@ -73,11 +73,20 @@ pub struct ExportArgs {
     pub source: SourceArgs,
 }
 
-fn load(dir: Option<&Path>) -> Result<CaseSet, Problems> {
+pub(super) fn load(dir: Option<&Path>) -> Result<CaseSet, Problems> {
     match dir {
         Some(d) => CaseSet::from_dir(d),
         None => CaseSet::shipped(),
     }
+}
+
+/// "no case `x`", with the nearest id or the list of ids.
+pub(super) fn unknown_case(set: &CaseSet, id: &str) -> String {
+    let ids = set.ids();
+    let hint = nearest(id, &ids)
+        .map(|best| format!(", did you mean `{best}`?"))
+        .unwrap_or_else(|| format!("; the cases are: {}", ids.join(", ")));
+    format!("error: no case `{id}`{hint}")
 }
 
 /// Prints every problem to stderr; the caller exits 1.
@@ -107,11 +116,7 @@ pub fn run(command: CasesCommand) -> anyhow::Result<ExitCode> {
                     Ok(ExitCode::SUCCESS)
                 }
                 None => {
-                    let ids = set.ids();
-                    let hint = nearest(&args.id, &ids)
-                        .map(|best| format!(", did you mean `{best}`?"))
-                        .unwrap_or_else(|| format!("; the cases are: {}", ids.join(", ")));
-                    eprintln!("error: no case `{}`{hint}", args.id);
+                    eprintln!("{}", unknown_case(&set, &args.id));
                     Ok(ExitCode::FAILURE)
                 }
             }

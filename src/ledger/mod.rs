@@ -11,6 +11,7 @@
 //! The ledger knows nothing of HTTP; it is told how the database should
 //! misbehave through [`DbMode`].
 
+pub mod money;
 mod postgres;
 mod sqlite;
 
@@ -38,7 +39,7 @@ pub struct Account {
     pub user_id: i32,
     pub owner: String,
     #[schema(value_type = f64)]
-    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    #[serde(with = "crate::ledger::money")]
     pub balance: Decimal,
     pub currency: String,
 }

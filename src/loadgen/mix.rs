@@ -19,14 +19,17 @@ pub enum Endpoint {
     Health,
     /// `GET /api/accounts`
     Accounts,
+    /// `POST /api/balance-bulk` with `{"count": 5}`: five reads at once.
+    BalanceBulk,
 }
 
 impl Endpoint {
-    pub const ALL: [Endpoint; 4] = [
+    pub const ALL: [Endpoint; 5] = [
         Endpoint::Balance,
         Endpoint::Transfer,
         Endpoint::Health,
         Endpoint::Accounts,
+        Endpoint::BalanceBulk,
     ];
 
     pub fn name(self) -> &'static str {
@@ -35,6 +38,7 @@ impl Endpoint {
             Endpoint::Transfer => "transfer",
             Endpoint::Health => "health",
             Endpoint::Accounts => "accounts",
+            Endpoint::BalanceBulk => "balance_bulk",
         }
     }
 }

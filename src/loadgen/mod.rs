@@ -210,6 +210,10 @@ async fn send(
         Endpoint::Balance => client.get(format!("{base}/api/balance")),
         Endpoint::Health => client.get(format!("{base}/health")),
         Endpoint::Accounts => client.get(format!("{base}/api/accounts")),
+        Endpoint::BalanceBulk => client
+            .post(format!("{base}/api/balance-bulk"))
+            .header("content-type", "application/json")
+            .body(r#"{"count":5}"#),
         Endpoint::Transfer => {
             // A few cents between two random accounts, either direction with
             // equal chance: balances wander but do not drain.

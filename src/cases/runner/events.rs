@@ -1,0 +1,153 @@
+//! What a run reports as it goes: typed events, stamped with the time since
+//! the run started, printed by the CLI, kept as the JSON journal, and (later)
+//! consumed by the console.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum RunEvent {
+    CaseStarted {
+        case: String,
+        title: String,
+    },
+    Phase {
+        case: String,
+        phase: &'static str,
+    },
+    LoadStarted {
+        rps: f64,
+        mix: String,
+    },
+    Captured {
+        name: String,
+        value: f64,
+    },
+    Action {
+        action: String,
+    },
+    CheckPassed {
+        phase: &'static str,
+        id: String,
+        value: Option<f64>,
+        after_s: f64,
+    },
+    CheckFailed {
+        phase: &'static str,
+        id: String,
+        value: Option<f64>,
+        after_s: f64,
+        message: String,
+    },
+    AlertFired {
+        name: String,
+        after_s: f64,
+        within_s: f64,
+    },
+    AlertMissed {
+        name: String,
+        within_s: f64,
+    },
+    Hint {
+        text: String,
+    },
+    Prompt {
+        text: String,
+    },
+    Question {
+        id: String,
+        ask: String,
+        live: Option<f64>,
+        unit: Option<String>,
+    },
+    Aborted {
+        reason: String,
+    },
+    CaseFinished {
+        case: String,
+        passed: bool,
+    },
+}
+
+/// An event with when it happened.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Stamped {
+    pub at: DateTime<Utc>,
+    /// Seconds since the run started.
+    pub t: f64,
+    #[serde(flatten)]
+    pub event: RunEvent,
+}
+
+pub fn secs(d: Duration) -> f64 {
+    (d.as_secs_f64() * 10.0).round() / 10.0
+}
+
+fn value(v: &Option<f64>) -> String {
+    match v {
+        Some(v) if v.abs() >= 100.0 => format!(" ({v:.0})"),
+        Some(v) => format!(" ({v:.3})"),
+        None => String::new(),
+    }
+}
+
+impl Stamped {
+    /// One line for a terminal.
+    pub fn line(&self) -> String {
+        let body = match &self.event {
+            RunEvent::CaseStarted { case, title } => format!("━━ case {case}: {title}"),
+            RunEvent::Phase { phase, .. } => format!("── {phase}"),
+            RunEvent::LoadStarted { rps, mix } => format!("load {rps} req/s ({mix})"),
+            RunEvent::Captured { name, value } => format!("captured {name} = {value:.4}"),
+            RunEvent::Action { action } => format!("action: {action}"),
+            RunEvent::CheckPassed {
+                phase,
+                id,
+                value: v,
+                after_s,
+            } => {
+                format!("✔ {phase}/{id}{} after {after_s}s", value(v))
+            }
+            RunEvent::CheckFailed {
+                phase,
+                id,
+                value: v,
+                after_s,
+                message,
+            } => {
+                format!("✘ {phase}/{id}{} after {after_s}s — {message}", value(v))
+            }
+            RunEvent::AlertFired {
+                name,
+                after_s,
+                within_s,
+            } => {
+                format!("🔔 {name} fired {after_s}s after injection (expected within {within_s}s)")
+            }
+            RunEvent::AlertMissed { name, within_s } => {
+                format!("✘ {name} did not fire within {within_s}s")
+            }
+            RunEvent::Hint { text } => format!("hint: {text}"),
+            RunEvent::Prompt { text } => format!("runbook: {text}"),
+            RunEvent::Question {
+                ask, live, unit, ..
+            } => format!(
+                "question: {ask} — live value {}{}",
+                live.map(|v| format!("{v:.3}"))
+                    .unwrap_or_else(|| "n/a".into()),
+                unit.as_deref().map(|u| format!(" {u}")).unwrap_or_default()
+            ),
+            RunEvent::Aborted { reason } => format!("aborted: {reason}"),
+            RunEvent::CaseFinished { case, passed } => {
+                format!(
+                    "━━ case {case}: {}",
+                    if *passed { "PASSED" } else { "FAILED" }
+                )
+            }
+        };
+        format!("[{:>6.1}s] {body}", self.t)
+    }
+}

@@ -1,0 +1,94 @@
+//! The Markdown report of a run, and its JSON journal.
+
+use std::fmt::Write;
+use std::time::Duration;
+
+use super::{CaseOutcome, Stamped};
+
+fn dur(d: Option<Duration>) -> String {
+    d.map(|d| format!("{:.1} s", d.as_secs_f64()))
+        .unwrap_or_else(|| "—".into())
+}
+
+fn num(v: Option<f64>, unit: &str) -> String {
+    v.map(|v| format!("{v:.3}{unit}"))
+        .unwrap_or_else(|| "—".into())
+}
+
+/// A Markdown report: a summary table, then each case's checks and alerts.
+pub fn markdown(outcomes: &[CaseOutcome]) -> String {
+    let mut md = String::from("# Workshop run report\n\n");
+    let _ = writeln!(
+        md,
+        "| case | result | time to detect | time to alert | time to recover | peak p95 | peak error ratio | load achieved |"
+    );
+    let _ = writeln!(md, "|---|---|---|---|---|---|---|---|");
+    for o in outcomes {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {} | {} | {} | {:.1}/{:.0} req/s |",
+            o.id,
+            if o.passed { "passed" } else { "FAILED" },
+            dur(o.time_to_detect),
+            dur(o.time_to_alert),
+            dur(o.time_to_recover),
+            num(o.peak_p95, " s"),
+            num(o.peak_error_ratio, ""),
+            o.load.achieved_rps(),
+            o.load.target_rps,
+        );
+    }
+    for o in outcomes {
+        let _ = writeln!(md, "\n## {} — {}\n", o.id, o.title);
+        if let Some(why) = &o.aborted {
+            let _ = writeln!(md, "Stopped early: {why}\n");
+        }
+        let _ = writeln!(md, "| phase | check | result | value | after |");
+        let _ = writeln!(md, "|---|---|---|---|---|");
+        for c in &o.checks {
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {} | {} |",
+                c.phase,
+                c.id,
+                if c.passed { "passed" } else { "failed" },
+                num(c.value, ""),
+                dur(Some(c.after)),
+            );
+        }
+        if !o.alerts.is_empty() {
+            let _ = writeln!(md, "\n| alert | expected within | fired after |");
+            let _ = writeln!(md, "|---|---|---|");
+            for a in &o.alerts {
+                let _ = writeln!(
+                    md,
+                    "| {} | {} | {} |",
+                    a.name,
+                    dur(Some(a.within)),
+                    a.fired_after
+                        .map(|t| dur(Some(t)))
+                        .unwrap_or_else(|| "did not fire".into())
+                );
+            }
+        }
+        let t = &o.load.total;
+        let _ = writeln!(
+            md,
+            "\nLoad: {} requests, 2xx {}, 4xx {}, 5xx {}, no answer {}; p50 {:.1} ms, p99 {:.1} ms. Recovery limit {}.",
+            o.load.sent,
+            t.ok,
+            t.client_errors,
+            t.server_errors,
+            t.no_answer,
+            t.quantile(0.5).as_secs_f64() * 1000.0,
+            t.quantile(0.99).as_secs_f64() * 1000.0,
+            dur(Some(o.recover_limit)),
+        );
+    }
+    md
+}
+
+/// The journal: every event of the run, as a JSON array.
+pub fn journal(events: &[Stamped]) -> String {
+    serde_json::to_string_pretty(events).unwrap_or_else(|_| "[]".into())
+}

@@ -1,0 +1,117 @@
+//! `workshop run CASE|--all`: cases end to end, headless, against a running
+//! API and Prometheus. Exit 0 only when every check of every case passed.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use tokio_util::sync::CancellationToken;
+
+use super::ApiArgs;
+use crate::cases::Lang;
+use crate::cases::runner::{Runner, Stamped, report};
+use crate::client::ApiClient;
+use crate::telemetry::Prometheus;
+
+pub const DEFAULT_PROMETHEUS_URL: &str = "http://127.0.0.1:9090";
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Case id (see `workshop cases list`).
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    pub case: Option<String>,
+    /// Every case, in session order.
+    #[arg(long)]
+    pub all: bool,
+    #[command(flatten)]
+    pub api: ApiArgs,
+    /// Prometheus that scrapes the API and evaluates the workshop's rules.
+    #[arg(long, env = "WORKSHOP_PROMETHEUS_URL", default_value = DEFAULT_PROMETHEUS_URL)]
+    pub prometheus_url: String,
+    /// Write a Markdown report here.
+    #[arg(long, value_name = "FILE.md")]
+    pub report: Option<PathBuf>,
+    /// Write every event, timed, as JSON here.
+    #[arg(long, value_name = "FILE.json")]
+    pub journal: Option<PathBuf>,
+    /// Language of the texts: en or ru.
+    #[arg(long, default_value = "en")]
+    pub lang: Lang,
+    /// Read the cases from this folder instead of the ones built in.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+pub async fn run(args: RunArgs, interrupted: CancellationToken) -> anyhow::Result<ExitCode> {
+    let set = match super::cases::load(args.dir.as_deref()) {
+        Ok(s) => s,
+        Err(problems) => {
+            eprintln!("{problems}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let cases: Vec<_> = match &args.case {
+        Some(id) => match set.get(id) {
+            Some(c) => vec![c.clone()],
+            None => {
+                eprintln!("{}", super::cases::unknown_case(&set, id));
+                return Ok(ExitCode::from(2));
+            }
+        },
+        None => set.cases().to_vec(),
+    };
+    // Both ends must answer before anything is injected.
+    ApiClient::new(&args.api.api_url).probe("/livez").await?;
+    let prometheus = Prometheus::new(&args.prometheus_url)?;
+    prometheus.ready().await?;
+
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Stamped>();
+    let printer = tokio::spawn(async move {
+        let mut journal = Vec::new();
+        while let Some(event) = rx.recv().await {
+            println!("{}", event.line());
+            journal.push(event);
+        }
+        journal
+    });
+    let runner = Runner::new(
+        &args.api.api_url,
+        prometheus,
+        args.lang,
+        tx,
+        interrupted.clone(),
+    );
+    let mut outcomes = Vec::new();
+    for case in &cases {
+        outcomes.push(runner.run_case(case).await);
+        if interrupted.is_cancelled() {
+            break;
+        }
+    }
+    drop(runner);
+    let journal = printer.await.unwrap_or_default();
+    if let Some(path) = &args.report {
+        std::fs::write(path, report::markdown(&outcomes))
+            .map_err(|e| anyhow::anyhow!("cannot write the report to {}: {e}", path.display()))?;
+        println!("report written to {}", path.display());
+    }
+    if let Some(path) = &args.journal {
+        std::fs::write(path, report::journal(&journal))
+            .map_err(|e| anyhow::anyhow!("cannot write the journal to {}: {e}", path.display()))?;
+    }
+    let passed = outcomes.iter().filter(|o| o.passed).count();
+    println!(
+        "{passed} of {} case(s) passed{}",
+        outcomes.len(),
+        if interrupted.is_cancelled() {
+            " (interrupted; rollback done)"
+        } else {
+            ""
+        }
+    );
+    Ok(if passed == cases.len() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
