@@ -138,7 +138,11 @@ async fn connect_ledger(opts: &ServeOptions) -> anyhow::Result<Ledger> {
 pub async fn serve(opts: ServeOptions, stop: CancellationToken) -> anyhow::Result<()> {
     let ledger = connect_ledger(&opts).await?;
     let cap = leak::default_cap();
-    let faults = match ledger.pg_pool() {
+    let control = ledger
+        .control_pool()
+        .await
+        .context("cannot open the fault-control connections")?;
+    let faults = match control {
         Some(pool) => FaultState::shared(cap, pool),
         None => FaultState::local(cap),
     };

@@ -129,10 +129,22 @@ impl Ledger {
         }
     }
 
-    pub fn pg_pool(&self) -> Option<sqlx::PgPool> {
+    /// A small pool of its own on the same PostgreSQL database, for the
+    /// fault controls. It must not share the ledger's pool: under a slow
+    /// database that pool is saturated, and `POST /api/reset` — the way out —
+    /// would queue behind the very transactions it is meant to release.
+    pub async fn control_pool(&self) -> Result<Option<sqlx::PgPool>, sqlx::Error> {
         match self {
-            Ledger::Postgres(l) => Some(l.pool().clone()),
-            Ledger::Sqlite(_) => None,
+            Ledger::Postgres(l) => {
+                let options = (*l.pool().connect_options()).clone();
+                let pool = sqlx::postgres::PgPoolOptions::new()
+                    .max_connections(3)
+                    .acquire_timeout(std::time::Duration::from_secs(5))
+                    .connect_with(options)
+                    .await?;
+                Ok(Some(pool))
+            }
+            Ledger::Sqlite(_) => Ok(None),
         }
     }
 

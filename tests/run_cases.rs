@@ -1,0 +1,79 @@
+//! `workshop run` end to end: a real Prometheus scraping a real `workshop
+//! serve` on PostgreSQL, each shipped case walked from baseline to rollback.
+//! (The memory-leak case needs a memory-limited runtime; the stack tests
+//! prove it.)
+
+mod common;
+
+use common::{Backend, PrometheusServer, Server, TestDb, workshop_bin};
+
+async fn run_case(id: &str) {
+    let db = TestDb::new(Backend::Postgres).await;
+    let api = Server::start(&db.url).await;
+    let target = api.url.trim_start_matches("http://").to_string();
+    let prom = PrometheusServer::start(&target).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let report = dir.path().join("report.md");
+    let journal = dir.path().join("journal.json");
+    let out = tokio::process::Command::new(workshop_bin())
+        .args([
+            "run",
+            id,
+            "--api-url",
+            &api.url,
+            "--prometheus-url",
+            &prom.url,
+        ])
+        .arg("--report")
+        .arg(&report)
+        .arg("--journal")
+        .arg(&journal)
+        .output()
+        .await
+        .expect("run workshop run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "case {id} failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let md = std::fs::read_to_string(&report).expect("report");
+    let row = md
+        .lines()
+        .find(|l| l.starts_with(&format!("| {id} |")))
+        .unwrap_or_else(|| panic!("no summary row for {id}:\n{md}"));
+    let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+    assert_eq!(cells[2], "passed", "{row}");
+    assert!(cells[3].ends_with(" s"), "time to detect missing: {row}");
+    assert!(cells[4].ends_with(" s"), "time to alert missing: {row}");
+    assert!(cells[5].ends_with(" s"), "time to recover missing: {row}");
+    let events: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&journal).expect("journal")).expect("json");
+    assert!(events.as_array().is_some_and(|e| e.len() > 10));
+    // The rollback left nothing injected.
+    let (_, f) = api.get("/api/failures").await;
+    assert_eq!(f["current_config"]["latency_ms"], 0);
+    assert_eq!(f["current_config"]["error_rate"], 0.0);
+    assert_eq!(f["current_config"]["db_slow"], false);
+    println!("{row}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_latency_case_passes_end_to_end() {
+    run_case("latency").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_error_rate_case_passes_end_to_end() {
+    run_case("error-rate").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_slow_database_case_passes_end_to_end() {
+    run_case("db-slow").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_chaos_mix_case_passes_end_to_end() {
+    run_case("chaos-mix").await;
+}
