@@ -9,6 +9,8 @@
 //! - [`metrics`]  — the Prometheus metrics the API exposes.
 //! - [`api`]      — `workshop serve`: the HTTP API (axum) over ledger, faults and metrics.
 //! - [`client`]   — a small HTTP client of that API, used by `inject`, `reset`, `failures`.
+//! - [`stack`]    — the whole workshop stack (db, app, Prometheus, Grafana) on Docker
+//!   or as local processes: `up`, `down`, `status`, `logs`, events.
 //! - [`logging`]  — tracing set-up (human or JSON lines).
 //! - [`cli`]      — the command line: parses flags and calls the functions above.
 
@@ -20,3 +22,4 @@ pub mod faults;
 pub mod ledger;
 pub mod logging;
 pub mod metrics;
+pub mod stack;
