@@ -29,7 +29,7 @@ use tokio::sync::broadcast;
 
 pub use docker::{DockerStack, Removed};
 pub use error::StackError;
-pub use local::LocalStack;
+pub use local::{LocalOptions, LocalStack};
 pub use model::{
     Backend, Health, LogRequest, ServiceAction, ServiceState, ServiceStatus, StackEvent,
     StackStatus,

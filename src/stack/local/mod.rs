@@ -33,9 +33,43 @@ use super::settings::StackSettings;
 use limit::MemoryLimit;
 use supervisor::{ChildSpec, Supervisor};
 
+/// Where the local backend finds its program and keeps its files.
+#[derive(Debug, Clone)]
+pub struct LocalOptions {
+    /// The `workshop` binary to run as `serve`.
+    pub program: PathBuf,
+    /// Logs, the SQLite ledger, Prometheus data.
+    pub dir: PathBuf,
+    /// `DATABASE_URL` of the app; None: SQLite in `dir`.
+    pub database_url: Option<String>,
+    /// Use `RLIMIT_DATA` even where a cgroup could be made.
+    pub force_rlimit: bool,
+}
+
+impl LocalOptions {
+    /// From the environment: `WORKSHOP_LOCAL_BIN` (default: this binary),
+    /// `WORKSHOP_LOCAL_DIR` (default: `<data dir>/workshop/local-<project>`),
+    /// `DATABASE_URL`.
+    pub fn from_env(project: &str) -> Self {
+        let program = match std::env::var_os("WORKSHOP_LOCAL_BIN") {
+            Some(p) if !p.is_empty() => PathBuf::from(p),
+            _ => std::env::current_exe().unwrap_or_else(|_| PathBuf::from("workshop")),
+        };
+        Self {
+            program,
+            dir: state_dir(project),
+            database_url: std::env::var("DATABASE_URL")
+                .ok()
+                .filter(|u| !u.trim().is_empty()),
+            force_rlimit: false,
+        }
+    }
+}
+
 /// The stack as supervised local processes.
 pub struct LocalStack {
     settings: StackSettings,
+    options: LocalOptions,
     events: broadcast::Sender<StackEvent>,
     dir: PathBuf,
     running: Mutex<Option<Running>>,
@@ -58,10 +92,16 @@ impl Drop for LocalStack {
 
 impl LocalStack {
     pub fn new(settings: StackSettings) -> Self {
+        let options = LocalOptions::from_env(&settings.project);
+        Self::with_options(settings, options)
+    }
+
+    pub fn with_options(settings: StackSettings, options: LocalOptions) -> Self {
         let (events, _) = broadcast::channel(1024);
         Self {
-            dir: state_dir(&settings.project),
+            dir: options.dir.clone(),
             settings,
+            options,
             events,
             running: Mutex::new(None),
         }
@@ -125,16 +165,19 @@ impl LocalStack {
     }
 
     fn app_spec(&self) -> Result<ChildSpec, StackError> {
-        let program = match std::env::var_os("WORKSHOP_LOCAL_BIN") {
-            Some(p) if !p.is_empty() => PathBuf::from(p),
-            _ => std::env::current_exe().map_err(StackError::io("finding the workshop binary"))?,
-        };
-        let database_url = std::env::var("DATABASE_URL")
-            .ok()
-            .filter(|u| !u.trim().is_empty())
-            .unwrap_or_else(|| format!("sqlite://{}", self.dir.join("ledger.sqlite").display()));
+        let program = self.options.program.clone();
+        let database_url =
+            self.options.database_url.clone().unwrap_or_else(|| {
+                format!("sqlite://{}", self.dir.join("ledger.sqlite").display())
+            });
         let name = format!("workshop-{}-app", self.settings.project);
-        let limit = MemoryLimit::create(&name, self.settings.app_memory);
+        let limit = if self.options.force_rlimit {
+            MemoryLimit::Rlimit {
+                bytes: self.settings.app_memory,
+            }
+        } else {
+            MemoryLimit::create(&name, self.settings.app_memory)
+        };
         self.emit(
             "app",
             format!(
@@ -157,6 +200,8 @@ impl LocalStack {
                 // which matters under the RLIMIT_DATA fallback.
                 ("MALLOC_ARENA_MAX".into(), "2".into()),
             ],
+            // The app then caps its leak above the limit: the limit acts first.
+            env_remove: vec!["WORKSHOP_LEAK_CAP_MB".into()],
             limit: Some(limit),
             log: self.dir.join("app.log"),
             health_url: Some(format!(
@@ -188,6 +233,7 @@ impl LocalStack {
                 "--web.enable-lifecycle".into(),
             ],
             env: vec![],
+            env_remove: vec![],
             limit: None,
             log: self.dir.join("prometheus.log"),
             health_url: Some(format!(

@@ -25,6 +25,8 @@ pub struct ChildSpec {
     pub program: PathBuf,
     pub args: Vec<String>,
     pub env: Vec<(String, String)>,
+    /// Variables of this process the child must not inherit.
+    pub env_remove: Vec<String>,
     pub limit: Option<MemoryLimit>,
     /// Where stdout and stderr go (appended).
     pub log: PathBuf,
@@ -255,6 +257,9 @@ async fn backoff(stop: &CancellationToken, quick_deaths: u32) -> bool {
 
 async fn start(spec: &ChildSpec) -> std::io::Result<Child> {
     let mut cmd = Command::new(&spec.program);
+    for k in &spec.env_remove {
+        cmd.env_remove(k);
+    }
     cmd.args(&spec.args)
         .envs(spec.env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
