@@ -409,3 +409,55 @@ fn with_docker_host_pointing_nowhere_the_cli_names_what_it_tried_and_the_fix() {
         "{stderr}"
     );
 }
+
+#[tokio::test]
+async fn every_overview_dashboard_panel_query_returns_data_from_the_stack_prometheus() {
+    let _turn = turn().await;
+    let stack = fresh_stack(1).await;
+    stack.up().await.expect("up");
+    let api = format!("http://127.0.0.1:{API}");
+    // Traffic across at least three scrapes (5 s apart), so every rate() has
+    // two samples in its window.
+    let until = Instant::now() + Duration::from_secs(16);
+    while Instant::now() < until {
+        let _ = http().get(format!("{api}/api/balance")).send().await;
+        let _ = http()
+            .post(format!("{api}/api/transfer"))
+            .json(&json!({"amount": 1, "to_account": "ACC-003"}))
+            .send()
+            .await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(6)).await;
+
+    let dashboard: Value =
+        serde_json::from_str(workshop::stack::files::GRAFANA_OVERVIEW).expect("dashboard JSON");
+    let mut empty = Vec::new();
+    let mut checked = 0;
+    for panel in dashboard["panels"].as_array().expect("panels") {
+        for target in panel["targets"].as_array().into_iter().flatten() {
+            let expr = target["expr"].as_str().expect("expr");
+            let v: Value = http()
+                .get(format!("http://127.0.0.1:{PROMETHEUS}/api/v1/query"))
+                .query(&[("query", expr)])
+                .send()
+                .await
+                .expect("query")
+                .json()
+                .await
+                .expect("json");
+            assert_eq!(v["status"], "success", "{expr}: {v}");
+            checked += 1;
+            if v["data"]["result"].as_array().is_none_or(|r| r.is_empty()) {
+                empty.push(format!("{}: {expr}", panel["title"]));
+            }
+        }
+    }
+    assert!(checked >= 10, "only {checked} queries found");
+    assert!(
+        empty.is_empty(),
+        "panel queries without data:\n{}",
+        empty.join("\n")
+    );
+    stack.down(true).await.expect("down");
+}
