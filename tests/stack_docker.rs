@@ -461,3 +461,30 @@ async fn every_overview_dashboard_panel_query_returns_data_from_the_stack_promet
     );
     stack.down(true).await.expect("down");
 }
+
+#[tokio::test]
+async fn a_service_that_never_gets_healthy_is_named_with_its_last_log_lines() {
+    let _turn = turn().await;
+    let stack = fresh_stack(1).await;
+    // An image that cannot be the app: its entrypoint exits at once, complaining.
+    let out = Command::new(env!("CARGO_BIN_EXE_workshop"))
+        .args(["up", "--image-app", "workshop/postgres:15"])
+        .env("WORKSHOP_PROJECT", PROJECT)
+        .env("WORKSHOP_PORT_API", API.to_string())
+        .env("WORKSHOP_PORT_PROMETHEUS", PROMETHEUS.to_string())
+        .env("WORKSHOP_HEALTH_TIMEOUT_S", "8")
+        .env("WORKSHOP_CONFIG", "/nonexistent/stack.env")
+        .output()
+        .expect("run workshop");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("app-1 did not become healthy within 8s"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("POSTGRES_PASSWORD"),
+        "the app's own last words: {stderr}"
+    );
+    stack.down(true).await.expect("down");
+}
