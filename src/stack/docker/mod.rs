@@ -6,6 +6,7 @@
 //! `down` removes by those labels only: a student's other containers are never
 //! touched, and nothing of ours is left behind.
 
+mod hash;
 mod spec;
 mod status;
 mod up;

@@ -17,7 +17,8 @@ use bollard::query_parameters::{
 use bollard::{Docker, body_full};
 use futures::StreamExt;
 
-use super::spec::{self, Kind, LABEL_CONFIG_HASH, LABEL_REPLICA, LABEL_SERVICE, ServiceSpec};
+use super::hash::{LABEL_CONFIG_HASH, config_hash};
+use super::spec::{self, Kind, LABEL_REPLICA, LABEL_SERVICE, ServiceSpec};
 use super::{DockerStack, last_log_lines};
 use crate::stack::error::{StackError, is_not_found};
 use crate::stack::files;
@@ -210,7 +211,7 @@ impl DockerStack {
 
     /// Adopts, recreates or creates the container, then starts it.
     async fn ensure_running(&self, s: &ServiceSpec) -> Result<(), StackError> {
-        let hash = spec::config_hash(s);
+        let hash = config_hash(s);
         let existing = match self
             .docker
             .inspect_container(&s.container, None::<InspectContainerOptions>)

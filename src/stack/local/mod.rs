@@ -13,12 +13,13 @@
 //! process); `down` or dropping it stops them.
 
 pub mod limit;
+mod logs;
 pub mod supervisor;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use futures::stream::{self, BoxStream, StreamExt};
+use futures::stream::BoxStream;
 use tokio::sync::{Mutex, broadcast};
 use tokio_util::sync::CancellationToken;
 
@@ -254,7 +255,7 @@ impl LocalStack {
                     service: child.spec.name.clone(),
                     waited: self.settings.health_timeout,
                     state: describe_state(&child.snapshot()),
-                    last_logs: tail_file(&child.spec.log, 15).await.join("\n"),
+                    last_logs: logs::tail_file(&child.spec.log, 15).await.join("\n"),
                 });
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
@@ -363,31 +364,7 @@ impl LocalStack {
                 known: "app, prometheus".into(),
             });
         }
-        let path = self.dir.join(format!("{service}.log"));
-        let initial = std::fs::read_to_string(&path).unwrap_or_default();
-        let lines: Vec<String> = initial.lines().map(str::to_string).collect();
-        let skip = req.tail.map(|n| lines.len().saturating_sub(n)).unwrap_or(0);
-        let head = stream::iter(lines.into_iter().skip(skip).map(Ok));
-        if !req.follow {
-            return Ok(head.boxed());
-        }
-        let offset = initial.len() as u64;
-        let tail = stream::unfold((path, offset), |(path, offset)| async move {
-            loop {
-                tokio::time::sleep(Duration::from_millis(250)).await;
-                let Ok(text) = tokio::fs::read(&path).await else {
-                    continue;
-                };
-                if (text.len() as u64) > offset {
-                    let new = String::from_utf8_lossy(&text[offset as usize..]).to_string();
-                    let lines: Vec<Result<String, StackError>> =
-                        new.lines().map(|l| Ok(l.to_string())).collect();
-                    return Some((stream::iter(lines), (path, text.len() as u64)));
-                }
-            }
-        })
-        .flatten();
-        Ok(head.chain(tail).boxed())
+        Ok(logs::lines(self.dir.join(format!("{service}.log")), req))
     }
 }
 
@@ -408,15 +385,6 @@ fn describe_state(s: &supervisor::ChildState) -> String {
         (false, Some(why)) => format!("not running, last exit: {why}"),
         (false, None) => "not started".into(),
     }
-}
-
-async fn tail_file(path: &Path, n: usize) -> Vec<String> {
-    let text = tokio::fs::read_to_string(path).await.unwrap_or_default();
-    let lines: Vec<&str> = text.lines().collect();
-    lines[lines.len().saturating_sub(n)..]
-        .iter()
-        .map(|l| format!("  | {l}"))
-        .collect()
 }
 
 fn resident_bytes(pid: u32) -> Option<u64> {
