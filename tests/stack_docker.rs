@@ -488,3 +488,43 @@ async fn a_service_that_never_gets_healthy_is_named_with_its_last_log_lines() {
     );
     stack.down(true).await.expect("down");
 }
+
+/// The memory-leak case of the cases issue, end to end on this stack: the
+/// leak climbs to the limit, MemoryPressure fires, the kernel kills the app,
+/// the restart policy brings it back, and recovery is verified.
+#[tokio::test]
+async fn the_memory_leak_case_passes_end_to_end_on_the_docker_stack() {
+    let _turn = turn().await;
+    let stack = fresh_stack(1).await;
+    stack.up().await.expect("up");
+    let dir = std::env::temp_dir().join(format!("wstest-mem-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let report = dir.join("report.md");
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_workshop"))
+        .args([
+            "run",
+            "memory-leak",
+            "--api-url",
+            &format!("http://127.0.0.1:{API}"),
+            "--prometheus-url",
+            &format!("http://127.0.0.1:{PROMETHEUS}"),
+        ])
+        .arg("--report")
+        .arg(&report)
+        .output()
+        .await
+        .expect("workshop run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let status = stack.status().await.expect("status");
+    stack.down(true).await.expect("down");
+    assert!(out.status.success(), "memory-leak case failed:\n{stdout}");
+    assert!(stdout.contains("MemoryPressure fired"), "{stdout}");
+    let app = status.service("app-1").expect("app-1");
+    assert!(
+        app.oom_kills >= 1 && app.restarts >= 1,
+        "the case ends in an OOM kill and a restart: {app:?}"
+    );
+    let md = std::fs::read_to_string(&report).expect("report");
+    assert!(md.contains("| memory-leak | passed |"), "{md}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

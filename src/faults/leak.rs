@@ -116,13 +116,37 @@ pub fn default_cap() -> u64 {
 }
 
 /// The memory limit of this process's cgroup (v2, then v1), if it has one.
+///
+/// The process's own cgroup comes first (`/proc/self/cgroup`): a supervised
+/// local `serve` sits in a child cgroup whose limit the root files do not
+/// show. Inside a container the cgroup root *is* the container's, so the
+/// root files are the fallback.
 pub fn cgroup_memory_limit() -> Option<u64> {
-    let v2 = std::fs::read_to_string("/sys/fs/cgroup/memory.max").ok();
-    let v1 = || std::fs::read_to_string("/sys/fs/cgroup/memory/memory.limit_in_bytes").ok();
-    let raw = v2.or_else(v1)?;
-    let limit = raw.trim().parse::<u64>().ok()?;
-    // v1 reports "no limit" as a huge number near i64::MAX.
-    (limit < (1 << 60)).then_some(limit)
+    let own = std::fs::read_to_string("/proc/self/cgroup").unwrap_or_default();
+    let mut files = Vec::new();
+    for line in own.lines() {
+        let mut parts = line.splitn(3, ':');
+        let (Some(_), Some(controllers), Some(path)) = (parts.next(), parts.next(), parts.next())
+        else {
+            continue;
+        };
+        if controllers.is_empty() {
+            files.push(format!("/sys/fs/cgroup{path}/memory.max"));
+        } else if controllers.split(',').any(|c| c == "memory") {
+            files.push(format!("/sys/fs/cgroup/memory{path}/memory.limit_in_bytes"));
+        }
+    }
+    files.push("/sys/fs/cgroup/memory.max".into());
+    files.push("/sys/fs/cgroup/memory/memory.limit_in_bytes".into());
+    files.iter().find_map(|f| {
+        let limit = std::fs::read_to_string(f)
+            .ok()?
+            .trim()
+            .parse::<u64>()
+            .ok()?;
+        // "max" (v2) does not parse; v1 reports "no limit" as a huge number.
+        (limit < (1 << 60)).then_some(limit)
+    })
 }
 
 fn physical_memory() -> Option<u64> {

@@ -175,9 +175,14 @@ impl Server {
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
+    /// A raw POST on a connection of its own: a refused body (413) makes the
+    /// server close the connection, which must not break the next request.
     pub async fn post_raw(&self, path: &str, content_type: &str, body: Vec<u8>) -> (u16, Value) {
-        let r = self
-            .http
+        let fresh = reqwest::Client::builder()
+            .pool_max_idle_per_host(0)
+            .build()
+            .expect("client");
+        let r = fresh
             .post(format!("{}{path}", self.url))
             .header("content-type", content_type)
             .body(body)
