@@ -112,6 +112,9 @@ pub struct ServeArgs {
     /// Log lines as text or JSON.
     #[arg(long, env = "WORKSHOP_LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
+    /// When set, `POST /api/failures` and `POST /api/reset` need this token.
+    #[arg(long, env = "WORKSHOP_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -268,6 +271,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         pool_size: args.pool_size,
         keep_faults: args.keep_faults,
         db_wait: Duration::from_secs(args.db_wait_s),
+        admin_token: args.admin_token.filter(|t| !t.trim().is_empty()),
     };
     let stop = CancellationToken::new();
     tokio::spawn(cancel_on_signal(stop.clone()));

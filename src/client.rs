@@ -41,6 +41,8 @@ struct Updated {
 pub struct ApiClient {
     base: String,
     http: reqwest::Client,
+    /// `WORKSHOP_ADMIN_TOKEN`, sent with every change of the faults.
+    admin_token: Option<String>,
 }
 
 impl ApiClient {
@@ -53,6 +55,18 @@ impl ApiClient {
         Self {
             base: base.trim_end_matches('/').to_string(),
             http,
+            admin_token: std::env::var("WORKSHOP_ADMIN_TOKEN")
+                .ok()
+                .filter(|t| !t.trim().is_empty()),
+        }
+    }
+
+    /// A POST that changes the faults, with the admin token when there is one.
+    fn change(&self, path: &str) -> reqwest::RequestBuilder {
+        let req = self.http.post(format!("{}{path}", self.base));
+        match &self.admin_token {
+            Some(t) => req.bearer_auth(t),
+            None => req,
         }
     }
 
@@ -102,20 +116,13 @@ impl ApiClient {
 
     pub async fn inject(&self, update: &FaultUpdate) -> Result<FaultConfig, ClientError> {
         let path = "/api/failures";
-        let u: Updated = self
-            .send(
-                self.http.post(format!("{}{path}", self.base)).json(update),
-                path,
-            )
-            .await?;
+        let u: Updated = self.send(self.change(path).json(update), path).await?;
         Ok(u.config)
     }
 
     pub async fn reset(&self) -> Result<FaultConfig, ClientError> {
         let path = "/api/reset";
-        let u: Updated = self
-            .send(self.http.post(format!("{}{path}", self.base)), path)
-            .await?;
+        let u: Updated = self.send(self.change(path), path).await?;
         Ok(u.config)
     }
 

@@ -161,3 +161,50 @@ async fn sigterm_lets_in_flight_requests_finish_then_exits_cleanly() {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_an_admin_token_changes_need_it_and_the_cli_sends_it() {
+    let db = TestDb::new(Backend::Sqlite).await;
+    let s = Server::start_with(&db.url, &[("WORKSHOP_ADMIN_TOKEN", "s3cret")]).await;
+    let (st, body) = s.post("/api/failures", json!({"latency_ms": 100})).await;
+    assert_eq!(st, 401, "{body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("admin token"))
+    );
+    assert_eq!(s.post("/api/reset", json!({})).await.0, 401);
+    let wrong = s
+        .http
+        .post(format!("{}/api/reset", s.url))
+        .bearer_auth("guess")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(wrong.status().as_u16(), 401);
+    // Reading stays open; nothing changed.
+    let (st, f) = s.get("/api/failures").await;
+    assert_eq!(st, 200);
+    assert_eq!(f["current_config"]["latency_ms"], 0);
+
+    let out = Command::new(workshop_bin())
+        .args(["inject", "--latency-ms", "100", "--api-url", &s.url])
+        .env("WORKSHOP_ADMIN_TOKEN", "s3cret")
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let (_, f) = s.get("/api/failures").await;
+    assert_eq!(f["current_config"]["latency_ms"], 100);
+
+    let out = Command::new(workshop_bin())
+        .args(["reset", "--api-url", &s.url])
+        .env_remove("WORKSHOP_ADMIN_TOKEN")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("admin token"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -8,6 +8,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::ApiContext;
+use super::admin::Admin;
 use super::body::ValidJson;
 use super::error::{ApiError, ErrorBody};
 use crate::faults::{FaultConfig, FaultUpdate};
@@ -43,10 +44,12 @@ pub struct UpdatedReply {
 
 #[utoipa::path(post, path = "/api/failures", tag = "faults", request_body = FaultUpdate,
     responses((status = 200, body = UpdatedReply), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody),
               (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
               (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn post_failures(
     State(ctx): State<ApiContext>,
+    _admin: Admin,
     ValidJson(update): ValidJson<FaultUpdate>,
 ) -> Result<Json<UpdatedReply>, ApiError> {
     let config = ctx.faults.update(&update).await?;
@@ -63,8 +66,12 @@ pub struct ResetReply {
 }
 
 #[utoipa::path(post, path = "/api/reset", tag = "faults",
-    responses((status = 200, body = ResetReply), (status = 503, body = ErrorBody)))]
-pub async fn reset(State(ctx): State<ApiContext>) -> Result<Json<ResetReply>, ApiError> {
+    responses((status = 200, body = ResetReply), (status = 401, body = ErrorBody),
+              (status = 503, body = ErrorBody)))]
+pub async fn reset(
+    State(ctx): State<ApiContext>,
+    _admin: Admin,
+) -> Result<Json<ResetReply>, ApiError> {
     let config = ctx.faults.reset().await?;
     Ok(Json(ResetReply {
         status: "reset complete".into(),

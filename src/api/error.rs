@@ -28,6 +28,11 @@ pub enum ApiError {
         field: Option<String>,
         accepted: Option<String>,
     },
+    #[error(
+        "changing the faults needs the admin token: send `Authorization: Bearer <token>` \
+         (the CLI and console send WORKSHOP_ADMIN_TOKEN)"
+    )]
+    Unauthorized,
     #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
@@ -65,6 +70,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Injected { status } => *status,

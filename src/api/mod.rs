@@ -7,6 +7,7 @@
 //! keep answering whatever is injected, so the way out is never blocked.
 
 mod accounts;
+mod admin;
 mod body;
 mod control;
 pub mod error;
@@ -38,6 +39,8 @@ pub struct ApiContext {
     pub ledger: Ledger,
     pub faults: FaultState,
     pub metrics: Arc<Metrics>,
+    /// When set, changing the faults needs this token (see [`admin`]).
+    pub admin_token: Option<Arc<str>>,
 }
 
 #[derive(OpenApi)]
@@ -105,6 +108,8 @@ pub struct ServeOptions {
     pub keep_faults: bool,
     /// How long to keep retrying a database that does not answer yet.
     pub db_wait: Duration,
+    /// `WORKSHOP_ADMIN_TOKEN`: required to change the faults when set.
+    pub admin_token: Option<String>,
 }
 
 /// Connects, retrying while the database starts (a container's `db` may come
@@ -155,6 +160,7 @@ pub async fn serve(opts: ServeOptions, stop: CancellationToken) -> anyhow::Resul
         ledger: ledger.clone(),
         faults,
         metrics,
+        admin_token: opts.admin_token.clone().map(Arc::from),
     };
     let listener = tokio::net::TcpListener::bind(opts.listen)
         .await
