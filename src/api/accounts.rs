@@ -54,7 +54,7 @@ pub async fn accounts(State(ctx): State<ApiContext>) -> Result<Json<AccountList>
 }
 
 #[utoipa::path(get, path = "/api/accounts/{number}", tag = "ledger",
-    params(("number" = String, Path, description = "Account number, e.g. ACC-001")),
+    params(("number" = String, Path, description = "Account number, e.g. ACC-001", example = "ACC-002")),
     responses((status = 200, body = Account), (status = 404, body = ErrorBody),
               (status = "5XX", body = ErrorBody)))]
 pub async fn account(
@@ -76,8 +76,10 @@ pub struct TransferBody {
     #[schema(value_type = f64, minimum = 0.01, maximum = 1000000)]
     #[serde(with = "crate::ledger::money")]
     pub amount: Decimal,
+    #[schema(example = "ACC-002")]
     pub to_account: String,
     #[serde(default)]
+    #[schema(example = "ACC-001")]
     pub from_account: Option<String>,
 }
 

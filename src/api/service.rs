@@ -119,7 +119,7 @@ pub async fn readyz(State(ctx): State<ApiContext>) -> impl IntoResponse {
 }
 
 #[utoipa::path(get, path = "/metrics", tag = "service",
-    responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain")))]
+    responses((status = 200, description = "Prometheus text exposition", content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8")))]
 pub async fn metrics(State(ctx): State<ApiContext>) -> impl IntoResponse {
     let faults = ctx.faults.current();
     let body = ctx.metrics.render(Snapshot {
