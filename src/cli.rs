@@ -237,11 +237,15 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Load(args) => load(args).await,
-        Command::Cases(command) => cases::run(command),
+        Command::Cases(command) => {
+            let interrupted = CancellationToken::new();
+            tokio::spawn(cancel_on_signal(interrupted.clone()));
+            cases::run(command, interrupted).await
+        }
         Command::Run(args) => {
             let interrupted = CancellationToken::new();
             tokio::spawn(cancel_on_signal(interrupted.clone()));
-            run::run(args, interrupted).await
+            run::run(args, interrupted, false).await
         }
         Command::Healthcheck(args) => {
             match ApiClient::new(&args.api.api_url).probe(&args.path).await {

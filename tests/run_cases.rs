@@ -8,6 +8,11 @@ mod common;
 use common::{Backend, PrometheusServer, Server, TestDb, workshop_bin};
 
 async fn run_case(id: &str) {
+    walk(&["run", id], id).await;
+}
+
+/// `command` is `run ID` or `cases check ID`.
+async fn walk(command: &[&str], id: &str) {
     let db = TestDb::new(Backend::Postgres).await;
     let api = Server::start(&db.url).await;
     let target = api.url.trim_start_matches("http://").to_string();
@@ -44,6 +49,12 @@ async fn run_case(id: &str) {
         .unwrap_or_else(|| panic!("no summary row for {id}:\n{md}"));
     let cells: Vec<&str> = row.split('|').map(str::trim).collect();
     assert_eq!(cells[2], "passed", "{row}");
+    if command[0] == "cases" {
+        assert!(
+            md.contains("| teachable | p95-above-objective | passed |"),
+            "the detect checks were proven silent at baseline:\n{md}"
+        );
+    }
     assert!(cells[3].ends_with(" s"), "time to detect missing: {row}");
     assert!(cells[4].ends_with(" s"), "time to alert missing: {row}");
     assert!(cells[5].ends_with(" s"), "time to recover missing: {row}");
@@ -76,4 +87,11 @@ async fn the_slow_database_case_passes_end_to_end() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_chaos_mix_case_passes_end_to_end() {
     run_case("chaos-mix").await;
+}
+
+/// `workshop cases check`: the detect checks are silent at baseline, then
+/// the same walk as `run` passes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cases_check_proves_the_latency_case_teachable() {
+    walk(&["cases", "check", "latency"], "latency").await;
 }

@@ -68,6 +68,14 @@ pub struct ApiContext {
 )]
 pub struct ApiDoc;
 
+/// Parses and validates a `POST /api/failures` body exactly as the handler
+/// does (the fuzz target drives this).
+pub fn parse_fault_update(body: &[u8]) -> Result<crate::faults::FaultUpdate, error::ApiError> {
+    let update: crate::faults::FaultUpdate = body::parse(body)?;
+    update.validate()?;
+    Ok(update)
+}
+
 /// The whole router over `ctx`.
 pub fn router(ctx: ApiContext) -> Router {
     let injected = Router::new()

@@ -21,6 +21,9 @@ pub enum CasesCommand {
     Validate(ValidateArgs),
     /// Write one Markdown page per case and language (`<out>/<id>.md`, `<out>/ru/<id>.md`).
     Export(ExportArgs),
+    /// Prove cases teachable against a running API and Prometheus: detect
+    /// checks fail at baseline, pass after injection, recovery restores it.
+    Check(super::run::RunArgs),
 }
 
 #[derive(Debug, Args)]
@@ -95,8 +98,12 @@ fn report(problems: &Problems) -> ExitCode {
     ExitCode::FAILURE
 }
 
-pub fn run(command: CasesCommand) -> anyhow::Result<ExitCode> {
+pub async fn run(
+    command: CasesCommand,
+    interrupted: tokio_util::sync::CancellationToken,
+) -> anyhow::Result<ExitCode> {
     match command {
+        CasesCommand::Check(args) => super::run::run(args, interrupted, true).await,
         CasesCommand::List(args) => {
             let set = match load(args.source.dir.as_deref()) {
                 Ok(set) => set,

@@ -42,7 +42,13 @@ pub struct RunArgs {
     pub dir: Option<PathBuf>,
 }
 
-pub async fn run(args: RunArgs, interrupted: CancellationToken) -> anyhow::Result<ExitCode> {
+/// `workshop run`, or with `prove_teachable` `workshop cases check`: the same
+/// walk, plus the proof that no detect check holds before the fault.
+pub async fn run(
+    args: RunArgs,
+    interrupted: CancellationToken,
+    prove_teachable: bool,
+) -> anyhow::Result<ExitCode> {
     let set = match super::cases::load(args.dir.as_deref()) {
         Ok(s) => s,
         Err(problems) => {
@@ -74,13 +80,14 @@ pub async fn run(args: RunArgs, interrupted: CancellationToken) -> anyhow::Resul
         }
         journal
     });
-    let runner = Runner::new(
+    let mut runner = Runner::new(
         &args.api.api_url,
         prometheus,
         args.lang,
         tx,
         interrupted.clone(),
     );
+    runner.prove_teachable = prove_teachable;
     let mut outcomes = Vec::new();
     for case in &cases {
         outcomes.push(runner.run_case(case).await);

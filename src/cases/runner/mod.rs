@@ -73,6 +73,10 @@ pub struct Runner {
     pub events: mpsc::UnboundedSender<Stamped>,
     pub stop: CancellationToken,
     pub services: Option<Arc<dyn ServiceControl>>,
+    /// `workshop cases check`: before injecting, prove that no detect check
+    /// already holds at baseline (a check that passes without the fault
+    /// teaches nothing).
+    pub prove_teachable: bool,
     started: Instant,
     http: reqwest::Client,
 }
@@ -106,6 +110,7 @@ impl Runner {
             events,
             stop,
             services: None,
+            prove_teachable: false,
             started: Instant::now(),
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(10))
@@ -290,6 +295,10 @@ impl Runner {
                 "the baseline is not healthy, so nothing was injected".into(),
             ));
         }
+        if self.prove_teachable {
+            self.detect_fails_at_baseline(case, &captures, outcome)
+                .await?;
+        }
 
         // Inject.
         phase("inject");
@@ -439,6 +448,46 @@ impl Runner {
             (outcome.peak_p95, outcome.peak_error_ratio) = *p;
         }
         Ok(())
+    }
+
+    /// Observes every detect check once, before the fault: each must not hold.
+    async fn detect_fails_at_baseline(
+        &self,
+        case: &Case,
+        captures: &Captures,
+        outcome: &mut CaseOutcome,
+    ) -> Result<(), Aborted> {
+        let senses = self.senses();
+        let mut teachable = true;
+        for c in &case.phases.detect.checks {
+            let seen = probe::observe(&senses, &c.probe, captures).await;
+            let value = match seen {
+                Observation::Holds(v) | Observation::Fails(v) => v,
+                Observation::NoData => None,
+            };
+            let silent = !matches!(seen, Observation::Holds(_));
+            teachable &= self.record(
+                outcome,
+                CheckResult {
+                    phase: "teachable",
+                    id: c.id.clone(),
+                    passed: silent,
+                    value,
+                    after: Duration::ZERO,
+                    message: format!(
+                        "detect check `{}` already holds before any fault: it cannot tell the student anything",
+                        c.id
+                    ),
+                },
+            );
+        }
+        if teachable {
+            Ok(())
+        } else {
+            Err(Aborted(
+                "a detect check holds at baseline, so the case is not teachable".into(),
+            ))
+        }
     }
 
     /// Polls `ALERTS` until the alert fires or its `within` runs out.
