@@ -211,11 +211,11 @@ fn link_targets(text: &str) -> Vec<(usize, String)> {
             }
         }
         let trimmed = clean.trim_start();
-        if trimmed.starts_with('[') {
-            if let Some(idx) = trimmed.find("]: ") {
-                out.push((n, trimmed[idx + 3..].trim().to_string()));
-                continue;
-            }
+        if trimmed.starts_with('[')
+            && let Some(idx) = trimmed.find("]: ")
+        {
+            out.push((n, trimmed[idx + 3..].trim().to_string()));
+            continue;
         }
         let mut rest = clean.as_str();
         while let Some(i) = rest.find("](") {
@@ -235,12 +235,16 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        if bytes[i] == b'%'
+            && let Some(b) = hex
+        {
+            out.push(b);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;
@@ -282,17 +286,17 @@ fn every_relative_link_in_the_markdown_resolves_to_a_file_or_heading() {
                 ));
                 continue;
             }
-            if let Some(anchor) = anchor {
-                if dest.extension().is_some_and(|e| e == "md") {
-                    let known = anchors(&read(&dest));
-                    if !known.contains(&anchor.to_lowercase()) {
-                        broken.push(format!(
-                            "{}:{line}: `{target}`: no heading with anchor `{anchor}` in {} (anchors: {})",
-                            rel(&page),
-                            rel(&dest),
-                            known.join(", ")
-                        ));
-                    }
+            if let Some(anchor) = anchor
+                && dest.extension().is_some_and(|e| e == "md")
+            {
+                let known = anchors(&read(&dest));
+                if !known.contains(&anchor.to_lowercase()) {
+                    broken.push(format!(
+                        "{}:{line}: `{target}`: no heading with anchor `{anchor}` in {} (anchors: {})",
+                        rel(&page),
+                        rel(&dest),
+                        known.join(", ")
+                    ));
                 }
             }
         }
