@@ -119,7 +119,7 @@ fn app(s: &StackSettings, n: u16) -> ServiceSpec {
     let name = format!("app-{n}");
     // WORKSHOP_LEAK_CAP_MB is deliberately not set: the app then caps its leak
     // above its cgroup limit, so the kernel kills it first.
-    let env = vec![
+    let mut env = vec![
         format!(
             "DATABASE_URL=postgres://{}:{}@db:5432/{}",
             s.db_user, s.db_password, s.db_name
@@ -127,6 +127,14 @@ fn app(s: &StackSettings, n: u16) -> ServiceSpec {
         "WORKSHOP_LISTEN=0.0.0.0:5000".into(),
         "WORKSHOP_DB_WAIT_S=120".into(),
     ];
+    // The admin token of whoever runs `up` protects the app's fault controls
+    // (the CLI and console send the same variable).
+    if let Some(token) = std::env::var("WORKSHOP_ADMIN_TOKEN")
+        .ok()
+        .filter(|t| !t.trim().is_empty())
+    {
+        env.push(format!("WORKSHOP_ADMIN_TOKEN={token}"));
+    }
     let health = HealthConfig {
         test: Some(vec!["CMD".into(), "workshop".into(), "healthcheck".into()]),
         ..fast_checks()
