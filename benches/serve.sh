@@ -230,6 +230,18 @@ for endpoint in balance transfer; do
   done
 done
 
+# The load generator against its own target: `workshop load` at LOADGEN_RPS
+# (default 500) with the default mix, achieved rate over the sending window.
+LOADGEN_RPS=${LOADGEN_RPS:-500}
+log "workshop load at $LOADGEN_RPS req/s, ${SECONDS_PER_RUN}s"
+"$BIN" load --api-url "$URL" --rps "$LOADGEN_RPS" --duration "${SECONDS_PER_RUN}s" \
+  >"$RAW/loadgen.txt" 2>/dev/null || true
+LG_ACHIEVED=$(awk '/^sent / { for (i = 1; i <= NF; i++) if ($i == "achieved") { sub("/s", "", $(i + 1)); print $(i + 1) } }' "$RAW/loadgen.txt")
+LG_RATIO=$(awk -v a="${LG_ACHIEVED:-0}" -v t="$LOADGEN_RPS" 'BEGIN { printf "%.3f", a / t }')
+LG_LATENCY=$(awk '/^latency from scheduled send/ { print $6, $8, $10 }' "$RAW/loadgen.txt")
+verdict "$LG_RATIO" ">=" 0.98
+LG_VERDICT=$V
+
 RSS_AFTER=$(rss_mb "$SERVE_PID")
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 verdict "$RSS_IDLE" "<=" "$TARGET_IDLE_RSS_MB"
@@ -256,6 +268,10 @@ TABLE=$OUT/serve.md
   echo "|---|---:|---|"
   echo "| idle, after start | $RSS_IDLE | ≤ $TARGET_IDLE_RSS_MB $RSS_VERDICT |"
   echo "| after the load | $RSS_AFTER | – |"
+  echo
+  echo "| Load generator | target req/s | achieved req/s | achieved/target | p50 p95 p99 (from scheduled send) | Target |"
+  echo "|---|---:|---:|---:|---|---|"
+  echo "| \`workshop load\` (balance=3,transfer=1,health=1) | $LOADGEN_RPS | ${LG_ACHIEVED:-?} | $LG_RATIO | ${LG_LATENCY:-?} | ≥ 0.98 $LG_VERDICT |"
   echo
   echo "Ledger after the runs: $TRANSFERS transfers, total balance $TOTAL (expected 55000.00)."
   if [ "$MISSED" -gt 0 ]; then echo; echo "$MISSED target(s) missed."; fi
