@@ -34,6 +34,10 @@ pub struct Check {
     pub timeout: CaseDuration,
     /// Shown to the student: what the check looks for, and why.
     pub message: Text,
+    /// A detect check that shows what does *not* change (the request rate
+    /// under latency): it holds at baseline too, so `workshop cases check`
+    /// does not require it to fail there.
+    pub steady: bool,
 }
 
 /// What a check looks at.
@@ -231,6 +235,7 @@ pub struct CheckSpec {
     hold_for: Option<CaseDuration>,
     poll: Option<CaseDuration>,
     timeout: Option<CaseDuration>,
+    steady: Option<bool>,
     message: Text,
 }
 
@@ -343,6 +348,7 @@ impl TryFrom<CheckSpec> for Check {
             poll: s.poll.unwrap_or(DEFAULT_POLL),
             timeout: s.timeout.unwrap_or(DEFAULT_TIMEOUT),
             message: s.message,
+            steady: s.steady.unwrap_or(false),
         })
     }
 }

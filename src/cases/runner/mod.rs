@@ -450,7 +450,8 @@ impl Runner {
         Ok(())
     }
 
-    /// Observes every detect check once, before the fault: each must not hold.
+    /// Observes every detect check once, before the fault: each must not
+    /// hold, except those marked `steady` (they show what stays the same).
     async fn detect_fails_at_baseline(
         &self,
         case: &Case,
@@ -459,7 +460,7 @@ impl Runner {
     ) -> Result<(), Aborted> {
         let senses = self.senses();
         let mut teachable = true;
-        for c in &case.phases.detect.checks {
+        for c in case.phases.detect.checks.iter().filter(|c| !c.steady) {
             let seen = probe::observe(&senses, &c.probe, captures).await;
             let value = match seen {
                 Observation::Holds(v) | Observation::Fails(v) => v,
