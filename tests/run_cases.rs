@@ -52,7 +52,7 @@ async fn walk(command: &[&str], id: &str) {
     if command[0] == "cases" {
         assert!(
             md.contains("| teachable | p95-above-objective | passed |"),
-            "the detect checks were proven silent at baseline:\n{md}"
+            "the detect checks were proven silent at baseline:\n{md}\n{stdout}"
         );
     }
     assert!(cells[3].ends_with(" s"), "time to detect missing: {row}");
