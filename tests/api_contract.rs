@@ -136,134 +136,118 @@ async fn refused(s: &Server, path: &str, ct: &str, body: &[u8], status: u16, fie
 async fn bad_input_is_refused_with_its_status_and_changes_nothing(backend: Backend) {
     let db = TestDb::new(backend).await;
     let s = Server::start(&db.url).await;
-    let json = "application/json";
-    let f = "/api/failures";
-    refused(&s, f, json, b"{not json", 400, None).await;
-    refused(&s, f, "text/plain", br#"{"latency_ms":5}"#, 415, None).await;
-    refused(
-        &s,
-        f,
-        json,
-        br#"{"latency_ms":"slow"}"#,
-        422,
-        Some("latency_ms"),
-    )
-    .await;
-    refused(&s, f, json, br#"{"latency":5}"#, 422, Some("latency")).await;
-    refused(
-        &s,
-        f,
-        json,
-        br#"{"latency_ms":5,"error_rate":101}"#,
-        422,
-        Some("error_rate"),
-    )
-    .await;
-    refused(
-        &s,
-        f,
-        json,
-        br#"{"latency_ms":-1}"#,
-        422,
-        Some("latency_ms"),
-    )
-    .await;
-    refused(
-        &s,
-        f,
-        json,
-        br#"{"memory_leak_mb":101}"#,
-        422,
-        Some("memory_leak_mb"),
-    )
-    .await;
-    refused(&s, f, json, br#"[1,2]"#, 422, None).await;
+    let (f, t, bulk) = ("/api/failures", "/api/transfer", "/api/balance-bulk");
     let huge = format!(r#"{{"latency_ms":5,"pad":"{}"}}"#, "x".repeat(100_000));
-    refused(&s, f, json, huge.as_bytes(), 413, None).await;
-
-    let t = "/api/transfer";
-    refused(
-        &s,
-        t,
-        json,
-        br#"{"amount":0,"to_account":"ACC-002"}"#,
-        422,
-        Some("amount"),
-    )
-    .await;
-    refused(
-        &s,
-        t,
-        json,
-        br#"{"amount":-5,"to_account":"ACC-002"}"#,
-        422,
-        Some("amount"),
-    )
-    .await;
-    refused(
-        &s,
-        t,
-        json,
-        br#"{"amount":0.001,"to_account":"ACC-002"}"#,
-        422,
-        Some("amount"),
-    )
-    .await;
-    refused(
-        &s,
-        t,
-        json,
-        br#"{"amount":20000,"to_account":"ACC-002"}"#,
-        422,
-        Some("amount"),
-    )
-    .await;
-    refused(
-        &s,
-        t,
-        json,
-        br#"{"amount":5,"to_account":"ACC-404"}"#,
-        404,
-        None,
-    )
-    .await;
-    refused(
-        &s,
-        t,
-        json,
-        br#"{"amount":5,"to_account":"ACC-001"}"#,
-        422,
-        Some("to_account"),
-    )
-    .await;
-    refused(&s, t, json, br#"{"amount":5}"#, 422, None).await;
-    refused(
-        &s,
-        t,
-        json,
-        br#"{"amount":5,"to_account":"ACC-002","memo":1}"#,
-        422,
-        Some("memo"),
-    )
-    .await;
-    refused(
-        &s,
-        "/api/balance-bulk",
-        json,
-        br#"{"count":0}"#,
-        422,
-        Some("count"),
-    )
-    .await;
-    refused(
-        &s,
-        "/api/balance-bulk",
-        json,
-        br#"{"count":100000}"#,
-        422,
-        Some("count"),
-    )
-    .await;
+    // (path, content type, body, status, field named in the reply)
+    type BadInput<'a> = (&'a str, &'a str, &'a [u8], u16, Option<&'a str>);
+    let cases: Vec<BadInput> = vec![
+        (f, "application/json", b"{not json", 400, None),
+        (f, "text/plain", br#"{"latency_ms":5}"#, 415, None),
+        (
+            f,
+            "application/json",
+            br#"{"latency_ms":"slow"}"#,
+            422,
+            Some("latency_ms"),
+        ),
+        (
+            f,
+            "application/json",
+            br#"{"latency":5}"#,
+            422,
+            Some("latency"),
+        ),
+        (
+            f,
+            "application/json",
+            br#"{"latency_ms":5,"error_rate":101}"#,
+            422,
+            Some("error_rate"),
+        ),
+        (
+            f,
+            "application/json",
+            br#"{"latency_ms":-1}"#,
+            422,
+            Some("latency_ms"),
+        ),
+        (
+            f,
+            "application/json",
+            br#"{"memory_leak_mb":101}"#,
+            422,
+            Some("memory_leak_mb"),
+        ),
+        (f, "application/json", b"[1,2]", 422, None),
+        (f, "application/json", huge.as_bytes(), 413, None),
+        (
+            t,
+            "application/json",
+            br#"{"amount":0,"to_account":"ACC-002"}"#,
+            422,
+            Some("amount"),
+        ),
+        (
+            t,
+            "application/json",
+            br#"{"amount":-5,"to_account":"ACC-002"}"#,
+            422,
+            Some("amount"),
+        ),
+        (
+            t,
+            "application/json",
+            br#"{"amount":0.001,"to_account":"ACC-002"}"#,
+            422,
+            Some("amount"),
+        ),
+        (
+            t,
+            "application/json",
+            br#"{"amount":20000,"to_account":"ACC-002"}"#,
+            422,
+            Some("amount"),
+        ),
+        (
+            t,
+            "application/json",
+            br#"{"amount":5,"to_account":"ACC-404"}"#,
+            404,
+            None,
+        ),
+        (
+            t,
+            "application/json",
+            br#"{"amount":5,"to_account":"ACC-001"}"#,
+            422,
+            Some("to_account"),
+        ),
+        (t, "application/json", br#"{"amount":5}"#, 422, None),
+        (
+            t,
+            "application/json",
+            br#"{"amount":5,"to_account":"ACC-002","memo":1}"#,
+            422,
+            Some("memo"),
+        ),
+        (
+            bulk,
+            "application/json",
+            br#"{"count":0}"#,
+            422,
+            Some("count"),
+        ),
+        (
+            bulk,
+            "application/json",
+            br#"{"count":100000}"#,
+            422,
+            Some("count"),
+        ),
+    ];
+    for (path, content_type, body, status, field) in cases {
+        refused(&s, path, content_type, body, status, field).await;
+    }
 }
 
 both_backends!(

@@ -136,19 +136,25 @@ impl DockerStack {
         }
     }
 
-    /// Removes every container, network and (with `volumes`) volume carrying
-    /// this project's labels — and nothing else.
-    pub async fn down(&self, volumes: bool) -> Result<Removed, StackError> {
-        let mut removed = Removed::default();
-        let containers = self
-            .docker
+    /// Every container of this project, running or not.
+    pub(crate) async fn project_containers(
+        &self,
+    ) -> Result<Vec<bollard::models::ContainerSummary>, StackError> {
+        self.docker
             .list_containers(Some(ListContainersOptions {
                 all: true,
                 filters: Some(self.project_filter()),
                 ..Default::default()
             }))
             .await
-            .map_err(StackError::docker("listing the stack's containers"))?;
+            .map_err(StackError::docker("listing the stack's containers"))
+    }
+
+    /// Removes every container, network and (with `volumes`) volume carrying
+    /// this project's labels — and nothing else.
+    pub async fn down(&self, volumes: bool) -> Result<Removed, StackError> {
+        let mut removed = Removed::default();
+        let containers = self.project_containers().await?;
         for c in containers {
             let Some(id) = c.id else { continue };
             let name = c

@@ -11,9 +11,7 @@ use std::collections::HashMap;
 
 use bollard::Docker;
 use bollard::models::{ContainerInspectResponse, ContainerStateStatusEnum, HealthStatusEnum};
-use bollard::query_parameters::{
-    EventsOptions, InspectContainerOptions, ListContainersOptions, StatsOptions,
-};
+use bollard::query_parameters::{EventsOptions, InspectContainerOptions, StatsOptions};
 use futures::StreamExt;
 
 use super::watch::service_name;
@@ -23,15 +21,7 @@ use crate::stack::model::{Backend, Health, ServiceState, ServiceStatus, StackSta
 
 impl DockerStack {
     pub async fn status(&self) -> Result<StackStatus, StackError> {
-        let list = self
-            .docker
-            .list_containers(Some(ListContainersOptions {
-                all: true,
-                filters: Some(self.project_filter()),
-                ..Default::default()
-            }))
-            .await
-            .map_err(StackError::docker("listing the stack's containers"))?;
+        let list = self.project_containers().await?;
         let mut found: HashMap<String, String> = HashMap::new();
         for c in list {
             if let (Some(id), Some(name)) = (c.id, c.labels.as_ref().and_then(service_name)) {
