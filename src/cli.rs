@@ -21,6 +21,9 @@ use crate::faults::{FaultConfig, FaultUpdate};
 use crate::loadgen::{self, LoadPlan, Mix};
 use crate::logging::{self, LogFormat};
 
+mod stack;
+pub use stack::{BackendArgs, DownArgs, LogsArgs, StatusArgs, UpArgs};
+
 #[derive(Debug, Parser)]
 #[command(
     name = "workshop",
@@ -51,6 +54,14 @@ pub enum Command {
     Cases(cases::CasesCommand),
     /// Run cases end to end, headless: load, baseline, inject, detect, recover, rollback.
     Run(run::RunArgs),
+    /// Start the workshop stack (db, app, Prometheus, Grafana) and wait until healthy.
+    Up(UpArgs),
+    /// Remove everything the stack created (containers, network; volumes with -v).
+    Down(DownArgs),
+    /// Show each service: state, health, restarts, OOM kills, memory vs limit, URL.
+    Status(StatusArgs),
+    /// Print a service's log lines.
+    Logs(LogsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -238,6 +249,10 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 }
             }
         }
+        Command::Up(args) => stack::up(args).await,
+        Command::Down(args) => stack::down(args).await,
+        Command::Status(args) => stack::status(args).await,
+        Command::Logs(args) => stack::logs(args).await,
     }
 }
 

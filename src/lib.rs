@@ -12,6 +12,8 @@
 //! - [`api`]      — `workshop serve`: the HTTP API (axum) over ledger, faults and metrics.
 //! - [`cases`]    — the failure cases as data: `cases/*.yaml`, loader, validation, export.
 //! - [`client`]   — a small HTTP client of that API, used by `inject`, `reset`, `failures`.
+//! - [`stack`]    — the whole workshop stack (db, app, Prometheus, Grafana) on Docker
+//!   or as local processes: `up`, `down`, `status`, `logs`, events.
 //! - [`logging`]  — tracing set-up (human or JSON lines).
 //! - [`cli`]      — the command line: parses flags and calls the functions above.
 
@@ -25,4 +27,5 @@ pub mod ledger;
 pub mod loadgen;
 pub mod logging;
 pub mod metrics;
+pub mod stack;
 pub mod telemetry;

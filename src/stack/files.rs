@@ -1,0 +1,99 @@
+//! Configuration files the stack's services read, embedded in the binary so
+//! `workshop up` works from any directory (a student may run the binary from
+//! a download, far from a checkout).
+
+use std::fmt::Write as _;
+
+/// Recording and alerting rules (`compose/alerts.yml`), shared with the compose path.
+pub const ALERT_RULES: &str = include_str!("../../compose/alerts.yml");
+
+/// Grafana's Prometheus datasource.
+pub const GRAFANA_DATASOURCE: &str =
+    include_str!("../../grafana/provisioning/datasources/prometheus.yml");
+/// Tells Grafana where the dashboards are.
+pub const GRAFANA_DASHBOARD_PROVIDER: &str =
+    include_str!("../../grafana/provisioning/dashboards/workshop.yml");
+/// The overview dashboard: traffic, latency, errors, memory, restarts.
+pub const GRAFANA_OVERVIEW: &str = include_str!("../../grafana/dashboards/overview.json");
+
+/// One file to place into a container before it starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EmbeddedFile {
+    /// Absolute path inside the container.
+    pub path: String,
+    pub contents: Vec<u8>,
+}
+
+/// `prometheus.yml` scraping `targets` (`host:port`), with the rules beside it.
+///
+/// The scrape and evaluation intervals are 5 s, so an injected fault reaches
+/// an alert within the minute a student is willing to wait.
+pub fn prometheus_config(targets: &[String]) -> String {
+    let mut out = String::from(
+        "# Written by `workshop up`; regenerated on every start.\n\
+         global:\n  scrape_interval: 5s\n  evaluation_interval: 5s\n  external_labels:\n    stack: workshop\n\
+         rule_files:\n  - alerts.yml\n\
+         scrape_configs:\n  - job_name: fintech-api\n    metrics_path: /metrics\n    static_configs:\n      - targets:\n",
+    );
+    for t in targets {
+        let _ = writeln!(out, "          - {t:?}");
+    }
+    out.push_str(
+        "  - job_name: prometheus\n    static_configs:\n      - targets: [\"localhost:9090\"]\n",
+    );
+    out
+}
+
+/// A tar archive (as `PUT /containers/{id}/archive` takes it, extracted at `/`)
+/// holding `files`, readable by any user: the service may run unprivileged.
+pub fn tar_archive(files: &[EmbeddedFile]) -> std::io::Result<Vec<u8>> {
+    let mut builder = tar::Builder::new(Vec::new());
+    for f in files {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(f.contents.len() as u64);
+        header.set_mode(0o644);
+        header.set_mtime(0);
+        header.set_cksum();
+        builder.append_data(
+            &mut header,
+            f.path.trim_start_matches('/'),
+            f.contents.as_slice(),
+        )?;
+    }
+    builder.into_inner()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_prometheus_config_lists_every_app_replica() {
+        let cfg = prometheus_config(&["app-1:5000".into(), "app-2:5000".into()]);
+        assert!(cfg.contains("- \"app-1:5000\""), "{cfg}");
+        assert!(cfg.contains("- \"app-2:5000\""), "{cfg}");
+        assert!(cfg.contains("rule_files:\n  - alerts.yml"), "{cfg}");
+    }
+
+    #[test]
+    fn the_archive_holds_the_files_at_their_paths() {
+        let tar = tar_archive(&[EmbeddedFile {
+            path: "/etc/workshop/prometheus.yml".into(),
+            contents: b"global: {}\n".to_vec(),
+        }])
+        .expect("archive");
+        let mut archive = tar::Archive::new(tar.as_slice());
+        let names: Vec<String> = archive
+            .entries()
+            .expect("entries")
+            .map(|e| {
+                e.expect("entry")
+                    .path()
+                    .expect("path")
+                    .display()
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(names, vec!["etc/workshop/prometheus.yml"]);
+    }
+}

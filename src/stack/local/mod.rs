@@ -1,0 +1,403 @@
+//! The local backend: the stack without Docker, as child processes of this
+//! process.
+//!
+//! - `app`: `workshop serve` on `127.0.0.1:<api port>`, under a memory limit
+//!   (see [`limit`]), restarted on death with backoff (see [`supervisor`]).
+//!   Its ledger is `DATABASE_URL` when set, else an SQLite file in the state
+//!   directory.
+//! - `prometheus`: started only when a `prometheus` binary is on `PATH`, with
+//!   the embedded configuration pointed at the local app; otherwise absent and
+//!   the console reads `/metrics` directly.
+//!
+//! The children live as long as the [`LocalStack`] (the `workshop up --local`
+//! process); `down` or dropping it stops them.
+
+pub mod limit;
+mod logs;
+pub mod supervisor;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use futures::stream::BoxStream;
+use tokio::sync::{Mutex, broadcast};
+use tokio_util::sync::CancellationToken;
+
+use super::docker::Removed;
+use super::error::StackError;
+use super::files;
+use super::model::{
+    Backend, Health, LogRequest, ServiceAction, ServiceState, ServiceStatus, StackEvent,
+    StackStatus,
+};
+use super::settings::StackSettings;
+use limit::MemoryLimit;
+use supervisor::{ChildSpec, Supervisor};
+
+/// Where the local backend finds its program and keeps its files.
+#[derive(Debug, Clone)]
+pub struct LocalOptions {
+    /// The `workshop` binary to run as `serve`.
+    pub program: PathBuf,
+    /// Logs, the SQLite ledger, Prometheus data.
+    pub dir: PathBuf,
+    /// `DATABASE_URL` of the app; None: SQLite in `dir`.
+    pub database_url: Option<String>,
+    /// Use `RLIMIT_DATA` even where a cgroup could be made.
+    pub force_rlimit: bool,
+}
+
+impl LocalOptions {
+    /// From the environment: `WORKSHOP_LOCAL_BIN` (default: this binary),
+    /// `WORKSHOP_LOCAL_DIR` (default: `<data dir>/workshop/local-<project>`),
+    /// `DATABASE_URL`.
+    pub fn from_env(project: &str) -> Self {
+        let program = match std::env::var_os("WORKSHOP_LOCAL_BIN") {
+            Some(p) if !p.is_empty() => PathBuf::from(p),
+            _ => std::env::current_exe().unwrap_or_else(|_| PathBuf::from("workshop")),
+        };
+        Self {
+            program,
+            dir: state_dir(project),
+            database_url: std::env::var("DATABASE_URL")
+                .ok()
+                .filter(|u| !u.trim().is_empty()),
+            force_rlimit: false,
+        }
+    }
+}
+
+/// The stack as supervised local processes.
+pub struct LocalStack {
+    settings: StackSettings,
+    options: LocalOptions,
+    events: broadcast::Sender<StackEvent>,
+    dir: PathBuf,
+    running: Mutex<Option<Running>>,
+}
+
+struct Running {
+    stop: CancellationToken,
+    children: Vec<Supervisor>,
+}
+
+impl Drop for LocalStack {
+    fn drop(&mut self) {
+        if let Ok(guard) = self.running.try_lock()
+            && let Some(r) = guard.as_ref()
+        {
+            r.stop.cancel();
+        }
+    }
+}
+
+impl LocalStack {
+    pub fn new(settings: StackSettings) -> Self {
+        let options = LocalOptions::from_env(&settings.project);
+        Self::with_options(settings, options)
+    }
+
+    pub fn with_options(settings: StackSettings, options: LocalOptions) -> Self {
+        let (events, _) = broadcast::channel(1024);
+        Self {
+            dir: options.dir.clone(),
+            settings,
+            options,
+            events,
+            running: Mutex::new(None),
+        }
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<StackEvent> {
+        self.events.subscribe()
+    }
+
+    /// Where logs, the SQLite ledger and Prometheus data live.
+    pub fn state_dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn emit(&self, service: &str, message: impl Into<String>) {
+        let _ = self.events.send(StackEvent::Progress {
+            service: service.into(),
+            message: message.into(),
+        });
+    }
+
+    /// Starts the children (if not yet) and waits for them to be healthy.
+    pub async fn up(&self) -> Result<Vec<String>, StackError> {
+        let mut guard = self.running.lock().await;
+        let mut skipped = Vec::new();
+        if guard.is_none() {
+            std::fs::create_dir_all(&self.dir).map_err(StackError::io(format!(
+                "creating the state directory {}",
+                self.dir.display()
+            )))?;
+            let stop = CancellationToken::new();
+            let mut children = vec![Supervisor::spawn(
+                self.app_spec()?,
+                self.events.clone(),
+                stop.clone(),
+            )];
+            match which("prometheus") {
+                Some(bin) => children.push(Supervisor::spawn(
+                    self.prometheus_spec(bin)?,
+                    self.events.clone(),
+                    stop.clone(),
+                )),
+                None => {
+                    self.emit(
+                        "prometheus",
+                        "no `prometheus` on PATH: metrics are read from /metrics directly",
+                    );
+                    skipped.push("prometheus".to_string());
+                }
+            }
+            *guard = Some(Running { stop, children });
+        }
+        let Some(running) = guard.as_ref() else {
+            return Ok(skipped);
+        };
+        for child in &running.children {
+            self.wait_healthy(child).await?;
+        }
+        let _ = self.events.send(StackEvent::Ready);
+        Ok(skipped)
+    }
+
+    fn app_spec(&self) -> Result<ChildSpec, StackError> {
+        let program = self.options.program.clone();
+        let database_url =
+            self.options.database_url.clone().unwrap_or_else(|| {
+                format!("sqlite://{}", self.dir.join("ledger.sqlite").display())
+            });
+        let name = format!("workshop-{}-app", self.settings.project);
+        let limit = if self.options.force_rlimit {
+            MemoryLimit::Rlimit {
+                bytes: self.settings.app_memory,
+            }
+        } else {
+            MemoryLimit::create(&name, self.settings.app_memory)
+        };
+        self.emit(
+            "app",
+            format!(
+                "memory limit {} via {}",
+                super::model::mib(limit.bytes()),
+                limit.describe()
+            ),
+        );
+        Ok(ChildSpec {
+            name: "app".into(),
+            program,
+            args: vec![
+                "serve".into(),
+                "--listen".into(),
+                format!("127.0.0.1:{}", self.settings.api_port),
+            ],
+            env: vec![
+                ("DATABASE_URL".into(), database_url),
+                // Few malloc arenas: less address space reserved per thread,
+                // which matters under the RLIMIT_DATA fallback.
+                ("MALLOC_ARENA_MAX".into(), "2".into()),
+            ],
+            // The app then caps its leak above the limit: the limit acts first.
+            env_remove: vec!["WORKSHOP_LEAK_CAP_MB".into()],
+            limit: Some(limit),
+            log: self.dir.join("app.log"),
+            health_url: Some(format!(
+                "http://127.0.0.1:{}/readyz",
+                self.settings.api_port
+            )),
+        })
+    }
+
+    fn prometheus_spec(&self, bin: PathBuf) -> Result<ChildSpec, StackError> {
+        let config = self.dir.join("prometheus.yml");
+        let targets = [format!("127.0.0.1:{}", self.settings.api_port)];
+        std::fs::write(&config, files::prometheus_config(&targets))
+            .and_then(|_| std::fs::write(self.dir.join("alerts.yml"), files::ALERT_RULES))
+            .map_err(StackError::io("writing the Prometheus configuration"))?;
+        Ok(ChildSpec {
+            name: "prometheus".into(),
+            program: bin,
+            args: vec![
+                format!("--config.file={}", config.display()),
+                format!(
+                    "--storage.tsdb.path={}",
+                    self.dir.join("prometheus").display()
+                ),
+                format!(
+                    "--web.listen-address=127.0.0.1:{}",
+                    self.settings.prometheus_port
+                ),
+                "--web.enable-lifecycle".into(),
+            ],
+            env: vec![],
+            env_remove: vec![],
+            limit: None,
+            log: self.dir.join("prometheus.log"),
+            health_url: Some(format!(
+                "http://127.0.0.1:{}/-/ready",
+                self.settings.prometheus_port
+            )),
+        })
+    }
+
+    async fn wait_healthy(&self, child: &Supervisor) -> Result<(), StackError> {
+        let started = Instant::now();
+        loop {
+            if child.snapshot().health == Some(Health::Healthy) {
+                return Ok(());
+            }
+            if started.elapsed() > self.settings.health_timeout {
+                return Err(StackError::Unhealthy {
+                    service: child.spec.name.clone(),
+                    waited: self.settings.health_timeout,
+                    state: describe_state(&child.snapshot()),
+                    last_logs: logs::tail_file(&child.spec.log, 15).await.join("\n"),
+                });
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// Stops the children; `volumes` also deletes the ledger and Prometheus data.
+    pub async fn down(&self, volumes: bool) -> Result<Removed, StackError> {
+        let mut removed = Removed::default();
+        if let Some(running) = self.running.lock().await.take() {
+            running.stop.cancel();
+            for child in running.children {
+                let limit = child.spec.limit.clone();
+                removed.containers.push(child.spec.name.clone());
+                child.join().await;
+                if let Some(l) = limit {
+                    l.remove();
+                }
+            }
+        }
+        if volumes && self.dir.exists() {
+            std::fs::remove_dir_all(&self.dir)
+                .map_err(StackError::io(format!("removing {}", self.dir.display())))?;
+            removed.volumes.push(self.dir.display().to_string());
+        }
+        Ok(removed)
+    }
+
+    pub async fn status(&self) -> Result<StackStatus, StackError> {
+        let guard = self.running.lock().await;
+        let mut services = Vec::new();
+        for name in ["app", "prometheus"] {
+            let child = guard
+                .as_ref()
+                .and_then(|r| r.children.iter().find(|c| c.spec.name == name));
+            services.push(match child {
+                Some(c) => self.child_status(c),
+                None => ServiceStatus::missing(name),
+            });
+        }
+        Ok(StackStatus {
+            backend: Backend::Local,
+            project: self.settings.project.clone(),
+            services,
+            grafana_login: None,
+        })
+    }
+
+    fn child_status(&self, c: &Supervisor) -> ServiceStatus {
+        let s = c.snapshot();
+        let memory_bytes = c
+            .spec
+            .limit
+            .as_ref()
+            .and_then(MemoryLimit::usage)
+            .or_else(|| s.pid.and_then(resident_bytes));
+        let url = match c.spec.name.as_str() {
+            "app" => Some(format!("http://127.0.0.1:{}", self.settings.api_port)),
+            _ => Some(format!(
+                "http://127.0.0.1:{}",
+                self.settings.prometheus_port
+            )),
+        };
+        ServiceStatus {
+            name: c.spec.name.clone(),
+            state: if s.running {
+                ServiceState::Running
+            } else if s.last_exit.is_some() {
+                ServiceState::Restarting
+            } else {
+                ServiceState::Stopped
+            },
+            health: s.health.unwrap_or(Health::Unknown),
+            restarts: s.restarts,
+            oom_kills: s.oom_kills,
+            last_exit: s.last_exit,
+            memory_bytes: if s.running { memory_bytes } else { None },
+            memory_limit_bytes: c.spec.limit.as_ref().map(MemoryLimit::bytes),
+            url,
+            image: Some(c.spec.program.display().to_string()),
+        }
+    }
+
+    pub async fn act(&self, service: &str, action: ServiceAction) -> Result<(), StackError> {
+        let guard = self.running.lock().await;
+        let child = guard
+            .as_ref()
+            .and_then(|r| r.children.iter().find(|c| c.spec.name == service))
+            .ok_or_else(|| StackError::UnknownService {
+                name: service.into(),
+                known: "app, prometheus (when running)".into(),
+            })?;
+        child.send(action).await;
+        Ok(())
+    }
+
+    /// Lines of the service's log file; `follow` polls it for new lines.
+    pub fn logs(
+        &self,
+        service: &str,
+        req: LogRequest,
+    ) -> Result<BoxStream<'static, Result<String, StackError>>, StackError> {
+        if !["app", "prometheus"].contains(&service) {
+            return Err(StackError::UnknownService {
+                name: service.into(),
+                known: "app, prometheus".into(),
+            });
+        }
+        Ok(logs::lines(self.dir.join(format!("{service}.log")), req))
+    }
+}
+
+/// `$WORKSHOP_LOCAL_DIR`, else `<data dir>/workshop/local-<project>`.
+fn state_dir(project: &str) -> PathBuf {
+    match std::env::var_os("WORKSHOP_LOCAL_DIR") {
+        Some(d) if !d.is_empty() => PathBuf::from(d),
+        _ => dirs::data_dir()
+            .unwrap_or_else(std::env::temp_dir)
+            .join("workshop")
+            .join(format!("local-{project}")),
+    }
+}
+
+fn describe_state(s: &supervisor::ChildState) -> String {
+    match (&s.running, &s.last_exit) {
+        (true, _) => "running, not ready".into(),
+        (false, Some(why)) => format!("not running, last exit: {why}"),
+        (false, None) => "not started".into(),
+    }
+}
+
+fn resident_bytes(pid: u32) -> Option<u64> {
+    let statm = std::fs::read_to_string(format!("/proc/{pid}/statm")).ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096)
+}
+
+/// The first `name` on PATH.
+fn which(name: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|p| p.join(name))
+            .find(|p| p.is_file())
+    })
+}

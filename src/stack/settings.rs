@@ -1,0 +1,282 @@
+//! How the stack is configured: images, ports, the app's memory limit, the
+//! number of app replicas, credentials.
+//!
+//! Every setting has one name, used both as an environment variable and as a
+//! key in the optional config file (`KEY=value` lines, `#` comments), so a
+//! corporate mirror or a local tag is set once in
+//! `~/.config/workshop/stack.env` (or the file `WORKSHOP_CONFIG` names) and
+//! overridden per run with the environment or a flag. Flags win over the
+//! environment, the environment over the file, the file over the defaults.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use thiserror::Error;
+
+const MIB: u64 = 1024 * 1024;
+
+/// A setting that could not be read; names the key and what is accepted.
+#[derive(Debug, Error, PartialEq)]
+pub enum SettingsError {
+    #[error("{key}={value:?}: {accepted}")]
+    Invalid {
+        key: String,
+        value: String,
+        accepted: &'static str,
+    },
+    #[error("cannot read the config file {path}: {reason}")]
+    File { path: String, reason: String },
+}
+
+/// Image references for each service.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Images {
+    pub db: String,
+    pub app: String,
+    pub prometheus: String,
+    pub grafana: String,
+}
+
+/// Everything `up` needs to know.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StackSettings {
+    /// Prefix of every container, network and volume; the `io.workshop.project` label.
+    pub project: String,
+    pub images: Images,
+    /// Address published ports bind to (127.0.0.1: nothing is exposed to the LAN).
+    pub bind: String,
+    pub api_port: u16,
+    pub prometheus_port: u16,
+    pub grafana_port: u16,
+    /// Publish PostgreSQL on this host port (unpublished when None).
+    pub db_port: Option<u16>,
+    /// The app container's memory limit: the OOM lesson depends on it.
+    pub app_memory: u64,
+    /// Number of app replicas.
+    pub app_replicas: u16,
+    pub db_user: String,
+    pub db_password: String,
+    pub db_name: String,
+    pub grafana_password: String,
+    /// How long `up` waits for one service to become healthy.
+    pub health_timeout: Duration,
+}
+
+impl Default for StackSettings {
+    fn default() -> Self {
+        Self {
+            project: "workshop".into(),
+            images: Images {
+                db: "workshop/postgres:15".into(),
+                app: "workshop/app:local".into(),
+                prometheus: "workshop/prometheus:local".into(),
+                grafana: "grafana/grafana:11.2.0".into(),
+            },
+            bind: "127.0.0.1".into(),
+            api_port: 5000,
+            prometheus_port: 9090,
+            grafana_port: 3000,
+            db_port: None,
+            app_memory: 256 * MIB,
+            app_replicas: 1,
+            db_user: "fintech".into(),
+            db_password: "fintech-workshop".into(),
+            db_name: "fintech".into(),
+            grafana_password: "workshop".into(),
+            health_timeout: Duration::from_secs(90),
+        }
+    }
+}
+
+impl StackSettings {
+    /// Defaults, then the config file, then the process environment.
+    pub fn from_env() -> Result<Self, SettingsError> {
+        let mut values = HashMap::new();
+        if let Some(path) = config_file() {
+            match std::fs::read_to_string(&path) {
+                Ok(text) => values.extend(parse_env_file(&text)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    return Err(SettingsError::File {
+                        path: path.display().to_string(),
+                        reason: e.to_string(),
+                    });
+                }
+            }
+        }
+        values.extend(std::env::vars().filter(|(k, _)| k.starts_with("WORKSHOP_")));
+        Self::from_values(&values)
+    }
+
+    /// Defaults overridden by `values` (keys as in the module documentation).
+    pub fn from_values(values: &HashMap<String, String>) -> Result<Self, SettingsError> {
+        let mut s = Self::default();
+        let get = |k: &str| values.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
+        let port = |k: &str, into: &mut u16| -> Result<(), SettingsError> {
+            if let Some(v) = get(k) {
+                *into = v.parse().map_err(|_| invalid(k, v, "a port, 1-65535"))?;
+            }
+            Ok(())
+        };
+        if let Some(v) = get("WORKSHOP_PROJECT") {
+            if !v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+                return Err(invalid("WORKSHOP_PROJECT", v, "letters, digits and '-'"));
+            }
+            s.project = v.to_string();
+        }
+        for (key, slot) in [
+            ("WORKSHOP_IMAGE_DB", &mut s.images.db),
+            ("WORKSHOP_IMAGE_APP", &mut s.images.app),
+            ("WORKSHOP_IMAGE_PROMETHEUS", &mut s.images.prometheus),
+            ("WORKSHOP_IMAGE_GRAFANA", &mut s.images.grafana),
+            ("WORKSHOP_BIND", &mut s.bind),
+            ("WORKSHOP_DB_USER", &mut s.db_user),
+            ("WORKSHOP_DB_PASSWORD", &mut s.db_password),
+            ("WORKSHOP_DB_NAME", &mut s.db_name),
+            ("WORKSHOP_GRAFANA_PASSWORD", &mut s.grafana_password),
+        ] {
+            if let Some(v) = get(key) {
+                *slot = v.to_string();
+            }
+        }
+        port("WORKSHOP_PORT_API", &mut s.api_port)?;
+        port("WORKSHOP_PORT_PROMETHEUS", &mut s.prometheus_port)?;
+        port("WORKSHOP_PORT_GRAFANA", &mut s.grafana_port)?;
+        if let Some(v) = get("WORKSHOP_PORT_DB") {
+            s.db_port = Some(
+                v.parse()
+                    .map_err(|_| invalid("WORKSHOP_PORT_DB", v, "a port, 1-65535"))?,
+            );
+        }
+        if let Some(v) = get("WORKSHOP_APP_MEMORY") {
+            s.app_memory = parse_memory(v)
+                .ok_or_else(|| invalid("WORKSHOP_APP_MEMORY", v, "a size like 256m or 1g"))?;
+        }
+        if let Some(v) = get("WORKSHOP_HEALTH_TIMEOUT_S") {
+            let secs: u64 = v
+                .parse()
+                .map_err(|_| invalid("WORKSHOP_HEALTH_TIMEOUT_S", v, "whole seconds"))?;
+            s.health_timeout = Duration::from_secs(secs);
+        }
+        Ok(s)
+    }
+
+    /// Name of a container, network or volume of this project.
+    pub fn object_name(&self, suffix: &str) -> String {
+        format!("{}-{suffix}", self.project)
+    }
+
+    /// Host port of app replica `n` (1-based): replica 1 on `api_port`, the
+    /// next ones on the ports after it, so each can be reached directly.
+    pub fn app_port(&self, n: u16) -> u16 {
+        self.api_port.saturating_add(n.saturating_sub(1))
+    }
+}
+
+fn invalid(key: &str, value: &str, accepted: &'static str) -> SettingsError {
+    SettingsError::Invalid {
+        key: key.into(),
+        value: value.into(),
+        accepted,
+    }
+}
+
+/// `$WORKSHOP_CONFIG`, else `<config dir>/workshop/stack.env`.
+pub fn config_file() -> Option<PathBuf> {
+    match std::env::var_os("WORKSHOP_CONFIG") {
+        Some(p) if !p.is_empty() => Some(PathBuf::from(p)),
+        _ => dirs::config_dir().map(|d| d.join("workshop").join("stack.env")),
+    }
+}
+
+/// `KEY=value` lines; blank lines and `#` comments ignored; values may be quoted.
+pub fn parse_env_file(text: &str) -> HashMap<String, String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter_map(|l| l.strip_prefix("export ").unwrap_or(l).split_once('='))
+        .map(|(k, v)| {
+            let v = v.trim();
+            let v = v
+                .strip_prefix('"')
+                .and_then(|v| v.strip_suffix('"'))
+                .or_else(|| v.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
+                .unwrap_or(v);
+            (k.trim().to_string(), v.to_string())
+        })
+        .collect()
+}
+
+/// `256m`, `256MiB`, `1g`, `1.5g`, `268435456` → bytes. At least 16 MiB: less
+/// and the app cannot even start, which teaches nothing.
+pub fn parse_memory(text: &str) -> Option<u64> {
+    let t = text.trim().to_ascii_lowercase();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let num: f64 = num.parse().ok()?;
+    let scale = match unit.trim() {
+        "" | "b" => 1.0,
+        "k" | "kb" | "kib" => 1024.0,
+        "m" | "mb" | "mib" => MIB as f64,
+        "g" | "gb" | "gib" => (1024 * MIB) as f64,
+        _ => return None,
+    };
+    let bytes = (num * scale) as u64;
+    (bytes >= 16 * MIB).then_some(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn memory_sizes_read_the_way_docker_writes_them() {
+        assert_eq!(parse_memory("256m"), Some(256 * MIB));
+        assert_eq!(parse_memory("256MiB"), Some(256 * MIB));
+        assert_eq!(parse_memory("1g"), Some(1024 * MIB));
+        assert_eq!(parse_memory("1.5G"), Some(1536 * MIB));
+        assert_eq!(parse_memory("1m"), None, "too small to start the app");
+        assert_eq!(parse_memory("lots"), None);
+    }
+
+    #[test]
+    fn an_image_can_be_pointed_at_a_mirror_and_ports_moved() {
+        let s = StackSettings::from_values(&values(&[
+            ("WORKSHOP_IMAGE_DB", "mirror.corp/postgres:15"),
+            ("WORKSHOP_PORT_API", "15000"),
+        ]))
+        .expect("valid");
+        assert_eq!(s.images.db, "mirror.corp/postgres:15");
+        assert_eq!(s.api_port, 15000);
+        assert_eq!(s.app_port(3), 15002);
+    }
+
+    #[test]
+    fn a_bad_value_names_its_key_and_what_is_accepted() {
+        let err = StackSettings::from_values(&values(&[("WORKSHOP_PORT_API", "http")]))
+            .expect_err("not a port");
+        assert_eq!(
+            err.to_string(),
+            "WORKSHOP_PORT_API=\"http\": a port, 1-65535"
+        );
+    }
+
+    #[test]
+    fn the_config_file_takes_comments_quotes_and_export() {
+        let v = parse_env_file(
+            "# mirror\nexport WORKSHOP_IMAGE_APP=\"me/app:1\"\n\nWORKSHOP_BIND='0.0.0.0'\n",
+        );
+        assert_eq!(v["WORKSHOP_IMAGE_APP"], "me/app:1");
+        assert_eq!(v["WORKSHOP_BIND"], "0.0.0.0");
+    }
+}

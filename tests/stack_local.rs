@@ -1,0 +1,187 @@
+//! The local backend for real: `workshop serve` as a supervised child under a
+//! real memory limit, a real leak, a real kill, a real restart.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use tokio::sync::{Mutex, broadcast};
+use workshop::stack::{Health, LocalOptions, LocalStack, StackEvent, StackSettings};
+
+const MIB: u64 = 1024 * 1024;
+
+/// One test at a time: they share ports.
+async fn turn() -> tokio::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::OnceLock<Mutex<()>> = std::sync::OnceLock::new();
+    LOCK.get_or_init(|| Mutex::new(())).lock().await
+}
+
+fn local_stack(dir: &std::path::Path, force_rlimit: bool) -> LocalStack {
+    let settings = StackSettings {
+        project: "wstest-local".into(),
+        api_port: 15100,
+        prometheus_port: 19190,
+        app_memory: 160 * MIB,
+        health_timeout: Duration::from_secs(60),
+        ..StackSettings::default()
+    };
+    let options = LocalOptions {
+        program: env!("CARGO_BIN_EXE_workshop").into(),
+        dir: dir.to_path_buf(),
+        database_url: None,
+        force_rlimit,
+    };
+    LocalStack::with_options(settings, options)
+}
+
+fn http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .expect("client")
+}
+
+async fn wait_for(
+    rx: &mut broadcast::Receiver<StackEvent>,
+    within: Duration,
+    want: impl Fn(&StackEvent) -> bool,
+) -> Option<(Instant, StackEvent)> {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        match tokio::time::timeout_at(deadline, rx.recv()).await {
+            Ok(Ok(e)) if want(&e) => return Some((Instant::now(), e)),
+            Ok(Ok(_)) | Ok(Err(broadcast::error::RecvError::Lagged(_))) => {}
+            Ok(Err(_)) | Err(_) => return None,
+        }
+    }
+}
+
+/// Injects a leak, loads the app until it dies at its limit, and checks the
+/// death, the restart and the status say so. Returns the status row's last exit.
+async fn leak_until_killed_and_restarted(stack: &LocalStack) -> String {
+    let mut events = stack.subscribe();
+    let api = "http://127.0.0.1:15100";
+    let set = http()
+        .post(format!("{api}/api/failures"))
+        .json(&json!({"memory_leak_mb": 20}))
+        .send()
+        .await
+        .expect("inject");
+    assert_eq!(set.status(), 200);
+    let load = tokio::spawn(async move {
+        loop {
+            let _ = http().get(format!("{api}/api/balance")).send().await;
+        }
+    });
+    let oom = wait_for(
+        &mut events,
+        Duration::from_secs(90),
+        |e| matches!(e, StackEvent::OomKilled { service } if service == "app"),
+    )
+    .await;
+    load.abort();
+    let (oom_at, _) = oom.expect("the app is killed at its memory limit within 90 s");
+    let (_, died) = wait_for(
+        &mut events,
+        Duration::from_secs(5),
+        |e| matches!(e, StackEvent::Died { service, .. } if service == "app"),
+    )
+    .await
+    .expect("the death is reported");
+    assert!(
+        matches!(
+            died,
+            StackEvent::Died {
+                signal: Some(_),
+                ..
+            }
+        ),
+        "{died:?}"
+    );
+    wait_for(
+        &mut events,
+        Duration::from_secs(30),
+        |e| matches!(e, StackEvent::Restarted { service, count: 1 } if service == "app"),
+    )
+    .await
+    .expect("restarted once");
+    let (healthy_at, _) = wait_for(&mut events, Duration::from_secs(60), |e| {
+        matches!(e, StackEvent::HealthChanged { service, health: Health::Healthy } if service == "app")
+    })
+    .await
+    .expect("healthy again");
+    eprintln!(
+        "FIGURE local: kill at the limit → app healthy again: {:.1} s",
+        healthy_at.duration_since(oom_at).as_secs_f64()
+    );
+
+    let status = stack.status().await.expect("status");
+    let app = status.service("app").expect("app row");
+    assert_eq!((app.restarts, app.oom_kills), (1, 1), "{app:?}");
+    assert_eq!(app.memory_limit_bytes, Some(160 * MIB));
+    let after: Value = http()
+        .get(format!("{api}/api/failures"))
+        .send()
+        .await
+        .expect("answers after the restart")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        after["current_config"]["memory_leak_mb"], 0,
+        "a restart is a reset"
+    );
+    app.last_exit.clone().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_leak_in_the_local_backend_ends_in_a_kernel_kill_at_the_cgroup_limit_and_a_restart() {
+    let _turn = turn().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let stack = local_stack(dir.path(), false);
+    stack.up().await.expect("local up");
+
+    // This machine lets root make a memory cgroup (v1 here): the kernel kills.
+    let last_exit = leak_until_killed_and_restarted(&stack).await;
+    assert!(
+        last_exit.contains("killed by the kernel at its memory limit"),
+        "{last_exit}"
+    );
+
+    // Prometheus from PATH, with the embedded config, scrapes the local app.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let v: Value = http()
+            .get("http://127.0.0.1:19190/api/v1/targets")
+            .send()
+            .await
+            .expect("local prometheus answers")
+            .json()
+            .await
+            .expect("json");
+        let up = v["data"]["activeTargets"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|t| t["labels"]["instance"] == "127.0.0.1:15100" && t["health"] == "up");
+        if up {
+            break;
+        }
+        assert!(Instant::now() < deadline, "app target never up: {v}");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    stack.down(true).await.expect("down");
+}
+
+#[tokio::test]
+async fn without_a_cgroup_the_rlimit_refuses_the_leak_and_the_death_is_reported_as_the_limit() {
+    let _turn = turn().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let stack = local_stack(dir.path(), true);
+    stack.up().await.expect("local up");
+    let last_exit = leak_until_killed_and_restarted(&stack).await;
+    assert!(
+        last_exit.contains("allocation refused at its memory limit"),
+        "{last_exit}"
+    );
+    stack.down(true).await.expect("down");
+}
