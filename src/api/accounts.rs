@@ -218,10 +218,10 @@ pub async fn balance_bulk(
     let reads = (0..body.count).map(|_| ctx.ledger.account(DEFAULT_ACCOUNT, mode));
     let results = futures::future::join_all(reads).await;
     let failed = u32::try_from(results.iter().filter(|r| r.is_err()).count()).unwrap_or(u32::MAX);
-    if failed == body.count {
-        if let Some(Err(e)) = results.into_iter().next() {
-            return Err(e.into());
-        }
+    if failed == body.count
+        && let Some(Err(e)) = results.into_iter().next()
+    {
+        return Err(e.into());
     }
     Ok(Json(BulkReply {
         status: "completed".into(),

@@ -167,14 +167,14 @@ fn phases(p: &Phases, report: &mut Report<'_>) {
     for (i, h) in p.detect.hints.iter().enumerate() {
         let path = format!("phases.detect.hints[{i}]");
         text(&format!("{path}.text"), &h.text, report);
-        if let Release::Pending { check, .. } = &h.release {
-            if !detect_checks.contains(&check.as_str()) {
-                report(
-                    &format!("{path}.pending.check"),
-                    unknown("check", check, &detect_checks)
-                        .replace("unknown check", "no detect check named"),
-                );
-            }
+        if let Release::Pending { check, .. } = &h.release
+            && !detect_checks.contains(&check.as_str())
+        {
+            report(
+                &format!("{path}.pending.check"),
+                unknown("check", check, &detect_checks)
+                    .replace("unknown check", "no detect check named"),
+            );
         }
     }
 
@@ -244,13 +244,12 @@ fn check(path: &str, c: &Check, captures: &[&str], alerts: &[&str], report: &mut
                 min: Threshold::Value(lo),
                 max: Threshold::Value(hi),
             } = q.expect
+                && lo >= hi
             {
-                if lo >= hi {
-                    report(
-                        &format!("{path}.between"),
-                        format!("min ({lo}) must be below max ({hi})"),
-                    );
-                }
+                report(
+                    &format!("{path}.between"),
+                    format!("min ({lo}) must be below max ({hi})"),
+                );
             }
         }
         Probe::Alert(a) => alert_name(&format!("{path}.alert"), &a.name, alerts, report),
@@ -360,16 +359,16 @@ pub fn phase_order(locator: &Locator, report: &mut Report<'_>) {
         let Some(pos) = locator.key(&path) else {
             continue;
         };
-        if let Some((before, at)) = last {
-            if pos < at {
-                report(
-                    &path,
-                    format!(
-                        "`{name}` is written before `{before}`; write the phases in the order they run: {}",
-                        Phases::NAMES.join(", ")
-                    ),
-                );
-            }
+        if let Some((before, at)) = last
+            && pos < at
+        {
+            report(
+                &path,
+                format!(
+                    "`{name}` is written before `{before}`; write the phases in the order they run: {}",
+                    Phases::NAMES.join(", ")
+                ),
+            );
         }
         last = Some((name, pos));
     }

@@ -87,10 +87,11 @@ impl SqliteLedger {
             } else {
                 SqliteJournalMode::Wal
             });
-        if let Some(dir) = options.get_filename().parent() {
-            if !in_memory && !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
-            }
+        if let Some(dir) = options.get_filename().parent()
+            && !in_memory
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
         }
         // Each connection to `:memory:` is its own empty database: one
         // connection, kept for the life of the process.
