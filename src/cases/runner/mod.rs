@@ -6,6 +6,7 @@
 mod events;
 mod probe;
 pub mod report;
+pub mod session;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -17,15 +18,15 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 pub use events::{RunEvent, Stamped, secs};
-pub use probe::{CheckResult, Observation, compare, reduce};
+pub use probe::{Captures, CheckResult, Observation, compare, reduce};
 
 use crate::cases::hint::Release;
 use crate::cases::model::{Action, ExpectedAlert};
 use crate::cases::{Case, Lang};
 use crate::client::ApiClient;
 use crate::loadgen::{self, Endpoint, LoadPlan, LoadReport, Mix};
-use crate::telemetry::{AlertStatus, Prometheus, queries};
-use probe::{Captures, Senses};
+use crate::telemetry::{AlertStatus, Prometheus, Source, queries};
+use probe::Senses;
 
 /// How an expected alert went.
 #[derive(Debug, Clone, PartialEq)]
@@ -73,6 +74,7 @@ pub struct Runner {
     pub events: mpsc::UnboundedSender<Stamped>,
     pub stop: CancellationToken,
     pub services: Option<Arc<dyn ServiceControl>>,
+    source: Source,
     started: Instant,
     http: reqwest::Client,
 }
@@ -101,6 +103,7 @@ impl Runner {
     ) -> Self {
         Self {
             api_url: api_url.trim_end_matches('/').to_string(),
+            source: Source::Prometheus(prometheus.clone()),
             prometheus,
             lang,
             events,
@@ -124,7 +127,7 @@ impl Runner {
 
     fn senses(&self) -> Senses<'_> {
         Senses {
-            prometheus: &self.prometheus,
+            source: &self.source,
             http: &self.http,
             api_url: &self.api_url,
         }
