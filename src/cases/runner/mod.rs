@@ -18,7 +18,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 pub use events::{RunEvent, Stamped, secs};
-pub use probe::{Captures, CheckResult, Observation, compare, reduce};
+pub use probe::{Captures, CheckResult, Observation, Senses, compare, observe, reduce};
 
 use crate::cases::hint::Release;
 use crate::cases::model::{Action, ExpectedAlert};
@@ -26,7 +26,6 @@ use crate::cases::{Case, Lang};
 use crate::client::ApiClient;
 use crate::loadgen::{self, Endpoint, LoadPlan, LoadReport, Mix};
 use crate::telemetry::{AlertStatus, Prometheus, Source, queries};
-use probe::Senses;
 
 /// How an expected alert went.
 #[derive(Debug, Clone, PartialEq)]
