@@ -219,11 +219,17 @@ fn stack_event(app: &mut App, e: StackEvent) {
     }
 }
 
+/// Logs a connection that was lost or came back, and the first answer (or
+/// silence) of each.
 fn link_change(app: &mut App, what: &str, old: &Link, new: &Link) {
     match (old, new) {
         (Link::Down(_), Link::Up) => app.log(LogKind::Good, format!("{what} is back")),
-        (Link::Up | Link::Unknown, Link::Down(why)) => {
-            app.log(LogKind::Bad, format!("{what} lost: {why}"))
+        (Link::Unknown | Link::Absent, Link::Up) => {
+            app.log(LogKind::Good, format!("{what} answers"))
+        }
+        (Link::Up, Link::Down(why)) => app.log(LogKind::Bad, format!("{what} lost: {why}")),
+        (Link::Unknown, Link::Down(why)) => {
+            app.log(LogKind::Info, format!("{what} does not answer yet: {why}"))
         }
         _ => {}
     }
