@@ -117,13 +117,27 @@ impl Driver {
                     }
                 }
             });
-            let up = handle.call(StackCommand::Up).await;
-            if let Ok(skipped) = &up
-                && skipped.iter().any(|s| s == "prometheus")
-            {
-                sh.prometheus_wanted.store(false, Ordering::Relaxed);
+            // `up` again until it succeeds: a missing image can be built,
+            // a port freed, while the console waits.
+            loop {
+                let up = handle.call(StackCommand::Up).await;
+                if let Ok(skipped) = &up
+                    && skipped.iter().any(|s| s == "prometheus")
+                {
+                    sh.prometheus_wanted.store(false, Ordering::Relaxed);
+                }
+                let ok = up.is_ok();
+                sh.send(Msg::StackUp(
+                    up.map_err(|e| format!("{e}. Retrying every 10 s.")),
+                ));
+                if ok || sh.tx.is_closed() {
+                    break;
+                }
+                if let Ok(status) = handle.call(StackCommand::Status).await {
+                    sh.send(Msg::StackStatus(Ok(status)));
+                }
+                tokio::time::sleep(Duration::from_secs(10)).await;
             }
-            sh.send(Msg::StackUp(up.map_err(|e| e.to_string())));
             loop {
                 let status = handle.call(StackCommand::Status).await;
                 if sh.tx.is_closed() {
