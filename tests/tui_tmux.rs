@@ -176,3 +176,52 @@ fn a_student_walks_case_one_in_a_real_terminal() {
         std::fs::read_to_string(dir.path().join("progress.json")).expect("progress saved");
     assert!(progress.contains("\"latency\""), "{progress}");
 }
+
+#[test]
+fn a_killed_console_gives_the_terminal_back_and_stops_its_children() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let name = format!("workshop-tui-kill-{}", std::process::id());
+    let tmux = Tmux::start(&name);
+    let api_port = free_port();
+    let command = format!(
+        "env WORKSHOP_PORT_API={api_port} WORKSHOP_PORT_PROMETHEUS={} WORKSHOP_LOCAL_DIR={} \
+         WORKSHOP_PROGRESS={} WORKSHOP_PROJECT={name} {} tui --local --lang en",
+        free_port(),
+        dir.path().join("local").display(),
+        dir.path().join("progress.json").display(),
+        workshop_bin(),
+    );
+    tmux.keys(&[&command, "Enter"]);
+    tmux.wait("the console up", Duration::from_secs(90), |s| {
+        s.contains("Stack · local") && s.contains("API ✔")
+    });
+    // SIGTERM to the console (not to its children): it leaves as `q` does.
+    let console = Command::new("pgrep")
+        // `--lang en` tells it from the console of the other test.
+        .args([
+            "-x",
+            "-f",
+            &format!("{} tui --local --lang en", workshop_bin()),
+        ])
+        .output()
+        .expect("pgrep");
+    let pid = String::from_utf8_lossy(&console.stdout)
+        .lines()
+        .next()
+        .map(str::to_string)
+        .expect("the console's pid");
+    let killed = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    tmux.wait("the console's closing note", Duration::from_secs(30), |s| {
+        s.contains("local stack stopped")
+    });
+    tmux.keys(&["echo prompt-$((40+1))", "Enter"]);
+    tmux.wait("a usable shell prompt", Duration::from_secs(10), |s| {
+        s.lines().any(|l| l.trim() == "prompt-41")
+    });
+    let api = std::net::TcpStream::connect(("127.0.0.1", api_port));
+    assert!(api.is_err(), "the API child outlived the console");
+}

@@ -297,7 +297,7 @@ pub fn prometheus_absent() -> App {
     let mut app = base();
     app.prometheus_url = None;
     at(&mut app, 1.0, Msg::StackOpened(Backend::Local));
-    at(&mut app, 3.0, Msg::StackUp(Ok(vec![])));
+    at(&mut app, 3.0, Msg::StackUp(Ok(vec!["prometheus".into()])));
     let mut app1 = svc("app-1", ServiceState::Running, Health::Healthy);
     app1.memory_limit_bytes = Some(256 * 1024 * 1024);
     at(

@@ -40,8 +40,9 @@ use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crossterm::event::{Event, EventStream, KeyEventKind};
+use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use futures::StreamExt;
+use tokio::signal::unix::{SignalKind, signal};
 use tokio::time::Instant;
 
 use crate::cases::{Case, Lang};
@@ -127,8 +128,13 @@ pub async fn run(opts: Options) -> anyhow::Result<Finished> {
     }
     driver.start_telemetry();
 
+    // `kill` (SIGTERM) and a closed terminal (SIGHUP) leave the way `q`
+    // does: rollback, stop, restore the terminal.
+    let mut term = signal(SignalKind::terminate())?;
+    let mut hangup = signal(SignalKind::hangup())?;
     let (mut terminal, guard) = terminal::enter()?;
     let mut input = EventStream::new();
+    let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     terminal.draw(|f| view::draw(f, &app, opts.theme))?;
@@ -143,6 +149,8 @@ pub async fn run(opts: Options) -> anyhow::Result<Finished> {
             },
             Some(m) = rx.recv() => m,
             _ = tick.tick() => Msg::Tick,
+            _ = term.recv() => Msg::Key(ctrl_c),
+            _ = hangup.recv() => Msg::Key(ctrl_c),
         };
         if let Msg::StackUp(Ok(skipped)) = &msg
             && skipped.iter().any(|s| s == "prometheus")

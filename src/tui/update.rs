@@ -58,12 +58,16 @@ pub fn update(app: &mut App, msg: Msg) -> Step {
             match result {
                 Ok(skipped) => {
                     app.stack.phase = StackPhase::Up;
-                    let extra = if skipped.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" (skipped: {})", skipped.join(", "))
-                    };
-                    app.log(LogKind::Good, format!("stack ready{extra}"));
+                    // The backend's own `Ready` event already said "ready".
+                    if !skipped.is_empty() {
+                        app.log(
+                            LogKind::Info,
+                            format!(
+                                "not started (image or binary missing): {}",
+                                skipped.join(", ")
+                            ),
+                        );
+                    }
                 }
                 Err(e) => {
                     if app.stack.phase != StackPhase::Failed(e.clone()) {
