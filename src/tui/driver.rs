@@ -11,16 +11,16 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use crate::cases::model::{Action as CaseAction, ContainerAction};
-use crate::cases::runner::session::{Poll, Seen};
-use crate::cases::runner::{Captures, Senses, observe, reduce};
+use crate::cases::runner::Captures;
 use crate::client::ApiClient;
 use crate::loadgen::{self, LoadHandle, LoadPlan};
 use crate::stack::task::{StackCommand, StackHandle};
 use crate::stack::{Choice, Runtime, ServiceAction, StackSettings};
-use crate::telemetry::scrape::{self, Scrape, ScrapeWindow};
-use crate::telemetry::{Prometheus, Source, TelemetryError, queries};
+use crate::telemetry::scrape::ScrapeWindow;
+use crate::telemetry::{Prometheus, Source};
 
-use super::msg::{Effect, Msg, Reading, SourceKind};
+use super::msg::{Effect, Msg};
+use super::sensing::{observe_poll, read_once};
 
 /// How often the telemetry task reads: often enough for a live chart, rare
 /// enough that an idle console costs next to nothing.
@@ -43,11 +43,11 @@ pub struct Shared {
 }
 
 impl Shared {
-    fn send(&self, msg: Msg) {
+    pub(super) fn send(&self, msg: Msg) {
         let _ = self.tx.send(msg);
     }
 
-    fn source(&self) -> Source {
+    pub(super) fn source(&self) -> Source {
         match &self.prometheus {
             Some(p) if self.prometheus_up.load(Ordering::Relaxed) => Source::Prometheus(p.clone()),
             _ => Source::Scrape(self.window.clone()),
@@ -64,13 +64,6 @@ pub struct Driver {
     pub shared: Shared,
     load: Option<LoadHandle>,
     pending: Vec<JoinHandle<()>>,
-}
-
-fn short(e: &TelemetryError) -> String {
-    match e {
-        TelemetryError::Unreachable { reason, .. } => reason.clone(),
-        other => other.to_string(),
-    }
 }
 
 impl Driver {
@@ -258,125 +251,6 @@ impl Driver {
             )
             .await;
         }
-    }
-}
-
-async fn read_once(sh: &Shared) -> Reading {
-    let at = sh.started.elapsed().as_secs_f64();
-    let api = match scrape::fetch(&sh.http, sh.api.base()).await {
-        Ok(text) => {
-            if let Ok(mut w) = sh.window.lock() {
-                w.push(Scrape::new(at, &text));
-            }
-            Ok(())
-        }
-        Err(e) => {
-            if let Ok(mut w) = sh.window.lock() {
-                w.clear();
-            }
-            Err(e)
-        }
-    };
-    let prom = match &sh.prometheus {
-        Some(p) if sh.prometheus_wanted.load(Ordering::Relaxed) => {
-            Some((p, p.ready().await.map_err(|e| short(&e))))
-        }
-        _ => None,
-    };
-    let prom_ok = matches!(prom, Some((_, Ok(()))));
-    sh.prometheus_up.store(prom_ok, Ordering::Relaxed);
-    let (p95, error_ratio, rps, active, memory) = match &prom {
-        Some((p, Ok(()))) => {
-            let q = |query: &'static str| async move { p.max(query).await.ok().flatten() };
-            tokio::join!(
-                q(queries::P95_SECONDS),
-                q(queries::ERROR_RATIO),
-                q(queries::REQUEST_RATE),
-                q(queries::ACTIVE_TRANSACTIONS),
-                q(queries::RESIDENT_BYTES),
-            )
-        }
-        _ => match sh.window.lock() {
-            Ok(w) if api.is_ok() => {
-                let d = w.derived();
-                (
-                    d.p95,
-                    d.error_ratio,
-                    d.rps,
-                    w.gauge("fintech_active_transactions"),
-                    w.gauge("process_resident_memory_bytes"),
-                )
-            }
-            _ => (None, None, None, None, None),
-        },
-    };
-    let faults = if api.is_ok() {
-        sh.api.failures().await.ok()
-    } else {
-        None
-    };
-    let source = if prom_ok {
-        SourceKind::Prometheus
-    } else if api.is_ok() {
-        SourceKind::Scrape
-    } else {
-        SourceKind::None
-    };
-    Reading {
-        source,
-        prometheus: prom.map(|(_, r)| r),
-        api,
-        p95,
-        error_ratio,
-        rps,
-        active,
-        memory,
-        faults,
-    }
-}
-
-async fn observe_poll(sh: &Shared, poll: Poll, captures: &Captures) -> Seen {
-    let source = sh.source();
-    match poll {
-        Poll::Capture {
-            name,
-            promql,
-            reduce: how,
-        } => Seen::Captured {
-            name,
-            value: source
-                .values(&promql)
-                .await
-                .ok()
-                .and_then(|v| reduce(&v, how)),
-        },
-        Poll::Check { index, probe } => {
-            let senses = Senses {
-                source: &source,
-                http: &sh.http,
-                api_url: sh.api.base(),
-            };
-            Seen::Check {
-                index,
-                seen: observe(&senses, &probe, captures).await,
-            }
-        }
-        Poll::Alert { index, name } => Seen::Alert {
-            index,
-            status: source.alert(&name).await.ok(),
-        },
-        Poll::Question {
-            index,
-            promql,
-            reduce: how,
-        } => Seen::Question {
-            index,
-            live: source
-                .values(&promql)
-                .await
-                .ok()
-                .and_then(|v| reduce(&v, how)),
-        },
     }
 }
 

@@ -8,10 +8,12 @@
 //!
 //! Panels, one file each with its snapshot tests: [`stack`], [`cases`],
 //! [`phase`], [`faults`], [`load`], [`charts`], [`log`], [`help`], [`input`].
-//! Also: [`keymap`] (keys and help from one table), [`text`] (en/ru),
+//! Also: [`keymap`] (keys and help from one table), [`keys`] and
+//! [`actions`] (what a key does, for `update`), [`text`] (en/ru),
 //! [`theme`] (16 colours or none), [`progress`] (saved between runs),
 //! [`terminal`] (raw mode in and out, panic included).
 
+pub mod actions;
 pub mod cases;
 pub mod charts;
 pub mod driver;
@@ -19,11 +21,13 @@ pub mod faults;
 pub mod help;
 pub mod input;
 pub mod keymap;
+pub mod keys;
 pub mod load;
 pub mod log;
 pub mod msg;
 pub mod phase;
 pub mod progress;
+pub mod sensing;
 pub mod stack;
 pub mod state;
 pub mod terminal;

@@ -1,6 +1,8 @@
 use super::*;
 use crate::cases::CaseSet;
+use crate::cases::Probe;
 use crate::cases::runner::Observation::{Fails, Holds, NoData};
+use crate::telemetry::AlertStatus;
 
 fn latency_case() -> Case {
     let set = CaseSet::shipped().expect("the shipped cases load");
