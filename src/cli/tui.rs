@@ -70,3 +70,35 @@ pub async fn run(args: TuiArgs) -> anyhow::Result<ExitCode> {
     println!("{}", finished.note);
     Ok(ExitCode::SUCCESS)
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use crate::cli::{Cli, Command};
+
+    #[test]
+    fn no_command_opens_the_console() {
+        let cli = Cli::try_parse_from(["workshop"]).expect("parses");
+        assert!(cli.command.is_none());
+        let cli =
+            Cli::try_parse_from(["workshop", "tui", "--local", "--lang", "ru"]).expect("parses");
+        assert!(
+            matches!(cli.command, Some(Command::Tui(a)) if a.local && a.lang == Some(crate::cases::Lang::Ru))
+        );
+    }
+
+    #[test]
+    fn backends_exclude_each_other_and_attach_needs_an_api() {
+        assert!(Cli::try_parse_from(["workshop", "tui", "--local", "--docker"]).is_err());
+        assert!(Cli::try_parse_from(["workshop", "tui", "--attach"]).is_err());
+        let attach = Cli::try_parse_from([
+            "workshop",
+            "tui",
+            "--attach",
+            "--api-url",
+            "http://10.0.0.5:5000",
+        ]);
+        assert!(attach.is_ok());
+    }
+}

@@ -270,8 +270,9 @@ pub fn docker_absent() -> App {
         &mut app,
         3.0,
         Msg::StackOpenFailed(
-            "no Docker engine answered (tried /var/run/docker.sock: no such file). Start Docker, \
-             or run `workshop tui --local`. Retrying every 5 s."
+            "no Docker engine answered. Tried:\n  - /var/run/docker.sock: no such file\n\
+             Fix: start Docker (or Colima/Podman), or point DOCKER_HOST at a running engine; \
+             or run without Docker: `workshop tui --local`. Retrying every 5 s."
                 .into(),
         ),
     );

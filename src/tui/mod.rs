@@ -125,7 +125,6 @@ pub async fn run(opts: Options) -> anyhow::Result<Finished> {
     let mut app = App::new(opts.lang, opts.cases.clone(), api_url, prometheus_url);
     app.progress = Progress::load(&opts.progress_path);
     let mut driver = Driver::new(shared);
-    let local = matches!(opts.mode, Mode::Managed(Choice::Local));
     match &opts.mode {
         Mode::Managed(choice) => driver.start_stack(*choice, opts.settings.clone()),
         Mode::Attach { .. } => app.stack.phase = StackPhase::Attached,
@@ -199,7 +198,7 @@ pub async fn run(opts: Options) -> anyhow::Result<Finished> {
     app.log(state::LogKind::Info, "rolling back and stopping…");
     terminal.draw(|f| view::draw(f, &app, opts.theme))?;
     driver.finish(Duration::from_secs(10)).await;
-    if local {
+    if app.stack.backend == Some(crate::stack::Backend::Local) {
         driver.stop_local_stack(Duration::from_secs(10)).await;
     }
     drop(terminal);
@@ -210,12 +209,19 @@ pub async fn run(opts: Options) -> anyhow::Result<Finished> {
         "session-report-{}.md",
         chrono::Local::now().format("%Y%m%d-%H%M%S")
     ));
+    if let Some(dir) = report.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
     let written = std::fs::write(&report, app.progress.report(&order)).is_ok();
-    let note = match (&opts.mode, local) {
-        (Mode::Attach { .. }, _) => "the stack was not ours: left as it is".into(),
-        (_, true) => "local stack stopped".into(),
-        _ => "the Docker stack keeps running: `workshop down` removes it".into(),
-    };
+    let note = match (&opts.mode, app.stack.backend) {
+        (Mode::Attach { .. }, _) => "the stack was not ours: left as it is",
+        (_, None) => "no stack was started",
+        (_, Some(crate::stack::Backend::Local)) => "local stack stopped",
+        (_, Some(crate::stack::Backend::Docker)) => {
+            "the Docker stack keeps running: `workshop down` removes it"
+        }
+    }
+    .to_string();
     Ok(Finished {
         report: written.then_some(report),
         note,

@@ -20,7 +20,14 @@ pub fn height(app: &App, width: u16) -> u16 {
         (StackPhase::Up | StackPhase::Starting, Some(s)) if !s.services.is_empty() => {
             s.services.len().div_ceil(per_row) as u16
         }
-        (StackPhase::Failed(_), _) => 2,
+        (StackPhase::Failed(why), _) => {
+            let inner = usize::from(width.saturating_sub(2)).max(1);
+            let rows: usize = why
+                .lines()
+                .map(|l| l.chars().count().div_ceil(inner).max(1))
+                .sum();
+            rows.clamp(1, 7) as u16
+        }
         _ => 1,
     };
     body + 1 + 2
@@ -87,7 +94,9 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let mut lines: Vec<Line> = Vec::new();
     match (&app.stack.phase, &app.stack.status) {
         (StackPhase::Failed(why), _) => {
-            lines.push(Line::styled(why.clone(), theme.bad()));
+            for l in why.lines() {
+                lines.push(Line::styled(l.to_string(), theme.bad()));
+            }
         }
         (StackPhase::Opening, _) => lines.push(Line::styled(t(lang, T::Opening), theme.warn())),
         (StackPhase::Starting, None) => {

@@ -54,3 +54,27 @@ impl Theme {
         Style::new().add_modifier(Modifier::REVERSED)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_color_set_to_anything_turns_colour_off() {
+        assert!(!Theme::from_env(|k| (k == "NO_COLOR").then(|| "1".into())).color);
+        assert!(Theme::from_env(|k| (k == "NO_COLOR").then(String::new)).color);
+        assert!(Theme::from_env(|_| None).color);
+        assert_eq!(Theme::PLAIN.ok(), Style::new());
+    }
+
+    #[test]
+    fn only_the_sixteen_ansi_colours_are_used() {
+        let t = Theme::COLOR;
+        for s in [t.ok(), t.bad(), t.warn(), t.accent(), t.dim()] {
+            assert!(
+                !matches!(s.fg, Some(Color::Rgb(..) | Color::Indexed(_))),
+                "{s:?}"
+            );
+        }
+    }
+}
