@@ -34,7 +34,9 @@ impl Tmux {
         let _ = Command::new("tmux")
             .args(["kill-session", "-t", name])
             .output();
+        // -u: UTF-8 whatever the locale of the machine running the test.
         Self::run(&[
+            "-u",
             "new-session",
             "-d",
             "-s",
