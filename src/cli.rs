@@ -6,6 +6,7 @@
 
 pub mod cases;
 pub mod run;
+pub mod tui;
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -31,12 +32,15 @@ pub use stack::{BackendArgs, DownArgs, LogsArgs, StatusArgs, UpArgs};
     about = "A hands-on resilience workshop on a small fintech API"
 )]
 pub struct Cli {
+    /// Without a command, the console opens (`workshop tui`).
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The guided console: stack, cases phase by phase, faults, load, live charts.
+    Tui(tui::TuiArgs),
     /// Run the fintech API (ledger, failure injection, metrics).
     Serve(ServeArgs),
     /// Inject failures into a running API; prints what changed.
@@ -193,7 +197,10 @@ pub fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli.command)) {
+    let command = cli
+        .command
+        .unwrap_or_else(|| Command::Tui(tui::TuiArgs::default()));
+    match runtime.block_on(run(command)) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -221,6 +228,7 @@ fn install_panic_hook() {
 
 pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
+        Command::Tui(args) => tui::run(args).await,
         Command::Serve(args) => serve(args).await,
         Command::Inject(args) => inject(args).await,
         Command::Reset(args) => {

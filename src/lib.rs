@@ -14,6 +14,7 @@
 //! - [`client`]   — a small HTTP client of that API, used by `inject`, `reset`, `failures`.
 //! - [`stack`]    — the whole workshop stack (db, app, Prometheus, Grafana) on Docker
 //!   or as local processes: `up`, `down`, `status`, `logs`, events.
+//! - [`tui`]      — `workshop tui`: the guided console over all of the above.
 //! - [`logging`]  — tracing set-up (human or JSON lines).
 //! - [`cli`]      — the command line: parses flags and calls the functions above.
 
@@ -29,3 +30,4 @@ pub mod logging;
 pub mod metrics;
 pub mod stack;
 pub mod telemetry;
+pub mod tui;

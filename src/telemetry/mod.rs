@@ -2,12 +2,21 @@
 //!
 //! - [`prom`]: PromQL instant queries and alert states from a Prometheus
 //!   server (prometheus-http-query).
+//! - [`scrape`]: the same signals from the API's `/metrics` when no
+//!   Prometheus answers (rates and p95 from two scrapes).
+//! - [`series`]: a ring buffer of timed samples, for charts and peaks.
+//! - [`source`]: one of the two above, chosen by who asks.
 //!
 //! Nothing here knows about cases or the console; they ask for values.
 
 pub mod prom;
+pub mod scrape;
+pub mod series;
+pub mod source;
 
 pub use prom::{AlertStatus, Prometheus, TelemetryError};
+pub use series::Series;
+pub use source::Source;
 
 /// The queries behind the five live signals, shared by the runner's peak
 /// tracking and the console's charts so they always agree. They read the

@@ -295,6 +295,11 @@ pub struct PrometheusServer {
 
 impl PrometheusServer {
     pub async fn start(target: &str) -> Self {
+        Self::start_on(target, free_port()).await
+    }
+
+    /// On a given port, e.g. to bring one back where a client expects it.
+    pub async fn start_on(target: &str, port: u16) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let root = env!("CARGO_MANIFEST_DIR");
         let config = std::fs::read_to_string(format!("{root}/compose/prometheus.yml"))
@@ -306,7 +311,6 @@ impl PrometheusServer {
             dir.path().join("alerts.yml"),
         )
         .expect("copy rules");
-        let port = free_port();
         let child = Command::new("prometheus")
             .arg(format!(
                 "--config.file={}",

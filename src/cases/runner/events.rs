@@ -94,10 +94,10 @@ fn value(v: &Option<f64>) -> String {
     }
 }
 
-impl Stamped {
-    /// One line for a terminal.
-    pub fn line(&self) -> String {
-        let body = match &self.event {
+impl RunEvent {
+    /// The event as one line of text, without its time.
+    pub fn text(&self) -> String {
+        match self {
             RunEvent::CaseStarted { case, title } => format!("━━ case {case}: {title}"),
             RunEvent::Phase { phase, .. } => format!("── {phase}"),
             RunEvent::LoadStarted { rps, mix } => format!("load {rps} req/s ({mix})"),
@@ -147,7 +147,13 @@ impl Stamped {
                     if *passed { "PASSED" } else { "FAILED" }
                 )
             }
-        };
-        format!("[{:>6.1}s] {body}", self.t)
+        }
+    }
+}
+
+impl Stamped {
+    /// One line for a terminal.
+    pub fn line(&self) -> String {
+        format!("[{:>6.1}s] {}", self.t, self.event.text())
     }
 }

@@ -6,6 +6,7 @@
 mod events;
 mod probe;
 pub mod report;
+pub mod session;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -17,15 +18,14 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 pub use events::{RunEvent, Stamped, secs};
-pub use probe::{CheckResult, Observation, compare, reduce};
+pub use probe::{Captures, CheckResult, Observation, Senses, compare, observe, reduce};
 
 use crate::cases::hint::Release;
 use crate::cases::model::{Action, ExpectedAlert};
 use crate::cases::{Case, Lang};
 use crate::client::ApiClient;
 use crate::loadgen::{self, Endpoint, LoadPlan, LoadReport, Mix};
-use crate::telemetry::{AlertStatus, Prometheus, queries};
-use probe::{Captures, Senses};
+use crate::telemetry::{AlertStatus, Prometheus, Source, queries};
 
 /// How an expected alert went.
 #[derive(Debug, Clone, PartialEq)]
@@ -77,6 +77,7 @@ pub struct Runner {
     /// already holds at baseline (a check that passes without the fault
     /// teaches nothing).
     pub prove_teachable: bool,
+    source: Source,
     started: Instant,
     http: reqwest::Client,
 }
@@ -105,6 +106,7 @@ impl Runner {
     ) -> Self {
         Self {
             api_url: api_url.trim_end_matches('/').to_string(),
+            source: Source::Prometheus(prometheus.clone()),
             prometheus,
             lang,
             events,
@@ -129,7 +131,7 @@ impl Runner {
 
     fn senses(&self) -> Senses<'_> {
         Senses {
-            prometheus: &self.prometheus,
+            source: &self.source,
             http: &self.http,
             api_url: &self.api_url,
         }

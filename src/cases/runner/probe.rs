@@ -8,7 +8,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::cases::check::{AlertState, Check, Comparison, NoData, Probe, Reduce, Threshold};
-use crate::telemetry::{AlertStatus, Prometheus};
+use crate::telemetry::{AlertStatus, Source};
 
 /// Values captured at baseline, by name.
 pub type Captures = BTreeMap<String, f64>;
@@ -70,7 +70,7 @@ pub fn compare(value: f64, cmp: &Comparison, captures: &Captures) -> Option<bool
 
 /// What the runner observes with.
 pub struct Senses<'a> {
-    pub prometheus: &'a Prometheus,
+    pub source: &'a Source,
     pub http: &'a reqwest::Client,
     pub api_url: &'a str,
 }
@@ -78,7 +78,7 @@ pub struct Senses<'a> {
 pub async fn observe(senses: &Senses<'_>, probe: &Probe, captures: &Captures) -> Observation {
     match probe {
         Probe::Query(q) => {
-            let Ok(values) = senses.prometheus.values(&q.promql).await else {
+            let Ok(values) = senses.source.values(&q.promql).await else {
                 return Observation::NoData;
             };
             match reduce(&values, q.reduce) {
@@ -93,7 +93,7 @@ pub async fn observe(senses: &Senses<'_>, probe: &Probe, captures: &Captures) ->
             }
         }
         Probe::Alert(a) => {
-            let Ok(status) = senses.prometheus.alert(&a.name).await else {
+            let Ok(status) = senses.source.alert(&a.name).await else {
                 return Observation::NoData;
             };
             let wanted = match a.state {

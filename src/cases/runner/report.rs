@@ -92,3 +92,53 @@ pub fn markdown(outcomes: &[CaseOutcome]) -> String {
 pub fn journal(events: &[Stamped]) -> String {
     serde_json::to_string_pretty(events).unwrap_or_else(|_| "[]".into())
 }
+
+/// One case of an interactive session (the console), as its report shows it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SessionRow {
+    pub id: String,
+    pub title: String,
+    pub finished: bool,
+    pub passed: bool,
+    pub time_to_detect: Option<Duration>,
+    pub time_to_alert: Option<Duration>,
+    pub time_to_recover: Option<Duration>,
+    pub peak_p95: Option<f64>,
+    pub peak_error_ratio: Option<f64>,
+    pub restarts: u64,
+}
+
+/// The Markdown report of a console session: the same columns as a run's,
+/// plus the restarts a case caused (the memory-leak case's OOM kills).
+pub fn session_markdown(rows: &[SessionRow]) -> String {
+    let mut md = String::from("# Workshop session report\n\n");
+    let _ = writeln!(
+        md,
+        "| case | result | time to detect | time to alert | time to recover | peak p95 | peak error ratio | restarts |"
+    );
+    let _ = writeln!(md, "|---|---|---|---|---|---|---|---|");
+    for r in rows {
+        let result = match (r.finished, r.passed) {
+            (true, true) => "passed",
+            (true, false) => "FAILED",
+            (false, _) => "not finished",
+        };
+        let _ = writeln!(
+            md,
+            "| {} — {} | {} | {} | {} | {} | {} | {} | {} |",
+            r.id,
+            r.title,
+            result,
+            dur(r.time_to_detect),
+            dur(r.time_to_alert),
+            dur(r.time_to_recover),
+            num(r.peak_p95, " s"),
+            num(r.peak_error_ratio, ""),
+            r.restarts,
+        );
+    }
+    if rows.is_empty() {
+        md.push_str("\nNo case was started in this session.\n");
+    }
+    md
+}

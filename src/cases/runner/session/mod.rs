@@ -1,0 +1,342 @@
+//! A case walked step by step, for the console: the student decides when to
+//! inject and when to recover, the checks are polled in between.
+//!
+//! This is a pure state machine. It says what it wants observed next
+//! ([`CaseSession::due`]), takes what was seen ([`CaseSession::seen`]) and
+//! the passing of time ([`CaseSession::tick`]), and answers with the same
+//! [`RunEvent`]s the headless runner prints. The caller owns every I/O, so
+//! a render loop never waits on it and a test drives it with made-up values.
+//! Times are seconds on the caller's clock.
+use crate::cases::check::Reduce;
+use crate::cases::hint::Release;
+use crate::cases::model::Action;
+use crate::cases::{Case, Lang};
+
+use super::probe::{Captures, reduce};
+use super::{RunEvent, secs};
+
+mod model;
+mod observe;
+mod outcome;
+
+pub use model::{AlertWatch, CheckState, CheckStatus, Poll, QuestionState, Seen, Stage};
+
+/// How often an expected alert's state is asked.
+const ALERT_POLL_S: f64 = 2.0;
+
+pub struct CaseSession {
+    pub case: Case,
+    pub lang: Lang,
+    pub stage: Stage,
+    pub started_at: f64,
+    pub settle_until: f64,
+    pub captures: Captures,
+    captures_asked: bool,
+    pub checks: Vec<CheckState>,
+    pub alerts: Vec<AlertWatch>,
+    pub hints_shown: Vec<bool>,
+    pub questions: Vec<QuestionState>,
+    pub injected_at: Option<f64>,
+    pub recovering_at: Option<f64>,
+    pub time_to_detect: Option<f64>,
+    pub time_to_recover: Option<f64>,
+}
+
+impl CaseSession {
+    /// Starts the case at `now`: the caller starts its load.
+    pub fn start(case: Case, lang: Lang, now: f64) -> Self {
+        let p = &case.phases;
+        let checks = case
+            .checks()
+            .into_iter()
+            .map(|(phase, _, c)| CheckState {
+                phase,
+                check: c.clone(),
+                status: CheckStatus::Waiting,
+                value: None,
+                started: None,
+                after: None,
+                holding_since: None,
+                next_poll: 0.0,
+                in_flight: false,
+            })
+            .collect();
+        let alerts = p
+            .detect
+            .expected_alerts
+            .iter()
+            .map(|a| AlertWatch {
+                name: a.name.clone(),
+                within: a.within.get().as_secs_f64(),
+                status: None,
+                fired_after: None,
+                missed: false,
+                next_poll: 0.0,
+                in_flight: false,
+            })
+            .collect();
+        let settle_until = now + p.baseline.settle.get().as_secs_f64();
+        let questions = p
+            .detect
+            .questions
+            .iter()
+            .map(|_| QuestionState {
+                answer: None,
+                live: None,
+                correct: None,
+            })
+            .collect();
+        Self {
+            hints_shown: vec![false; p.detect.hints.len()],
+            lang,
+            stage: Stage::Settling,
+            started_at: now,
+            settle_until,
+            captures: Captures::new(),
+            captures_asked: false,
+            checks,
+            alerts,
+            questions,
+            injected_at: None,
+            recovering_at: None,
+            time_to_detect: None,
+            time_to_recover: None,
+            case,
+        }
+    }
+
+    fn phase_event(&self, phase: &'static str) -> RunEvent {
+        RunEvent::Phase {
+            case: self.case.id.clone(),
+            phase,
+        }
+    }
+
+    /// Whether the fault may go in now.
+    pub fn can_inject(&self) -> bool {
+        self.stage == Stage::Ready
+    }
+
+    /// Moves to Detect and returns the case's inject actions for the caller
+    /// to run. `force` injects even before the baseline has passed (an
+    /// instructor short of time); the report then shows the baseline as not
+    /// passed.
+    pub fn inject(&mut self, now: f64, force: bool) -> Option<(Vec<Action>, RunEvent)> {
+        let allowed = self.can_inject()
+            || (force
+                && matches!(
+                    self.stage,
+                    Stage::Settling | Stage::Baseline | Stage::BaselineFailed
+                ));
+        if !allowed {
+            return None;
+        }
+        self.stage = Stage::Detect;
+        self.injected_at = Some(now);
+        for a in &mut self.alerts {
+            a.next_poll = now;
+        }
+        self.activate("detect", now);
+        Some((
+            self.case.phases.inject.actions.clone(),
+            self.phase_event("detect"),
+        ))
+    }
+
+    /// Moves to Recover and returns the case's recover actions.
+    pub fn recover(&mut self, now: f64) -> Option<(Vec<Action>, RunEvent)> {
+        if self.stage != Stage::Detect {
+            return None;
+        }
+        for c in self.checks.iter_mut().filter(|c| c.phase == "detect") {
+            if c.status == CheckStatus::Pending {
+                c.status = CheckStatus::Failed;
+                c.after = c.started.map(|s| now - s);
+            }
+        }
+        self.stage = Stage::Recover;
+        self.recovering_at = Some(now);
+        self.activate("recover", now);
+        Some((
+            self.case.phases.recover.actions.clone(),
+            self.phase_event("recover"),
+        ))
+    }
+
+    /// Starts the first waiting check of `phase`; baseline checks all start
+    /// together, detect and recover ones each after the one before.
+    fn activate(&mut self, phase: &str, now: f64) {
+        let all_at_once = phase == "baseline";
+        for c in self.checks.iter_mut().filter(|c| c.phase == phase) {
+            match c.status {
+                CheckStatus::Waiting => {
+                    c.status = CheckStatus::Pending;
+                    c.started = Some(now);
+                    c.next_poll = now;
+                    if !all_at_once {
+                        return;
+                    }
+                }
+                CheckStatus::Pending if !all_at_once => return,
+                _ => {}
+            }
+        }
+    }
+
+    /// Time passes: settle ends, checks time out, hints come due, alerts
+    /// are missed.
+    pub fn tick(&mut self, now: f64) -> Vec<RunEvent> {
+        let mut events = Vec::new();
+        if self.stage == Stage::Settling
+            && now >= self.settle_until
+            && self.case.phases.baseline.captures.is_empty()
+        {
+            self.begin_baseline(now);
+        }
+        for c in &mut self.checks {
+            if c.status == CheckStatus::Pending
+                && let Some(s) = c.started
+                && now - s >= c.check.timeout.get().as_secs_f64()
+            {
+                events.push(finish(c, false, now));
+            }
+        }
+        if let Some(injected) = self.injected_at.filter(|_| self.stage == Stage::Detect) {
+            for a in &mut self.alerts {
+                if a.fired_after.is_none() && !a.missed && now - injected > a.within {
+                    a.missed = true;
+                    events.push(RunEvent::AlertMissed {
+                        name: a.name.clone(),
+                        within_s: secs_f(a.within),
+                    });
+                }
+            }
+            for (i, h) in self.case.phases.detect.hints.iter().enumerate() {
+                let due = match &h.release {
+                    Release::After(d) => now - injected >= d.get().as_secs_f64(),
+                    Release::Pending { check, longer_than } => self.checks.iter().any(|c| {
+                        c.check.id == *check
+                            && c.status == CheckStatus::Pending
+                            && c.started
+                                .is_some_and(|s| now - s >= longer_than.get().as_secs_f64())
+                    }),
+                    Release::OnRequest => false,
+                };
+                if due && !self.hints_shown[i] {
+                    self.hints_shown[i] = true;
+                    events.push(RunEvent::Hint {
+                        text: h.text.get(self.lang).to_string(),
+                    });
+                }
+            }
+        }
+        events.extend(self.advance(now));
+        events
+    }
+
+    /// Shows the next hint given on request, if any is left.
+    pub fn request_hint(&mut self) -> Option<RunEvent> {
+        let hints = &self.case.phases.detect.hints;
+        let i = (0..hints.len())
+            .find(|&i| !self.hints_shown[i] && matches!(hints[i].release, Release::OnRequest))?;
+        self.hints_shown[i] = true;
+        Some(RunEvent::Hint {
+            text: hints[i].text.get(self.lang).to_string(),
+        })
+    }
+
+    /// Follows the checks: the next check of a phase starts, a phase ends.
+    fn advance(&mut self, now: f64) -> Vec<RunEvent> {
+        let mut events = Vec::new();
+        let finished = |s: &Self, phase: &str| {
+            s.checks
+                .iter()
+                .filter(|c| c.phase == phase)
+                .all(|c| matches!(c.status, CheckStatus::Passed | CheckStatus::Failed))
+        };
+        let all_passed = |s: &Self, phase: &str| {
+            s.checks
+                .iter()
+                .filter(|c| c.phase == phase)
+                .all(|c| c.status == CheckStatus::Passed)
+        };
+        match self.stage {
+            Stage::Baseline if finished(self, "baseline") => {
+                self.stage = if all_passed(self, "baseline") {
+                    Stage::Ready
+                } else {
+                    Stage::BaselineFailed
+                };
+                events.push(self.phase_event("inject"));
+            }
+            Stage::Detect => {
+                if self.time_to_detect.is_none()
+                    && let (Some(inj), Some(first)) = (
+                        self.injected_at,
+                        self.checks
+                            .iter()
+                            .filter(|c| c.phase == "detect" && c.status == CheckStatus::Passed)
+                            .filter_map(|c| c.started.zip(c.after).map(|(s, a)| s + a))
+                            .reduce(f64::min),
+                    )
+                {
+                    self.time_to_detect = Some(first - inj);
+                }
+                self.activate("detect", now);
+            }
+            Stage::Recover => {
+                self.activate("recover", now);
+                if finished(self, "recover") {
+                    if all_passed(self, "recover") {
+                        self.time_to_recover = self.recovering_at.map(|r| now - r);
+                    }
+                    self.stage = Stage::Done;
+                    events.push(RunEvent::CaseFinished {
+                        case: self.case.id.clone(),
+                        passed: self.passed(),
+                    });
+                }
+            }
+            _ => {}
+        }
+        events
+    }
+}
+
+fn finish(c: &mut CheckState, passed: bool, now: f64) -> RunEvent {
+    c.status = if passed {
+        CheckStatus::Passed
+    } else {
+        CheckStatus::Failed
+    };
+    let after = c.started.map_or(0.0, |s| now - s);
+    c.after = Some(after);
+    if passed {
+        RunEvent::CheckPassed {
+            phase: c.phase,
+            id: c.check.id.clone(),
+            value: c.value,
+            after_s: secs_f(after),
+        }
+    } else {
+        RunEvent::CheckFailed {
+            phase: c.phase,
+            id: c.check.id.clone(),
+            value: c.value,
+            after_s: secs_f(after),
+            message: String::new(),
+        }
+    }
+}
+
+fn secs_f(s: f64) -> f64 {
+    secs(std::time::Duration::from_secs_f64(s.max(0.0)))
+}
+
+/// Reduces a query's values the way a capture or question asks.
+pub fn reduced(values: &[f64], how: Reduce) -> Option<f64> {
+    reduce(values, how)
+}
+
+#[cfg(test)]
+mod tests;

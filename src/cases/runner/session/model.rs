@@ -1,0 +1,124 @@
+//! The plain data of a case session: where the student is, each check's
+//! and alert's state, and the observations asked for and given back.
+
+use crate::cases::check::{Check, Probe, Reduce};
+use crate::telemetry::AlertStatus;
+
+use super::super::probe::Observation;
+
+/// Where the student is in the case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Load runs; waiting for it to settle before measuring the baseline.
+    Settling,
+    /// Baseline checks running: nothing may be injected yet.
+    Baseline,
+    /// Baseline healthy: the student may inject.
+    Ready,
+    /// A baseline check failed: the system was unhealthy before any fault.
+    BaselineFailed,
+    /// Fault in: detect checks, expected alerts, hints, questions.
+    Detect,
+    /// Recover actions done: recover checks running.
+    Recover,
+    Done,
+}
+
+impl Stage {
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Settling | Stage::Baseline | Stage::Ready | Stage::BaselineFailed => "baseline",
+            Stage::Detect => "detect",
+            Stage::Recover => "recover",
+            Stage::Done => "done",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum CheckStatus {
+    /// Not started: its phase has not come, or an earlier check runs.
+    Waiting,
+    Pending,
+    Passed,
+    Failed,
+}
+
+/// One check as the student sees it.
+#[derive(Debug, Clone)]
+pub struct CheckState {
+    pub phase: &'static str,
+    pub check: Check,
+    pub status: CheckStatus,
+    /// The last value observed.
+    pub value: Option<f64>,
+    /// When it started, and (when finished) how long it took.
+    pub started: Option<f64>,
+    pub after: Option<f64>,
+    pub(super) holding_since: Option<f64>,
+    pub(super) next_poll: f64,
+    pub(super) in_flight: bool,
+}
+
+/// An expected alert, counted down from the injection.
+#[derive(Debug, Clone)]
+pub struct AlertWatch {
+    pub name: String,
+    pub within: f64,
+    pub status: Option<AlertStatus>,
+    pub fired_after: Option<f64>,
+    pub missed: bool,
+    pub(super) next_poll: f64,
+    pub(super) in_flight: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct QuestionState {
+    pub answer: Option<f64>,
+    pub live: Option<f64>,
+    pub correct: Option<bool>,
+}
+
+/// Something to observe, asked by [`CaseSession::due`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Poll {
+    Capture {
+        name: String,
+        promql: String,
+        reduce: Reduce,
+    },
+    Check {
+        index: usize,
+        probe: Probe,
+    },
+    Alert {
+        index: usize,
+        name: String,
+    },
+    Question {
+        index: usize,
+        promql: String,
+        reduce: Reduce,
+    },
+}
+
+/// What an observation found, given back to [`CaseSession::seen`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Seen {
+    Captured {
+        name: String,
+        value: Option<f64>,
+    },
+    Check {
+        index: usize,
+        seen: Observation,
+    },
+    Alert {
+        index: usize,
+        status: Option<AlertStatus>,
+    },
+    Question {
+        index: usize,
+        live: Option<f64>,
+    },
+}

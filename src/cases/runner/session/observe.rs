@@ -1,0 +1,142 @@
+//! The session's senses: what it wants observed next, and what it makes of
+//! each observation given back.
+
+use crate::telemetry::AlertStatus;
+
+use super::super::RunEvent;
+use super::super::probe::Observation;
+use super::{ALERT_POLL_S, CaseSession, CheckStatus, Poll, Seen, Stage, finish, secs_f};
+
+impl CaseSession {
+    /// What should be observed now; each is asked once until its answer comes.
+    pub fn due(&mut self, now: f64) -> Vec<Poll> {
+        let mut out = Vec::new();
+        if self.stage == Stage::Settling && now >= self.settle_until && !self.captures_asked {
+            self.captures_asked = true;
+            for (name, cap) in &self.case.phases.baseline.captures {
+                out.push(Poll::Capture {
+                    name: name.clone(),
+                    promql: cap.promql.clone(),
+                    reduce: cap.reduce,
+                });
+            }
+        }
+        for (index, c) in self.checks.iter_mut().enumerate() {
+            if c.status == CheckStatus::Pending && !c.in_flight && now >= c.next_poll {
+                c.in_flight = true;
+                out.push(Poll::Check {
+                    index,
+                    probe: c.check.probe.clone(),
+                });
+            }
+        }
+        if self.stage == Stage::Detect {
+            for (index, a) in self.alerts.iter_mut().enumerate() {
+                if a.fired_after.is_none() && !a.missed && !a.in_flight && now >= a.next_poll {
+                    a.in_flight = true;
+                    out.push(Poll::Alert {
+                        index,
+                        name: a.name.clone(),
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// The student's answer to question `index`; the caller observes the
+    /// returned poll and the answer is judged against the live value.
+    pub fn answer(&mut self, index: usize, value: f64) -> Option<Poll> {
+        let q = self.case.phases.detect.questions.get(index)?;
+        let state = self.questions.get_mut(index)?;
+        state.answer = Some(value);
+        state.correct = None;
+        Some(Poll::Question {
+            index,
+            promql: q.promql.clone(),
+            reduce: q.reduce,
+        })
+    }
+
+    /// Takes an observation in.
+    pub fn seen(&mut self, seen: Seen, now: f64) -> Vec<RunEvent> {
+        let mut events = Vec::new();
+        match seen {
+            Seen::Captured { name, value } => {
+                if let Some(v) = value {
+                    self.captures.insert(name.clone(), v);
+                    events.push(RunEvent::Captured { name, value: v });
+                }
+                if self.captures.len() == self.case.phases.baseline.captures.len() {
+                    self.begin_baseline(now);
+                }
+            }
+            Seen::Check { index, seen } => events.extend(self.check_seen(index, seen, now)),
+            Seen::Alert { index, status } => {
+                let injected = self.injected_at.unwrap_or(now);
+                if let Some(a) = self.alerts.get_mut(index) {
+                    a.in_flight = false;
+                    a.status = status;
+                    a.next_poll = now + ALERT_POLL_S;
+                    if status == Some(AlertStatus::Firing) && a.fired_after.is_none() {
+                        a.fired_after = Some(now - injected);
+                        events.push(RunEvent::AlertFired {
+                            name: a.name.clone(),
+                            after_s: secs_f(now - injected),
+                            within_s: secs_f(a.within),
+                        });
+                    }
+                }
+            }
+            Seen::Question { index, live } => {
+                let tol = self
+                    .case
+                    .phases
+                    .detect
+                    .questions
+                    .get(index)
+                    .map(|q| q.tolerance);
+                if let (Some(q), Some(tol)) = (self.questions.get_mut(index), tol) {
+                    q.live = live;
+                    q.correct = match (q.answer, live) {
+                        (Some(a), Some(l)) => Some(tol.accepts(a, l)),
+                        _ => None,
+                    };
+                }
+            }
+        }
+        events.extend(self.advance(now));
+        events
+    }
+
+    pub(super) fn begin_baseline(&mut self, now: f64) {
+        if self.stage == Stage::Settling {
+            self.stage = Stage::Baseline;
+            self.activate("baseline", now);
+        }
+    }
+
+    fn check_seen(&mut self, index: usize, seen: Observation, now: f64) -> Option<RunEvent> {
+        let c = self.checks.get_mut(index)?;
+        c.in_flight = false;
+        if c.status != CheckStatus::Pending {
+            return None;
+        }
+        c.next_poll = now + c.check.poll.get().as_secs_f64();
+        match seen {
+            Observation::Holds(v) => {
+                c.value = v.or(c.value);
+                let since = *c.holding_since.get_or_insert(now);
+                if now - since >= c.check.hold_for.get().as_secs_f64() {
+                    return Some(finish(c, true, now));
+                }
+            }
+            Observation::Fails(v) => {
+                c.value = v.or(c.value);
+                c.holding_since = None;
+            }
+            Observation::NoData => c.holding_since = None,
+        }
+        None
+    }
+}

@@ -1,0 +1,63 @@
+//! What a walked case comes to: pass or fail by the headless runner's rule,
+//! and the outcome its report is written from.
+
+use super::super::probe::CheckResult;
+use super::super::{AlertResult, CaseOutcome};
+use super::{CaseSession, CheckStatus, Stage};
+
+impl CaseSession {
+    /// Injection → first alert firing.
+    pub fn time_to_alert(&self) -> Option<f64> {
+        self.alerts
+            .iter()
+            .filter_map(|a| a.fired_after)
+            .reduce(f64::min)
+    }
+
+    /// The same rule as the headless runner: every check and alert, and a
+    /// recovery within the case's limit.
+    pub fn passed(&self) -> bool {
+        let limit = self.case.phases.recover.time_limit.get().as_secs_f64();
+        self.checks.iter().all(|c| c.status == CheckStatus::Passed)
+            && self.alerts.iter().all(|a| a.fired_after.is_some())
+            && self.time_to_recover.is_some_and(|t| t <= limit)
+    }
+
+    /// For the report: what happened, as the headless runner records it.
+    pub fn outcome(&self, title: &str) -> CaseOutcome {
+        let dur = |s: f64| std::time::Duration::from_secs_f64(s.max(0.0));
+        CaseOutcome {
+            id: self.case.id.clone(),
+            title: title.to_string(),
+            passed: self.passed(),
+            aborted: (self.stage != Stage::Done).then(|| "left before the end".to_string()),
+            checks: self
+                .checks
+                .iter()
+                .filter(|c| matches!(c.status, CheckStatus::Passed | CheckStatus::Failed))
+                .map(|c| CheckResult {
+                    phase: c.phase,
+                    id: c.check.id.clone(),
+                    passed: c.status == CheckStatus::Passed,
+                    value: c.value,
+                    after: dur(c.after.unwrap_or_default()),
+                    message: c.check.message.get(self.lang).to_string(),
+                })
+                .collect(),
+            alerts: self
+                .alerts
+                .iter()
+                .map(|a| AlertResult {
+                    name: a.name.clone(),
+                    within: dur(a.within),
+                    fired_after: a.fired_after.map(dur),
+                })
+                .collect(),
+            time_to_detect: self.time_to_detect.map(dur),
+            time_to_alert: self.time_to_alert().map(dur),
+            time_to_recover: self.time_to_recover.map(dur),
+            recover_limit: self.case.phases.recover.time_limit.get(),
+            ..CaseOutcome::default()
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! `workshop tui` (and `workshop` alone): flags → [`crate::tui::run`].
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use crate::cases::Lang;
+use crate::stack::{Choice, StackSettings};
+use crate::tui::{self, Mode, Options, progress::Progress, text, theme::Theme};
+
+#[derive(Debug, Args, Default)]
+pub struct TuiArgs {
+    /// Run without Docker: `workshop serve` (and `prometheus` if on PATH) as local processes.
+    #[arg(long, conflicts_with_all = ["docker", "attach"])]
+    pub local: bool,
+    /// Insist on Docker (default: Docker when an engine answers, else local).
+    #[arg(long, conflicts_with = "attach")]
+    pub docker: bool,
+    /// Use a stack that already runs elsewhere; nothing is started or stopped.
+    #[arg(long, requires = "api_url")]
+    pub attach: bool,
+    /// The API of an attached stack.
+    #[arg(long, env = "WORKSHOP_API_URL")]
+    pub api_url: Option<String>,
+    /// Prometheus of an attached stack (without it, /metrics is scraped directly).
+    #[arg(long, env = "WORKSHOP_PROMETHEUS_URL")]
+    pub prometheus_url: Option<String>,
+    /// Language: en or ru (default: from LANG).
+    #[arg(long)]
+    pub lang: Option<Lang>,
+    /// Read the cases from this folder instead of the ones built in.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+pub async fn run(args: TuiArgs) -> anyhow::Result<ExitCode> {
+    let set = match super::cases::load(args.dir.as_deref()) {
+        Ok(s) => s,
+        Err(problems) => {
+            eprintln!("{problems}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let mode = if args.attach {
+        Mode::Attach {
+            api_url: args.api_url.clone().unwrap_or_default(),
+            prometheus_url: args.prometheus_url.clone(),
+        }
+    } else if args.local {
+        Mode::Managed(Choice::Local)
+    } else if args.docker {
+        Mode::Managed(Choice::Docker)
+    } else {
+        Mode::Managed(Choice::Auto)
+    };
+    let env = |k: &str| std::env::var(k).ok();
+    let finished = tui::run(Options {
+        mode,
+        lang: text::lang_from_env(args.lang, env),
+        settings: StackSettings::from_env()?,
+        cases: set.cases().to_vec(),
+        progress_path: Progress::default_path(),
+        theme: Theme::from_env(env),
+    })
+    .await?;
+    if let Some(report) = finished.report {
+        println!("session report: {}", report.display());
+    }
+    println!("{}", finished.note);
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use crate::cli::{Cli, Command};
+
+    #[test]
+    fn no_command_opens_the_console() {
+        let cli = Cli::try_parse_from(["workshop"]).expect("parses");
+        assert!(cli.command.is_none());
+        let cli =
+            Cli::try_parse_from(["workshop", "tui", "--local", "--lang", "ru"]).expect("parses");
+        assert!(
+            matches!(cli.command, Some(Command::Tui(a)) if a.local && a.lang == Some(crate::cases::Lang::Ru))
+        );
+    }
+
+    #[test]
+    fn backends_exclude_each_other_and_attach_needs_an_api() {
+        assert!(Cli::try_parse_from(["workshop", "tui", "--local", "--docker"]).is_err());
+        assert!(Cli::try_parse_from(["workshop", "tui", "--attach"]).is_err());
+        let attach = Cli::try_parse_from([
+            "workshop",
+            "tui",
+            "--attach",
+            "--api-url",
+            "http://10.0.0.5:5000",
+        ]);
+        assert!(attach.is_ok());
+    }
+}

@@ -1,0 +1,46 @@
+//! Where a check reads its numbers: Prometheus when it answers, else the
+//! API's own `/metrics` scraped into a [`ScrapeWindow`]. Both answer the
+//! same two questions, so a check is written once and works in either mode.
+
+use std::sync::{Arc, Mutex};
+
+use super::prom::{AlertStatus, Prometheus, TelemetryError};
+use super::scrape::ScrapeWindow;
+
+#[derive(Clone)]
+pub enum Source {
+    Prometheus(Prometheus),
+    /// A window kept up to date by whoever scrapes (the console's telemetry task).
+    Scrape(Arc<Mutex<ScrapeWindow>>),
+}
+
+impl Source {
+    /// The sample values of a query (see [`ScrapeWindow::values`] for what a
+    /// scrape can answer).
+    pub async fn values(&self, query: &str) -> Result<Vec<f64>, TelemetryError> {
+        match self {
+            Source::Prometheus(p) => p.values(query).await,
+            Source::Scrape(w) => {
+                let w = w.lock().map_err(|_| TelemetryError::Query {
+                    query: query.to_string(),
+                    reason: "the scrape window is poisoned".into(),
+                })?;
+                w.values(query).map_err(|e| TelemetryError::Query {
+                    query: query.to_string(),
+                    reason: e.to_string(),
+                })
+            }
+        }
+    }
+
+    /// An alert's state; only Prometheus evaluates alert rules.
+    pub async fn alert(&self, name: &str) -> Result<AlertStatus, TelemetryError> {
+        match self {
+            Source::Prometheus(p) => p.alert(name).await,
+            Source::Scrape(_) => Err(TelemetryError::Query {
+                query: format!("ALERTS{{alertname=\"{name}\"}}"),
+                reason: "alerts need Prometheus, which is not reachable".into(),
+            }),
+        }
+    }
+}

@@ -1,0 +1,284 @@
+//! What each action of the keymap does to the state, and the effects it
+//! asks for: cases opened and left, faults toggled, load changed.
+
+use crate::cases::runner::load_mix;
+use crate::cases::runner::session::{CaseSession, Stage};
+use crate::faults::FaultUpdate;
+use crate::loadgen::Mix;
+
+use super::keymap::Action;
+use super::msg::Effect;
+use super::state::{ActiveCase, App, LogKind, Overlay};
+use super::update::record;
+
+fn fault_effect(app: &mut App, update: FaultUpdate, inject: bool) -> Vec<Effect> {
+    app.fault_pressed_at = Some(app.now);
+    app.signals.markers.push((app.now, inject));
+    vec![Effect::SetFaults(update)]
+}
+
+pub fn act(app: &mut App, action: Action) -> Vec<Effect> {
+    let now = app.now;
+    let faults = app.faults.clone().unwrap_or_default();
+    let v = app.fault_values.clone();
+    match action {
+        Action::Quit => {
+            app.quitting = true;
+            let mut effects = leave(app);
+            effects.push(Effect::Quit);
+            effects
+        }
+        Action::Help => {
+            app.overlay = Overlay::Help;
+            vec![]
+        }
+        Action::Up => {
+            app.selected = app.selected.saturating_sub(1);
+            vec![]
+        }
+        Action::Down => {
+            app.selected = (app.selected + 1).min(app.cases.len().saturating_sub(1));
+            vec![]
+        }
+        Action::ScrollDown => {
+            app.scroll = app.scroll.saturating_add(3);
+            vec![]
+        }
+        Action::ScrollUp => {
+            app.scroll = app.scroll.saturating_sub(3);
+            vec![]
+        }
+        Action::Open => open(app),
+        Action::Leave => leave(app),
+        Action::Inject | Action::InjectNow => {
+            let force = action == Action::InjectNow;
+            let Some(a) = app.active.as_mut() else {
+                app.log(LogKind::Info, "open a case first (Enter)");
+                return vec![];
+            };
+            match a.session.inject(now, force) {
+                Some((actions, event)) => {
+                    app.log(LogKind::Info, event.text());
+                    app.fault_pressed_at = Some(now);
+                    app.signals.markers.push((now, true));
+                    vec![Effect::RunActions(actions)]
+                }
+                None => {
+                    let why = match a.session.stage {
+                        Stage::Settling | Stage::Baseline => {
+                            "the baseline is still being measured; I injects anyway"
+                        }
+                        _ => "the fault is already in",
+                    };
+                    app.log(LogKind::Info, why);
+                    vec![]
+                }
+            }
+        }
+        Action::Recover => {
+            let Some(a) = app.active.as_mut() else {
+                return vec![Effect::ResetFaults];
+            };
+            match a.session.recover(now) {
+                Some((actions, event)) => {
+                    app.log(LogKind::Info, event.text());
+                    app.signals.markers.push((now, false));
+                    vec![Effect::RunActions(actions)]
+                }
+                None => {
+                    app.log(LogKind::Info, "nothing to recover yet: inject first (i)");
+                    vec![]
+                }
+            }
+        }
+        Action::Hint => {
+            let hint = app.active.as_mut().and_then(|a| a.session.request_hint());
+            match hint {
+                Some(e) => app.log(LogKind::Info, e.text()),
+                None => app.log(LogKind::Info, "no more hints on request"),
+            }
+            vec![]
+        }
+        Action::Answer => {
+            if app
+                .active
+                .as_ref()
+                .is_some_and(|a| !a.session.questions.is_empty())
+            {
+                app.overlay = Overlay::Answer {
+                    index: 0,
+                    text: String::new(),
+                };
+            }
+            vec![]
+        }
+        Action::ToggleLatency => {
+            let on = faults.latency_ms == 0;
+            let ms = if on { v.latency_ms } else { 0 };
+            fault_effect(
+                app,
+                FaultUpdate {
+                    latency_ms: Some(ms),
+                    ..Default::default()
+                },
+                on,
+            )
+        }
+        Action::ToggleErrors => {
+            let on = faults.error_rate == 0.0;
+            let rate = if on { v.error_rate } else { 0.0 };
+            fault_effect(
+                app,
+                FaultUpdate {
+                    error_rate: Some(rate),
+                    ..Default::default()
+                },
+                on,
+            )
+        }
+        Action::ToggleDbSlow => {
+            let on = !faults.db_slow;
+            let update = FaultUpdate {
+                db_slow: Some(on),
+                db_slow_ms: on.then_some(v.db_slow_ms),
+                ..Default::default()
+            };
+            fault_effect(app, update, on)
+        }
+        Action::ToggleDbFail => {
+            let on = !faults.db_fail;
+            fault_effect(
+                app,
+                FaultUpdate {
+                    db_fail: Some(on),
+                    ..Default::default()
+                },
+                on,
+            )
+        }
+        Action::ToggleLeak => {
+            let on = faults.memory_leak_mb == 0;
+            let mb = if on { v.leak_mb } else { 0 };
+            fault_effect(
+                app,
+                FaultUpdate {
+                    memory_leak_mb: Some(mb),
+                    ..Default::default()
+                },
+                on,
+            )
+        }
+        Action::ResetFaults => {
+            app.fault_pressed_at = Some(now);
+            app.signals.markers.push((now, false));
+            vec![Effect::ResetFaults]
+        }
+        Action::FaultForm => {
+            app.overlay = Overlay::Form {
+                field: 0,
+                texts: [
+                    v.latency_ms.to_string(),
+                    v.error_rate.to_string(),
+                    v.leak_mb.to_string(),
+                    v.db_slow_ms.to_string(),
+                ],
+            };
+            vec![]
+        }
+        Action::LoadToggle => {
+            if app.load.on {
+                app.load.on = false;
+                vec![Effect::StopLoad]
+            } else {
+                app.load.on = true;
+                let mix = app
+                    .active
+                    .as_ref()
+                    .map(|a| load_mix(&a.session.case))
+                    .unwrap_or_else(default_mix);
+                vec![Effect::StartLoad {
+                    rps: app.load.target,
+                    mix,
+                }]
+            }
+        }
+        Action::RateUp | Action::RateDown => {
+            let t = app.load.target;
+            let step = if t >= 20.0 { 5.0 } else { 1.0 };
+            app.load.target = if action == Action::RateUp {
+                (t + step).min(1000.0)
+            } else {
+                (t - step).max(1.0)
+            };
+            if app.load.on {
+                vec![Effect::SetRate(app.load.target)]
+            } else {
+                vec![]
+            }
+        }
+    }
+}
+
+pub fn default_mix() -> Mix {
+    use crate::loadgen::Endpoint;
+    let by_name = |n: &str| Endpoint::ALL.into_iter().find(|e| e.name() == n);
+    Mix([("balance", 3), ("transfer", 1), ("health", 1)]
+        .into_iter()
+        .filter_map(|(n, w)| by_name(n).map(|e| (e, w)))
+        .collect())
+}
+
+fn open(app: &mut App) -> Vec<Effect> {
+    if app.active.is_some() {
+        app.log(LogKind::Info, "leave the current case first (Esc)");
+        return vec![];
+    }
+    let Some(case) = app.cases.get(app.selected).cloned() else {
+        return vec![];
+    };
+    let title = case.title.get(app.lang).to_string();
+    let rps = case.load.rate;
+    let mix = load_mix(&case);
+    app.log(LogKind::Info, format!("case {}: {title}", case.id));
+    let session = CaseSession::start(case, app.lang, app.now);
+    app.active = Some(ActiveCase {
+        session,
+        title,
+        restarts_at_start: app.app_restarts(),
+        peak_p95: None,
+        peak_error_ratio: None,
+        saved: false,
+    });
+    app.scroll = 0;
+    app.load.on = true;
+    app.load.target = rps;
+    vec![Effect::StartLoad { rps, mix }]
+}
+
+/// Leaves the active case: its rollback runs, load stops, and a case left
+/// halfway is recorded as not finished.
+fn leave(app: &mut App) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    let Some(a) = app.active.as_ref() else {
+        return effects;
+    };
+    if !a.saved && a.session.stage != Stage::Settling {
+        effects.extend(record(app));
+    }
+    if let Some(a) = app.active.take() {
+        if matches!(
+            a.session.stage,
+            Stage::Detect | Stage::Recover | Stage::Done
+        ) {
+            effects.push(Effect::RunActions(
+                a.session.case.phases.rollback.actions.clone(),
+            ));
+        }
+        app.log(LogKind::Info, format!("left case {}", a.session.case.id));
+    }
+    if app.load.on {
+        app.load.on = false;
+        effects.push(Effect::StopLoad);
+    }
+    effects
+}

@@ -1,0 +1,316 @@
+//! The console in each state the snapshot tests draw: empty, loading,
+//! healthy, failing, Docker absent, Prometheus absent. Built through the
+//! same `update` the console runs, from the messages the tasks would send.
+
+use std::time::Duration;
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use crate::cases::runner::Observation;
+use crate::cases::runner::session::{Poll, Seen};
+use crate::cases::{CaseSet, Lang};
+use crate::faults::FaultConfig;
+use crate::loadgen::LoadReport;
+use crate::stack::{Backend, Health, ServiceState, ServiceStatus, StackEvent, StackStatus};
+use crate::telemetry::AlertStatus;
+
+use super::keymap::Action;
+use super::msg::{Msg, Reading, SourceKind};
+use super::state::App;
+use super::update::update;
+
+/// Draws with `render` on a `w`×`h` test terminal and returns the screen.
+pub fn draw(w: u16, h: u16, render: impl FnOnce(&mut ratatui::Frame)) -> String {
+    let mut term = Terminal::new(TestBackend::new(w, h)).expect("a test terminal");
+    term.draw(render).expect("drawn");
+    term.backend().to_string()
+}
+
+fn base() -> App {
+    let cases = CaseSet::shipped().expect("shipped cases").cases().to_vec();
+    App::new(
+        Lang::En,
+        cases,
+        "http://127.0.0.1:5000".into(),
+        Some("http://127.0.0.1:9090".into()),
+    )
+}
+
+fn svc(name: &str, state: ServiceState, health: Health) -> ServiceStatus {
+    ServiceStatus {
+        state,
+        health,
+        url: match name {
+            "app-1" => Some("http://127.0.0.1:5000".into()),
+            "prometheus" => Some("http://127.0.0.1:9090".into()),
+            "grafana" => Some("http://127.0.0.1:3000".into()),
+            _ => None,
+        },
+        memory_bytes: Some(48 * 1024 * 1024),
+        memory_limit_bytes: name.starts_with("app").then_some(256 * 1024 * 1024),
+        ..ServiceStatus::missing(name)
+    }
+}
+
+fn docker_status() -> StackStatus {
+    use Health::*;
+    use ServiceState::*;
+    StackStatus {
+        backend: Backend::Docker,
+        project: "workshop".into(),
+        services: vec![
+            svc("db", Running, Healthy),
+            svc("app-1", Running, Healthy),
+            svc("prometheus", Running, Healthy),
+            svc("grafana", Running, Healthy),
+        ],
+        grafana_login: Some(("admin".into(), "workshop".into())),
+    }
+}
+
+fn at(app: &mut App, now: f64, msg: Msg) {
+    app.now = now;
+    update(app, msg);
+}
+
+fn key(app: &mut App, action: Action) {
+    let code = super::keymap::KEYMAP
+        .iter()
+        .find(|b| b.action == action)
+        .and_then(|b| b.keys.first())
+        .copied();
+    let ev = match code {
+        Some(super::keymap::Key::Char(c)) => {
+            crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char(c))
+        }
+        Some(super::keymap::Key::Enter) => {
+            crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Enter)
+        }
+        _ => return,
+    };
+    update(app, Msg::Key(ev));
+}
+
+fn reading(p95: f64, err: f64, faults: FaultConfig, prom: bool) -> Reading {
+    Reading {
+        source: if prom {
+            SourceKind::Prometheus
+        } else {
+            SourceKind::Scrape
+        },
+        api: Ok(()),
+        prometheus: prom.then_some(Ok(())),
+        p95: Some(p95),
+        error_ratio: Some(err),
+        rps: Some(10.0),
+        active: Some(1.0),
+        memory: Some(48.0 * 1024.0 * 1024.0),
+        faults: Some(faults),
+    }
+}
+
+/// Runs the console's clock from `from` to `to`: a tick every second (its
+/// polls answered by `seen`, and the polls those answers lead to), a
+/// telemetry reading from `read` every two seconds.
+fn run(
+    app: &mut App,
+    from: f64,
+    to: f64,
+    read: impl Fn(f64) -> Option<Reading>,
+    seen: impl Fn(&Poll, f64) -> Seen,
+) {
+    let mut t = from;
+    while t < to {
+        app.now = t;
+        if (t - from) % 2.0 == 0.0
+            && let Some(r) = read(t)
+        {
+            update(app, Msg::Telemetry(r));
+        }
+        let mut queue: Vec<super::msg::Effect> = update(app, Msg::Tick).effects;
+        while let Some(e) = queue.pop() {
+            if let super::msg::Effect::Observe(p) = e {
+                queue.extend(update(app, Msg::Observed(seen(&p, t))).effects);
+            }
+        }
+        t += 1.0;
+    }
+}
+
+fn calm(prom: bool) -> impl Fn(f64) -> Option<Reading> {
+    move |t| {
+        let wobble = 0.04 + 0.01 * (t / 10.0).sin();
+        Some(reading(wobble, 0.0, FaultConfig::default(), prom))
+    }
+}
+
+fn healthy_seen(p: &Poll, _t: f64) -> Seen {
+    match p {
+        Poll::Capture { name, .. } => Seen::Captured {
+            name: name.clone(),
+            value: Some(if name.starts_with("p95") { 0.045 } else { 10.0 }),
+        },
+        Poll::Check { index, .. } => Seen::Check {
+            index: *index,
+            seen: Observation::Holds(Some(0.045)),
+        },
+        Poll::Alert { index, .. } => Seen::Alert {
+            index: *index,
+            status: Some(AlertStatus::Inactive),
+        },
+        Poll::Question { index, .. } => Seen::Question {
+            index: *index,
+            live: Some(2.1),
+        },
+    }
+}
+
+pub fn empty() -> App {
+    base()
+}
+
+pub fn loading() -> App {
+    let mut app = base();
+    at(&mut app, 1.0, Msg::StackOpened(Backend::Docker));
+    for (s, m) in [
+        ("db", "creating container"),
+        ("db", "waiting for health"),
+        ("app-1", "pulling image: 12/40 MiB"),
+    ] {
+        at(
+            &mut app,
+            2.0,
+            Msg::StackEvent(StackEvent::Progress {
+                service: s.into(),
+                message: m.into(),
+            }),
+        );
+    }
+    app
+}
+
+fn docker_up(app: &mut App) {
+    at(app, 1.0, Msg::StackOpened(Backend::Docker));
+    at(app, 20.0, Msg::StackUp(Ok(vec![])));
+    at(app, 20.0, Msg::StackStatus(Ok(docker_status())));
+}
+
+pub fn healthy() -> App {
+    let mut app = base();
+    docker_up(&mut app);
+    run(&mut app, 20.0, 320.0, calm(true), healthy_seen);
+    key(&mut app, Action::Open);
+    app.load.report = Some(LoadReport {
+        target_rps: 10.0,
+        sent: 600,
+        elapsed: Duration::from_secs(60),
+        ..LoadReport::default()
+    });
+    run(&mut app, 320.0, 400.0, calm(true), healthy_seen);
+    app
+}
+
+pub fn failing() -> App {
+    let mut app = healthy();
+    at(
+        &mut app,
+        400.0,
+        Msg::Key(crossterm::event::KeyCode::Char('i').into()),
+    );
+    let slow = FaultConfig {
+        latency_ms: 2000,
+        ..FaultConfig::default()
+    };
+    let read = |t: f64| {
+        let p95 = if t < 410.0 { 0.05 } else { 2.3 };
+        Some(reading(p95, 0.0, slow.clone(), true))
+    };
+    run(&mut app, 400.0, 440.0, read, |p, t| match p {
+        Poll::Check {
+            index,
+            probe: crate::cases::Probe::Alert(_),
+        } => Seen::Check {
+            index: *index,
+            seen: Observation::Fails(None),
+        },
+        Poll::Check { index, .. } => Seen::Check {
+            index: *index,
+            seen: if t < 410.0 {
+                Observation::Fails(Some(0.05))
+            } else {
+                Observation::Holds(Some(2.3))
+            },
+        },
+        Poll::Alert { index, .. } => Seen::Alert {
+            index: *index,
+            status: Some(AlertStatus::Pending),
+        },
+        other => healthy_seen(other, t),
+    });
+    let mut status = docker_status();
+    status.services[1].restarts = 2;
+    status.services[1].oom_kills = 2;
+    status.services[1].health = Health::Starting;
+    status.services[1].last_exit = Some("signal 9 (killed at memory limit)".into());
+    at(&mut app, 440.0, Msg::StackStatus(Ok(status)));
+    at(
+        &mut app,
+        440.0,
+        Msg::StackEvent(StackEvent::OomKilled {
+            service: "app-1".into(),
+        }),
+    );
+    app
+}
+
+pub fn docker_absent() -> App {
+    let mut app = base();
+    at(
+        &mut app,
+        3.0,
+        Msg::StackOpenFailed(
+            "no Docker engine answered. Tried:\n  - /var/run/docker.sock: no such file\n\
+             Fix: start Docker (or Colima/Podman), or point DOCKER_HOST at a running engine; \
+             or run without Docker: `workshop tui --local`. Retrying every 5 s."
+                .into(),
+        ),
+    );
+    at(
+        &mut app,
+        4.0,
+        Msg::Telemetry(Reading {
+            source: SourceKind::None,
+            api: Err("connection refused".into()),
+            prometheus: Some(Err("connection refused".into())),
+            p95: None,
+            error_ratio: None,
+            rps: None,
+            active: None,
+            memory: None,
+            faults: None,
+        }),
+    );
+    app
+}
+
+pub fn prometheus_absent() -> App {
+    let mut app = base();
+    app.prometheus_url = None;
+    at(&mut app, 1.0, Msg::StackOpened(Backend::Local));
+    at(&mut app, 3.0, Msg::StackUp(Ok(vec!["prometheus".into()])));
+    let mut app1 = svc("app-1", ServiceState::Running, Health::Healthy);
+    app1.memory_limit_bytes = Some(256 * 1024 * 1024);
+    at(
+        &mut app,
+        3.0,
+        Msg::StackStatus(Ok(StackStatus {
+            backend: Backend::Local,
+            project: "workshop".into(),
+            services: vec![app1],
+            grafana_login: None,
+        })),
+    );
+    run(&mut app, 3.0, 120.0, calm(false), healthy_seen);
+    app
+}

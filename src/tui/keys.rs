@@ -1,0 +1,130 @@
+//! Keys in, actions out: the open box (help, fault form, answer) reads
+//! keys itself; otherwise the keymap names the action.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::actions::act;
+use super::keymap::{Action, action_for};
+use super::msg::Effect;
+use super::state::{App, LogKind, Overlay};
+
+pub fn key_pressed(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    // Ctrl-C leaves from anywhere, an open box included.
+    if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+        app.overlay = Overlay::None;
+        return act(app, Action::Quit);
+    }
+    match app.overlay.clone() {
+        Overlay::Help => {
+            if matches!(
+                key.code,
+                KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q')
+            ) {
+                app.overlay = Overlay::None;
+            }
+            vec![]
+        }
+        Overlay::Form { field, texts } => form_key(app, key, field, texts),
+        Overlay::Answer { index, text } => answer_key(app, key, index, text),
+        Overlay::None => match action_for(&key) {
+            Some(a) => act(app, a),
+            None => vec![],
+        },
+    }
+}
+
+fn edit(text: &mut String, key: &KeyEvent) {
+    match key.code {
+        KeyCode::Backspace => {
+            text.pop();
+        }
+        KeyCode::Char(c)
+            if (c.is_ascii_digit() || c == '.' || c == ',')
+                && !key.modifiers.contains(KeyModifiers::CONTROL)
+                && text.len() < 12 =>
+        {
+            text.push(if c == ',' { '.' } else { c })
+        }
+        _ => {}
+    }
+}
+
+fn form_key(app: &mut App, key: KeyEvent, field: usize, mut texts: [String; 4]) -> Vec<Effect> {
+    match key.code {
+        KeyCode::Esc => app.overlay = Overlay::None,
+        KeyCode::Tab | KeyCode::Down => {
+            app.overlay = Overlay::Form {
+                field: (field + 1) % 4,
+                texts,
+            }
+        }
+        KeyCode::BackTab | KeyCode::Up => {
+            app.overlay = Overlay::Form {
+                field: (field + 3) % 4,
+                texts,
+            }
+        }
+        KeyCode::Enter => {
+            let v = &mut app.fault_values;
+            let bad = |name: &str| format!("{name}: not a number in range; kept the old value");
+            let mut problems = Vec::new();
+            match texts[0].parse::<u64>() {
+                Ok(x) if x <= 30_000 => v.latency_ms = x,
+                _ => problems.push(bad("latency ms (0-30000)")),
+            }
+            match texts[1].parse::<f64>() {
+                Ok(x) if (0.0..=100.0).contains(&x) => v.error_rate = x,
+                _ => problems.push(bad("error % (0-100)")),
+            }
+            match texts[2].parse::<u64>() {
+                Ok(x) if x <= 100 => v.leak_mb = x,
+                _ => problems.push(bad("leak MB (0-100)")),
+            }
+            match texts[3].parse::<u64>() {
+                Ok(x) if (1..=30_000).contains(&x) => v.db_slow_ms = x,
+                _ => problems.push(bad("db slow ms (1-30000)")),
+            }
+            for p in problems {
+                app.log(LogKind::Bad, p);
+            }
+            app.overlay = Overlay::None;
+        }
+        _ => {
+            edit(&mut texts[field], &key);
+            app.overlay = Overlay::Form { field, texts };
+        }
+    }
+    vec![]
+}
+
+fn answer_key(app: &mut App, key: KeyEvent, index: usize, mut text: String) -> Vec<Effect> {
+    let count = app.active.as_ref().map_or(0, |a| a.session.questions.len());
+    match key.code {
+        KeyCode::Esc => app.overlay = Overlay::None,
+        KeyCode::Tab => {
+            app.overlay = Overlay::Answer {
+                index: (index + 1) % count.max(1),
+                text: String::new(),
+            }
+        }
+        KeyCode::Enter => {
+            app.overlay = Overlay::None;
+            let Ok(value) = text.parse::<f64>() else {
+                app.log(LogKind::Bad, format!("`{text}` is not a number"));
+                return vec![];
+            };
+            if let Some(poll) = app
+                .active
+                .as_mut()
+                .and_then(|a| a.session.answer(index, value))
+            {
+                return vec![Effect::Observe(poll)];
+            }
+        }
+        _ => {
+            edit(&mut text, &key);
+            app.overlay = Overlay::Answer { index, text };
+        }
+    }
+    vec![]
+}

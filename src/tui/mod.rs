@@ -1,0 +1,229 @@
+//! `workshop tui`: the guided console.
+//!
+//! One direction of flow: keys and the tasks' reports arrive as [`msg::Msg`]
+//! on one channel; [`update::update`] changes the [`state::App`] and asks for
+//! [`msg::Effect`]s; [`driver`] carries them out in spawned tasks that report
+//! back; [`view::draw`] paints the state when something changed. The render
+//! loop never awaits the network or Docker.
+//!
+//! Panels, one file each with its snapshot tests: [`stack`], [`cases`],
+//! [`phase`], [`faults`], [`load`], [`charts`], [`log`], [`help`], [`input`].
+//! Also: [`keymap`] (keys and help from one table), [`keys`] and
+//! [`actions`] (what a key does, for `update`), [`text`] (en/ru),
+//! [`theme`] (16 colours or none), [`progress`] (saved between runs),
+//! [`terminal`] (raw mode in and out, panic included).
+
+pub mod actions;
+pub mod cases;
+pub mod charts;
+pub mod driver;
+pub mod faults;
+pub mod help;
+pub mod input;
+pub mod keymap;
+pub mod keys;
+pub mod load;
+pub mod log;
+pub mod msg;
+pub mod phase;
+pub mod progress;
+pub mod sensing;
+pub mod stack;
+pub mod state;
+pub mod terminal;
+pub mod text;
+pub mod theme;
+pub mod update;
+pub mod view;
+
+#[cfg(test)]
+mod fixtures;
+
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use futures::StreamExt;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::time::Instant;
+
+use crate::cases::{Case, Lang};
+use crate::client::ApiClient;
+use crate::stack::{Choice, StackSettings};
+use crate::telemetry::Prometheus;
+use crate::telemetry::scrape::ScrapeWindow;
+
+use driver::{Driver, Shared};
+use msg::{Effect, Msg};
+use progress::Progress;
+use state::{App, StackPhase};
+use theme::Theme;
+
+/// Where the stack comes from.
+#[derive(Debug, Clone)]
+pub enum Mode {
+    /// Started (or adopted) by the console.
+    Managed(Choice),
+    /// Someone else's: only these URLs.
+    Attach {
+        api_url: String,
+        prometheus_url: Option<String>,
+    },
+}
+
+pub struct Options {
+    pub mode: Mode,
+    pub lang: Lang,
+    pub settings: StackSettings,
+    pub cases: Vec<Case>,
+    pub progress_path: PathBuf,
+    pub theme: Theme,
+}
+
+/// What the console leaves behind.
+pub struct Finished {
+    pub report: Option<PathBuf>,
+    pub note: String,
+}
+
+/// Runs the console until the student quits.
+pub async fn run(opts: Options) -> anyhow::Result<Finished> {
+    let local_url = |port: u16| format!("http://{}:{port}", opts.settings.bind);
+    let (api_url, prometheus_url) = match &opts.mode {
+        Mode::Attach {
+            api_url,
+            prometheus_url,
+        } => (api_url.clone(), prometheus_url.clone()),
+        Mode::Managed(_) => (
+            local_url(opts.settings.api_port),
+            Some(local_url(opts.settings.prometheus_port)),
+        ),
+    };
+    let prometheus = match &prometheus_url {
+        Some(u) => Some(Prometheus::new(u)?),
+        None => None,
+    };
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Msg>();
+    let started = Instant::now();
+    let shared = Shared {
+        tx,
+        api: ApiClient::new(&api_url),
+        http: reqwest::Client::builder()
+            .timeout(Duration::from_secs(5))
+            .connect_timeout(Duration::from_secs(2))
+            .build()
+            .unwrap_or_default(),
+        prometheus,
+        prometheus_wanted: Arc::new(AtomicBool::new(true)),
+        prometheus_up: Arc::new(AtomicBool::new(false)),
+        window: Arc::new(Mutex::new(ScrapeWindow::default())),
+        stack: Arc::new(Mutex::new(None)),
+        started,
+    };
+    let mut app = App::new(opts.lang, opts.cases.clone(), api_url, prometheus_url);
+    app.progress = Progress::load(&opts.progress_path);
+    let mut driver = Driver::new(shared);
+    match &opts.mode {
+        Mode::Managed(choice) => driver.start_stack(*choice, opts.settings.clone()),
+        Mode::Attach { .. } => app.stack.phase = StackPhase::Attached,
+    }
+    driver.start_telemetry();
+
+    // `kill` (SIGTERM) and a closed terminal (SIGHUP) leave the way `q`
+    // does: rollback, stop, restore the terminal.
+    let mut term = signal(SignalKind::terminate())?;
+    let mut hangup = signal(SignalKind::hangup())?;
+    let (mut terminal, guard) = terminal::enter()?;
+    let mut input = EventStream::new();
+    let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    terminal.draw(|f| view::draw(f, &app, opts.theme))?;
+    loop {
+        let msg = tokio::select! {
+            ev = input.next() => match ev {
+                Some(Ok(Event::Key(k))) if k.kind == KeyEventKind::Press => Msg::Key(k),
+                Some(Ok(Event::Resize(..))) => Msg::Resize,
+                Some(Ok(_)) => continue,
+                // The terminal went away: leave as if `q` was pressed.
+                Some(Err(_)) | None => Msg::Key(crossterm::event::KeyCode::Char('q').into()),
+            },
+            Some(m) = rx.recv() => m,
+            _ = tick.tick() => Msg::Tick,
+            _ = term.recv() => Msg::Key(ctrl_c),
+            _ = hangup.recv() => Msg::Key(ctrl_c),
+        };
+        if let Msg::StackUp(Ok(skipped)) = &msg
+            && skipped.iter().any(|s| s == "prometheus")
+        {
+            app.prometheus_url = None;
+        }
+        app.now = started.elapsed().as_secs_f64();
+        let step = update::update(&mut app, msg);
+        let mut quit = false;
+        for effect in step.effects {
+            match effect {
+                Effect::Quit => quit = true,
+                Effect::SaveProgress => {
+                    if let Err(e) = app.progress.save(&opts.progress_path) {
+                        app.log(
+                            state::LogKind::Bad,
+                            format!(
+                                "cannot save progress to {}: {e}",
+                                opts.progress_path.display()
+                            ),
+                        );
+                    }
+                }
+                other => {
+                    let captures = app
+                        .active
+                        .as_ref()
+                        .map(|a| a.session.captures.clone())
+                        .unwrap_or_default();
+                    driver.perform(other, captures);
+                }
+            }
+        }
+        if quit {
+            break;
+        }
+        if step.redraw {
+            terminal.draw(|f| view::draw(f, &app, opts.theme))?;
+        }
+    }
+    // Say what happens while the rollback and shutdown run.
+    app.log(state::LogKind::Info, "rolling back and stopping…");
+    terminal.draw(|f| view::draw(f, &app, opts.theme))?;
+    driver.finish(Duration::from_secs(10)).await;
+    if app.stack.backend == Some(crate::stack::Backend::Local) {
+        driver.stop_local_stack(Duration::from_secs(10)).await;
+    }
+    drop(terminal);
+    drop(guard);
+
+    let order: Vec<String> = opts.cases.iter().map(|c| c.id.clone()).collect();
+    let report = opts.progress_path.with_file_name(format!(
+        "session-report-{}.md",
+        chrono::Local::now().format("%Y%m%d-%H%M%S")
+    ));
+    if let Some(dir) = report.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    let written = std::fs::write(&report, app.progress.report(&order)).is_ok();
+    let note = match (&opts.mode, app.stack.backend) {
+        (Mode::Attach { .. }, _) => "the stack was not ours: left as it is",
+        (_, None) => "no stack was started",
+        (_, Some(crate::stack::Backend::Local)) => "local stack stopped",
+        (_, Some(crate::stack::Backend::Docker)) => {
+            "the Docker stack keeps running: `workshop down` removes it"
+        }
+    }
+    .to_string();
+    Ok(Finished {
+        report: written.then_some(report),
+        note,
+    })
+}

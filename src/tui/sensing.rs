@@ -1,0 +1,139 @@
+//! What the console senses: one round of telemetry (the API's `/metrics`,
+//! Prometheus' readiness and the five signals, the fault state), and one
+//! observation a case session asked for, read from whichever source answers.
+
+use std::sync::atomic::Ordering;
+
+use crate::cases::runner::session::{Poll, Seen};
+use crate::cases::runner::{Captures, Senses, observe, reduce};
+use crate::telemetry::scrape::{self, Scrape};
+use crate::telemetry::{TelemetryError, queries};
+
+use super::driver::Shared;
+use super::msg::{Reading, SourceKind};
+
+fn short(e: &TelemetryError) -> String {
+    match e {
+        TelemetryError::Unreachable { reason, .. } => reason.clone(),
+        other => other.to_string(),
+    }
+}
+
+pub async fn read_once(sh: &Shared) -> Reading {
+    let at = sh.started.elapsed().as_secs_f64();
+    let api = match scrape::fetch(&sh.http, sh.api.base()).await {
+        Ok(text) => {
+            if let Ok(mut w) = sh.window.lock() {
+                w.push(Scrape::new(at, &text));
+            }
+            Ok(())
+        }
+        Err(e) => {
+            if let Ok(mut w) = sh.window.lock() {
+                w.clear();
+            }
+            Err(e)
+        }
+    };
+    let prom = match &sh.prometheus {
+        Some(p) if sh.prometheus_wanted.load(Ordering::Relaxed) => {
+            Some((p, p.ready().await.map_err(|e| short(&e))))
+        }
+        _ => None,
+    };
+    let prom_ok = matches!(prom, Some((_, Ok(()))));
+    sh.prometheus_up.store(prom_ok, Ordering::Relaxed);
+    let (p95, error_ratio, rps, active, memory) = match &prom {
+        Some((p, Ok(()))) => {
+            let q = |query: &'static str| async move { p.max(query).await.ok().flatten() };
+            tokio::join!(
+                q(queries::P95_SECONDS),
+                q(queries::ERROR_RATIO),
+                q(queries::REQUEST_RATE),
+                q(queries::ACTIVE_TRANSACTIONS),
+                q(queries::RESIDENT_BYTES),
+            )
+        }
+        _ => match sh.window.lock() {
+            Ok(w) if api.is_ok() => {
+                let d = w.derived();
+                (
+                    d.p95,
+                    d.error_ratio,
+                    d.rps,
+                    w.gauge("fintech_active_transactions"),
+                    w.gauge("process_resident_memory_bytes"),
+                )
+            }
+            _ => (None, None, None, None, None),
+        },
+    };
+    let faults = if api.is_ok() {
+        sh.api.failures().await.ok()
+    } else {
+        None
+    };
+    let source = if prom_ok {
+        SourceKind::Prometheus
+    } else if api.is_ok() {
+        SourceKind::Scrape
+    } else {
+        SourceKind::None
+    };
+    Reading {
+        source,
+        prometheus: prom.map(|(_, r)| r),
+        api,
+        p95,
+        error_ratio,
+        rps,
+        active,
+        memory,
+        faults,
+    }
+}
+
+pub async fn observe_poll(sh: &Shared, poll: Poll, captures: &Captures) -> Seen {
+    let source = sh.source();
+    match poll {
+        Poll::Capture {
+            name,
+            promql,
+            reduce: how,
+        } => Seen::Captured {
+            name,
+            value: source
+                .values(&promql)
+                .await
+                .ok()
+                .and_then(|v| reduce(&v, how)),
+        },
+        Poll::Check { index, probe } => {
+            let senses = Senses {
+                source: &source,
+                http: &sh.http,
+                api_url: sh.api.base(),
+            };
+            Seen::Check {
+                index,
+                seen: observe(&senses, &probe, captures).await,
+            }
+        }
+        Poll::Alert { index, name } => Seen::Alert {
+            index,
+            status: source.alert(&name).await.ok(),
+        },
+        Poll::Question {
+            index,
+            promql,
+            reduce: how,
+        } => Seen::Question {
+            index,
+            live: source
+                .values(&promql)
+                .await
+                .ok()
+                .and_then(|v| reduce(&v, how)),
+        },
+    }
+}

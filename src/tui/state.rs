@@ -1,0 +1,243 @@
+//! Everything the console shows, as plain data. Only `update` changes it;
+//! the panels only read it.
+
+use std::collections::VecDeque;
+
+use crate::cases::runner::session::CaseSession;
+use crate::cases::{Case, Lang};
+use crate::faults::FaultConfig;
+use crate::loadgen::LoadReport;
+use crate::stack::{Backend, StackStatus};
+use crate::telemetry::Series;
+
+use super::msg::SourceKind;
+use super::progress::Progress;
+
+/// The five-minute window of the charts.
+pub const CHART_WINDOW_S: f64 = 300.0;
+/// Lines kept in the event log.
+pub const LOG_LINES: usize = 200;
+
+/// How the console got its stack.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StackPhase {
+    /// Looking for a Docker engine (or about to start local processes).
+    Opening,
+    /// `up` runs; the last progress lines.
+    Starting,
+    Up,
+    /// No engine, or `up` failed: why, and that it retries.
+    Failed(String),
+    /// `--attach`: the stack is someone else's.
+    Attached,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StackView {
+    pub phase: StackPhase,
+    pub backend: Option<Backend>,
+    pub status: Option<StackStatus>,
+    pub progress: VecDeque<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Link {
+    Unknown,
+    Up,
+    Down(String),
+    /// No such thing configured (no Prometheus in local mode without the binary).
+    Absent,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Signals {
+    pub source: SourceKind,
+    pub api: Link,
+    pub prometheus: Link,
+    pub p95: Series,
+    pub error_ratio: Series,
+    pub rps: Series,
+    pub active: Series,
+    pub memory: Series,
+    /// Where a fault went in (true) or was reset (false), on the charts' clock.
+    pub markers: Vec<(f64, bool)>,
+}
+
+impl Signals {
+    pub fn new() -> Self {
+        let s = || Series::new(CHART_WINDOW_S);
+        Self {
+            source: SourceKind::None,
+            api: Link::Unknown,
+            prometheus: Link::Unknown,
+            p95: s(),
+            error_ratio: s(),
+            rps: s(),
+            active: s(),
+            memory: s(),
+            markers: Vec::new(),
+        }
+    }
+}
+
+impl Default for Signals {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct LoadView {
+    pub on: bool,
+    pub target: f64,
+    pub report: Option<LoadReport>,
+}
+
+/// The values the fault keys inject, edited in the form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FaultValues {
+    pub latency_ms: u64,
+    pub error_rate: f64,
+    pub leak_mb: u64,
+    pub db_slow_ms: u64,
+}
+
+impl Default for FaultValues {
+    fn default() -> Self {
+        Self {
+            latency_ms: 2000,
+            error_rate: 20.0,
+            leak_mb: 5,
+            db_slow_ms: 2000,
+        }
+    }
+}
+
+/// What sits on top of the main view and takes the keys.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Overlay {
+    None,
+    Help,
+    /// Editing fault values: which field, and its text.
+    Form {
+        field: usize,
+        texts: [String; 4],
+    },
+    /// Answering question `index`.
+    Answer {
+        index: usize,
+        text: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogKind {
+    Info,
+    Good,
+    Bad,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogLine {
+    pub t: f64,
+    pub kind: LogKind,
+    pub text: String,
+}
+
+/// The case being walked, with what the report needs beyond the session.
+pub struct ActiveCase {
+    pub session: CaseSession,
+    pub title: String,
+    pub restarts_at_start: u64,
+    pub peak_p95: Option<f64>,
+    pub peak_error_ratio: Option<f64>,
+    pub saved: bool,
+}
+
+pub struct App {
+    pub lang: Lang,
+    /// Seconds since the console started (the clock of everything shown).
+    pub now: f64,
+    pub api_url: String,
+    pub prometheus_url: Option<String>,
+    pub stack: StackView,
+    pub signals: Signals,
+    pub faults: Option<FaultConfig>,
+    pub fault_values: FaultValues,
+    pub load: LoadView,
+    pub cases: Vec<Case>,
+    pub selected: usize,
+    pub progress: Progress,
+    pub active: Option<ActiveCase>,
+    pub scroll: u16,
+    pub log: VecDeque<LogLine>,
+    pub overlay: Overlay,
+    /// When the last fault key was pressed, to time the API's answer.
+    pub fault_pressed_at: Option<f64>,
+    pub quitting: bool,
+}
+
+impl App {
+    pub fn new(
+        lang: Lang,
+        cases: Vec<Case>,
+        api_url: String,
+        prometheus_url: Option<String>,
+    ) -> Self {
+        Self {
+            lang,
+            now: 0.0,
+            api_url,
+            prometheus_url,
+            stack: StackView {
+                phase: StackPhase::Opening,
+                backend: None,
+                status: None,
+                progress: VecDeque::new(),
+            },
+            signals: Signals::new(),
+            faults: None,
+            fault_values: FaultValues::default(),
+            load: LoadView {
+                on: false,
+                target: 10.0,
+                report: None,
+            },
+            cases,
+            selected: 0,
+            progress: Progress::default(),
+            active: None,
+            scroll: 0,
+            log: VecDeque::new(),
+            overlay: Overlay::None,
+            fault_pressed_at: None,
+            quitting: false,
+        }
+    }
+
+    pub fn log(&mut self, kind: LogKind, text: impl Into<String>) {
+        self.log.push_back(LogLine {
+            t: self.now,
+            kind,
+            text: text.into(),
+        });
+        while self.log.len() > LOG_LINES {
+            self.log.pop_front();
+        }
+    }
+
+    /// Restarts of every app replica so far.
+    pub fn app_restarts(&self) -> u64 {
+        self.stack
+            .status
+            .as_ref()
+            .map(|s| {
+                s.services
+                    .iter()
+                    .filter(|x| x.name.starts_with("app"))
+                    .map(|x| x.restarts)
+                    .sum()
+            })
+            .unwrap_or(0)
+    }
+}

@@ -1,0 +1,288 @@
+//! The console's state changes: `update(app, msg) -> Step`. Pure: no I/O, no
+//! clock (time comes in `app.now`), so tests feed it messages and read the
+//! state and the effects it asks for.
+
+use crate::cases::runner::RunEvent;
+use crate::cases::runner::session::Stage;
+use crate::stack::StackEvent;
+
+use super::keys::key_pressed;
+use super::msg::{Effect, Msg, Reading};
+use super::progress::CaseRecord;
+use super::state::{App, Link, LogKind, StackPhase};
+
+/// What one message led to.
+#[derive(Debug, Default, PartialEq)]
+pub struct Step {
+    pub effects: Vec<Effect>,
+    /// Whether anything visible changed.
+    pub redraw: bool,
+}
+
+impl Step {
+    fn drawn(effects: Vec<Effect>) -> Self {
+        Self {
+            effects,
+            redraw: true,
+        }
+    }
+}
+
+pub fn update(app: &mut App, msg: Msg) -> Step {
+    match msg {
+        Msg::Key(key) => Step::drawn(key_pressed(app, key)),
+        Msg::Resize => Step::drawn(vec![]),
+        Msg::Tick => tick(app),
+        Msg::StackOpened(backend) => {
+            app.stack.backend = Some(backend);
+            app.stack.phase = StackPhase::Starting;
+            app.log(LogKind::Info, format!("stack: {backend} backend"));
+            Step::drawn(vec![])
+        }
+        Msg::StackOpenFailed(why) => {
+            if app.stack.phase != StackPhase::Failed(why.clone()) {
+                app.log(LogKind::Bad, why.clone());
+            }
+            app.stack.phase = StackPhase::Failed(why);
+            Step::drawn(vec![])
+        }
+        Msg::StackEvent(e) => {
+            stack_event(app, e);
+            Step::drawn(vec![])
+        }
+        Msg::StackUp(result) => {
+            match result {
+                Ok(skipped) => {
+                    app.stack.phase = StackPhase::Up;
+                    // The backend's own `Ready` event already said "ready".
+                    if !skipped.is_empty() {
+                        app.log(
+                            LogKind::Info,
+                            format!(
+                                "not started (image or binary missing): {}",
+                                skipped.join(", ")
+                            ),
+                        );
+                    }
+                }
+                Err(e) => {
+                    if app.stack.phase != StackPhase::Failed(e.clone()) {
+                        app.log(LogKind::Bad, e.clone());
+                    }
+                    app.stack.phase = StackPhase::Failed(e);
+                }
+            }
+            Step::drawn(vec![])
+        }
+        Msg::StackStatus(result) => {
+            let changed = match result {
+                Ok(s) => {
+                    let changed = app.stack.status.as_ref() != Some(&s);
+                    app.stack.status = Some(s);
+                    changed
+                }
+                Err(_) => false,
+            };
+            Step {
+                effects: vec![],
+                redraw: changed,
+            }
+        }
+        Msg::Telemetry(r) => {
+            reading(app, r);
+            Step::drawn(vec![])
+        }
+        Msg::Load(report) => {
+            app.load.report = Some(report);
+            Step::drawn(vec![])
+        }
+        Msg::FaultsSet { result, took_ms } => {
+            match result {
+                Ok(c) => {
+                    app.log(
+                        LogKind::Info,
+                        format!("API acknowledged the fault change in {took_ms:.0} ms"),
+                    );
+                    app.faults = Some(c);
+                }
+                Err(e) => app.log(LogKind::Bad, format!("fault change refused: {e}")),
+            }
+            Step::drawn(vec![])
+        }
+        Msg::ActionDone {
+            action,
+            result,
+            took_ms,
+        } => {
+            match result {
+                Ok(()) => app.log(LogKind::Info, format!("{action}: done in {took_ms:.0} ms")),
+                Err(e) => app.log(LogKind::Bad, format!("{action}: {e}")),
+            }
+            Step::drawn(vec![])
+        }
+        Msg::Observed(seen) => {
+            let now = app.now;
+            let events = match app.active.as_mut() {
+                Some(a) => a.session.seen(seen, now),
+                None => vec![],
+            };
+            let mut effects = run_events(app, events);
+            effects.extend(due(app));
+            Step::drawn(effects)
+        }
+    }
+}
+
+fn tick(app: &mut App) -> Step {
+    let now = app.now;
+    let Some(active) = app.active.as_mut() else {
+        return Step::default();
+    };
+    let events = active.session.tick(now);
+    let mut effects = run_events(app, events);
+    effects.extend(due(app));
+    // Countdowns move every second while a case runs.
+    Step::drawn(effects)
+}
+
+fn due(app: &mut App) -> Vec<Effect> {
+    let now = app.now;
+    match app.active.as_mut() {
+        Some(a) => a
+            .session
+            .due(now)
+            .into_iter()
+            .map(Effect::Observe)
+            .collect(),
+        None => vec![],
+    }
+}
+
+/// Logs a session's events; a finished case is recorded and saved.
+fn run_events(app: &mut App, events: Vec<RunEvent>) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    for e in events {
+        let kind = match &e {
+            RunEvent::CheckPassed { .. } | RunEvent::AlertFired { .. } => LogKind::Good,
+            RunEvent::CheckFailed { .. } | RunEvent::AlertMissed { .. } => LogKind::Bad,
+            RunEvent::CaseFinished { passed, .. } => {
+                if *passed {
+                    LogKind::Good
+                } else {
+                    LogKind::Bad
+                }
+            }
+            _ => LogKind::Info,
+        };
+        if matches!(e, RunEvent::CaseFinished { .. }) {
+            effects.extend(record(app));
+        }
+        app.log(kind, e.text());
+    }
+    effects
+}
+
+/// Stores the active case's result in the progress and asks to save it.
+pub(super) fn record(app: &mut App) -> Vec<Effect> {
+    let restarts = app.app_restarts();
+    let Some(a) = app.active.as_mut() else {
+        return vec![];
+    };
+    let mut outcome = a.session.outcome(&a.title);
+    outcome.peak_p95 = a.peak_p95;
+    outcome.peak_error_ratio = a.peak_error_ratio;
+    let rec = CaseRecord::from_outcome(&outcome, restarts.saturating_sub(a.restarts_at_start));
+    a.saved = true;
+    let keep_old = app
+        .progress
+        .cases
+        .get(&outcome.id)
+        .is_some_and(|old| old.finished && !rec.finished);
+    if !keep_old {
+        app.progress.cases.insert(outcome.id, rec);
+    }
+    vec![Effect::SaveProgress]
+}
+
+fn stack_event(app: &mut App, e: StackEvent) {
+    let line = e.to_string();
+    match &e {
+        StackEvent::Progress { .. } => {
+            app.stack.progress.push_back(line);
+            while app.stack.progress.len() > 3 {
+                app.stack.progress.pop_front();
+            }
+        }
+        StackEvent::Died { .. } | StackEvent::OomKilled { .. } => app.log(LogKind::Bad, line),
+        StackEvent::Ready => app.log(LogKind::Good, line),
+        StackEvent::Restarted { .. } | StackEvent::HealthChanged { .. } => {
+            app.log(LogKind::Info, line)
+        }
+    }
+}
+
+/// Logs a connection that was lost or came back, and the first answer (or
+/// silence) of each.
+fn link_change(app: &mut App, what: &str, old: &Link, new: &Link) {
+    match (old, new) {
+        (Link::Down(_), Link::Up) => app.log(LogKind::Good, format!("{what} is back")),
+        (Link::Unknown | Link::Absent, Link::Up) => {
+            app.log(LogKind::Good, format!("{what} answers"))
+        }
+        (Link::Up, Link::Down(why)) => app.log(LogKind::Bad, format!("{what} lost: {why}")),
+        (Link::Unknown, Link::Down(why)) => {
+            app.log(LogKind::Info, format!("{what} does not answer yet: {why}"))
+        }
+        _ => {}
+    }
+}
+
+fn reading(app: &mut App, r: Reading) {
+    let api = match &r.api {
+        Ok(()) => Link::Up,
+        Err(e) => Link::Down(e.clone()),
+    };
+    let prom = match &r.prometheus {
+        None => Link::Absent,
+        Some(Ok(())) => Link::Up,
+        Some(Err(e)) => Link::Down(e.clone()),
+    };
+    let (old_api, old_prom) = (app.signals.api.clone(), app.signals.prometheus.clone());
+    link_change(app, "API", &old_api, &api);
+    link_change(app, "Prometheus", &old_prom, &prom);
+    let s = &mut app.signals;
+    s.api = api;
+    s.prometheus = prom;
+    s.source = r.source;
+    let t = app.now;
+    for (series, v) in [
+        (&mut s.p95, r.p95),
+        (&mut s.error_ratio, r.error_ratio),
+        (&mut s.rps, r.rps),
+        (&mut s.active, r.active),
+        (&mut s.memory, r.memory),
+    ] {
+        if let Some(v) = v {
+            series.push(t, v);
+        }
+    }
+    s.markers
+        .retain(|(at, _)| t - at <= super::state::CHART_WINDOW_S);
+    if r.faults.is_some() {
+        app.faults = r.faults;
+    }
+    if let Some(a) = app.active.as_mut()
+        && matches!(a.session.stage, Stage::Detect | Stage::Recover)
+    {
+        let higher = |a: Option<f64>, b: Option<f64>| match (a, b) {
+            (Some(x), Some(y)) => Some(x.max(y)),
+            (x, y) => x.or(y),
+        };
+        a.peak_p95 = higher(a.peak_p95, r.p95);
+        a.peak_error_ratio = higher(a.peak_error_ratio, r.error_ratio);
+    }
+}
+
+#[cfg(test)]
+#[path = "update_tests.rs"]
+mod tests;

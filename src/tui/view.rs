@@ -1,0 +1,153 @@
+//! The whole screen: a header line, the stack, cases beside the case view,
+//! faults beside the charts, load beside the event log, and an overlay on
+//! top when one is open. Sized for 80×24 first; a bigger terminal gives the
+//! case view and the log the extra room.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::state::{App, Link, Overlay};
+use super::text::{T, t};
+use super::theme::Theme;
+use super::{cases, charts, faults, help, input, load, log, phase, stack};
+
+const LEFT: u16 = 28;
+
+fn link(name: &str, l: &Link, theme: Theme) -> Span<'static> {
+    match l {
+        Link::Up => Span::styled(format!("{name} ✔ "), theme.ok()),
+        Link::Down(_) => Span::styled(format!("{name} ✘ "), theme.bad()),
+        Link::Unknown => Span::styled(format!("{name} … "), theme.dim()),
+        Link::Absent => Span::styled(format!("{name} – "), theme.dim()),
+    }
+}
+
+fn header(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
+    let mut spans = vec![
+        Span::styled("workshop ", theme.title()),
+        link("API", &app.signals.api, theme),
+        link("Prometheus", &app.signals.prometheus, theme),
+    ];
+    let faults = app.faults.as_ref().map(|c| {
+        let mut on = Vec::new();
+        if c.latency_ms > 0 {
+            on.push(format!("latency {} ms", c.latency_ms));
+        }
+        if c.error_rate > 0.0 {
+            on.push(format!("errors {}%", c.error_rate));
+        }
+        if c.db_slow {
+            on.push("db slow".into());
+        }
+        if c.db_fail {
+            on.push("db fail".into());
+        }
+        if c.memory_leak_mb > 0 {
+            on.push(format!("leak {} MB", c.memory_leak_mb));
+        }
+        on
+    });
+    match faults {
+        Some(on) if !on.is_empty() => {
+            spans.push(Span::styled(format!("▲ {} ", on.join(", ")), theme.bad()))
+        }
+        Some(_) => spans.push(Span::styled(
+            format!("{} ", t(app.lang, T::NoFault)),
+            theme.dim(),
+        )),
+        None => {}
+    }
+    let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
+    let keys = t(app.lang, T::KeysHint);
+    let pad = (area.width as usize).saturating_sub(used + keys.chars().count());
+    spans.push(Span::raw(" ".repeat(pad)));
+    spans.push(Span::styled(keys, theme.dim()));
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+pub fn draw(f: &mut Frame, app: &App, theme: Theme) {
+    let area = f.area();
+    let stack_h = stack::height(app, area.width);
+    let log_h = if area.height >= 40 { 8 } else { 4 };
+    let [top, stack_area, middle, charts_row, bottom] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(stack_h),
+        Constraint::Min(5),
+        Constraint::Length(7),
+        Constraint::Length(log_h),
+    ])
+    .areas(area);
+    header(f, top, app, theme);
+    stack::render(f, stack_area, app, theme);
+    let split = |r: Rect| -> [Rect; 2] {
+        Layout::horizontal([Constraint::Length(LEFT), Constraint::Min(20)]).areas(r)
+    };
+    let [cases_area, phase_area] = split(middle);
+    cases::render(f, cases_area, app, theme);
+    phase::render(f, phase_area, app, theme);
+    let [faults_area, charts_area] = split(charts_row);
+    faults::render(f, faults_area, app, theme);
+    charts::render(f, charts_area, app, theme);
+    let [load_area, log_area] = split(bottom);
+    load::render(f, load_area, app, theme);
+    log::render(f, log_area, app, theme);
+    match app.overlay {
+        Overlay::Help => help::render(f, area, app, theme),
+        Overlay::Form { .. } | Overlay::Answer { .. } => input::render(f, area, app, theme),
+        Overlay::None => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixtures::{self, draw as screen};
+    use super::*;
+
+    fn at(app: &App, w: u16, h: u16) -> String {
+        screen(w, h, |f| draw(f, app, Theme::PLAIN))
+    }
+
+    #[test]
+    fn screen_empty_80x24() {
+        insta::assert_snapshot!(at(&fixtures::empty(), 80, 24));
+    }
+
+    #[test]
+    fn screen_loading_80x24() {
+        insta::assert_snapshot!(at(&fixtures::loading(), 80, 24));
+    }
+
+    #[test]
+    fn screen_healthy_80x24() {
+        insta::assert_snapshot!(at(&fixtures::healthy(), 80, 24));
+    }
+
+    #[test]
+    fn screen_failing_80x24() {
+        insta::assert_snapshot!(at(&fixtures::failing(), 80, 24));
+    }
+
+    #[test]
+    fn screen_docker_absent_80x24() {
+        insta::assert_snapshot!(at(&fixtures::docker_absent(), 80, 24));
+    }
+
+    #[test]
+    fn screen_prometheus_absent_80x24() {
+        insta::assert_snapshot!(at(&fixtures::prometheus_absent(), 80, 24));
+    }
+
+    #[test]
+    fn screen_failing_wide_120x40() {
+        insta::assert_snapshot!(at(&fixtures::failing(), 120, 40));
+    }
+
+    #[test]
+    fn a_tiny_terminal_does_not_panic() {
+        for (w, h) in [(1, 1), (10, 5), (40, 10), (79, 23)] {
+            at(&fixtures::failing(), w, h);
+        }
+    }
+}

@@ -1,0 +1,229 @@
+//! The console in a real terminal: `workshop tui --local` inside a detached
+//! tmux session, driven with `send-keys` and read with `capture-pane`. The
+//! local backend starts `workshop serve` (and Prometheus, which is on PATH
+//! here) itself. Case 1 is picked with keys, its baseline measured, the
+//! latency fault injected; the p95 chart and the detect check turn; the
+//! reset brings p95 back; `q` leaves a usable shell prompt.
+
+mod common;
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::{free_port, workshop_bin};
+
+struct Tmux {
+    name: String,
+}
+
+impl Tmux {
+    fn run(args: &[&str]) -> String {
+        let out = Command::new("tmux").args(args).output().unwrap_or_else(|e| {
+            panic!("tmux is missing ({e}): install it (`apt-get install tmux`); this test needs a real terminal")
+        });
+        assert!(
+            out.status.success(),
+            "tmux {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn start(name: &str) -> Self {
+        Self::run(&["-V"]);
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", name])
+            .output();
+        // -u: UTF-8 whatever the locale of the machine running the test.
+        Self::run(&[
+            "-u",
+            "new-session",
+            "-d",
+            "-s",
+            name,
+            "-x",
+            "100",
+            "-y",
+            "32",
+            "env",
+            "PS1=$ ",
+            "sh",
+        ]);
+        Self { name: name.into() }
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", &self.name];
+        args.extend_from_slice(keys);
+        Self::run(&args);
+    }
+
+    fn screen(&self) -> String {
+        Self::run(&["capture-pane", "-p", "-t", &self.name])
+    }
+
+    /// Waits until `check` holds on the screen; returns how long it took.
+    fn wait(&self, what: &str, within: Duration, check: impl Fn(&str) -> bool) -> Duration {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if check(&screen) {
+                return start.elapsed();
+            }
+            assert!(
+                start.elapsed() < within,
+                "{what}: not seen within {within:?}. Screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.name])
+            .output();
+    }
+}
+
+/// The value in front of the p95 sparkline, in seconds.
+fn p95_on_screen(screen: &str) -> Option<f64> {
+    let line = screen.lines().find(|l| l.contains("│p95 "))?;
+    let after = line.split("│p95").nth(1)?.trim_start();
+    let mut parts = after.split_whitespace();
+    let value: f64 = parts.next()?.parse().ok()?;
+    match parts.next()? {
+        "ms" => Some(value / 1000.0),
+        "s" => Some(value),
+        _ => None,
+    }
+}
+
+#[test]
+fn a_student_walks_case_one_in_a_real_terminal() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let name = format!("workshop-tui-{}", std::process::id());
+    let tmux = Tmux::start(&name);
+    let command = format!(
+        "env WORKSHOP_PORT_API={} WORKSHOP_PORT_PROMETHEUS={} WORKSHOP_LOCAL_DIR={} \
+         WORKSHOP_PROGRESS={} WORKSHOP_PROJECT={name} LANG=C.UTF-8 {} tui --local",
+        free_port(),
+        free_port(),
+        dir.path().join("local").display(),
+        dir.path().join("progress.json").display(),
+        workshop_bin(),
+    );
+    tmux.keys(&[&command, "Enter"]);
+
+    let up = tmux.wait(
+        "the local stack up, API and Prometheus answering",
+        Duration::from_secs(90),
+        |s| s.contains("Stack · local") && s.contains("API ✔") && s.contains("Prometheus ✔"),
+    );
+    eprintln!("stack up after {up:?}");
+
+    // Case 1, picked with keys: down, back up, open.
+    tmux.keys(&["j"]);
+    tmux.keys(&["k"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait("case 1 opened with load", Duration::from_secs(10), |s| {
+        s.contains("▶ 1 Slow payments") && s.contains("▶ target 10/s")
+    });
+    let ready = tmux.wait("the baseline passed", Duration::from_secs(180), |s| {
+        s.contains("Press i to inject")
+    });
+    eprintln!("baseline ready after {ready:?}");
+
+    tmux.keys(&["i"]);
+    let acked = tmux.wait(
+        "the API acknowledging the fault",
+        Duration::from_secs(10),
+        |s| s.contains("latency 2000 ms") && s.contains("L ■ latency"),
+    );
+    let chart = tmux.wait(
+        "p95 above 1.5 s on the chart",
+        Duration::from_secs(30),
+        |s| p95_on_screen(s).is_some_and(|v| v > 1.5),
+    );
+    let check = tmux.wait("the detect check passed", Duration::from_secs(45), |s| {
+        s.contains("✔ detect/p95-above-objective")
+    });
+    eprintln!(
+        "inject acknowledged on screen after {acked:?}; p95 chart > 1.5 s after {chart:?}; detect check passed {check:?} after that"
+    );
+
+    tmux.keys(&["r"]);
+    let back = tmux.wait(
+        "p95 back under 0.5 s after the reset",
+        Duration::from_secs(120),
+        |s| s.contains("L □ latency") && p95_on_screen(s).is_some_and(|v| v < 0.5),
+    );
+    let recovered = tmux.wait("the recover check passed", Duration::from_secs(60), |s| {
+        s.contains("✔ recover/p95-back-to-normal")
+    });
+    eprintln!("p95 back after {back:?}; recover check {recovered:?} after that");
+
+    tmux.keys(&["q"]);
+    tmux.wait(
+        "the console gone and its note printed",
+        Duration::from_secs(30),
+        |s| s.contains("session report:") && s.contains("local stack stopped"),
+    );
+    tmux.keys(&["echo prompt-$((40+2))", "Enter"]);
+    tmux.wait("a usable shell prompt", Duration::from_secs(10), |s| {
+        s.lines().any(|l| l.trim() == "prompt-42")
+    });
+    let progress =
+        std::fs::read_to_string(dir.path().join("progress.json")).expect("progress saved");
+    assert!(progress.contains("\"latency\""), "{progress}");
+}
+
+#[test]
+fn a_killed_console_gives_the_terminal_back_and_stops_its_children() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let name = format!("workshop-tui-kill-{}", std::process::id());
+    let tmux = Tmux::start(&name);
+    let api_port = free_port();
+    let command = format!(
+        "env WORKSHOP_PORT_API={api_port} WORKSHOP_PORT_PROMETHEUS={} WORKSHOP_LOCAL_DIR={} \
+         WORKSHOP_PROGRESS={} WORKSHOP_PROJECT={name} {} tui --local --lang en",
+        free_port(),
+        dir.path().join("local").display(),
+        dir.path().join("progress.json").display(),
+        workshop_bin(),
+    );
+    tmux.keys(&[&command, "Enter"]);
+    tmux.wait("the console up", Duration::from_secs(90), |s| {
+        s.contains("Stack · local") && s.contains("API ✔")
+    });
+    // SIGTERM to the console (not to its children): it leaves as `q` does.
+    let console = Command::new("pgrep")
+        // `--lang en` tells it from the console of the other test.
+        .args([
+            "-x",
+            "-f",
+            &format!("{} tui --local --lang en", workshop_bin()),
+        ])
+        .output()
+        .expect("pgrep");
+    let pid = String::from_utf8_lossy(&console.stdout)
+        .lines()
+        .next()
+        .map(str::to_string)
+        .expect("the console's pid");
+    let killed = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    tmux.wait("the console's closing note", Duration::from_secs(30), |s| {
+        s.contains("local stack stopped")
+    });
+    tmux.keys(&["echo prompt-$((40+1))", "Enter"]);
+    tmux.wait("a usable shell prompt", Duration::from_secs(10), |s| {
+        s.lines().any(|l| l.trim() == "prompt-41")
+    });
+    let api = std::net::TcpStream::connect(("127.0.0.1", api_port));
+    assert!(api.is_err(), "the API child outlived the console");
+}
