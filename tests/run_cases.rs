@@ -21,21 +21,15 @@ async fn walk(command: &[&str], id: &str) {
     let report = dir.path().join("report.md");
     let journal = dir.path().join("journal.json");
     let out = tokio::process::Command::new(workshop_bin())
-        .args([
-            "run",
-            id,
-            "--api-url",
-            &api.url,
-            "--prometheus-url",
-            &prom.url,
-        ])
+        .args(command)
+        .args(["--api-url", &api.url, "--prometheus-url", &prom.url])
         .arg("--report")
         .arg(&report)
         .arg("--journal")
         .arg(&journal)
         .output()
         .await
-        .expect("run workshop run");
+        .expect("run workshop");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
