@@ -22,6 +22,7 @@ use crate::faults::{FaultConfig, FaultUpdate};
 use crate::loadgen::{self, LoadPlan, Mix};
 use crate::logging::{self, LogFormat};
 
+mod images;
 mod stack;
 pub use stack::{BackendArgs, DownArgs, LogsArgs, StatusArgs, UpArgs};
 
@@ -66,6 +67,9 @@ pub enum Command {
     Status(StatusArgs),
     /// Print a service's log lines.
     Logs(LogsArgs),
+    /// The stack's images: list, pull (or build), save to one file, load from it.
+    #[command(subcommand)]
+    Images(images::ImagesCommand),
 }
 
 #[derive(Debug, Args)]
@@ -268,6 +272,7 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Down(args) => stack::down(args).await,
         Command::Status(args) => stack::status(args).await,
         Command::Logs(args) => stack::logs(args).await,
+        Command::Images(cmd) => images::run(cmd).await,
     }
 }
 

@@ -105,7 +105,7 @@ fn parse_memory_flag(text: &str) -> Result<u64, String> {
 }
 
 /// Settings from the environment and config file, with the flags on top.
-fn stack_settings(args: Option<&UpArgs>) -> anyhow::Result<StackSettings> {
+pub(super) fn stack_settings(args: Option<&UpArgs>) -> anyhow::Result<StackSettings> {
     let mut s = StackSettings::from_env()?;
     if let Some(a) = args {
         if let Some(n) = a.scale {

@@ -6,6 +6,7 @@ use std::time::Duration;
 use thiserror::Error;
 
 use super::engine::NoEngine;
+use super::images::context::ContextError;
 use super::settings::SettingsError;
 
 #[derive(Debug, Error)]
@@ -16,6 +17,9 @@ pub enum StackError {
     #[error(transparent)]
     Settings(#[from] SettingsError),
 
+    #[error(transparent)]
+    Context(#[from] ContextError),
+
     /// A Docker call failed; `doing` says which step.
     #[error("{doing}: {source}")]
     Docker {
@@ -24,16 +28,34 @@ pub enum StackError {
         source: bollard::errors::Error,
     },
 
+    /// An image that could not be had; `fix` says how to get it.
     #[error(
-        "{service}: image {image} is not on this machine and could not be pulled ({reason}). \
-         Build the local images with `scripts/build-images`, or set {env} to an image you have"
+        "{service}: image {image} is not on this machine and could not be had ({reason}). {fix}"
     )]
     ImageMissing {
         service: String,
         image: String,
-        env: &'static str,
         reason: String,
+        fix: String,
     },
+
+    /// The engine could not build the app image.
+    #[error(
+        "building {image} from {dir} failed: {reason}\nLast lines of the build:\n{last_output}\n\
+         Fix what the build says; behind a TLS-intercepting proxy set WORKSHOP_BUILD_CA to its \
+         CA certificate (PEM); or get the image another way: `workshop images load FILE` or \
+         WORKSHOP_REGISTRY=host:port"
+    )]
+    Build {
+        image: String,
+        dir: String,
+        reason: String,
+        last_output: String,
+    },
+
+    /// An image bundle (`images save` / `images load`) could not be used.
+    #[error("{file}: {reason}")]
+    Bundle { file: String, reason: String },
 
     #[error(
         "{service} did not become healthy within {waited:?} (state: {state}). Last log lines:\n{last_logs}"

@@ -19,6 +19,7 @@ pub mod docker;
 pub mod engine;
 pub mod error;
 pub mod files;
+pub mod images;
 pub mod local;
 pub mod model;
 pub mod settings;
@@ -27,7 +28,7 @@ pub mod task;
 use futures::stream::BoxStream;
 use tokio::sync::broadcast;
 
-pub use docker::{DockerStack, Removed};
+pub use docker::{DockerStack, Removed, Saved, checksum_file};
 pub use error::StackError;
 pub use local::{LocalOptions, LocalStack};
 pub use model::{

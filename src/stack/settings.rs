@@ -38,12 +38,63 @@ pub struct Images {
     pub grafana: String,
 }
 
+/// The app image this binary builds from its checkout. `localhost/` is a
+/// registry host, so the engine can never resolve this name on Docker Hub,
+/// where anyone could register a namespace and have it run on every laptop.
+pub const APP_IMAGE: &str = concat!("localhost/workshop/app:", env!("CARGO_PKG_VERSION"));
+
+impl Images {
+    /// The default: official images pinned by tag, and the app built from
+    /// the repository's Dockerfile. Prometheus 3.5 is the current LTS; the
+    /// rules and every PromQL of the cases also load in 2.42 (the tests').
+    pub fn official() -> Self {
+        Self {
+            db: "postgres:15-bookworm".into(),
+            app: APP_IMAGE.into(),
+            prometheus: "prom/prometheus:v3.5.0".into(),
+            grafana: "grafana/grafana:11.6.0".into(),
+        }
+    }
+
+    /// `WORKSHOP_IMAGES=debootstrap`: the images `scripts/build-images` makes
+    /// on a Linux machine without any registry. Never pulled: `localhost/`.
+    pub fn debootstrap() -> Self {
+        Self {
+            db: "localhost/workshop/postgres:15".into(),
+            app: "localhost/workshop/app:local".into(),
+            prometheus: "localhost/workshop/prometheus:local".into(),
+            grafana: "grafana/grafana:11.6.0".into(),
+        }
+    }
+}
+
+/// Which set of images the stack starts from (`WORKSHOP_IMAGES`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageSet {
+    /// Official images from a registry (or a classroom mirror, or a bundle);
+    /// the app image built by the engine from the Dockerfile.
+    Official,
+    /// Everything made on this machine by `scripts/build-images`.
+    Debootstrap,
+}
+
 /// Everything `up` needs to know.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StackSettings {
     /// Prefix of every container, network and volume; the `io.workshop.project` label.
     pub project: String,
+    pub image_set: ImageSet,
     pub images: Images,
+    /// A classroom mirror (`host:port`) every image is pulled through
+    /// (`WORKSHOP_REGISTRY`); the images keep their usual names once here.
+    pub registry: Option<String>,
+    /// The checkout the app image is built from (`WORKSHOP_SOURCE`); else
+    /// the one this binary was built in, or the current directory, if either
+    /// is a checkout of this project.
+    pub source: Option<PathBuf>,
+    /// A CA certificate file added to the app image's build stage
+    /// (`WORKSHOP_BUILD_CA`), for builds behind a TLS-intercepting proxy.
+    pub build_ca: Option<PathBuf>,
     /// Address published ports bind to (127.0.0.1: nothing is exposed to the LAN).
     pub bind: String,
     pub api_port: u16,
@@ -67,12 +118,11 @@ impl Default for StackSettings {
     fn default() -> Self {
         Self {
             project: "workshop".into(),
-            images: Images {
-                db: "workshop/postgres:15".into(),
-                app: "workshop/app:local".into(),
-                prometheus: "workshop/prometheus:local".into(),
-                grafana: "grafana/grafana:11.2.0".into(),
-            },
+            image_set: ImageSet::Official,
+            images: Images::official(),
+            registry: None,
+            source: None,
+            build_ca: None,
             bind: "127.0.0.1".into(),
             api_port: 5000,
             prometheus_port: 9090,
@@ -125,6 +175,36 @@ impl StackSettings {
             }
             s.project = v.to_string();
         }
+        if let Some(v) = get("WORKSHOP_IMAGES") {
+            (s.image_set, s.images) = match v {
+                "official" => (ImageSet::Official, Images::official()),
+                "debootstrap" => (ImageSet::Debootstrap, Images::debootstrap()),
+                _ => {
+                    return Err(invalid(
+                        "WORKSHOP_IMAGES",
+                        v,
+                        "official (the default) or debootstrap (the images scripts/build-images makes)",
+                    ));
+                }
+            };
+        }
+        if let Some(v) = get("WORKSHOP_REGISTRY") {
+            s.registry = Some(parse_registry(v).ok_or_else(|| {
+                invalid(
+                    "WORKSHOP_REGISTRY",
+                    v,
+                    "a registry as host or host:port, without http:// or a path (e.g. 192.168.1.20:5000)",
+                )
+            })?);
+        }
+        for (key, slot) in [
+            ("WORKSHOP_SOURCE", &mut s.source),
+            ("WORKSHOP_BUILD_CA", &mut s.build_ca),
+        ] {
+            if let Some(v) = get(key) {
+                *slot = Some(PathBuf::from(v));
+            }
+        }
         for (key, slot) in [
             ("WORKSHOP_IMAGE_DB", &mut s.images.db),
             ("WORKSHOP_IMAGE_APP", &mut s.images.app),
@@ -172,6 +252,21 @@ impl StackSettings {
     pub fn app_port(&self, n: u16) -> u16 {
         self.api_port.saturating_add(n.saturating_sub(1))
     }
+}
+
+/// `host[:port]` of a registry: a host name or IPv4 address, an optional
+/// port, nothing else (no scheme, no path: the engine adds those itself).
+pub fn parse_registry(text: &str) -> Option<String> {
+    let (host, port) = match text.rsplit_once(':') {
+        Some((h, p)) => (h, Some(p)),
+        None => (text, None),
+    };
+    let host_ok = !host.is_empty()
+        && host.split('.').all(|part| {
+            !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        });
+    let port_ok = port.is_none_or(|p| p.parse::<u16>().is_ok_and(|p| p > 0));
+    (host_ok && port_ok).then(|| text.to_ascii_lowercase())
 }
 
 fn invalid(key: &str, value: &str, accepted: &'static str) -> SettingsError {
@@ -259,6 +354,40 @@ mod tests {
         assert_eq!(s.images.db, "mirror.corp/postgres:15");
         assert_eq!(s.api_port, 15000);
         assert_eq!(s.app_port(3), 15002);
+    }
+
+    #[test]
+    fn a_classroom_mirror_is_a_host_and_port_and_nothing_else() {
+        let s = StackSettings::from_values(&values(&[("WORKSHOP_REGISTRY", "192.168.1.20:5000")]))
+            .expect("valid");
+        assert_eq!(s.registry.as_deref(), Some("192.168.1.20:5000"));
+        for bad in [
+            "http://mirror:5000",
+            "mirror:5000/library",
+            "mirror:port",
+            ":5000",
+        ] {
+            let err = StackSettings::from_values(&values(&[("WORKSHOP_REGISTRY", bad)]))
+                .expect_err(bad)
+                .to_string();
+            assert!(err.starts_with("WORKSHOP_REGISTRY="), "{err}");
+            assert!(err.contains("host:port"), "{err}");
+        }
+    }
+
+    #[test]
+    fn the_debootstrap_images_are_one_setting_away_and_never_the_default() {
+        assert_eq!(StackSettings::default().image_set, ImageSet::Official);
+        let s = StackSettings::from_values(&values(&[("WORKSHOP_IMAGES", "debootstrap")]))
+            .expect("valid");
+        assert_eq!(s.images, Images::debootstrap());
+        let err = StackSettings::from_values(&values(&[("WORKSHOP_IMAGES", "mine")]))
+            .expect_err("unknown set")
+            .to_string();
+        assert!(
+            err.contains("official") && err.contains("debootstrap"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -6,7 +6,9 @@
 //! `down` removes by those labels only: a student's other containers are never
 //! touched, and nothing of ours is left behind.
 
+mod bundle;
 mod hash;
+mod images;
 mod spec;
 mod status;
 mod up;
@@ -29,6 +31,7 @@ use super::error::{StackError, is_not_found};
 use super::model::{LogRequest, ServiceAction, StackEvent};
 use super::settings::StackSettings;
 
+pub use bundle::{Saved, checksum_file};
 pub use spec::{
     Kind, LABEL_MANAGED, LABEL_PROJECT, LABEL_REPLICA, LABEL_SERVICE, ServiceSpec, stack,
 };

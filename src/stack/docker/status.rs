@@ -32,7 +32,7 @@ impl DockerStack {
         let mut grafana_runs = false;
         for s in spec::stack(&self.settings) {
             let status = match found.remove(&s.name) {
-                Some(id) => self.service_status(&s.name, &id, s.url.clone()).await,
+                Some(id) => self.service_status(&s.name, &id).await,
                 None if self.docker.inspect_image(&s.image).await.is_err() => ServiceStatus {
                     state: ServiceState::ImageMissing,
                     image: Some(s.image.clone()),
@@ -49,7 +49,7 @@ impl DockerStack {
         let mut extra: Vec<(String, String)> = found.into_iter().collect();
         extra.sort();
         for (name, id) in extra {
-            services.push(self.service_status(&name, &id, None).await);
+            services.push(self.service_status(&name, &id).await);
         }
         Ok(StackStatus {
             backend: Backend::Docker,
@@ -60,7 +60,7 @@ impl DockerStack {
         })
     }
 
-    async fn service_status(&self, name: &str, id: &str, url: Option<String>) -> ServiceStatus {
+    async fn service_status(&self, name: &str, id: &str) -> ServiceStatus {
         let Ok(c) = self
             .docker
             .inspect_container(id, None::<InspectContainerOptions>)
@@ -69,6 +69,7 @@ impl DockerStack {
             return ServiceStatus::missing(name);
         };
         let (oom_from_events, last_die) = oom_history(&self.docker, id, &c).await;
+        let url = published_url(&c);
         let state = c.state.clone().unwrap_or_default();
         let oom_last = state.oom_killed == Some(true);
         let run_state = match state.status {
@@ -117,6 +118,58 @@ impl DockerStack {
             image: c.config.and_then(|cfg| cfg.image),
         }
     }
+}
+
+/// The URL a person opens, from the port the container really publishes
+/// (not from this process's settings: `status` may run with another
+/// environment than the `up` that made the stack).
+fn published_url(c: &ContainerInspectResponse) -> Option<String> {
+    let labels = c.config.as_ref()?.labels.as_ref()?;
+    let (inside, scheme) = match labels.get(spec::LABEL_SERVICE)?.as_str() {
+        "app" => (5000, "http"),
+        "prometheus" => (9090, "http"),
+        "grafana" => (3000, "http"),
+        "db" => (5432, "postgres"),
+        _ => return None,
+    };
+    let key = format!("{inside}/tcp");
+    let bound = c
+        .network_settings
+        .as_ref()
+        .and_then(|n| n.ports.as_ref())
+        .and_then(|p| p.get(&key).cloned().flatten())
+        .filter(|b| !b.is_empty())
+        .or_else(|| {
+            c.host_config
+                .as_ref()
+                .and_then(|h| h.port_bindings.as_ref())
+                .and_then(|p| p.get(&key).cloned().flatten())
+        })?;
+    let b = bound.first()?;
+    let port = b
+        .host_port
+        .as_deref()
+        .filter(|p| !p.is_empty() && *p != "0")?;
+    let host = match b.host_ip.as_deref() {
+        None | Some("") | Some("0.0.0.0") => "127.0.0.1",
+        Some(ip) => ip,
+    };
+    Some(match scheme {
+        "postgres" => {
+            let env = c.config.as_ref().and_then(|cfg| cfg.env.as_ref());
+            let var = |k: &str| {
+                env.and_then(|e| e.iter().find_map(|v| v.strip_prefix(&format!("{k}="))))
+                    .unwrap_or("postgres")
+                    .to_string()
+            };
+            format!(
+                "postgres://{}@{host}:{port}/{}",
+                var("POSTGRES_USER"),
+                var("POSTGRES_DB")
+            )
+        }
+        _ => format!("{scheme}://{host}:{port}"),
+    })
 }
 
 /// "exit code 137 (killed at its memory limit)", "exit code 1"…

@@ -11,11 +11,10 @@ use std::time::{Duration, Instant};
 
 use bollard::models::{ContainerStateStatusEnum, HealthStatusEnum, NetworkCreateRequest};
 use bollard::query_parameters::{
-    CreateContainerOptions, CreateImageOptions, InspectContainerOptions, ListContainersOptions,
-    RemoveContainerOptions, StartContainerOptions, UploadToContainerOptions,
+    CreateContainerOptions, InspectContainerOptions, ListContainersOptions, RemoveContainerOptions,
+    StartContainerOptions, UploadToContainerOptions,
 };
 use bollard::{Docker, body_full};
-use futures::StreamExt;
 
 use super::hash::{LABEL_CONFIG_HASH, config_hash};
 use super::spec::{self, Kind, LABEL_REPLICA, LABEL_SERVICE, ServiceSpec};
@@ -23,9 +22,6 @@ use super::{DockerStack, last_log_lines};
 use crate::stack::error::{StackError, is_not_found};
 use crate::stack::files;
 use crate::stack::model::{Health, StackEvent};
-
-/// How long one image pull may take before `up` gives up on it.
-const PULL_TIMEOUT: Duration = Duration::from_secs(600);
 
 impl DockerStack {
     /// Brings the stack up and waits until every started service is healthy.
@@ -104,65 +100,6 @@ impl DockerStack {
                 .map_err(StackError::docker(format!("creating volume {name}")))?;
         }
         Ok(())
-    }
-
-    /// True when the image is here (pulled now if need be); false when an
-    /// optional service's image cannot be had.
-    async fn ensure_image(&self, s: &ServiceSpec) -> Result<bool, StackError> {
-        if self.docker.inspect_image(&s.image).await.is_ok() {
-            return Ok(true);
-        }
-        self.emit(&s.name, format!("pulling {}", s.image));
-        let reason = match tokio::time::timeout(PULL_TIMEOUT, self.pull(s)).await {
-            Ok(Ok(())) => return Ok(true),
-            Ok(Err(reason)) => reason,
-            Err(_) => format!("no progress within {PULL_TIMEOUT:?}"),
-        };
-        if s.optional {
-            self.emit(&s.name, format!("image missing: {} ({reason})", s.image));
-            return Ok(false);
-        }
-        Err(StackError::ImageMissing {
-            service: s.name.clone(),
-            image: s.image.clone(),
-            env: match s.kind {
-                Kind::Db => "WORKSHOP_IMAGE_DB",
-                Kind::App => "WORKSHOP_IMAGE_APP",
-                Kind::Prometheus => "WORKSHOP_IMAGE_PROMETHEUS",
-                Kind::Grafana => "WORKSHOP_IMAGE_GRAFANA",
-            },
-            reason,
-        })
-    }
-
-    /// Pulls with per-layer progress events; the error is the engine's reason.
-    async fn pull(&self, s: &ServiceSpec) -> Result<(), String> {
-        let opts = CreateImageOptions {
-            from_image: Some(s.image.clone()),
-            ..Default::default()
-        };
-        let mut stream = self.docker.create_image(Some(opts), None, None);
-        let mut last = String::new();
-        while let Some(item) = stream.next().await {
-            let info = item.map_err(|e| first_line(&e.to_string()))?;
-            if let Some(err) = info.error_detail.and_then(|d| d.message) {
-                return Err(err);
-            }
-            let status = match (info.id, info.status) {
-                (Some(id), Some(st)) => format!("{id}: {st}"),
-                (None, Some(st)) => st,
-                _ => continue,
-            };
-            if status != last {
-                self.emit(&s.name, status.clone());
-                last = status;
-            }
-        }
-        if self.docker.inspect_image(&s.image).await.is_ok() {
-            Ok(())
-        } else {
-            Err("the pull ended without the image".into())
-        }
     }
 
     /// Replicas above the wanted count (after `--scale app=1` following 3).
@@ -325,8 +262,4 @@ async fn inspect_health(docker: &Docker, container: &str) -> (String, Health) {
         _ => Health::Unknown,
     };
     (status, health)
-}
-
-fn first_line(text: &str) -> String {
-    text.lines().next().unwrap_or(text).to_string()
 }
