@@ -24,14 +24,21 @@ fn compose(args: &[&str], env_file: &Path) -> Output {
     let root = env!("CARGO_MANIFEST_DIR");
     let mut cmd = Command::new("docker-compose");
     cmd.current_dir(root)
-        .args(["-f", "compose/docker-compose.yml", "-p", PROJECT, "--env-file"])
+        .args([
+            "-f",
+            "compose/docker-compose.yml",
+            "-p",
+            PROJECT,
+            "--env-file",
+        ])
         .arg(env_file)
         .args(args);
     for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("WORKSHOP_")) {
         cmd.env_remove(k);
     }
-    cmd.output()
-        .unwrap_or_else(|e| panic!("docker-compose could not run ({e}): apt-get install docker-compose"))
+    cmd.output().unwrap_or_else(|e| {
+        panic!("docker-compose could not run ({e}): apt-get install docker-compose")
+    })
 }
 
 fn text(out: &Output) -> String {
@@ -76,7 +83,10 @@ async fn compose_up_build_with_defaults_brings_db_app_and_prometheus_up_healthy(
     let _ = compose(&["down", "-v", "--remove-orphans"], &env_file);
 
     let started = Instant::now();
-    let up = compose(&["up", "-d", "--build", "db", "app", "prometheus"], &env_file);
+    let up = compose(
+        &["up", "-d", "--build", "db", "app", "prometheus"],
+        &env_file,
+    );
     assert!(up.status.success(), "compose up failed:\n{}", text(&up));
 
     let docker = engine::connect().await.expect("engine").docker;
@@ -152,7 +162,10 @@ async fn compose_up_build_with_defaults_brings_db_app_and_prometheus_up_healthy(
         if app_up {
             break;
         }
-        assert!(Instant::now() < deadline, "the app target is not up: {targets}");
+        assert!(
+            Instant::now() < deadline,
+            "the app target is not up: {targets}"
+        );
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
     let rules: Value = reqwest::get("http://127.0.0.1:9090/api/v1/rules")
@@ -168,7 +181,15 @@ async fn compose_up_build_with_defaults_brings_db_app_and_prometheus_up_healthy(
         .flat_map(|g| g["rules"].as_array().cloned().unwrap_or_default())
         .filter_map(|r| r["name"].as_str().map(String::from))
         .collect();
-    for alert in ["HighLatency", "HighErrorRate", "DBSlowTransactions", "MemoryPressure"] {
-        assert!(names.iter().any(|n| n == alert), "{alert} loaded: {names:?}");
+    for alert in [
+        "HighLatency",
+        "HighErrorRate",
+        "DBSlowTransactions",
+        "MemoryPressure",
+    ] {
+        assert!(
+            names.iter().any(|n| n == alert),
+            "{alert} loaded: {names:?}"
+        );
     }
 }

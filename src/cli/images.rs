@@ -131,7 +131,12 @@ async fn dispatch(stack: &DockerStack, cmd: ImagesCommand) -> anyhow::Result<Exi
             let engine_arch = stack.docker().version().await.ok().and_then(|v| v.arch);
             for i in loaded {
                 println!("loaded {i}");
-                let arch = stack.docker().inspect_image(&i).await.ok().and_then(|x| x.architecture);
+                let arch = stack
+                    .docker()
+                    .inspect_image(&i)
+                    .await
+                    .ok()
+                    .and_then(|x| x.architecture);
                 if let (Some(image), Some(engine)) = (&arch, &engine_arch)
                     && image != engine
                 {

@@ -124,15 +124,18 @@ pub fn read(dir: &Path, extra_ca: Option<&Path>) -> Result<BuildContext, Context
     let ignore = dir.join(".dockerignore");
     let text = std::fs::read_to_string(&ignore).map_err(read_err(&ignore))?;
     let mut files = Vec::new();
+    let mut dirs = Vec::new();
     for p in ["Dockerfile", ".dockerignore"]
         .into_iter()
         .map(String::from)
         .chain(kept_paths(&text, &ignore.display().to_string())?)
     {
-        collect(dir, Path::new(&p), &mut files).map_err(read_err(&dir.join(&p)))?;
+        collect(dir, Path::new(&p), &mut files, &mut dirs).map_err(read_err(&dir.join(&p)))?;
     }
     files.sort();
     files.dedup();
+    dirs.sort();
+    dirs.dedup();
     // The extra CA goes in under this name; a copy of it already in the
     // checkout (put there for `docker compose --build`) is not sent twice.
     let ca_name = format!("{CERTS_DIR}/workshop-build-ca.crt");
@@ -141,6 +144,22 @@ pub fn read(dir: &Path, extra_ca: Option<&Path>) -> Result<BuildContext, Context
     }
 
     let mut builder = tar::Builder::new(Vec::new());
+    // Directories get entries of their own, as the docker CLI sends them:
+    // the engine's cache key for `COPY dir` includes them.
+    for d in &dirs {
+        let mut header = tar::Header::new_gnu();
+        header.set_entry_type(tar::EntryType::Directory);
+        header.set_size(0);
+        header.set_mode(0o755);
+        header.set_uid(0);
+        header.set_gid(0);
+        header.set_mtime(0);
+        header.set_cksum();
+        let name = format!("{}/", d.to_string_lossy());
+        builder
+            .append_data(&mut header, name, std::io::empty())
+            .map_err(read_err(&dir.join(d)))?;
+    }
     let mut hash = Sha256::new();
     for rel in &files {
         let full = dir.join(rel);
@@ -187,18 +206,31 @@ pub fn read(dir: &Path, extra_ca: Option<&Path>) -> Result<BuildContext, Context
     })
 }
 
-/// Regular files under `rel` (a file or a directory), relative to `root`.
-/// A kept path that does not exist is simply absent, as with docker.
-fn collect(root: &Path, rel: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+/// Regular files and directories under `rel` (a file or a directory),
+/// relative to `root`, with the directories above `rel`. A kept path that
+/// does not exist is simply absent, as with docker.
+fn collect(
+    root: &Path,
+    rel: &Path,
+    files: &mut Vec<PathBuf>,
+    dirs: &mut Vec<PathBuf>,
+) -> std::io::Result<()> {
     let full = root.join(rel);
     let Ok(meta) = std::fs::symlink_metadata(&full) else {
         return Ok(());
     };
+    dirs.extend(
+        rel.ancestors()
+            .skip(1)
+            .filter(|a| !a.as_os_str().is_empty())
+            .map(Path::to_path_buf),
+    );
     if meta.is_file() {
-        out.push(rel.to_path_buf());
+        files.push(rel.to_path_buf());
     } else if meta.is_dir() {
+        dirs.push(rel.to_path_buf());
         for entry in std::fs::read_dir(&full)? {
-            collect(root, &rel.join(entry?.file_name()), out)?;
+            collect(root, &rel.join(entry?.file_name()), files, dirs)?;
         }
     }
     Ok(())
@@ -213,6 +245,7 @@ fn append(
     contents: &[u8],
 ) -> std::io::Result<()> {
     let mut header = tar::Header::new_gnu();
+    header.set_entry_type(tar::EntryType::Regular);
     header.set_size(contents.len() as u64);
     header.set_mode(mode);
     header.set_uid(0);
@@ -290,6 +323,7 @@ mod tests {
                     .display()
                     .to_string()
             })
+            .filter(|name| !name.ends_with('/'))
             .collect();
         names.sort();
         assert_eq!(
