@@ -34,6 +34,8 @@ fn settings() -> StackSettings {
         api_port: API,
         prometheus_port: PROMETHEUS,
         grafana_port: 16300,
+        // The build's extra CA, as `workshop up` reads it from the environment.
+        build_ca: std::env::var_os("WORKSHOP_BUILD_CA").map(Into::into),
         ..StackSettings::default()
     }
 }
@@ -486,4 +488,24 @@ async fn status_reads_the_ports_the_containers_really_publish() {
         Some(Value::from(format!("http://127.0.0.1:{PROMETHEUS}")))
     );
     stack.down(true).await.expect("down");
+}
+
+#[test]
+fn compose_and_the_stand_in_script_name_the_same_default_images_as_the_binary() {
+    let compose = include_str!("../compose/docker-compose.yml");
+    let standins = include_str!("../scripts/standin-images");
+    let s = StackSettings::default();
+    for (key, image) in [
+        ("WORKSHOP_IMAGE_DB", &s.images.db),
+        ("WORKSHOP_IMAGE_APP", &s.images.app),
+        ("WORKSHOP_IMAGE_PROMETHEUS", &s.images.prometheus),
+        ("WORKSHOP_IMAGE_GRAFANA", &s.images.grafana),
+    ] {
+        assert!(
+            compose.contains(&format!("${{{key}:-{image}}}")),
+            "compose/docker-compose.yml defaults {key} to {image}"
+        );
+    }
+    assert!(standins.contains(&format!("POSTGRES={}\n", s.images.db)));
+    assert!(standins.contains(&format!("PROMETHEUS={}\n", s.images.prometheus)));
 }

@@ -30,6 +30,8 @@ fn settings(replicas: u16) -> StackSettings {
         prometheus_port: PROMETHEUS,
         grafana_port: 13000,
         app_replicas: replicas,
+        // The build's extra CA, as `workshop up` reads it from the environment.
+        build_ca: std::env::var_os("WORKSHOP_BUILD_CA").map(Into::into),
         ..StackSettings::default()
     }
 }

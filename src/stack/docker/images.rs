@@ -123,7 +123,8 @@ impl DockerStack {
         } else if present {
             self.emit(
                 image.service,
-                "the checkout changed since the image was built: rebuilding",
+                "the image was not built from this checkout (other sources, or another tool): \
+                 building; unchanged steps come from the engine's cache",
             );
         }
         self.build(image, ctx).await
@@ -180,7 +181,8 @@ impl DockerStack {
             if let Some(err) = info.error_detail.and_then(|d| d.message) {
                 return Err(fail(err, &tail));
             }
-            for line in info.stream.iter().flat_map(|s| s.lines()) {
+            for raw in info.stream.iter().flat_map(|s| s.lines()) {
+                let line = without_colours(raw);
                 let line = line.trim_end();
                 if line.is_empty() {
                     continue;
@@ -191,7 +193,7 @@ impl DockerStack {
                 tail.push(line.to_string());
                 let trimmed = line.trim_start();
                 if trimmed.starts_with("Step ") {
-                    self.emit(service, trimmed.to_string());
+                    self.emit(service, shorten(trimmed, 100));
                 } else if let Some(krate) = trimmed.strip_prefix("Compiling ") {
                     compiled += 1;
                     if compiled % 10 == 1 {
@@ -318,6 +320,49 @@ impl DockerStack {
     }
 }
 
+/// The line without terminal colour codes (the engine wraps a step's
+/// stderr in them).
+fn without_colours(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // CSI: ESC [ parameters final-byte (a letter).
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// At most `max` characters of a line, with `…` when cut.
+fn shorten(line: &str, max: usize) -> String {
+    match line.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &line[..i]),
+        None => line.to_string(),
+    }
+}
+
 fn first_line(text: &str) -> String {
     text.lines().next().unwrap_or(text).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn build_lines_lose_their_colour_codes_and_long_steps_are_cut() {
+        assert_eq!(
+            without_colours("\u{1b}[91merror: failed\u{1b}[0m"),
+            "error: failed"
+        );
+        assert_eq!(shorten("Step 1/2 : RUN x", 8), "Step 1/2…");
+        assert_eq!(shorten("short", 8), "short");
+    }
 }
