@@ -22,8 +22,10 @@ use crate::faults::{FaultConfig, FaultUpdate};
 use crate::loadgen::{self, LoadPlan, Mix};
 use crate::logging::{self, LogFormat};
 
+mod doctor;
 mod images;
 mod stack;
+pub use doctor::DoctorArgs;
 pub use stack::{BackendArgs, DownArgs, LogsArgs, StatusArgs, UpArgs};
 
 #[derive(Debug, Parser)]
@@ -70,6 +72,9 @@ pub enum Command {
     /// The stack's images: list, pull (or build), save to one file, load from it.
     #[command(subcommand)]
     Images(images::ImagesCommand),
+    /// Pre-flight check: engine, memory limits, ports, RAM, disk, images, local
+    /// mode, terminal. Changes nothing; exit 1 when something blocks the workshop.
+    Doctor(DoctorArgs),
 }
 
 #[derive(Debug, Args)]
@@ -273,6 +278,7 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Status(args) => stack::status(args).await,
         Command::Logs(args) => stack::logs(args).await,
         Command::Images(cmd) => images::run(cmd).await,
+        Command::Doctor(args) => doctor::run(args).await,
     }
 }
 

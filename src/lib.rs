@@ -14,6 +14,8 @@
 //! - [`client`]   — a small HTTP client of that API, used by `inject`, `reset`, `failures`.
 //! - [`stack`]    — the whole workshop stack (db, app, Prometheus, Grafana) on Docker
 //!   or as local processes: `up`, `down`, `status`, `logs`, events.
+//! - [`doctor`]   — `workshop doctor`: the pre-flight check of a student's machine
+//!   (engine, memory limits, ports, disk, images, terminal); reads, never changes.
 //! - [`tui`]      — `workshop tui`: the guided console over all of the above.
 //! - [`logging`]  — tracing set-up (human or JSON lines).
 //! - [`cli`]      — the command line: parses flags and calls the functions above.
@@ -23,6 +25,7 @@ pub mod cases;
 pub mod cli;
 pub mod client;
 pub mod config;
+pub mod doctor;
 pub mod faults;
 pub mod ledger;
 pub mod loadgen;

@@ -149,11 +149,16 @@ pub fn cgroup_memory_limit() -> Option<u64> {
     })
 }
 
-fn physical_memory() -> Option<u64> {
-    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = meminfo.lines().find(|l| l.starts_with("MemTotal:"))?;
-    let kb = line.split_whitespace().nth(1)?.parse::<u64>().ok()?;
-    Some(kb * 1024)
+/// The machine's RAM (Linux's MemTotal; macOS' hw.memsize), from sysconf.
+pub(crate) fn physical_memory() -> Option<u64> {
+    // SAFETY: sysconf has no preconditions; it returns -1 for unknown names.
+    let (pages, page) = unsafe {
+        (
+            libc::sysconf(libc::_SC_PHYS_PAGES),
+            libc::sysconf(libc::_SC_PAGESIZE),
+        )
+    };
+    (pages > 0 && page > 0).then(|| pages as u64 * page as u64)
 }
 
 /// Resident memory of this process in bytes (Linux), read from /proc.

@@ -41,7 +41,7 @@ impl fmt::Display for NoEngine {
         for a in &self.tried {
             writeln!(f, "  - {}: {}", a.place, a.outcome)?;
         }
-        if self.tried.len() == 1 && self.tried[0].place.starts_with("$DOCKER_HOST") {
+        if self.only_docker_host() {
             writeln!(
                 f,
                 "  (DOCKER_HOST is set, so no other place was tried; unset it to search the usual sockets)"
@@ -52,6 +52,13 @@ impl fmt::Display for NoEngine {
             "Fix: start Docker (or Colima/Podman), or point DOCKER_HOST at a running engine; \
              or run without Docker: `workshop up --local`"
         )
+    }
+}
+
+impl NoEngine {
+    /// True when `DOCKER_HOST` was set, so it was the only place tried.
+    pub fn only_docker_host(&self) -> bool {
+        self.tried.len() == 1 && self.tried[0].place.starts_with("$DOCKER_HOST")
     }
 }
 

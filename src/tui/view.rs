@@ -15,6 +15,10 @@ use super::{cases, charts, faults, help, input, load, log, phase, stack};
 
 const LEFT: u16 = 28;
 
+/// The smallest screen the console is laid out and snapshot-tested for
+/// (columns, rows); smaller terminals get a cut screen, not a broken one.
+pub const MIN_SIZE: (u16, u16) = (80, 24);
+
 fn link(name: &str, l: &Link, theme: Theme) -> Span<'static> {
     match l {
         Link::Up => Span::styled(format!("{name} ✔ "), theme.ok()),

@@ -163,6 +163,59 @@ impl ChildSetup {
     }
 }
 
+/// Which way [`MemoryLimit::create`] would limit a child on this machine,
+/// found without creating anything (for `workshop doctor`). Mirrors the
+/// order of [`try_cgroup`]; keep the two together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mechanism {
+    CgroupV2,
+    CgroupV1,
+    /// No writable memory cgroup; why, for people.
+    Rlimit {
+        why: String,
+    },
+}
+
+impl Mechanism {
+    pub fn here() -> Self {
+        if !cfg!(target_os = "linux") {
+            return Mechanism::Rlimit {
+                why: "memory cgroups are a Linux feature".into(),
+            };
+        }
+        let root = Path::new("/sys/fs/cgroup");
+        if root.join("cgroup.controllers").exists() {
+            let delegated = std::fs::read_to_string(root.join("cgroup.subtree_control"))
+                .is_ok_and(|t| t.split_whitespace().any(|c| c == "memory"));
+            return match (writable(root), delegated) {
+                (true, true) => Mechanism::CgroupV2,
+                (false, _) => Mechanism::Rlimit {
+                    why: "cgroup v2 at /sys/fs/cgroup is not writable (not root, no delegation)"
+                        .into(),
+                },
+                (true, false) => Mechanism::Rlimit {
+                    why: "the memory controller is not enabled in /sys/fs/cgroup".into(),
+                },
+            };
+        }
+        if writable(&root.join("memory")) {
+            Mechanism::CgroupV1
+        } else {
+            Mechanism::Rlimit {
+                why: "no writable memory cgroup (v1 /sys/fs/cgroup/memory)".into(),
+            }
+        }
+    }
+}
+
+fn writable(dir: &Path) -> bool {
+    let Ok(path) = CString::new(dir.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: path is a valid NUL-terminated string for the call's duration.
+    unsafe { libc::access(path.as_ptr(), libc::W_OK) == 0 }
+}
+
 fn try_cgroup(name: &str, bytes: u64) -> io::Result<MemoryLimit> {
     let root = Path::new("/sys/fs/cgroup");
     if root.join("cgroup.controllers").exists() {

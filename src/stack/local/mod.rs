@@ -394,7 +394,7 @@ fn resident_bytes(pid: u32) -> Option<u64> {
 }
 
 /// The first `name` on PATH.
-fn which(name: &str) -> Option<PathBuf> {
+pub(crate) fn which(name: &str) -> Option<PathBuf> {
     std::env::var_os("PATH").and_then(|paths| {
         std::env::split_paths(&paths)
             .map(|p| p.join(name))
