@@ -34,6 +34,7 @@
 mod engine;
 mod host;
 mod images;
+mod ports;
 mod terminal;
 
 use serde::Serialize;
@@ -125,13 +126,13 @@ pub async fn examine(settings: &StackSettings) -> Vec<Check> {
         checks.push(engine::check_memory_limits(e.info.as_ref()));
     }
     let own_ports = docker.map(|e| e.own_ports.as_slice()).unwrap_or_default();
-    for port in host::stack_ports(settings) {
-        let taken = host::bind_error(&settings.bind, port.number);
+    for port in ports::stack_ports(settings) {
+        let taken = ports::bind_error(&settings.bind, port.number);
         let suggestion = taken
             .is_some()
-            .then(|| host::free_port_near(&settings.bind, port.number))
+            .then(|| ports::free_port_near(&settings.bind, port.number))
             .flatten();
-        checks.push(host::check_port(
+        checks.push(ports::check_port(
             &port,
             taken.as_deref(),
             own_ports.contains(&port.number),
