@@ -35,6 +35,7 @@ mod engine;
 mod host;
 mod images;
 mod ports;
+mod registry;
 mod terminal;
 
 use serde::Serialize;
