@@ -2,20 +2,16 @@
 //! whether it could from here, now. Nothing is pulled or built: a registry
 //! is only connected to, the classroom mirror asked for `/v2/`.
 
-use std::net::IpAddr;
 use std::path::PathBuf;
-use std::time::Duration;
 
 use super::Check;
+use super::engine::EngineFacts;
 use super::registry::{
     MirrorFacts, check_mirror, plain_http_allowed, probe_mirror, probe_registry, resolve,
 };
-use super::engine::{EngineFacts, InfoFacts};
 use crate::stack::StackSettings;
 use crate::stack::images::context::find_checkout;
-use crate::stack::images::reference::Reference;
 use crate::stack::images::{Origin, StackImage, stack_images};
-
 
 /// Where a missing image would be pulled from, and whether it answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,7 +21,6 @@ pub(super) struct PullSource {
     pub answers: bool,
     pub mirror: bool,
 }
-
 
 /// The image checks, plus the mirror's when one is set.
 pub(super) async fn examine(settings: &StackSettings, docker: Option<&EngineFacts>) -> Vec<Check> {
@@ -295,6 +290,4 @@ mod tests {
         assert_eq!(c.status, Status::Fail);
         assert!(c.fix.is_some_and(|f| f.contains("scripts/build-images")));
     }
-
-
 }
