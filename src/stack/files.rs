@@ -49,18 +49,33 @@ pub fn prometheus_config(targets: &[String]) -> String {
 pub fn tar_archive(files: &[EmbeddedFile]) -> std::io::Result<Vec<u8>> {
     let mut builder = tar::Builder::new(Vec::new());
     for f in files {
-        let mut header = tar::Header::new_gnu();
-        header.set_size(f.contents.len() as u64);
-        header.set_mode(0o644);
-        header.set_mtime(0);
-        header.set_cksum();
-        builder.append_data(
-            &mut header,
+        append_file(
+            &mut builder,
             f.path.trim_start_matches('/'),
-            f.contents.as_slice(),
+            0o644,
+            &f.contents,
         )?;
     }
     builder.into_inner()
+}
+
+/// One regular file owned by root and dated at the epoch: the same files
+/// give the same archive (the engine's layer cache relies on it).
+pub(crate) fn append_file(
+    builder: &mut tar::Builder<Vec<u8>>,
+    name: &str,
+    mode: u32,
+    contents: &[u8],
+) -> std::io::Result<()> {
+    let mut header = tar::Header::new_gnu();
+    header.set_entry_type(tar::EntryType::Regular);
+    header.set_size(contents.len() as u64);
+    header.set_mode(mode);
+    header.set_uid(0);
+    header.set_gid(0);
+    header.set_mtime(0);
+    header.set_cksum();
+    builder.append_data(&mut header, name, contents)
 }
 
 #[cfg(test)]

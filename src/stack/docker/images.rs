@@ -35,7 +35,8 @@ impl DockerStack {
             .find(|i| i.service == kind.label())
     }
 
-    /// The label `key` of a local image; `Ok(None)` when the image is absent.
+    /// The label `key` of a local image: `None` when the image is absent,
+    /// `Some(None)` when it is here without that label.
     pub(crate) async fn image_label(&self, image: &str, key: &str) -> Option<Option<String>> {
         let inspect = self.docker.inspect_image(image).await.ok()?;
         Some(

@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use crate::stack::files::append_file;
+
 /// The label carrying the hash of the context an image was built from.
 pub const LABEL_SOURCE_HASH: &str = "io.workshop.source-hash";
 
@@ -180,7 +182,7 @@ pub fn read(dir: &Path, extra_ca: Option<&Path>) -> Result<BuildContext, Context
             hash.update(format!("{name}\0{mode:o}\0{}\0", contents.len()));
             hash.update(&contents);
         }
-        append(&mut builder, &name, mode, &contents).map_err(read_err(&full))?;
+        append_file(&mut builder, &name, mode, &contents).map_err(read_err(&full))?;
     }
     if let Some(ca) = extra_ca {
         let mut pem = Vec::new();
@@ -195,7 +197,7 @@ pub fn read(dir: &Path, extra_ca: Option<&Path>) -> Result<BuildContext, Context
                     .into(),
             });
         }
-        append(&mut builder, &ca_name, 0o644, &pem).map_err(read_err(ca))?;
+        append_file(&mut builder, &ca_name, 0o644, &pem).map_err(read_err(ca))?;
     }
     let tar = builder.into_inner().map_err(read_err(dir))?;
     Ok(BuildContext {
@@ -234,25 +236,6 @@ fn collect(
         }
     }
     Ok(())
-}
-
-/// One file, owned by root, dated at the epoch: the same checkout gives the
-/// same archive, so the engine's layer cache holds across builds.
-fn append(
-    builder: &mut tar::Builder<Vec<u8>>,
-    name: &str,
-    mode: u32,
-    contents: &[u8],
-) -> std::io::Result<()> {
-    let mut header = tar::Header::new_gnu();
-    header.set_entry_type(tar::EntryType::Regular);
-    header.set_size(contents.len() as u64);
-    header.set_mode(mode);
-    header.set_uid(0);
-    header.set_gid(0);
-    header.set_mtime(0);
-    header.set_cksum();
-    builder.append_data(&mut header, name, contents)
 }
 
 #[cfg(test)]
