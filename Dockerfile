@@ -72,6 +72,10 @@ RUN groupadd --system --gid 10001 workshop \
     && useradd --system --no-log-init --uid 10001 --gid 10001 --no-create-home \
         --home-dir /nonexistent --shell /usr/sbin/nologin workshop
 COPY --from=build /src/target/release/workshop /usr/local/bin/workshop
+# A home the console can write to when the image runs `tui` (progress, the
+# session report, local mode's files); `serve` writes nothing there.
+RUN mkdir -p /var/lib/workshop && chown 10001:10001 /var/lib/workshop
+ENV HOME=/var/lib/workshop
 USER 10001:10001
 ENV WORKSHOP_LISTEN=0.0.0.0:5000
 EXPOSE 5000

@@ -7,17 +7,13 @@
 mod common;
 
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::{Backend, PrometheusServer, TestDb, free_port, workshop_bin};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 use workshop::cases::{CaseSet, Lang};
-use workshop::client::ApiClient;
 use workshop::telemetry::Prometheus;
-use workshop::telemetry::scrape::ScrapeWindow;
 use workshop::tui::driver::{Driver, Shared};
 use workshop::tui::msg::{Msg, SourceKind};
 use workshop::tui::state::{App, Link};
@@ -44,18 +40,12 @@ struct Console {
 impl Console {
     fn new(api_url: &str, prometheus_url: &str) -> Self {
         let (tx, rx) = mpsc::unbounded_channel();
-        let started = Instant::now();
-        let shared = Shared {
+        let shared = Shared::new(
             tx,
-            api: ApiClient::new(api_url),
-            http: reqwest::Client::new(),
-            prometheus: Some(Prometheus::new(prometheus_url).expect("a Prometheus URL")),
-            prometheus_wanted: Arc::new(AtomicBool::new(true)),
-            prometheus_up: Arc::new(AtomicBool::new(false)),
-            window: Arc::new(Mutex::new(ScrapeWindow::default())),
-            stack: Arc::new(Mutex::new(None)),
-            started,
-        };
+            api_url,
+            Some(Prometheus::new(prometheus_url).expect("a Prometheus URL")),
+        );
+        let started = shared.started;
         let driver = Driver::new(shared);
         driver.start_telemetry();
         let cases = CaseSet::shipped().expect("cases").cases().to_vec();

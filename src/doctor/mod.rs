@@ -127,11 +127,11 @@ pub async fn examine(settings: &StackSettings) -> Vec<Check> {
         checks.push(engine::check_memory_limits(e.info.as_ref()));
     }
     let own_ports = docker.map(|e| e.own_ports.as_slice()).unwrap_or_default();
-    for port in ports::stack_ports(settings) {
-        let taken = ports::bind_error(&settings.bind, port.number);
+    for port in crate::stack::ports::stack_ports(settings) {
+        let taken = crate::stack::ports::bind_error(&settings.bind, port.number);
         let suggestion = taken
             .is_some()
-            .then(|| ports::free_port_near(&settings.bind, port.number))
+            .then(|| crate::stack::ports::free_port_near(&settings.bind, port.number))
             .flatten();
         checks.push(ports::check_port(
             &port,

@@ -1,78 +1,10 @@
-//! The stack's ports: each one free, or held by this project's own stack
+//! The stack's ports (listed by [`crate::stack::ports`]): each one free, or held by this project's own stack
 //! (then fine), or by something else (then the setting that moves it).
 
 use super::Check;
-use crate::stack::StackSettings;
-
-/// A host port the stack publishes, and the setting that moves it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct StackPort {
-    /// The check's name: `port-api`, `port-api-2`, `port-prometheus`…
-    pub name: String,
-    pub service: &'static str,
-    pub number: u16,
-    pub env: &'static str,
-}
-
-/// Every port `up` would publish with these settings.
-pub(super) fn stack_ports(s: &StackSettings) -> Vec<StackPort> {
-    let port = |name: String, service, number, env| StackPort {
-        name,
-        service,
-        number,
-        env,
-    };
-    let mut out: Vec<StackPort> = (1..=s.app_replicas.max(1))
-        .map(|n| {
-            let name = if n == 1 {
-                "port-api".to_string()
-            } else {
-                format!("port-api-{n}")
-            };
-            port(name, "app", s.app_port(n), "WORKSHOP_PORT_API")
-        })
-        .collect();
-    out.push(port(
-        "port-prometheus".into(),
-        "prometheus",
-        s.prometheus_port,
-        "WORKSHOP_PORT_PROMETHEUS",
-    ));
-    out.push(port(
-        "port-grafana".into(),
-        "grafana",
-        s.grafana_port,
-        "WORKSHOP_PORT_GRAFANA",
-    ));
-    if let Some(db) = s.db_port {
-        out.push(port("port-db".into(), "db", db, "WORKSHOP_PORT_DB"));
-    }
-    out
-}
-
-/// Why `bind:port` cannot be listened on now; `None` when it can. The
-/// listener is dropped at once. A connection is tried too, because macOS
-/// lets a specific address be bound over a wildcard listener (AirPlay's
-/// `*:5000`) that Docker's port forwarding then collides with.
-pub(super) fn bind_error(bind: &str, port: u16) -> Option<String> {
-    if let Err(e) = std::net::TcpListener::bind((bind, port)) {
-        return Some(e.to_string());
-    }
-    let target = if bind == "0.0.0.0" { "127.0.0.1" } else { bind };
-    let addr = std::net::ToSocketAddrs::to_socket_addrs(&(target, port))
-        .ok()?
-        .next()?;
-    std::net::TcpStream::connect_timeout(&addr, std::time::Duration::from_millis(300))
-        .ok()
-        .map(|_| "something accepts connections there".into())
-}
-
-/// A free port a little above `port`, to name in the fix.
-pub(super) fn free_port_near(bind: &str, port: u16) -> Option<u16> {
-    (50..70u16)
-        .filter_map(|d| port.checked_add(d))
-        .find(|p| bind_error(bind, *p).is_none())
-}
+use crate::stack::ports::StackPort;
+#[cfg(test)]
+use crate::stack::{StackSettings, ports::stack_ports};
 
 /// Free, or held by this project's own running stack: fine. Taken by
 /// anything else: `up` would fail to publish it.

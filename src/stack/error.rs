@@ -67,6 +67,22 @@ pub enum StackError {
         last_logs: String,
     },
 
+    /// A port the stack publishes is held by another program.
+    #[error(
+        "{service}: port {port} on {bind} is taken ({reason}). Stop what listens there, or move \
+         the stack's port: {env}={suggestion}"
+    )]
+    PortTaken {
+        service: String,
+        bind: String,
+        port: u16,
+        /// The setting that moves it.
+        env: &'static str,
+        reason: String,
+        /// A free port near it, to name in the fix.
+        suggestion: u16,
+    },
+
     #[error("no service {name:?}; the services are: {known}")]
     UnknownService { name: String, known: String },
 
@@ -82,7 +98,78 @@ pub enum StackError {
     },
 }
 
+/// What a person reads when the stack cannot come up: one sentence of why,
+/// the fix, and the whole message for the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trouble {
+    pub why: String,
+    pub fix: String,
+    pub detail: String,
+}
+
+/// Where the whole check of this machine is.
+const DOCTOR: &str = "`workshop doctor` checks this machine and names each fix";
+
 impl StackError {
+    /// The error as [`Trouble`]: the cause in one sentence and the fix.
+    pub fn trouble(&self) -> Trouble {
+        let detail = self.to_string();
+        let (why, fix) = match self {
+            StackError::NoEngine(_) => (
+                "no Docker engine answered".to_string(),
+                format!(
+                    "start Docker (or Colima/Podman), or point DOCKER_HOST at a running engine; \
+                     {DOCTOR}"
+                ),
+            ),
+            StackError::ImageMissing {
+                service,
+                image,
+                reason,
+                fix,
+            } => (
+                format!("the {service} image {image} could not be had ({reason})"),
+                fix.clone(),
+            ),
+            StackError::Build { reason, .. } => (
+                format!("building the app image failed ({reason})"),
+                "behind a TLS-intercepting proxy set WORKSHOP_BUILD_CA to its CA certificate; \
+                 or load the coach's bundle: `workshop images load FILE`; or use the classroom \
+                 mirror: WORKSHOP_REGISTRY=host:port"
+                    .to_string(),
+            ),
+            StackError::PortTaken {
+                service,
+                port,
+                env,
+                suggestion,
+                ..
+            } => (
+                format!("port {port} ({service}) is taken by another program"),
+                format!("stop what listens there, or start with {env}={suggestion}"),
+            ),
+            StackError::Unhealthy {
+                service, waited, ..
+            } => (
+                format!(
+                    "{service} did not become healthy within {} s",
+                    waited.as_secs()
+                ),
+                format!("`workshop logs {service}` shows why; {DOCTOR}"),
+            ),
+            other => (
+                other
+                    .to_string()
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .to_string(),
+                DOCTOR.to_string(),
+            ),
+        };
+        Trouble { why, fix, detail }
+    }
+
     pub fn docker(doing: impl Into<String>) -> impl FnOnce(bollard::errors::Error) -> Self {
         let doing = doing.into();
         move |source| StackError::Docker { doing, source }

@@ -5,14 +5,16 @@
 //! - [`local`]: `workshop serve` as a supervised child process, for machines
 //!   without Docker.
 //!
-//! Callers (the CLI now, the console later) hold a [`Runtime`] and read its
+//! Callers (the CLI and the console) hold a [`Runtime`] and read its
 //! [`StackEvent`]s from a broadcast channel; they never learn which backend
 //! answered except through [`StackStatus::backend`]. [`task`] puts a runtime
 //! behind a message channel, so a render loop never awaits the engine.
 //!
 //! Files: [`model`] the plain data reported; [`settings`] images, ports,
 //! limits; [`engine`] finding the Docker engine; [`files`] the configuration
-//! embedded in the binary; [`error`] what can go wrong.
+//! embedded in the binary; [`ports`] the host ports published and whether
+//! they are free; [`error`] what can go wrong, and [`Trouble`]: the one
+//! sentence and the fix a person reads when the stack cannot come up.
 
 pub mod commands;
 pub mod docker;
@@ -22,6 +24,7 @@ pub mod files;
 pub mod images;
 pub mod local;
 pub mod model;
+pub mod ports;
 pub mod settings;
 pub mod task;
 
@@ -29,7 +32,7 @@ use futures::stream::BoxStream;
 use tokio::sync::broadcast;
 
 pub use docker::{DockerStack, Removed, Saved, checksum_file};
-pub use error::StackError;
+pub use error::{StackError, Trouble};
 pub use local::{LocalOptions, LocalStack};
 pub use model::{
     Backend, Health, LogRequest, ServiceAction, ServiceState, ServiceStatus, StackEvent,
@@ -73,6 +76,32 @@ impl Runtime {
             Runtime::Docker(_) => Backend::Docker,
             Runtime::Local(_) => Backend::Local,
         }
+    }
+
+    /// Where this process reaches the API and Prometheus: the published
+    /// ports on the host, or, for the console in a container of the same
+    /// engine, the services by name on the stack's network.
+    pub fn urls(&self) -> (String, String) {
+        let s = match self {
+            Runtime::Docker(d) => d.settings(),
+            Runtime::Local(l) => l.settings(),
+        };
+        if let Runtime::Docker(d) = self
+            && d.inside().is_some()
+        {
+            return (
+                docker::API_BY_NAME.to_string(),
+                docker::PROMETHEUS_BY_NAME.to_string(),
+            );
+        }
+        let host = match (self, s.bind.as_str()) {
+            (Runtime::Local(_), _) | (_, "0.0.0.0") => "127.0.0.1",
+            (_, bind) => bind,
+        };
+        (
+            format!("http://{host}:{}", s.api_port),
+            format!("http://{host}:{}", s.prometheus_port),
+        )
     }
 
     /// Events from now on: progress of `up`, deaths, OOM kills, restarts, health.

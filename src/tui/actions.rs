@@ -48,6 +48,14 @@ pub fn act(app: &mut App, action: Action) -> Vec<Effect> {
             app.scroll = app.scroll.saturating_sub(3);
             vec![]
         }
+        Action::StackChoices => {
+            if matches!(app.stack.phase, super::state::StackPhase::Failed(_)) {
+                app.overlay = Overlay::Blocked;
+            } else {
+                app.log(LogKind::Info, "the stack is not blocked: nothing to choose");
+            }
+            vec![]
+        }
         Action::Open => open(app),
         Action::Leave => leave(app),
         Action::Inject | Action::InjectNow => {

@@ -3,10 +3,10 @@
 //! channel. Nothing here is awaited by the render loop; effects are spawned.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
-use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
@@ -15,11 +15,11 @@ use crate::cases::runner::Captures;
 use crate::client::ApiClient;
 use crate::loadgen::{self, LoadHandle, LoadPlan};
 use crate::stack::task::{StackCommand, StackHandle};
-use crate::stack::{Choice, Runtime, ServiceAction, StackSettings};
+use crate::stack::{Backend, Choice, Runtime, ServiceAction, StackError, StackSettings};
 use crate::telemetry::scrape::ScrapeWindow;
 use crate::telemetry::{Prometheus, Source};
 
-use super::msg::{Effect, Msg};
+use super::msg::{Blocked, Effect, Msg};
 use super::sensing::{observe_poll, read_once};
 
 /// How often the telemetry task reads: often enough for a live chart, rare
@@ -27,13 +27,20 @@ use super::sensing::{observe_poll, read_once};
 pub const TELEMETRY_EVERY: Duration = Duration::from_secs(2);
 const STATUS_EVERY: Duration = Duration::from_secs(3);
 
+/// Where the console reaches the API and Prometheus. Set again when a
+/// backend opens: the console in a container reaches the services by name,
+/// and a switch to local mode moves them to loopback.
+pub struct Endpoints {
+    pub api: ApiClient,
+    pub prometheus: Option<Prometheus>,
+}
+
 /// What every task shares.
 #[derive(Clone)]
 pub struct Shared {
     pub tx: UnboundedSender<Msg>,
-    pub api: ApiClient,
+    pub endpoints: Arc<RwLock<Endpoints>>,
     pub http: reqwest::Client,
-    pub prometheus: Option<Prometheus>,
     /// False once the stack said it has no Prometheus (local, none on PATH).
     pub prometheus_wanted: Arc<AtomicBool>,
     pub prometheus_up: Arc<AtomicBool>,
@@ -43,12 +50,60 @@ pub struct Shared {
 }
 
 impl Shared {
+    /// Everything the tasks share, pointed at `api_url` and (when there is
+    /// one) `prometheus`.
+    pub fn new(tx: UnboundedSender<Msg>, api_url: &str, prometheus: Option<Prometheus>) -> Self {
+        Self {
+            tx,
+            endpoints: Arc::new(RwLock::new(Endpoints {
+                api: ApiClient::new(api_url),
+                prometheus,
+            })),
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(5))
+                .connect_timeout(Duration::from_secs(2))
+                .build()
+                .unwrap_or_default(),
+            prometheus_wanted: Arc::new(AtomicBool::new(true)),
+            prometheus_up: Arc::new(AtomicBool::new(false)),
+            window: Arc::new(Mutex::new(ScrapeWindow::default())),
+            stack: Arc::new(Mutex::new(None)),
+            started: Instant::now(),
+        }
+    }
+
     pub(super) fn send(&self, msg: Msg) {
         let _ = self.tx.send(msg);
     }
 
+    pub(super) fn api(&self) -> ApiClient {
+        match self.endpoints.read() {
+            Ok(e) => e.api.clone(),
+            Err(poisoned) => poisoned.into_inner().api.clone(),
+        }
+    }
+
+    pub(super) fn prometheus(&self) -> Option<Prometheus> {
+        match self.endpoints.read() {
+            Ok(e) => e.prometheus.clone(),
+            Err(poisoned) => poisoned.into_inner().prometheus.clone(),
+        }
+    }
+
+    /// Points the console at a backend's URLs; a Prometheus URL that does
+    /// not parse keeps the one before (the scrape then stands in).
+    fn set_endpoints(&self, api_url: &str, prometheus_url: &str) {
+        let prometheus = Prometheus::new(prometheus_url).ok();
+        if let Ok(mut e) = self.endpoints.write() {
+            e.api = ApiClient::new(api_url);
+            if prometheus.is_some() {
+                e.prometheus = prometheus;
+            }
+        }
+    }
+
     pub(super) fn source(&self) -> Source {
-        match &self.prometheus {
+        match &self.prometheus() {
             Some(p) if self.prometheus_up.load(Ordering::Relaxed) => Source::Prometheus(p.clone()),
             _ => Source::Scrape(self.window.clone()),
         }
@@ -64,6 +119,30 @@ pub struct Driver {
     pub shared: Shared,
     load: Option<LoadHandle>,
     pending: Vec<JoinHandle<()>>,
+    /// The stack task's ears for the student's choice when it is blocked.
+    stack_ctl: Option<UnboundedSender<StackCtl>>,
+}
+
+/// What the student chose when the stack could not come up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StackCtl {
+    Retry,
+    Local,
+}
+
+/// How long a blocked stack waits before it tries again by itself.
+const RETRY_OPEN: Duration = Duration::from_secs(5);
+const RETRY_UP: Duration = Duration::from_secs(10);
+
+/// Waits `delay` or for the student's choice; `None` when the console is gone.
+async fn wait_or_choice(
+    ctl: &mut UnboundedReceiver<StackCtl>,
+    delay: Duration,
+) -> Option<StackCtl> {
+    tokio::select! {
+        c = ctl.recv() => c,
+        _ = tokio::time::sleep(delay) => Some(StackCtl::Retry),
+    }
 }
 
 impl Driver {
@@ -72,74 +151,19 @@ impl Driver {
             shared,
             load: None,
             pending: Vec::new(),
+            stack_ctl: None,
         }
     }
 
-    /// Opens the stack (retrying while no engine answers), brings it up, and
-    /// keeps its events and status flowing.
-    pub fn start_stack(&self, choice: Choice, settings: StackSettings) {
-        let sh = self.shared.clone();
-        tokio::spawn(async move {
-            let runtime = loop {
-                match Runtime::open(choice, settings.clone()).await {
-                    Ok(rt) => break rt,
-                    Err(e) => {
-                        sh.send(Msg::StackOpenFailed(format!("{e}. Retrying every 5 s.")));
-                        tokio::time::sleep(Duration::from_secs(5)).await;
-                    }
-                }
-            };
-            sh.send(Msg::StackOpened(runtime.backend()));
-            let handle = crate::stack::task::spawn(runtime);
-            if let Ok(mut slot) = sh.stack.lock() {
-                *slot = Some(handle.clone());
-            }
-            let mut events = handle.subscribe();
-            let tx = sh.tx.clone();
-            tokio::spawn(async move {
-                use tokio::sync::broadcast::error::RecvError;
-                loop {
-                    match events.recv().await {
-                        Ok(e) => {
-                            if tx.send(Msg::StackEvent(e)).is_err() {
-                                break;
-                            }
-                        }
-                        Err(RecvError::Lagged(_)) => continue,
-                        Err(RecvError::Closed) => break,
-                    }
-                }
-            });
-            // `up` again until it succeeds: a missing image can be built,
-            // a port freed, while the console waits.
-            loop {
-                let up = handle.call(StackCommand::Up).await;
-                if let Ok(skipped) = &up
-                    && skipped.iter().any(|s| s == "prometheus")
-                {
-                    sh.prometheus_wanted.store(false, Ordering::Relaxed);
-                }
-                let ok = up.is_ok();
-                sh.send(Msg::StackUp(
-                    up.map_err(|e| format!("{e}. Retrying every 10 s.")),
-                ));
-                if ok || sh.tx.is_closed() {
-                    break;
-                }
-                if let Ok(status) = handle.call(StackCommand::Status).await {
-                    sh.send(Msg::StackStatus(Ok(status)));
-                }
-                tokio::time::sleep(Duration::from_secs(10)).await;
-            }
-            loop {
-                let status = handle.call(StackCommand::Status).await;
-                if sh.tx.is_closed() {
-                    break;
-                }
-                sh.send(Msg::StackStatus(status.map_err(|e| e.to_string())));
-                tokio::time::sleep(STATUS_EVERY).await;
-            }
-        });
+    /// Opens the stack, brings it up, and keeps its events and status
+    /// flowing. While it cannot come up it says why ([`Msg::StackOpenFailed`],
+    /// [`Msg::StackUp`]) and tries again by itself, or at once on
+    /// [`Effect::StackRetry`]; [`Effect::StackLocal`] gives up on Docker
+    /// for the local stack.
+    pub fn start_stack(&mut self, choice: Choice, settings: StackSettings) {
+        let (ctl_tx, ctl) = unbounded_channel();
+        self.stack_ctl = Some(ctl_tx);
+        tokio::spawn(stack_task(self.shared.clone(), choice, settings, ctl));
     }
 
     /// Reads the API's `/metrics`, Prometheus' readiness and the five
@@ -167,7 +191,7 @@ impl Driver {
             Effect::SetFaults(update) => {
                 let t = Instant::now();
                 self.pending.push(tokio::spawn(async move {
-                    let result = sh.api.inject(&update).await.map_err(|e| e.to_string());
+                    let result = sh.api().inject(&update).await.map_err(|e| e.to_string());
                     sh.send(Msg::FaultsSet {
                         result,
                         took_ms: t.elapsed().as_secs_f64() * 1000.0,
@@ -177,7 +201,7 @@ impl Driver {
             Effect::ResetFaults => {
                 let t = Instant::now();
                 self.pending.push(tokio::spawn(async move {
-                    let result = sh.api.reset().await.map_err(|e| e.to_string());
+                    let result = sh.api().reset().await.map_err(|e| e.to_string());
                     sh.send(Msg::FaultsSet {
                         result,
                         took_ms: t.elapsed().as_secs_f64() * 1000.0,
@@ -190,7 +214,7 @@ impl Driver {
             Effect::StartLoad { rps, mix } => {
                 self.stop_load();
                 let handle = loadgen::start(LoadPlan {
-                    api_url: sh.api.base().to_string(),
+                    api_url: sh.api().base().to_string(),
                     rps,
                     duration: None,
                     mix,
@@ -218,6 +242,16 @@ impl Driver {
                     let seen = observe_poll(&sh, poll, &captures).await;
                     sh.send(Msg::Observed(seen));
                 });
+            }
+            Effect::StackRetry | Effect::StackLocal => {
+                let choice = if effect == Effect::StackLocal {
+                    StackCtl::Local
+                } else {
+                    StackCtl::Retry
+                };
+                if let Some(ctl) = &self.stack_ctl {
+                    let _ = ctl.send(choice);
+                }
             }
             Effect::SaveProgress | Effect::Quit => {}
         }
@@ -254,13 +288,129 @@ impl Driver {
     }
 }
 
+/// The stack's life in the console: open a backend, `up` until it holds or
+/// the student picks another way, then report its status.
+async fn stack_task(
+    sh: Shared,
+    mut choice: Choice,
+    settings: StackSettings,
+    mut ctl: UnboundedReceiver<StackCtl>,
+) {
+    let blocked = |e: &StackError, choice: Choice, retry: Duration| Blocked {
+        trouble: e.trouble(),
+        local_offered: choice != Choice::Local,
+        retry_in_s: retry.as_secs(),
+    };
+    'backend: loop {
+        let runtime = match Runtime::open(choice, settings.clone()).await {
+            Ok(rt) => rt,
+            Err(e) => {
+                sh.send(Msg::StackOpenFailed(blocked(&e, choice, RETRY_OPEN)));
+                match wait_or_choice(&mut ctl, RETRY_OPEN).await {
+                    Some(StackCtl::Retry) => continue 'backend,
+                    Some(StackCtl::Local) => {
+                        choice = Choice::Local;
+                        continue 'backend;
+                    }
+                    None => return,
+                }
+            }
+        };
+        let (api_url, prometheus_url) = runtime.urls();
+        sh.set_endpoints(&api_url, &prometheus_url);
+        sh.prometheus_wanted.store(true, Ordering::Relaxed);
+        let backend = runtime.backend();
+        sh.send(Msg::StackOpened {
+            backend,
+            api_url,
+            prometheus_url,
+        });
+        if backend == Backend::Local {
+            choice = Choice::Local;
+        }
+        let handle = crate::stack::task::spawn(runtime);
+        if let Ok(mut slot) = sh.stack.lock() {
+            *slot = Some(handle.clone());
+        }
+        forward_events(&sh, &handle);
+        // `up` again until it succeeds: a missing image can be built, a
+        // port freed, while the console waits.
+        loop {
+            let up = handle.call(StackCommand::Up).await;
+            if let Ok(skipped) = &up
+                && skipped.iter().any(|s| s == "prometheus")
+            {
+                sh.prometheus_wanted.store(false, Ordering::Relaxed);
+            }
+            match up {
+                Ok(skipped) => {
+                    sh.send(Msg::StackUp(Ok(skipped)));
+                    break;
+                }
+                Err(e) => sh.send(Msg::StackUp(Err(blocked(&e, choice, RETRY_UP)))),
+            }
+            if let Ok(status) = handle.call(StackCommand::Status).await {
+                sh.send(Msg::StackStatus(Ok(status)));
+            }
+            match wait_or_choice(&mut ctl, RETRY_UP).await {
+                Some(StackCtl::Retry) => {}
+                Some(StackCtl::Local) if choice != Choice::Local => {
+                    // What the failed `up` started would hold the ports
+                    // the local stack needs.
+                    let _ = handle
+                        .call(|reply| StackCommand::Down {
+                            volumes: false,
+                            reply,
+                        })
+                        .await;
+                    if let Ok(mut slot) = sh.stack.lock() {
+                        *slot = None;
+                    }
+                    choice = Choice::Local;
+                    continue 'backend;
+                }
+                Some(StackCtl::Local) => {}
+                None => return,
+            }
+        }
+        loop {
+            let status = handle.call(StackCommand::Status).await;
+            if sh.tx.is_closed() {
+                return;
+            }
+            sh.send(Msg::StackStatus(status.map_err(|e| e.to_string())));
+            tokio::time::sleep(STATUS_EVERY).await;
+        }
+    }
+}
+
+/// The stack's events into the console's channel, until either side closes.
+fn forward_events(sh: &Shared, handle: &StackHandle) {
+    let mut events = handle.subscribe();
+    let tx = sh.tx.clone();
+    tokio::spawn(async move {
+        use tokio::sync::broadcast::error::RecvError;
+        loop {
+            match events.recv().await {
+                Ok(e) => {
+                    if tx.send(Msg::StackEvent(e)).is_err() {
+                        break;
+                    }
+                }
+                Err(RecvError::Lagged(_)) => continue,
+                Err(RecvError::Closed) => break,
+            }
+        }
+    });
+}
+
 async fn run_actions(sh: Shared, actions: Vec<CaseAction>) {
     for action in actions {
         let t = Instant::now();
         let took = |t: Instant| t.elapsed().as_secs_f64() * 1000.0;
         let result = match &action {
             CaseAction::SetFailures(update) => {
-                let r = sh.api.inject(update).await.map_err(|e| e.to_string());
+                let r = sh.api().inject(update).await.map_err(|e| e.to_string());
                 sh.send(Msg::FaultsSet {
                     result: r.clone(),
                     took_ms: took(t),
@@ -268,7 +418,7 @@ async fn run_actions(sh: Shared, actions: Vec<CaseAction>) {
                 r.map(|_| ())
             }
             CaseAction::Reset => {
-                let r = sh.api.reset().await.map_err(|e| e.to_string());
+                let r = sh.api().reset().await.map_err(|e| e.to_string());
                 sh.send(Msg::FaultsSet {
                     result: r.clone(),
                     took_ms: took(t),

@@ -1,5 +1,5 @@
 //! The console in each state the snapshot tests draw: empty, loading,
-//! healthy, failing, Docker absent, Prometheus absent. Built through the
+//! healthy, failing, Docker absent, images unavailable, Prometheus absent. Built through the
 //! same `update` the console runs, from the messages the tasks would send.
 
 use std::time::Duration;
@@ -12,11 +12,13 @@ use crate::cases::runner::session::{Poll, Seen};
 use crate::cases::{CaseSet, Lang};
 use crate::faults::FaultConfig;
 use crate::loadgen::LoadReport;
-use crate::stack::{Backend, Health, ServiceState, ServiceStatus, StackEvent, StackStatus};
+use crate::stack::{
+    Backend, Health, ServiceState, ServiceStatus, StackEvent, StackStatus, Trouble,
+};
 use crate::telemetry::AlertStatus;
 
 use super::keymap::Action;
-use super::msg::{Msg, Reading, SourceKind};
+use super::msg::{Blocked, Msg, Reading, SourceKind};
 use super::state::App;
 use super::update::update;
 
@@ -172,7 +174,7 @@ pub fn empty() -> App {
 
 pub fn loading() -> App {
     let mut app = base();
-    at(&mut app, 1.0, Msg::StackOpened(Backend::Docker));
+    at(&mut app, 1.0, opened(Backend::Docker));
     for (s, m) in [
         ("db", "creating container"),
         ("db", "waiting for health"),
@@ -190,8 +192,16 @@ pub fn loading() -> App {
     app
 }
 
+fn opened(backend: Backend) -> Msg {
+    Msg::StackOpened {
+        backend,
+        api_url: "http://127.0.0.1:5000".into(),
+        prometheus_url: "http://127.0.0.1:9090".into(),
+    }
+}
+
 fn docker_up(app: &mut App) {
-    at(app, 1.0, Msg::StackOpened(Backend::Docker));
+    at(app, 1.0, opened(Backend::Docker));
     at(app, 20.0, Msg::StackUp(Ok(vec![])));
     at(app, 20.0, Msg::StackStatus(Ok(docker_status())));
 }
@@ -269,12 +279,18 @@ pub fn docker_absent() -> App {
     at(
         &mut app,
         3.0,
-        Msg::StackOpenFailed(
-            "no Docker engine answered. Tried:\n  - /var/run/docker.sock: no such file\n\
-             Fix: start Docker (or Colima/Podman), or point DOCKER_HOST at a running engine; \
-             or run without Docker: `workshop tui --local`. Retrying every 5 s."
-                .into(),
-        ),
+        Msg::StackOpenFailed(Blocked {
+            trouble: Trouble {
+                why: "no Docker engine answered".into(),
+                fix: "start Docker (or Colima/Podman), or point DOCKER_HOST at a running \
+                      engine; `workshop doctor` checks this machine and names each fix"
+                    .into(),
+                detail: "no Docker engine answered. Tried:\n  - /var/run/docker.sock: no such file"
+                    .into(),
+            },
+            local_offered: true,
+            retry_in_s: 5,
+        }),
     );
     at(
         &mut app,
@@ -294,10 +310,35 @@ pub fn docker_absent() -> App {
     app
 }
 
+/// Docker answers, but an image can be neither found nor pulled nor built.
+pub fn blocked_on_images(lang: Lang) -> App {
+    let mut app = base();
+    app.lang = lang;
+    at(&mut app, 1.0, opened(Backend::Docker));
+    at(
+        &mut app,
+        6.0,
+        Msg::StackUp(Err(Blocked {
+            trouble: Trouble {
+                why: "the db image postgres:15-bookworm could not be had (pull failed: no \
+                      registry reachable)"
+                    .into(),
+                fix: "load the coach's bundle: `workshop images load FILE`, or use the \
+                      classroom mirror: WORKSHOP_REGISTRY=host:port"
+                    .into(),
+                detail: String::new(),
+            },
+            local_offered: true,
+            retry_in_s: 10,
+        })),
+    );
+    app
+}
+
 pub fn prometheus_absent() -> App {
     let mut app = base();
     app.prometheus_url = None;
-    at(&mut app, 1.0, Msg::StackOpened(Backend::Local));
+    at(&mut app, 1.0, opened(Backend::Local));
     at(&mut app, 3.0, Msg::StackUp(Ok(vec!["prometheus".into()])));
     let mut app1 = svc("app-1", ServiceState::Running, Health::Healthy);
     app1.memory_limit_bytes = Some(256 * 1024 * 1024);

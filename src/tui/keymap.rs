@@ -32,6 +32,8 @@ pub enum Action {
     RateDown,
     ScrollDown,
     ScrollUp,
+    /// The ways out when the stack cannot come up.
+    StackChoices,
 }
 
 /// A key as the table names it.
@@ -208,6 +210,11 @@ pub const KEYMAP: &[Binding] = &[
         keys: &[K::Char('K'), K::PageUp],
         action: A::ScrollUp,
         help: T::Scroll,
+    },
+    Binding {
+        keys: &[K::Char('s')],
+        action: A::StackChoices,
+        help: T::StackChoices,
     },
 ];
 

@@ -6,7 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::actions::act;
 use super::keymap::{Action, action_for};
 use super::msg::Effect;
-use super::state::{App, LogKind, Overlay};
+use super::state::{App, LogKind, Overlay, StackPhase};
 
 pub fn key_pressed(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     // Ctrl-C leaves from anywhere, an open box included.
@@ -26,10 +26,47 @@ pub fn key_pressed(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         }
         Overlay::Form { field, texts } => form_key(app, key, field, texts),
         Overlay::Answer { index, text } => answer_key(app, key, index, text),
+        Overlay::Blocked => blocked_key(app, key),
         Overlay::None => match action_for(&key) {
             Some(a) => act(app, a),
             None => vec![],
         },
+    }
+}
+
+/// The ways out when the stack cannot come up: `l` local mode (when it is
+/// not local mode that failed), `r` retry now, `q` quit with the fix
+/// printed, Esc keeps waiting (the console retries by itself).
+fn blocked_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    let StackPhase::Failed(blocked) = &app.stack.phase else {
+        app.overlay = Overlay::None;
+        return vec![];
+    };
+    match key.code {
+        KeyCode::Char('l') if blocked.local_offered => {
+            app.overlay = Overlay::None;
+            app.stack.phase = StackPhase::Opening;
+            app.log(LogKind::Info, "starting the local stack instead");
+            vec![Effect::StackLocal]
+        }
+        KeyCode::Char('r') => {
+            app.overlay = Overlay::None;
+            app.log(LogKind::Info, "trying the stack again");
+            vec![Effect::StackRetry]
+        }
+        KeyCode::Char('q') => {
+            app.exit_note = Some(format!(
+                "The stack did not start: {}.\nTo fix it: {}",
+                blocked.trouble.why, blocked.trouble.fix
+            ));
+            app.overlay = Overlay::None;
+            act(app, Action::Quit)
+        }
+        KeyCode::Esc => {
+            app.overlay = Overlay::None;
+            vec![]
+        }
+        _ => vec![],
     }
 }
 

@@ -7,13 +7,15 @@
 //! loop never awaits the network or Docker.
 //!
 //! Panels, one file each with its snapshot tests: [`stack`], [`cases`],
-//! [`phase`], [`faults`], [`load`], [`charts`], [`log`], [`help`], [`input`].
+//! [`phase`], [`faults`], [`load`], [`charts`], [`log`], [`help`], [`input`],
+//! [`blocked`] (the ways out when the stack cannot come up).
 //! Also: [`keymap`] (keys and help from one table), [`keys`] and
 //! [`actions`] (what a key does, for `update`), [`text`] (en/ru),
 //! [`theme`] (16 colours or none), [`progress`] (saved between runs),
 //! [`terminal`] (raw mode in and out, panic included).
 
 pub mod actions;
+pub mod blocked;
 pub mod cases;
 pub mod charts;
 pub mod driver;
@@ -40,20 +42,15 @@ pub mod view;
 mod fixtures;
 
 use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use futures::StreamExt;
 use tokio::signal::unix::{SignalKind, signal};
-use tokio::time::Instant;
 
 use crate::cases::{Case, Lang};
-use crate::client::ApiClient;
 use crate::stack::{Choice, StackSettings};
 use crate::telemetry::Prometheus;
-use crate::telemetry::scrape::ScrapeWindow;
 
 use driver::{Driver, Shared};
 use msg::{Effect, Msg};
@@ -106,22 +103,8 @@ pub async fn run(opts: Options) -> anyhow::Result<Finished> {
         None => None,
     };
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Msg>();
-    let started = Instant::now();
-    let shared = Shared {
-        tx,
-        api: ApiClient::new(&api_url),
-        http: reqwest::Client::builder()
-            .timeout(Duration::from_secs(5))
-            .connect_timeout(Duration::from_secs(2))
-            .build()
-            .unwrap_or_default(),
-        prometheus,
-        prometheus_wanted: Arc::new(AtomicBool::new(true)),
-        prometheus_up: Arc::new(AtomicBool::new(false)),
-        window: Arc::new(Mutex::new(ScrapeWindow::default())),
-        stack: Arc::new(Mutex::new(None)),
-        started,
-    };
+    let shared = Shared::new(tx, &api_url, prometheus);
+    let started = shared.started;
     let mut app = App::new(opts.lang, opts.cases.clone(), api_url, prometheus_url);
     app.progress = Progress::load(&opts.progress_path);
     let mut driver = Driver::new(shared);
@@ -155,11 +138,6 @@ pub async fn run(opts: Options) -> anyhow::Result<Finished> {
             _ = term.recv() => Msg::Key(ctrl_c),
             _ = hangup.recv() => Msg::Key(ctrl_c),
         };
-        if let Msg::StackUp(Ok(skipped)) = &msg
-            && skipped.iter().any(|s| s == "prometheus")
-        {
-            app.prometheus_url = None;
-        }
         app.now = started.elapsed().as_secs_f64();
         let step = update::update(&mut app, msg);
         let mut quit = false;
@@ -214,6 +192,7 @@ pub async fn run(opts: Options) -> anyhow::Result<Finished> {
     }
     let written = std::fs::write(&report, app.progress.report(&order)).is_ok();
     let note = match (&opts.mode, app.stack.backend) {
+        _ if app.exit_note.is_some() => app.exit_note.as_deref().unwrap_or_default(),
         (Mode::Attach { .. }, _) => "the stack was not ours: left as it is",
         (_, None) => "no stack was started",
         (_, Some(crate::stack::Backend::Local)) => "local stack stopped",

@@ -8,7 +8,7 @@ use crate::cases::model::Action as CaseAction;
 use crate::cases::runner::session::{Poll, Seen};
 use crate::faults::{FaultConfig, FaultUpdate};
 use crate::loadgen::{LoadReport, Mix};
-use crate::stack::{Backend, StackEvent, StackStatus};
+use crate::stack::{Backend, StackEvent, StackStatus, Trouble};
 
 /// Which source the charts and checks read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,16 +34,31 @@ pub struct Reading {
     pub faults: Option<FaultConfig>,
 }
 
+/// The stack cannot come up: why and the fix, whether local mode is a way
+/// out (it is not when local mode is what failed), and when the console
+/// tries again by itself.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Blocked {
+    pub trouble: Trouble,
+    pub local_offered: bool,
+    pub retry_in_s: u64,
+}
+
 #[derive(Debug)]
 pub enum Msg {
     Key(KeyEvent),
     Resize,
     /// The slow tick (1 s): countdowns, timeouts, hints.
     Tick,
-    StackOpened(Backend),
-    StackOpenFailed(String),
+    /// A backend was opened; where this console reaches its API and Prometheus.
+    StackOpened {
+        backend: Backend,
+        api_url: String,
+        prometheus_url: String,
+    },
+    StackOpenFailed(Blocked),
     StackEvent(StackEvent),
-    StackUp(Result<Vec<String>, String>),
+    StackUp(Result<Vec<String>, Blocked>),
     StackStatus(Result<StackStatus, String>),
     Telemetry(Reading),
     Load(LoadReport),
@@ -74,6 +89,10 @@ pub enum Effect {
     SetRate(f64),
     StopLoad,
     Observe(Poll),
+    /// Try to bring the blocked stack up now.
+    StackRetry,
+    /// Give up on Docker: the local stack (serve and Prometheus as processes).
+    StackLocal,
     /// Write `app.progress` to its file.
     SaveProgress,
     Quit,

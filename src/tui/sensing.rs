@@ -21,7 +21,7 @@ fn short(e: &TelemetryError) -> String {
 
 pub async fn read_once(sh: &Shared) -> Reading {
     let at = sh.started.elapsed().as_secs_f64();
-    let api = match scrape::fetch(&sh.http, sh.api.base()).await {
+    let api = match scrape::fetch(&sh.http, sh.api().base()).await {
         Ok(text) => {
             if let Ok(mut w) = sh.window.lock() {
                 w.push(Scrape::new(at, &text));
@@ -35,7 +35,8 @@ pub async fn read_once(sh: &Shared) -> Reading {
             Err(e)
         }
     };
-    let prom = match &sh.prometheus {
+    let prometheus = sh.prometheus();
+    let prom = match &prometheus {
         Some(p) if sh.prometheus_wanted.load(Ordering::Relaxed) => {
             Some((p, p.ready().await.map_err(|e| short(&e))))
         }
@@ -69,7 +70,7 @@ pub async fn read_once(sh: &Shared) -> Reading {
         },
     };
     let faults = if api.is_ok() {
-        sh.api.failures().await.ok()
+        sh.api().failures().await.ok()
     } else {
         None
     };
@@ -109,10 +110,11 @@ pub async fn observe_poll(sh: &Shared, poll: Poll, captures: &Captures) -> Seen 
                 .and_then(|v| reduce(&v, how)),
         },
         Poll::Check { index, probe } => {
+            let api = sh.api();
             let senses = Senses {
                 source: &source,
                 http: &sh.http,
-                api_url: sh.api.base(),
+                api_url: api.base(),
             };
             Seen::Check {
                 index,

@@ -1,6 +1,7 @@
 //! The stack panel: each service's state, restarts, OOM kills and memory
 //! against its limit, the URLs and Grafana's login; while the stack comes
-//! up, its progress; when there is no engine, why, and that it retries.
+//! up, its progress; when it cannot come up, why, that it retries, and the
+//! key to the ways out (see [`super::blocked`]).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -20,13 +21,10 @@ pub fn height(app: &App, width: u16) -> u16 {
         (StackPhase::Up | StackPhase::Starting, Some(s)) if !s.services.is_empty() => {
             s.services.len().div_ceil(per_row) as u16
         }
-        (StackPhase::Failed(why), _) => {
+        (StackPhase::Failed(b), _) => {
             let inner = usize::from(width.saturating_sub(2)).max(1);
-            let rows: usize = why
-                .lines()
-                .map(|l| l.chars().count().div_ceil(inner).max(1))
-                .sum();
-            rows.clamp(1, 7) as u16
+            let rows = |l: &str| l.chars().count().div_ceil(inner).max(1);
+            (rows(&b.trouble.why) + 1).clamp(1, 4) as u16
         }
         _ => 1,
     };
@@ -93,10 +91,17 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let inner_w = area.width.saturating_sub(2) as usize;
     let mut lines: Vec<Line> = Vec::new();
     match (&app.stack.phase, &app.stack.status) {
-        (StackPhase::Failed(why), _) => {
-            for l in why.lines() {
-                lines.push(Line::styled(l.to_string(), theme.bad()));
-            }
+        (StackPhase::Failed(b), _) => {
+            lines.push(Line::styled(format!("✘ {}", b.trouble.why), theme.bad()));
+            lines.push(Line::styled(
+                format!(
+                    "{} · {} {} s",
+                    t(lang, T::BlockedHint),
+                    t(lang, T::BlockedWait),
+                    b.retry_in_s
+                ),
+                theme.warn(),
+            ));
         }
         (StackPhase::Opening, _) => lines.push(Line::styled(t(lang, T::Opening), theme.warn())),
         (StackPhase::Starting, None) => {

@@ -10,7 +10,7 @@ use crate::loadgen::LoadReport;
 use crate::stack::{Backend, StackStatus};
 use crate::telemetry::Series;
 
-use super::msg::SourceKind;
+use super::msg::{Blocked, SourceKind};
 use super::progress::Progress;
 
 /// The five-minute window of the charts.
@@ -26,8 +26,8 @@ pub enum StackPhase {
     /// `up` runs; the last progress lines.
     Starting,
     Up,
-    /// No engine, or `up` failed: why, and that it retries.
-    Failed(String),
+    /// No engine, or `up` failed: why, the fix, the ways out.
+    Failed(Blocked),
     /// `--attach`: the stack is someone else's.
     Attached,
 }
@@ -128,6 +128,8 @@ pub enum Overlay {
         index: usize,
         text: String,
     },
+    /// The stack cannot come up: local mode, retry or quit, on one key.
+    Blocked,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -175,6 +177,9 @@ pub struct App {
     /// When the last fault key was pressed, to time the API's answer.
     pub fault_pressed_at: Option<f64>,
     pub quitting: bool,
+    /// What the console prints after the terminal is restored, when the
+    /// student quit because the stack could not come up: the fix.
+    pub exit_note: Option<String>,
 }
 
 impl App {
@@ -212,6 +217,7 @@ impl App {
             overlay: Overlay::None,
             fault_pressed_at: None,
             quitting: false,
+            exit_note: None,
         }
     }
 

@@ -7,9 +7,9 @@ use crate::cases::runner::session::Stage;
 use crate::stack::StackEvent;
 
 use super::keys::key_pressed;
-use super::msg::{Effect, Msg, Reading};
+use super::msg::{Blocked, Effect, Msg, Reading};
 use super::progress::CaseRecord;
-use super::state::{App, Link, LogKind, StackPhase};
+use super::state::{App, Link, LogKind, Overlay, StackPhase};
 
 /// What one message led to.
 #[derive(Debug, Default, PartialEq)]
@@ -33,44 +33,46 @@ pub fn update(app: &mut App, msg: Msg) -> Step {
         Msg::Key(key) => Step::drawn(key_pressed(app, key)),
         Msg::Resize => Step::drawn(vec![]),
         Msg::Tick => tick(app),
-        Msg::StackOpened(backend) => {
+        Msg::StackOpened {
+            backend,
+            api_url,
+            prometheus_url,
+        } => {
             app.stack.backend = Some(backend);
             app.stack.phase = StackPhase::Starting;
+            app.api_url = api_url;
+            app.prometheus_url = Some(prometheus_url);
+            if app.overlay == Overlay::Blocked {
+                app.overlay = Overlay::None;
+            }
             app.log(LogKind::Info, format!("stack: {backend} backend"));
             Step::drawn(vec![])
         }
-        Msg::StackOpenFailed(why) => {
-            if app.stack.phase != StackPhase::Failed(why.clone()) {
-                app.log(LogKind::Bad, why.clone());
-            }
-            app.stack.phase = StackPhase::Failed(why);
+        Msg::StackOpenFailed(blocked) | Msg::StackUp(Err(blocked)) => {
+            blocked_stack(app, blocked);
             Step::drawn(vec![])
         }
         Msg::StackEvent(e) => {
             stack_event(app, e);
             Step::drawn(vec![])
         }
-        Msg::StackUp(result) => {
-            match result {
-                Ok(skipped) => {
-                    app.stack.phase = StackPhase::Up;
-                    // The backend's own `Ready` event already said "ready".
-                    if !skipped.is_empty() {
-                        app.log(
-                            LogKind::Info,
-                            format!(
-                                "not started (image or binary missing): {}",
-                                skipped.join(", ")
-                            ),
-                        );
-                    }
-                }
-                Err(e) => {
-                    if app.stack.phase != StackPhase::Failed(e.clone()) {
-                        app.log(LogKind::Bad, e.clone());
-                    }
-                    app.stack.phase = StackPhase::Failed(e);
-                }
+        Msg::StackUp(Ok(skipped)) => {
+            app.stack.phase = StackPhase::Up;
+            if app.overlay == Overlay::Blocked {
+                app.overlay = Overlay::None;
+            }
+            if skipped.iter().any(|s| s == "prometheus") {
+                app.prometheus_url = None;
+            }
+            // The backend's own `Ready` event already said "ready".
+            if !skipped.is_empty() {
+                app.log(
+                    LogKind::Info,
+                    format!(
+                        "not started (image or binary missing): {}",
+                        skipped.join(", ")
+                    ),
+                );
             }
             Step::drawn(vec![])
         }
@@ -286,3 +288,20 @@ fn reading(app: &mut App, r: Reading) {
 #[cfg(test)]
 #[path = "update_tests.rs"]
 mod tests;
+
+/// The stack cannot come up. A new cause is logged once and opens the box
+/// with the ways out (unless another box is open: then `s` opens it).
+fn blocked_stack(app: &mut App, blocked: Blocked) {
+    let new = match &app.stack.phase {
+        StackPhase::Failed(old) => old.trouble.why != blocked.trouble.why,
+        _ => true,
+    };
+    if new {
+        app.log(LogKind::Bad, blocked.trouble.why.clone());
+        app.log(LogKind::Info, format!("fix: {}", blocked.trouble.fix));
+        if app.overlay == Overlay::None {
+            app.overlay = Overlay::Blocked;
+        }
+    }
+    app.stack.phase = StackPhase::Failed(blocked);
+}

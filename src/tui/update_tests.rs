@@ -100,3 +100,63 @@ fn an_idle_tick_draws_nothing() {
     let mut a = app();
     assert_eq!(update(&mut a, Msg::Tick), Step::default());
 }
+
+fn blocked(why: &str, local_offered: bool) -> Msg {
+    Msg::StackUp(Err(super::super::msg::Blocked {
+        trouble: crate::stack::Trouble {
+            why: why.into(),
+            fix: "`workshop images load FILE`".into(),
+            detail: why.into(),
+        },
+        local_offered,
+        retry_in_s: 10,
+    }))
+}
+
+#[test]
+fn a_stack_that_cannot_come_up_offers_local_mode_on_one_key() {
+    let mut a = app();
+    update(&mut a, blocked("the db image could not be had", true));
+    assert_eq!(
+        a.overlay,
+        Overlay::Blocked,
+        "the ways out open by themselves"
+    );
+    assert_eq!(press(&mut a, 'l'), vec![Effect::StackLocal]);
+    assert_eq!(a.overlay, Overlay::None);
+    assert_eq!(a.stack.phase, StackPhase::Opening);
+}
+
+#[test]
+fn retrying_stays_possible_and_the_same_failure_does_not_reopen_the_box() {
+    let mut a = app();
+    update(&mut a, blocked("port 5000 (app) is taken", true));
+    assert_eq!(press(&mut a, 'r'), vec![Effect::StackRetry]);
+    update(&mut a, blocked("port 5000 (app) is taken", true));
+    assert_eq!(a.overlay, Overlay::None, "the same cause again: no new box");
+    press(&mut a, 's');
+    assert_eq!(a.overlay, Overlay::Blocked, "`s` opens it again");
+    update(&mut a, Msg::Key(KeyEvent::from(KeyCode::Esc)));
+    assert_eq!(a.overlay, Overlay::None);
+    update(&mut a, blocked("the db image could not be had", true));
+    assert_eq!(a.overlay, Overlay::Blocked, "a new cause opens it");
+}
+
+#[test]
+fn local_mode_is_not_offered_when_local_mode_is_what_failed() {
+    let mut a = app();
+    update(&mut a, blocked("port 5000 (app) is taken", false));
+    assert_eq!(press(&mut a, 'l'), vec![]);
+    assert_eq!(a.overlay, Overlay::Blocked);
+}
+
+#[test]
+fn quitting_from_the_box_leaves_the_fix_to_print() {
+    let mut a = app();
+    update(&mut a, blocked("the db image could not be had", true));
+    let effects = press(&mut a, 'q');
+    assert!(effects.contains(&Effect::Quit), "{effects:?}");
+    let note = a.exit_note.expect("a note");
+    assert!(note.contains("the db image could not be had"), "{note}");
+    assert!(note.contains("`workshop images load FILE`"), "{note}");
+}

@@ -11,7 +11,7 @@ use ratatui::widgets::Paragraph;
 use super::state::{App, Link, Overlay};
 use super::text::{T, t};
 use super::theme::Theme;
-use super::{cases, charts, faults, help, input, load, log, phase, stack};
+use super::{blocked, cases, charts, faults, help, input, load, log, phase, stack};
 
 const LEFT: u16 = 28;
 
@@ -100,6 +100,7 @@ pub fn draw(f: &mut Frame, app: &App, theme: Theme) {
     match app.overlay {
         Overlay::Help => help::render(f, area, app, theme),
         Overlay::Form { .. } | Overlay::Answer { .. } => input::render(f, area, app, theme),
+        Overlay::Blocked => blocked::render(f, area, app, theme),
         Overlay::None => {}
     }
 }

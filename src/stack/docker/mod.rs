@@ -9,6 +9,7 @@
 mod bundle;
 mod hash;
 mod images;
+mod inside;
 mod spec;
 mod status;
 mod up;
@@ -32,6 +33,7 @@ use super::model::{LogRequest, ServiceAction, StackEvent};
 use super::settings::StackSettings;
 
 pub use bundle::{Saved, checksum_file};
+pub use inside::{API_BY_NAME, PROMETHEUS_BY_NAME};
 pub use spec::{
     Kind, LABEL_MANAGED, LABEL_PROJECT, LABEL_REPLICA, LABEL_SERVICE, ServiceSpec, stack,
 };
@@ -54,6 +56,9 @@ pub struct DockerStack {
     settings: StackSettings,
     events: broadcast::Sender<StackEvent>,
     stop_watch: CancellationToken,
+    /// The container this process runs in, on this engine (the console in
+    /// a container); `up` then connects it to the stack's network.
+    inside: Option<String>,
 }
 
 impl Drop for DockerStack {
@@ -66,7 +71,10 @@ impl DockerStack {
     /// Finds the engine (see [`engine`]) and starts watching its events.
     pub async fn connect(settings: StackSettings) -> Result<Self, StackError> {
         let engine = engine::connect().await?;
-        Ok(Self::with_engine(engine, settings))
+        let inside = inside::own_container(&engine.docker).await;
+        let mut stack = Self::with_engine(engine, settings);
+        stack.inside = inside;
+        Ok(stack)
     }
 
     pub fn with_engine(engine: Engine, settings: StackSettings) -> Self {
@@ -84,6 +92,7 @@ impl DockerStack {
             settings,
             events,
             stop_watch,
+            inside: None,
         }
     }
 

@@ -22,6 +22,8 @@ use super::{DockerStack, last_log_lines};
 use crate::stack::error::{StackError, is_not_found};
 use crate::stack::files;
 use crate::stack::model::{Health, StackEvent};
+use crate::stack::ports;
+use crate::stack::settings::StackSettings;
 
 impl DockerStack {
     /// Brings the stack up and waits until every started service is healthy.
@@ -29,6 +31,7 @@ impl DockerStack {
     /// optional ones are skipped; a missing required image is an error).
     pub async fn up(&self) -> Result<Vec<String>, StackError> {
         self.ensure_network().await?;
+        self.join_network().await?;
         self.ensure_volumes().await?;
         let specs = spec::stack(&self.settings);
         let mut skipped = Vec::new();
@@ -213,7 +216,10 @@ impl DockerStack {
         self.docker
             .start_container(&s.container, None::<StartContainerOptions>)
             .await
-            .map_err(StackError::docker(format!("starting {}", s.container)))
+            .map_err(|e| {
+                port_taken(&self.settings, s, &e.to_string())
+                    .unwrap_or_else(|| StackError::docker(format!("starting {}", s.container))(e))
+            })
     }
 
     /// Polls the container's health until healthy or the timeout; on timeout
@@ -262,4 +268,53 @@ async fn inspect_health(docker: &Docker, container: &str) -> (String, Health) {
         _ => Health::Unknown,
     };
     (status, health)
+}
+
+/// The engine's "port is already allocated" (another container) or "address
+/// already in use" (another program) as [`StackError::PortTaken`], naming the
+/// setting that moves the port.
+fn port_taken(settings: &StackSettings, s: &ServiceSpec, message: &str) -> Option<StackError> {
+    let lower = message.to_ascii_lowercase();
+    if !lower.contains("already allocated") && !lower.contains("address already in use") {
+        return None;
+    }
+    let port = ports::stack_ports(settings)
+        .into_iter()
+        .filter(|p| p.service == s.kind.label())
+        .find(|p| message.contains(&format!(":{}", p.number)))?;
+    Some(StackError::PortTaken {
+        service: s.name.clone(),
+        bind: settings.bind.clone(),
+        port: port.number,
+        env: port.env,
+        reason: message.lines().next().unwrap_or_default().to_string(),
+        suggestion: ports::free_port_near(&settings.bind, port.number)
+            .unwrap_or(port.number.saturating_add(50)),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_engines_port_conflict_names_the_port_and_the_setting_that_moves_it() {
+        let s = StackSettings::default();
+        let app = spec::stack(&s)
+            .into_iter()
+            .find(|x| x.kind == Kind::App)
+            .expect("an app service");
+        let e = port_taken(
+            &s,
+            &app,
+            "Docker responded with status code 500: driver failed programming external \
+             connectivity on endpoint workshop-app-1: Bind for 127.0.0.1:5000 failed: port is \
+             already allocated",
+        )
+        .expect("a port conflict");
+        let t = e.trouble();
+        assert_eq!(t.why, "port 5000 (app-1) is taken by another program");
+        assert!(t.fix.contains("WORKSHOP_PORT_API="), "{}", t.fix);
+        assert!(port_taken(&s, &app, "no such image: x").is_none());
+    }
 }

@@ -30,9 +30,13 @@ use super::model::{
     Backend, Health, LogRequest, ServiceAction, ServiceState, ServiceStatus, StackEvent,
     StackStatus,
 };
+use super::ports;
 use super::settings::StackSettings;
 use limit::MemoryLimit;
 use supervisor::{ChildSpec, Supervisor};
+
+/// Local children listen on loopback only.
+const LOOPBACK: &str = "127.0.0.1";
 
 /// Where the local backend finds its program and keeps its files.
 #[derive(Debug, Clone)]
@@ -117,6 +121,10 @@ impl LocalStack {
         &self.dir
     }
 
+    pub fn settings(&self) -> &StackSettings {
+        &self.settings
+    }
+
     fn emit(&self, service: &str, message: impl Into<String>) {
         let _ = self.events.send(StackEvent::Progress {
             service: service.into(),
@@ -133,13 +141,15 @@ impl LocalStack {
                 "creating the state directory {}",
                 self.dir.display()
             )))?;
+            let prometheus = which("prometheus");
+            self.refuse_taken_ports(prometheus.is_some())?;
             let stop = CancellationToken::new();
             let mut children = vec![Supervisor::spawn(
                 self.app_spec()?,
                 self.events.clone(),
                 stop.clone(),
             )];
-            match which("prometheus") {
+            match prometheus {
                 Some(bin) => children.push(Supervisor::spawn(
                     self.prometheus_spec(bin)?,
                     self.events.clone(),
@@ -163,6 +173,28 @@ impl LocalStack {
         }
         let _ = self.events.send(StackEvent::Ready);
         Ok(skipped)
+    }
+
+    /// A port held by another program would leave a child failing to bind
+    /// (or, worse, answering someone else's health check): refused first.
+    fn refuse_taken_ports(&self, with_prometheus: bool) -> Result<(), StackError> {
+        let wanted = ports::stack_ports(&self.settings)
+            .into_iter()
+            .filter(|p| p.name == "port-api" || (with_prometheus && p.service == "prometheus"));
+        for p in wanted {
+            if let Some(reason) = ports::bind_error(LOOPBACK, p.number) {
+                return Err(StackError::PortTaken {
+                    service: p.service.into(),
+                    bind: LOOPBACK.into(),
+                    port: p.number,
+                    env: p.env,
+                    reason,
+                    suggestion: ports::free_port_near(LOOPBACK, p.number)
+                        .unwrap_or(p.number.saturating_add(50)),
+                });
+            }
+        }
+        Ok(())
     }
 
     fn app_spec(&self) -> Result<ChildSpec, StackError> {

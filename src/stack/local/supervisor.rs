@@ -266,12 +266,17 @@ async fn start(spec: &ChildSpec) -> std::io::Result<Child> {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true);
-    if let Some(limit) = &spec.limit {
-        let setup = limit.child_setup()?;
-        // SAFETY: `apply` only makes async-signal-safe calls (see limit.rs).
-        unsafe {
-            cmd.pre_exec(move || setup.apply());
-        }
+    let setup = spec.limit.as_ref().map(|l| l.child_setup()).transpose()?;
+    // SAFETY: `die_with_parent` and `apply` only make async-signal-safe
+    // calls (prctl; see limit.rs for `apply`).
+    unsafe {
+        cmd.pre_exec(move || {
+            die_with_parent();
+            match &setup {
+                Some(s) => s.apply(),
+                None => Ok(()),
+            }
+        });
     }
     let mut child = cmd.spawn()?;
     let log = tokio::fs::OpenOptions::new()
@@ -369,5 +374,18 @@ async fn watch_health(
             _ = done.cancelled() => return,
             _ = tokio::time::sleep(Duration::from_millis(500)) => {}
         }
+    }
+}
+
+/// A console killed outright (SIGKILL, a closed terminal that takes it
+/// before its shutdown runs) must not leave `serve` or Prometheus behind
+/// holding the ports: on Linux the kernel sends the child SIGTERM when its
+/// parent thread dies. Tokio spawns from its worker threads, which live as
+/// long as the runtime. Runs between fork and exec: prctl only.
+fn die_with_parent() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: prctl(PR_SET_PDEATHSIG) has no memory effects.
+    unsafe {
+        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
     }
 }
