@@ -705,3 +705,30 @@ async fn every_console_block_in_the_docs_runs_against_a_fresh_serve_and_prints_w
         );
     }
 }
+
+#[test]
+fn every_app_image_named_in_the_docs_is_the_one_this_version_builds() {
+    let wanted = format!("localhost/workshop/app:{}", env!("CARGO_PKG_VERSION"));
+    let mut pages = markdown_files();
+    pages.push(repo().join("compose/docker-compose.yml"));
+    let mut stale = Vec::new();
+    for page in pages {
+        for (i, line) in read(&page).lines().enumerate() {
+            for (at, _) in line.match_indices("localhost/workshop/app:") {
+                let named: String = line[at..]
+                    .chars()
+                    .take_while(|c| !c.is_whitespace() && !"`'\")}".contains(*c))
+                    .collect();
+                let named = named.trim_end_matches(['.', ',', ';']);
+                if named != wanted && !named.ends_with(":local") && !named.ends_with(":<version>") {
+                    stale.push(format!("{}:{}: {named}", rel(&page), i + 1));
+                }
+            }
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "these name an app image this version does not build ({wanted}):\n{}",
+        stale.join("\n")
+    );
+}

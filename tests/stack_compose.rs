@@ -5,8 +5,14 @@
 //! under the official names); db, app and Prometheus become healthy, traffic
 //! flows and Prometheus scrapes the app and loads the rules.
 //!
+//! Then the way in without Rust: `docker compose … run --rm console` opens
+//! the guided console in a container (tmux), attached to that stack by the
+//! services' names, and its fault key reaches the API.
+//!
 //! Grafana is left out of the `up`: its image cannot be had on this machine
 //! (no registry, not packaged by Debian).
+
+mod common;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -16,6 +22,7 @@ use std::time::{Duration, Instant};
 use bollard::models::HealthStatusEnum;
 use bollard::query_parameters::{InspectContainerOptions, ListContainersOptions};
 use serde_json::Value;
+use common::tmux::Tmux;
 use workshop::stack::engine;
 
 const PROJECT: &str = "wscompose";
@@ -192,4 +199,44 @@ async fn compose_up_build_with_defaults_brings_db_app_and_prometheus_up_healthy(
             "{alert} loaded: {names:?}"
         );
     }
+
+    // The console without a Rust toolchain: the app image's binary, run by
+    // compose on the stack's network.
+    let tmux = Tmux::start(&format!("{PROJECT}-console"));
+    tmux.keys(&[
+        &format!(
+            "cd {} && docker-compose -f compose/docker-compose.yml -p {PROJECT} --env-file {} \
+             run --rm console",
+            env!("CARGO_MANIFEST_DIR"),
+            env_file.display()
+        ),
+        "Enter",
+    ]);
+    tmux.wait(
+        "the console in a container, attached by name",
+        Duration::from_secs(60),
+        |s| {
+            s.contains("Stack · attached")
+                && s.contains("API ✔")
+                && s.contains("Prometheus ✔")
+                && s.contains("app:5000")
+                && s.contains("5 Everything at once")
+        },
+    );
+    tmux.keys(&["L"]);
+    tmux.wait("the latency fault shown", Duration::from_secs(15), |s| {
+        s.contains("▲ latency 2000 ms")
+    });
+    let failures: Value = reqwest::get("http://127.0.0.1:5000/api/failures")
+        .await
+        .expect("failures")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(failures["current_config"]["latency_ms"], 2000, "{failures}");
+    tmux.keys(&["0"]);
+    tmux.keys(&["q"]);
+    tmux.wait("the console left", Duration::from_secs(30), |s| {
+        s.contains("the stack was not ours")
+    });
 }
