@@ -7,9 +7,13 @@
 //! Needs this machine's engine (at /var/run/docker.sock) and no registry
 //! reachable; a missing engine fails these tests loudly, nothing is skipped.
 
+mod common;
+
 use std::net::TcpListener;
 use std::process::Command;
+use std::time::Duration;
 
+use common::tmux::Tmux;
 use serde_json::Value;
 
 /// A run: the JSON report, its exit code, and the text report's.
@@ -311,4 +315,33 @@ fn a_classroom_mirror_that_does_not_answer_fails() {
     assert!(line.starts_with('✘'), "{line}");
     // Grafana's image is never here: it would come through the mirror.
     assert!(r.finding("image-grafana").contains("127.0.0.1:1"));
+}
+
+#[test]
+fn a_terminal_smaller_than_the_console_needs_fails_with_the_size_to_reach() {
+    let name = format!("doctor-tiny-{}", std::process::id());
+    let tmux = Tmux::start(&name);
+    Tmux::run(&["resize-window", "-t", &name, "-x", "60", "-y", "20"]);
+    tmux.keys(&[
+        &format!(
+            "env WORKSHOP_PORT_API={} WORKSHOP_PORT_PROMETHEUS={} WORKSHOP_PORT_GRAFANA={} \
+             WORKSHOP_PROJECT=doctortiny LANG=C.UTF-8 {} doctor; echo exit=$?",
+            free_port(),
+            free_port(),
+            free_port(),
+            env!("CARGO_BIN_EXE_workshop")
+        ),
+        "Enter",
+    ]);
+    tmux.wait("doctor's verdict", Duration::from_secs(60), |s| {
+        s.contains("exit=")
+    });
+    let all = tmux.history();
+    assert!(all.contains("exit=1"), "{all}");
+    let line = all
+        .lines()
+        .find(|l| l.contains("60×20"))
+        .unwrap_or_else(|| panic!("no line names the size:\n{all}"));
+    assert!(line.contains("✘"), "{line}");
+    assert!(all.contains("at least 80×24"), "the fix names the size:\n{all}");
 }

@@ -56,7 +56,9 @@ pub(super) fn check_size(t: &TerminalFacts) -> Check {
         (true, Some((w, h))) if w >= min_w && h >= min_h => {
             Check::ok("terminal-size", format!("the terminal is {w}×{h}"))
         }
-        (true, Some((w, h))) => Check::warn(
+        // The terminal the student will use is too small: the console would
+        // hide its panels, so this blocks (a piped run only warns, above).
+        (true, Some((w, h))) => Check::fail(
             "terminal-size",
             format!(
                 "the terminal is {w}×{h}; the console is laid out for {min_w}×{min_h} and cuts the rest"
@@ -132,15 +134,16 @@ mod tests {
     }
 
     #[test]
-    fn a_small_terminal_or_no_terminal_warns_and_never_fails() {
+    fn a_small_terminal_fails_and_no_terminal_only_warns() {
         assert_eq!(check_size(&facts()).status, Status::Ok);
         let small = TerminalFacts {
             size: Some((79, 30)),
             ..facts()
         };
         let c = check_size(&small);
-        assert_eq!(c.status, Status::Warn);
+        assert_eq!(c.status, Status::Fail);
         assert!(c.finding.contains("79×30"), "{}", c.finding);
+        assert!(c.fix.is_some_and(|f| f.contains("80×24")));
         let piped = TerminalFacts {
             stdout_is_terminal: false,
             size: None,

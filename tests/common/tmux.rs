@@ -51,6 +51,11 @@ impl Tmux {
         Self::run(&args);
     }
 
+    /// The screen and up to 500 lines scrolled off it.
+    pub fn history(&self) -> String {
+        Self::run(&["capture-pane", "-p", "-J", "-S", "-500", "-t", &self.name])
+    }
+
     pub fn screen(&self) -> String {
         Self::run(&["capture-pane", "-p", "-t", &self.name])
     }
