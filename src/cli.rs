@@ -209,7 +209,10 @@ pub fn main() -> ExitCode {
     let command = cli
         .command
         .unwrap_or_else(|| Command::Tui(tui::TuiArgs::default()));
-    match runtime.block_on(run(command)) {
+    match runtime.block_on(async {
+        let shutdown = crate::shutdown::on_signals();
+        run(command, shutdown).await
+    }) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -235,10 +238,11 @@ fn install_panic_hook() {
     }));
 }
 
-pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
+/// Runs `command` until it ends or `shutdown` is cancelled (a signal).
+pub async fn run(command: Command, shutdown: CancellationToken) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Tui(args) => tui::run(args).await,
-        Command::Serve(args) => serve(args).await,
+        Command::Tui(args) => tui::run(args, shutdown).await,
+        Command::Serve(args) => serve(args, shutdown).await,
         Command::Inject(args) => inject(args).await,
         Command::Reset(args) => {
             let client = ApiClient::new(&args.api_url);
@@ -253,17 +257,9 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
             print_config(&current);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Load(args) => load(args).await,
-        Command::Cases(command) => {
-            let interrupted = CancellationToken::new();
-            tokio::spawn(cancel_on_signal(interrupted.clone()));
-            cases::run(command, interrupted).await
-        }
-        Command::Run(args) => {
-            let interrupted = CancellationToken::new();
-            tokio::spawn(cancel_on_signal(interrupted.clone()));
-            run::run(args, interrupted, false).await
-        }
+        Command::Load(args) => load(args, shutdown).await,
+        Command::Cases(command) => cases::run(command, shutdown).await,
+        Command::Run(args) => run::run(args, shutdown, false).await,
         Command::Healthcheck(args) => {
             match ApiClient::new(&args.api.api_url).probe(&args.path).await {
                 Ok(_) => Ok(ExitCode::SUCCESS),
@@ -273,7 +269,7 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        Command::Up(args) => stack::up(args).await,
+        Command::Up(args) => stack::up(args, shutdown).await,
         Command::Down(args) => stack::down(args).await,
         Command::Status(args) => stack::status(args).await,
         Command::Logs(args) => stack::logs(args).await,
@@ -282,7 +278,7 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
     }
 }
 
-async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
+async fn serve(args: ServeArgs, stop: CancellationToken) -> anyhow::Result<ExitCode> {
     logging::init(args.log_format);
     let database_url = args
         .database_url
@@ -296,37 +292,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         db_wait: Duration::from_secs(args.db_wait_s),
         admin_token: args.admin_token.filter(|t| !t.trim().is_empty()),
     };
-    let stop = CancellationToken::new();
-    tokio::spawn(cancel_on_signal(stop.clone()));
     api::serve(opts, stop).await?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// SIGINT or SIGTERM cancels `stop`: the server stops accepting and lets
-/// in-flight requests finish.
-async fn cancel_on_signal(stop: CancellationToken) {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let Ok(mut term) = signal(SignalKind::terminate()) else {
-            let _ = tokio::signal::ctrl_c().await;
-            stop.cancel();
-            return;
-        };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
-    tracing::info!("shutting down: finishing in-flight requests");
-    stop.cancel();
-}
-
-async fn load(args: LoadArgs) -> anyhow::Result<ExitCode> {
+async fn load(args: LoadArgs, interrupted: CancellationToken) -> anyhow::Result<ExitCode> {
     if !(0.1..=loadgen::MAX_RPS).contains(&args.rps) {
         eprintln!(
             "error: --rps must be from 0.1 to {}, got {}",
@@ -353,8 +323,6 @@ async fn load(args: LoadArgs) -> anyhow::Result<ExitCode> {
             .unwrap_or_else(|| "until Ctrl-C".into())
     );
     let mut reports = handle.subscribe();
-    let interrupted = CancellationToken::new();
-    tokio::spawn(cancel_on_signal(interrupted.clone()));
     let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
     loop {
         tokio::select! {

@@ -18,6 +18,7 @@
 //!   (engine, memory limits, ports, disk, images, terminal); reads, never changes.
 //! - [`tui`]      — `workshop tui`: the guided console over all of the above.
 //! - [`logging`]  — tracing set-up (human or JSON lines).
+//! - [`shutdown`] — signals become one cancellation token, passed down from `cli`.
 //! - [`cli`]      — the command line: parses flags and calls the functions above.
 
 pub mod api;
@@ -31,6 +32,7 @@ pub mod ledger;
 pub mod loadgen;
 pub mod logging;
 pub mod metrics;
+pub mod shutdown;
 pub mod stack;
 pub mod telemetry;
 pub mod tui;

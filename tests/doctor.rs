@@ -343,5 +343,8 @@ fn a_terminal_smaller_than_the_console_needs_fails_with_the_size_to_reach() {
         .find(|l| l.contains("60×20"))
         .unwrap_or_else(|| panic!("no line names the size:\n{all}"));
     assert!(line.contains("✘"), "{line}");
-    assert!(all.contains("at least 80×24"), "the fix names the size:\n{all}");
+    assert!(
+        all.contains("at least 80×24"),
+        "the fix names the size:\n{all}"
+    );
 }

@@ -21,8 +21,8 @@ use std::time::{Duration, Instant};
 
 use bollard::models::HealthStatusEnum;
 use bollard::query_parameters::{InspectContainerOptions, ListContainersOptions};
-use serde_json::Value;
 use common::tmux::Tmux;
+use serde_json::Value;
 use workshop::stack::engine;
 
 const PROJECT: &str = "wscompose";

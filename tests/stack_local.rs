@@ -185,3 +185,86 @@ async fn without_a_cgroup_the_rlimit_refuses_the_leak_and_the_death_is_reported_
     );
     stack.down(true).await.expect("down");
 }
+
+/// The `serve` and `prometheus` processes listening on `port`'s arguments.
+fn children_on(api: u16, prometheus: u16) -> Vec<String> {
+    let out = std::process::Command::new("ps")
+        .args(["-eo", "pid=,args="])
+        .output()
+        .expect("ps");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| {
+            l.contains(&format!("127.0.0.1:{api}"))
+                || l.contains(&format!("127.0.0.1:{prometheus}"))
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+#[tokio::test]
+async fn up_local_stops_its_children_frees_the_port_and_removes_its_cgroup_on_sigterm() {
+    let _turn = turn().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (api, prometheus) = (15150, 19250);
+    let mut up = tokio::process::Command::new(env!("CARGO_BIN_EXE_workshop"))
+        .args(["up", "--local"])
+        .env("WORKSHOP_PROJECT", "wstest-sigterm")
+        .env("WORKSHOP_PORT_API", api.to_string())
+        .env("WORKSHOP_PORT_PROMETHEUS", prometheus.to_string())
+        .env("WORKSHOP_LOCAL_DIR", dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("workshop up --local");
+    let stderr = up.stderr.take().expect("stderr");
+    let mut lines = tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(stderr));
+    let mut cgroup = None;
+    let running = tokio::time::timeout(Duration::from_secs(90), async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            if let Some(at) = line.find("via cgroup ") {
+                // "… via cgroup v2 /sys/fs/cgroup/…"
+                cgroup = line[at..]
+                    .split_whitespace()
+                    .nth(3)
+                    .map(std::path::PathBuf::from);
+            }
+            if line.contains("local stack running") {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    assert_eq!(
+        running,
+        Ok(true),
+        "up --local did not report the stack running"
+    );
+    assert!(
+        !children_on(api, prometheus).is_empty(),
+        "serve runs before the signal"
+    );
+    let cgroup = cgroup.expect("this machine gives the app a cgroup (the line names it)");
+    assert!(cgroup.exists(), "{} exists while running", cgroup.display());
+
+    let pid = up.id().expect("pid") as i32;
+    // SAFETY: kill(2) on our own child's pid.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    let status = tokio::time::timeout(Duration::from_secs(30), up.wait())
+        .await
+        .expect("up --local leaves within 30 s of SIGTERM")
+        .expect("exit status");
+    assert!(status.success(), "a clean stop: {status:?}");
+    assert!(
+        children_on(api, prometheus).is_empty(),
+        "children left: {:?}",
+        children_on(api, prometheus)
+    );
+    assert!(
+        std::net::TcpListener::bind(("127.0.0.1", api)).is_ok(),
+        "the API port is free again"
+    );
+    assert!(!cgroup.exists(), "{} removed", cgroup.display());
+}

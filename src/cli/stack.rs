@@ -4,6 +4,7 @@
 use std::process::ExitCode;
 
 use clap::Args;
+use tokio_util::sync::CancellationToken;
 
 use crate::stack::{self, Choice, LogRequest, StackSettings, commands};
 
@@ -131,12 +132,12 @@ pub(super) fn stack_settings(args: Option<&UpArgs>) -> anyhow::Result<StackSetti
     Ok(s)
 }
 
-pub async fn up(args: UpArgs) -> anyhow::Result<ExitCode> {
+pub async fn up(args: UpArgs, shutdown: CancellationToken) -> anyhow::Result<ExitCode> {
     let opts = commands::UpOptions {
         choice: args.backend.choice(),
         settings: stack_settings(Some(&args))?,
     };
-    Ok(commands::up(opts).await?)
+    Ok(commands::up(opts, shutdown).await?)
 }
 
 pub async fn down(args: DownArgs) -> anyhow::Result<ExitCode> {

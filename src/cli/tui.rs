@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
+use tokio_util::sync::CancellationToken;
 
 use crate::cases::Lang;
 use crate::stack::{Choice, StackSettings};
@@ -34,7 +35,7 @@ pub struct TuiArgs {
     pub dir: Option<PathBuf>,
 }
 
-pub async fn run(args: TuiArgs) -> anyhow::Result<ExitCode> {
+pub async fn run(args: TuiArgs, shutdown: CancellationToken) -> anyhow::Result<ExitCode> {
     let set = match super::cases::load(args.dir.as_deref()) {
         Ok(s) => s,
         Err(problems) => {
@@ -62,6 +63,7 @@ pub async fn run(args: TuiArgs) -> anyhow::Result<ExitCode> {
         cases: set.cases().to_vec(),
         progress_path: Progress::default_path(),
         theme: Theme::from_env(env),
+        shutdown,
     })
     .await?;
     if let Some(report) = finished.report {

@@ -5,6 +5,7 @@
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::process::ExitCode;
+use tokio_util::sync::CancellationToken;
 
 use futures::StreamExt;
 use tokio::sync::broadcast;
@@ -22,7 +23,10 @@ pub struct UpOptions {
 /// Brings the stack up, printing progress on stderr and the status on stdout.
 /// With the local backend the children live as long as this process, so it
 /// stays in the foreground, printing what happens, until Ctrl-C.
-pub async fn up(opts: UpOptions) -> Result<ExitCode, StackError> {
+/// Brings the stack up and prints its status; a local stack then runs
+/// until `shutdown` (Ctrl-C, SIGTERM, SIGHUP), and is stopped (children
+/// gone, ports free, cgroup removed).
+pub async fn up(opts: UpOptions, shutdown: CancellationToken) -> Result<ExitCode, StackError> {
     let started = std::time::Instant::now();
     let runtime = Runtime::open(opts.choice, opts.settings).await?;
     let printer = tokio::spawn(print_events(runtime.subscribe()));
@@ -42,7 +46,7 @@ pub async fn up(opts: UpOptions) -> Result<ExitCode, StackError> {
     eprintln!("stack healthy in {:.1} s", started.elapsed().as_secs_f64());
     if let Runtime::Local(_) = runtime {
         eprintln!("local stack running; Ctrl-C stops it");
-        let _ = tokio::signal::ctrl_c().await;
+        shutdown.cancelled().await;
         eprintln!("stopping…");
         runtime.down(false).await?;
     }

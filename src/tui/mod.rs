@@ -44,9 +44,9 @@ mod fixtures;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures::StreamExt;
-use tokio::signal::unix::{SignalKind, signal};
+use tokio_util::sync::CancellationToken;
 
 use crate::cases::{Case, Lang};
 use crate::stack::{Choice, StackSettings};
@@ -77,6 +77,8 @@ pub struct Options {
     pub cases: Vec<Case>,
     pub progress_path: PathBuf,
     pub theme: Theme,
+    /// Cancelled by a signal (SIGTERM, a closed terminal): leave as `q` does.
+    pub shutdown: CancellationToken,
 }
 
 /// What the console leaves behind.
@@ -114,13 +116,8 @@ pub async fn run(opts: Options) -> anyhow::Result<Finished> {
     }
     driver.start_telemetry();
 
-    // `kill` (SIGTERM) and a closed terminal (SIGHUP) leave the way `q`
-    // does: rollback, stop, restore the terminal.
-    let mut term = signal(SignalKind::terminate())?;
-    let mut hangup = signal(SignalKind::hangup())?;
     let (mut terminal, guard) = terminal::enter()?;
     let mut input = EventStream::new();
-    let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     terminal.draw(|f| view::draw(f, &app, opts.theme))?;
@@ -135,8 +132,9 @@ pub async fn run(opts: Options) -> anyhow::Result<Finished> {
             },
             Some(m) = rx.recv() => m,
             _ = tick.tick() => Msg::Tick,
-            _ = term.recv() => Msg::Key(ctrl_c),
-            _ = hangup.recv() => Msg::Key(ctrl_c),
+            // `kill` (SIGTERM) and a closed terminal (SIGHUP) leave the way
+            // `q` does: rollback, stop, restore the terminal.
+            _ = opts.shutdown.cancelled(), if !app.quitting => Msg::Shutdown,
         };
         app.now = started.elapsed().as_secs_f64();
         let step = update::update(&mut app, msg);

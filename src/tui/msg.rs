@@ -50,6 +50,8 @@ pub enum Msg {
     Resize,
     /// The slow tick (1 s): countdowns, timeouts, hints.
     Tick,
+    /// A signal asked the console to leave: as `q`, from any box.
+    Shutdown,
     /// A backend was opened; where this console reaches its API and Prometheus.
     StackOpened {
         backend: Backend,

@@ -33,6 +33,10 @@ pub fn update(app: &mut App, msg: Msg) -> Step {
         Msg::Key(key) => Step::drawn(key_pressed(app, key)),
         Msg::Resize => Step::drawn(vec![]),
         Msg::Tick => tick(app),
+        Msg::Shutdown => {
+            app.overlay = Overlay::None;
+            Step::drawn(super::actions::act(app, super::keymap::Action::Quit))
+        }
         Msg::StackOpened {
             backend,
             api_url,
