@@ -22,8 +22,10 @@ use crate::faults::{FaultConfig, FaultUpdate};
 use crate::loadgen::{self, LoadPlan, Mix};
 use crate::logging::{self, LogFormat};
 
+mod completions;
 mod doctor;
 mod images;
+mod manual;
 mod stack;
 pub use doctor::DoctorArgs;
 pub use stack::{BackendArgs, DownArgs, LogsArgs, StatusArgs, UpArgs};
@@ -75,6 +77,10 @@ pub enum Command {
     /// Pre-flight check: engine, memory limits, ports, RAM, disk, images, local
     /// mode, terminal. Changes nothing; exit 1 when something blocks the workshop.
     Doctor(DoctorArgs),
+    /// Print the completion script for a shell (bash, zsh, fish, powershell, elvish).
+    Completions(completions::CompletionsArgs),
+    /// Print the manual page (roff), or write one page per command with --out-dir.
+    Man(manual::ManArgs),
 }
 
 #[derive(Debug, Args)]
@@ -275,6 +281,8 @@ pub async fn run(command: Command, shutdown: CancellationToken) -> anyhow::Resul
         Command::Logs(args) => stack::logs(args).await,
         Command::Images(cmd) => images::run(cmd).await,
         Command::Doctor(args) => doctor::run(args).await,
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => manual::run(args),
     }
 }
 

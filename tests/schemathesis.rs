@@ -43,7 +43,10 @@ async fn schemathesis_finds_no_server_error_and_no_schema_violation_in_1000_requ
             .output()
             .await
             .unwrap_or_else(|e| {
-                panic!("cannot run schemathesis ({e}): install it with `pip install schemathesis`")
+                panic!(
+                    "cannot run schemathesis ({e}): `scripts/setup` installs it into \
+                     ~/.cache/workshop/venv, which `scripts/test` puts on PATH"
+                )
             });
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(
