@@ -4,6 +4,7 @@
 //! Module map (data flows one way, top to bottom):
 //!
 //! - [`config`]   — where settings come from: flags, environment, defaults.
+//! - [`integer`]  — whole numbers on the wire: `688` and `688.0` alike (request bodies).
 //! - [`ledger`]   — accounts and transfers on PostgreSQL or SQLite; exact money.
 //! - [`faults`]   — the failure-injection state, its bounds, and how replicas share it.
 //! - [`metrics`]  — the Prometheus metrics the API exposes.
@@ -28,6 +29,7 @@ pub mod client;
 pub mod config;
 pub mod doctor;
 pub mod faults;
+pub(crate) mod integer;
 pub mod ledger;
 pub mod loadgen;
 pub mod logging;

@@ -1,5 +1,7 @@
 //! Every endpoint answers with the contract's status and JSON shape, and bad
-//! input is refused with a message naming the field, changing nothing.
+//! input is refused with a message naming the field, changing nothing. An
+//! injected failure answers in the original workshop's words, plus our
+//! `fault` field.
 
 #[macro_use]
 mod common;
@@ -63,6 +65,10 @@ async fn every_endpoint_answers_with_the_contract_shape(backend: Backend) {
     let (st, bulk) = s.post("/api/balance-bulk", json!({"count": 5})).await;
     assert_eq!(st, 200, "{bulk}");
     assert_eq!(bulk["succeeded"], 5);
+    // JSON Schema's `integer` includes 688.0: so does the API.
+    let (st, bulk) = s.post("/api/balance-bulk", json!({"count": 7.0})).await;
+    assert_eq!(st, 200, "{bulk}");
+    assert_eq!(bulk["count"], 7);
 
     let (st, f) = s.get("/api/failures").await;
     assert_eq!(st, 200);
@@ -74,6 +80,11 @@ async fn every_endpoint_answers_with_the_contract_shape(backend: Backend) {
     assert_eq!(st, 200);
     assert_eq!(u["status"], "updated");
     assert_eq!(u["config"]["latency_ms"], 5);
+    let (st, u) = s
+        .post("/api/failures", json!({"latency_jitter_ms": 241.0}))
+        .await;
+    assert_eq!(st, 200, "{u}");
+    assert_eq!(u["config"]["latency_jitter_ms"], 241);
 
     let (st, r) = s.post("/api/reset", json!({})).await;
     assert_eq!(st, 200);
@@ -204,8 +215,16 @@ async fn bad_input_is_refused_with_its_status_and_changes_nothing(backend: Backe
         (
             t,
             "application/json",
-            br#"{"amount":20000,"to_account":"ACC-002"}"#,
+            br#"{"amount":"10.50","to_account":"ACC-002"}"#,
             422,
+            Some("amount"),
+        ),
+        // Well formed, refused by the ledger's state: 409, never 422.
+        (
+            t,
+            "application/json",
+            br#"{"amount":20000,"to_account":"ACC-002"}"#,
+            409,
             Some("amount"),
         ),
         (
@@ -240,6 +259,20 @@ async fn bad_input_is_refused_with_its_status_and_changes_nothing(backend: Backe
         (
             bulk,
             "application/json",
+            br#"{"count":1.5}"#,
+            422,
+            Some("count"),
+        ),
+        (
+            f,
+            "application/json",
+            br#"{"latency_jitter_ms":241.5}"#,
+            422,
+            Some("latency_jitter_ms"),
+        ),
+        (
+            bulk,
+            "application/json",
             br#"{"count":100000}"#,
             422,
             Some("count"),
@@ -250,7 +283,82 @@ async fn bad_input_is_refused_with_its_status_and_changes_nothing(backend: Backe
     }
 }
 
+/// The original answered an injected failure with its own words; its curl
+/// scripts and checkers read them. Ours keeps them and adds `fault`.
+async fn injected_failures_answer_in_the_original_workshops_words(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let s = Server::start(&db.url).await;
+    let before = s.balances().await;
+    s.inject(json!({"error_rate": 100})).await;
+
+    let (st, health) = s.get("/health").await;
+    assert_eq!(st, 500, "{health}");
+    assert_eq!(
+        health,
+        json!({"status": "error", "error": "Simulated random failure", "fault": "injected failure"})
+    );
+
+    let (st, transfer) = s
+        .post(
+            "/api/transfer",
+            json!({"amount": 10, "to_account": "ACC-002"}),
+        )
+        .await;
+    assert_eq!(st, 500, "{transfer}");
+    assert_eq!(
+        transfer,
+        json!({"error": "Transfer failed", "details": "Simulated random failure", "fault": "injected failure"})
+    );
+
+    let (st, balance) = s.get("/api/balance").await;
+    assert_eq!(st, 500, "{balance}");
+    assert_eq!(
+        balance,
+        json!({"error": "Simulated random failure", "fault": "injected failure"})
+    );
+
+    s.inject(json!({"error_status": 503})).await;
+    let (st, health) = s.get("/health").await;
+    assert_eq!(st, 503, "the injected status is the configured one");
+    assert_eq!(health["status"], "error");
+
+    let (st, _) = s.post("/api/reset", json!({})).await;
+    assert_eq!(st, 200);
+    assert_eq!(
+        s.balances().await,
+        before,
+        "an injected failure moved money"
+    );
+
+    // The document says so: the fields, and /health's two kinds of failure.
+    let (_, doc) = s.get("/api/openapi.json").await;
+    let error_body = &doc["components"]["schemas"]["ErrorBody"]["properties"];
+    for field in ["error", "details", "status", "fault"] {
+        assert!(
+            error_body[field].is_object(),
+            "ErrorBody lacks {field}: {error_body}"
+        );
+    }
+    let health_5xx = &doc["paths"]["/health"]["get"]["responses"]["5XX"];
+    assert!(
+        health_5xx["description"]
+            .as_str()
+            .is_some_and(|d| d.contains("Simulated random failure")),
+        "{health_5xx}"
+    );
+    let one_of = doc["components"]["schemas"]["HealthFailure"]["oneOf"].to_string();
+    assert!(
+        one_of.contains("HealthReply") && one_of.contains("ErrorBody"),
+        "{one_of}"
+    );
+    let transfer_5xx = doc["paths"]["/api/transfer"]["post"]["responses"]["5XX"]["description"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(transfer_5xx.contains("Transfer failed"), "{transfer_5xx}");
+}
+
 both_backends!(
     every_endpoint_answers_with_the_contract_shape,
     bad_input_is_refused_with_its_status_and_changes_nothing,
+    injected_failures_answer_in_the_original_workshops_words,
 );

@@ -157,7 +157,8 @@ async fn transfer(http: &reqwest::Client, url: &str, tally: &Tally, stop: &Atomi
                 }
                 return;
             }
-            422 => {
+            // Insufficient funds: the ledger's state refuses it.
+            409 => {
                 tally.refused.fetch_add(1, Ordering::Relaxed);
                 return;
             }

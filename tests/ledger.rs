@@ -83,7 +83,7 @@ async fn concurrent_random_transfers_conserve_money_and_apply_each_key_once(back
     let ok: Vec<_> = results.iter().filter(|(_, st, _)| *st == 200).collect();
     let unexpected: Vec<_> = results
         .iter()
-        .filter(|(_, st, _)| ![200, 422].contains(st))
+        .filter(|(_, st, _)| ![200, 409].contains(st))
         .collect();
     assert!(
         unexpected.is_empty(),

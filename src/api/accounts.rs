@@ -17,6 +17,10 @@ use super::body::ValidJson;
 use super::error::{ApiError, ErrorBody};
 use crate::ledger::{Account, DEFAULT_ACCOUNT, LedgerError, Receipt, Transfer, TransferRequest};
 
+/// The 5xx of a banking route other than a transfer, as the document says it.
+const FAILED: &str = "the database is unavailable (503); an injected failure answers `error_status` \
+     with the original workshop's words, `{\"error\":\"Simulated random failure\",\"fault\":\"injected failure\"}`";
+
 /// `GET /api/balance`: the contract's shape, for the default account.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Balance {
@@ -28,7 +32,7 @@ pub struct Balance {
 }
 
 #[utoipa::path(get, path = "/api/balance", tag = "ledger",
-    responses((status = 200, body = Balance), (status = "5XX", body = ErrorBody)))]
+    responses((status = 200, body = Balance), (status = "5XX", body = ErrorBody, description = FAILED)))]
 pub async fn balance(State(ctx): State<ApiContext>) -> Result<Json<Balance>, ApiError> {
     let a = ctx
         .ledger
@@ -47,7 +51,7 @@ pub struct AccountList {
 }
 
 #[utoipa::path(get, path = "/api/accounts", tag = "ledger",
-    responses((status = 200, body = AccountList), (status = "5XX", body = ErrorBody)))]
+    responses((status = 200, body = AccountList), (status = "5XX", body = ErrorBody, description = FAILED)))]
 pub async fn accounts(State(ctx): State<ApiContext>) -> Result<Json<AccountList>, ApiError> {
     let accounts = ctx.ledger.accounts(ctx.faults.current().db_mode()).await?;
     Ok(Json(AccountList { accounts }))
@@ -56,7 +60,7 @@ pub async fn accounts(State(ctx): State<ApiContext>) -> Result<Json<AccountList>
 #[utoipa::path(get, path = "/api/accounts/{number}", tag = "ledger",
     params(("number" = String, Path, description = "Account number, e.g. ACC-001", example = "ACC-002")),
     responses((status = 200, body = Account), (status = 404, body = ErrorBody),
-              (status = "5XX", body = ErrorBody)))]
+              (status = "5XX", body = ErrorBody, description = FAILED)))]
 pub async fn account(
     State(ctx): State<ApiContext>,
     Path(number): Path<String>,
@@ -68,12 +72,15 @@ pub async fn account(
     Ok(Json(a))
 }
 
-/// `POST /api/transfer` body. `from_account` defaults to ACC-001.
+/// `POST /api/transfer` body. `from_account` defaults to ACC-001 and must
+/// differ from `to_account` (a rule a schema cannot state: it compares two
+/// fields).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TransferBody {
-    /// Amount in the account currency: positive, at most 2 decimal places.
-    #[schema(value_type = f64, minimum = 0.01, maximum = 1000000)]
+    /// Amount in the account currency: positive, whole cents (at most 2
+    /// decimal places), at most 1,000,000.
+    #[schema(value_type = f64, minimum = 0.01, maximum = 1000000, multiple_of = 0.01)]
     #[serde(with = "crate::ledger::money")]
     pub amount: Decimal,
     #[schema(example = "ACC-002")]
@@ -115,20 +122,27 @@ impl From<Receipt> for TransferReply {
 /// Longest accepted `Idempotency-Key`.
 const MAX_KEY_LEN: usize = 200;
 
+/// An `Idempotency-Key` is 1 to 200 printable ASCII characters with spaces
+/// only inside (HTTP drops the spaces around a header value before we see
+/// it): exactly what the `pattern` of the header in [`transfer`]'s document
+/// says, `^[!-~]([ -~]{0,198}[!-~])?$`, so the two cannot disagree on a key.
 fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     let Some(raw) = headers.get("idempotency-key") else {
         return Ok(None);
     };
-    let key = raw.to_str().map_err(|_| ApiError::BadRequest {
-        message: "Idempotency-Key must be printable ASCII".into(),
-    })?;
-    let key = key.trim();
-    if key.is_empty() || key.len() > MAX_KEY_LEN {
+    let key = raw.as_bytes();
+    let printable = |b: &u8| (b' '..=b'~').contains(b);
+    let spaced = key.first() == Some(&b' ') || key.last() == Some(&b' ');
+    if key.is_empty() || key.len() > MAX_KEY_LEN || !key.iter().all(printable) || spaced {
         return Err(ApiError::BadRequest {
-            message: format!("Idempotency-Key must be 1 to {MAX_KEY_LEN} characters"),
+            message: format!(
+                "Idempotency-Key must be 1 to {MAX_KEY_LEN} printable ASCII characters \
+                 (letters, digits, punctuation; spaces only inside), e.g. a UUID; got {} bytes",
+                key.len()
+            ),
         });
     }
-    Ok(Some(key.to_string()))
+    Ok(Some(String::from_utf8_lossy(key).into_owned()))
 }
 
 fn outcome(result: &Result<Transfer, LedgerError>) -> &'static str {
@@ -145,11 +159,21 @@ fn outcome(result: &Result<Transfer, LedgerError>) -> &'static str {
 
 #[utoipa::path(post, path = "/api/transfer", tag = "ledger", request_body = TransferBody,
     params(("Idempotency-Key" = Option<String>, Header,
-            description = "Repeat a request with the same key to get the first result; money moves once")),
-    responses((status = 200, body = TransferReply), (status = 400, body = ErrorBody),
-              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+            description = "Repeat a request with the same key to get the first result; money moves once",
+            nullable = false, min_length = 1, max_length = 200,
+            pattern = "^[!-~]([ -~]{0,198}[!-~])?$")),
+    responses((status = 200, body = TransferReply),
+              (status = 400, body = ErrorBody, description = "malformed JSON, or a bad Idempotency-Key"),
+              (status = 404, body = ErrorBody, description = "`from_account` or `to_account` does not exist"),
+              (status = 409, body = ErrorBody,
+               description = "refused by the ledger's state: insufficient funds in `from_account`, \
+                              or the Idempotency-Key was used for a different transfer"),
               (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
-              (status = 422, body = ErrorBody), (status = "5XX", body = ErrorBody)))]
+              (status = 422, body = ErrorBody,
+               description = "a body the document refuses, or `to_account` equal to `from_account`"),
+              (status = "5XX", body = ErrorBody,
+               description = "the database is unavailable (503); an injected failure answers `error_status` with \
+                              `{\"error\":\"Transfer failed\",\"details\":\"Simulated random failure\",\"fault\":\"injected failure\"}`")))]
 pub async fn transfer(
     State(ctx): State<ApiContext>,
     headers: HeaderMap,
@@ -186,6 +210,7 @@ pub async fn transfer(
 pub struct BulkBody {
     /// How many balance reads to run at once.
     #[schema(minimum = 1, maximum = 1000)]
+    #[serde(deserialize_with = "crate::integer::whole")]
     pub count: u32,
 }
 
@@ -203,7 +228,7 @@ pub const MAX_BULK: u32 = 1000;
 #[utoipa::path(post, path = "/api/balance-bulk", tag = "ledger", request_body = BulkBody,
     responses((status = 200, body = BulkReply), (status = 400, body = ErrorBody),
               (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
-              (status = 422, body = ErrorBody), (status = "5XX", body = ErrorBody)))]
+              (status = 422, body = ErrorBody), (status = "5XX", body = ErrorBody, description = FAILED)))]
 pub async fn balance_bulk(
     State(ctx): State<ApiContext>,
     ValidJson(body): ValidJson<BulkBody>,

@@ -4,6 +4,11 @@
 //! `field` at fault and the `accepted` values. Database errors are logged
 //! with their detail and answered with a generic message: a client never
 //! sees SQL, and never a stack trace.
+//!
+//! An injected failure answers in the original workshop's words, so its
+//! curl scripts and checkers keep reading what they were written for, and
+//! adds `"fault": "injected failure"`, so a client can tell an injected
+//! failure from a real one (see [`Injected`]).
 
 use axum::Json;
 use axum::http::StatusCode;
@@ -11,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::service::HealthFailure;
 use crate::faults::{FaultError, OutOfRange};
 use crate::ledger::LedgerError;
 
@@ -35,24 +41,88 @@ pub enum ApiError {
     Unauthorized,
     #[error("{0}")]
     NotFound(String),
-    #[error("{0}")]
-    Conflict(String),
-    #[error("injected failure")]
-    Injected { status: StatusCode },
+    /// A well-formed request the ledger's current state refuses (funds, a
+    /// reused key): 409, so that 422 always means "the document said no".
+    #[error("{message}")]
+    Conflict {
+        message: String,
+        field: Option<String>,
+    },
+    #[error("{FAULT_INJECTED}")]
+    Injected { status: StatusCode, on: Injected },
     #[error("{0}")]
     Unavailable(String),
     #[error("internal error")]
     Internal,
 }
 
+/// What our `fault` field says on every injected failure.
+const FAULT_INJECTED: &str = "injected failure";
+/// The original workshop's words for an injected failure.
+const SIMULATED: &str = "Simulated random failure";
+
+/// Where an injected failure happened, which decides its words: the
+/// original answered `/health` with `{"status":"error","error":…}`, a
+/// transfer with `{"error":"Transfer failed","details":…}` and its other
+/// routes with `{"error":…}`, the message always "Simulated random failure".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Injected {
+    Health,
+    Transfer,
+    Other,
+}
+
+impl Injected {
+    /// The words for the route template `endpoint` (as axum matched it).
+    pub(crate) fn on(endpoint: &str) -> Self {
+        match endpoint {
+            "/health" => Injected::Health,
+            "/api/transfer" => Injected::Transfer,
+            _ => Injected::Other,
+        }
+    }
+
+    fn body(self) -> ErrorBody {
+        let (error, status, details) = match self {
+            Injected::Health => (SIMULATED, Some("error"), None),
+            Injected::Transfer => ("Transfer failed", None, Some(SIMULATED)),
+            Injected::Other => (SIMULATED, None, None),
+        };
+        ErrorBody {
+            error: error.into(),
+            status: status.map(String::from),
+            details: details.map(String::from),
+            fault: Some(FAULT_INJECTED.into()),
+            ..ErrorBody::default()
+        }
+    }
+}
+
 /// The JSON body of every error response.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Default, Serialize, ToSchema)]
 pub struct ErrorBody {
+    /// What went wrong, and how to fix it when the request was at fault. On
+    /// an injected failure, the original workshop's words: "Transfer failed"
+    /// on `POST /api/transfer`, "Simulated random failure" elsewhere.
     pub error: String,
+    /// The request field at fault.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// The values that field accepts.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub accepted: Option<String>,
+    /// `"error"`, on an injected failure of `GET /health` (the original's field).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// `"Simulated random failure"`, on an injected failure of
+    /// `POST /api/transfer` (the original's field).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<String>,
+    /// `"injected failure"` when the failure was injected (`error_rate`), so
+    /// a client can tell it from a real one; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "injected failure")]
+    pub fault: Option<String>,
 }
 
 impl ApiError {
@@ -72,8 +142,8 @@ impl ApiError {
             ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
-            ApiError::Injected { status } => *status,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::Injected { status, .. } => *status,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -83,16 +153,32 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
-        let (field, accepted) = match &self {
+        let body = match &self {
+            ApiError::Injected {
+                on: Injected::Health,
+                ..
+            } => {
+                let body = HealthFailure::Injected(Injected::Health.body());
+                return (status, Json(body)).into_response();
+            }
+            ApiError::Injected { on, .. } => on.body(),
             ApiError::Unprocessable {
                 field, accepted, ..
-            } => (field.clone(), accepted.clone()),
-            _ => (None, None),
-        };
-        let body = ErrorBody {
-            error: self.to_string(),
-            field,
-            accepted,
+            } => ErrorBody {
+                error: self.to_string(),
+                field: field.clone(),
+                accepted: accepted.clone(),
+                ..ErrorBody::default()
+            },
+            ApiError::Conflict { field, .. } => ErrorBody {
+                error: self.to_string(),
+                field: field.clone(),
+                ..ErrorBody::default()
+            },
+            _ => ErrorBody {
+                error: self.to_string(),
+                ..ErrorBody::default()
+            },
         };
         (status, Json(body)).into_response()
     }
@@ -126,9 +212,10 @@ impl From<LedgerError> for ApiError {
     fn from(e: LedgerError) -> Self {
         match e {
             LedgerError::UnknownAccount(_) => ApiError::NotFound(e.to_string()),
-            LedgerError::InsufficientFunds { .. } => {
-                ApiError::unprocessable("amount", e.to_string())
-            }
+            LedgerError::InsufficientFunds { .. } => ApiError::Conflict {
+                message: e.to_string(),
+                field: Some("amount".into()),
+            },
             LedgerError::InvalidTransfer(ref m) => {
                 let field = if m.contains("to_account") {
                     "to_account"
@@ -137,7 +224,10 @@ impl From<LedgerError> for ApiError {
                 };
                 ApiError::unprocessable(field, m.clone())
             }
-            LedgerError::IdempotencyConflict => ApiError::Conflict(e.to_string()),
+            LedgerError::IdempotencyConflict => ApiError::Conflict {
+                message: e.to_string(),
+                field: None,
+            },
             LedgerError::InjectedFailure => ApiError::Unavailable(e.to_string()),
             LedgerError::Database(err) => {
                 tracing::error!(error = %err, "database error");

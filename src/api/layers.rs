@@ -9,7 +9,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::ApiContext;
-use super::error::ApiError;
+use super::error::{ApiError, Injected};
 
 /// Counts and times every request by its route template (`/api/accounts/{number}`,
 /// never the raw path, so label cardinality stays bounded).
@@ -43,7 +43,11 @@ pub async fn inject_faults(State(ctx): State<ApiContext>, req: Request, next: Ne
     }
     if let Some(code) = fault.fail_with {
         let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        return ApiError::Injected { status }.into_response();
+        let on = req
+            .extensions()
+            .get::<MatchedPath>()
+            .map_or(Injected::Other, |p| Injected::on(p.as_str()));
+        return ApiError::Injected { status, on }.into_response();
     }
     next.run(req).await
 }

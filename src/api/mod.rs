@@ -128,7 +128,11 @@ async fn connect_ledger(opts: &ServeOptions) -> anyhow::Result<Ledger> {
     loop {
         match Ledger::connect(&opts.database_url, opts.pool_size).await {
             Ok(ledger) => return Ok(ledger),
-            Err(e @ sqlx::Error::Configuration(_)) => return Err(e.into()),
+            Err(e) if !e.is_transient() => {
+                return Err(anyhow::anyhow!(e)).with_context(|| {
+                    format!("cannot use the database at {}", redact(&opts.database_url))
+                });
+            }
             Err(e) if tokio::time::Instant::now() + delay > deadline => {
                 return Err(anyhow::anyhow!(e)).with_context(|| {
                     format!(

@@ -4,12 +4,13 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use chrono::{SecondsFormat, Utc};
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 
 use super::ApiContext;
+use super::error::ErrorBody;
 use crate::faults::DbMode;
 use crate::metrics::Snapshot;
 
@@ -58,30 +59,50 @@ pub struct HealthReply {
     pub timestamp: String,
 }
 
+/// A failed `/health`: the report that the database is down (503), or an
+/// injected failure (any 5xx, `error_status`) in the original's words,
+/// `{"status":"error","error":"Simulated random failure",…}`. The two are
+/// told apart by `database` and `error`; each has a field the other lacks.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum HealthFailure {
+    Unhealthy(HealthReply),
+    Injected(ErrorBody),
+}
+
 fn now() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
 #[utoipa::path(get, path = "/health", tag = "service",
-    responses((status = 200, body = HealthReply), (status = 503, body = HealthReply)))]
-pub async fn health(State(ctx): State<ApiContext>) -> impl IntoResponse {
+    responses((status = 200, body = HealthReply),
+              (status = "5XX", body = HealthFailure,
+               description = "503 with `\"status\":\"unhealthy\"` when the database is down; \
+                              an injected failure answers `error_status` with \
+                              `{\"status\":\"error\",\"error\":\"Simulated random failure\",\"fault\":\"injected failure\"}`")))]
+pub async fn health(State(ctx): State<ApiContext>) -> Response {
     let up = match ctx.faults.current().db_mode() {
         DbMode::Down => false,
         _ => ctx.ledger.ping().await.is_ok(),
     };
-    let (status, health, database) = if up {
-        (StatusCode::OK, "healthy", "connected")
-    } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "unhealthy", "disconnected")
+    if up {
+        return Json(HealthReply {
+            status: "healthy".into(),
+            database: "connected".into(),
+            timestamp: now(),
+        })
+        .into_response();
+    }
+    let report = HealthReply {
+        status: "unhealthy".into(),
+        database: "disconnected".into(),
+        timestamp: now(),
     };
     (
-        status,
-        Json(HealthReply {
-            status: health.into(),
-            database: database.into(),
-            timestamp: now(),
-        }),
+        StatusCode::SERVICE_UNAVAILABLE,
+        Json(HealthFailure::Unhealthy(report)),
     )
+        .into_response()
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -129,24 +129,44 @@ impl FaultConfig {
 #[serde(deny_unknown_fields)]
 pub struct FaultUpdate {
     #[schema(minimum = 0, maximum = 30000)]
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::integer::optional_whole"
+    )]
     pub latency_ms: Option<u64>,
     #[schema(minimum = 0, maximum = 10000)]
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::integer::optional_whole"
+    )]
     pub latency_jitter_ms: Option<u64>,
     #[schema(minimum = 0, maximum = 100)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error_rate: Option<f64>,
     #[schema(minimum = 500, maximum = 599)]
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::integer::optional_whole"
+    )]
     pub error_status: Option<u16>,
     #[schema(minimum = 0, maximum = 100)]
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::integer::optional_whole"
+    )]
     pub memory_leak_mb: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub db_slow: Option<bool>,
     #[schema(minimum = 1, maximum = 30000)]
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::integer::optional_whole"
+    )]
     pub db_slow_ms: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub db_fail: Option<bool>,
@@ -165,7 +185,7 @@ fn double_option<'de, D>(de: D) -> Result<Option<Option<u64>>, D::Error>
 where
     D: serde::Deserializer<'de>,
 {
-    Option::<u64>::deserialize(de).map(Some)
+    crate::integer::optional_whole(de).map(Some)
 }
 
 /// A value outside its accepted range: names the field and the range.

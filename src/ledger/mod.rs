@@ -11,8 +11,10 @@
 //! The ledger knows nothing of HTTP; it is told how the database should
 //! misbehave through [`DbMode`].
 
+mod adopt;
 pub mod money;
 mod postgres;
+mod schema;
 mod sqlite;
 
 use std::time::Duration;
@@ -26,6 +28,7 @@ use utoipa::ToSchema;
 use crate::faults::DbMode;
 
 pub use postgres::PgLedger;
+pub use schema::{FoundColumn, FoundTable, SchemaError};
 pub use sqlite::SqliteLedger;
 
 /// The account `/api/balance` reports and transfers come from by default.
@@ -89,6 +92,25 @@ pub enum LedgerError {
     Database(#[from] sqlx::Error),
 }
 
+/// Why the ledger did not open.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    /// The database answered, but its tables are not ours and cannot become
+    /// ours without losing something: retrying cannot help.
+    #[error(transparent)]
+    Schema(#[from] SchemaError),
+}
+
+impl OpenError {
+    /// Whether trying again later may help: the database may still be
+    /// starting. A bad URL or a foreign schema stays what it is.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, OpenError::Database(e) if !matches!(e, sqlx::Error::Configuration(_)))
+    }
+}
+
 /// Pool occupancy, for the metrics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PoolStats {
@@ -104,9 +126,10 @@ pub enum Ledger {
 }
 
 impl Ledger {
-    /// Connects to `url` (`postgres://…` or `sqlite:…`) and runs the embedded
-    /// migrations.
-    pub async fn connect(url: &str, pool_size: u32) -> Result<Self, sqlx::Error> {
+    /// Connects to `url` (`postgres://…` or `sqlite:…`) and brings its
+    /// schema to ours (see [`schema`]): migrations, or the adoption of a
+    /// database the original workshop made, or a refusal.
+    pub async fn connect(url: &str, pool_size: u32) -> Result<Self, OpenError> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Ok(Ledger::Postgres(PgLedger::connect(url, pool_size).await?))
         } else if url.starts_with("sqlite:") {
@@ -118,7 +141,8 @@ impl Ledger {
                     redact(url)
                 )
                 .into(),
-            ))
+            )
+            .into())
         }
     }
 

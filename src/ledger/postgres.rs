@@ -53,7 +53,7 @@ const SELECT_RECEIPT: &str = "SELECT transaction_id, from_account, to_account, a
      FROM transfers WHERE idempotency_key = $1";
 
 impl PgLedger {
-    pub async fn connect(url: &str, pool_size: u32) -> Result<Self, sqlx::Error> {
+    pub async fn connect(url: &str, pool_size: u32) -> Result<Self, super::OpenError> {
         let options = PgConnectOptions::from_str(url)?.application_name("workshop-serve");
         // sqlx pings every connection before handing it out by default: one
         // extra round trip per request, a third of a balance read. Ping only
@@ -73,7 +73,7 @@ impl PgLedger {
             })
             .connect_with(options)
             .await?;
-        sqlx::migrate!("migrations/postgres").run(&pool).await?;
+        super::schema::prepare_postgres(&pool).await?;
         Ok(Self {
             pool,
             max: pool_size,

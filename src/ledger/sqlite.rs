@@ -76,7 +76,7 @@ const SELECT_RECEIPT: &str = "SELECT transaction_id, from_account, to_account, a
      FROM transfers WHERE idempotency_key = ?1";
 
 impl SqliteLedger {
-    pub async fn connect(url: &str, pool_size: u32) -> Result<Self, sqlx::Error> {
+    pub async fn connect(url: &str, pool_size: u32) -> Result<Self, super::OpenError> {
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
@@ -106,7 +106,7 @@ impl SqliteLedger {
                 .max_lifetime(None);
         }
         let pool = pool_options.connect_with(options).await?;
-        sqlx::migrate!("migrations/sqlite").run(&pool).await?;
+        super::schema::prepare_sqlite(&pool).await?;
         Ok(Self {
             pool,
             max,

@@ -1,0 +1,280 @@
+//! What a database holds when `serve` starts, and how it becomes ours.
+//!
+//! - Ours (sqlx's `_sqlx_migrations` is there) or empty: the embedded
+//!   migrations bring it up to date.
+//! - Made by the original workshop (PostgreSQL, its `init.sql`, and nothing
+//!   of ours): adopted in one transaction, see [`super::adopt`].
+//! - Anything else holding one of our tables: refused, changing nothing,
+//!   with what was found and what to do. A raw migration error ("relation
+//!   accounts already exists") says neither.
+//!
+//! Looking and adopting happen under one advisory lock, so replicas that
+//! start together on an original database adopt it once: the others find
+//! it ours.
+
+use std::fmt;
+
+use rust_decimal::Decimal;
+use sqlx::migrate::{MigrateError, Migrator};
+use sqlx::{PgConnection, PgPool, SqlitePool};
+
+use super::OpenError;
+use super::adopt::{adopt, is_original};
+
+pub(super) static POSTGRES: Migrator = sqlx::migrate!("migrations/postgres");
+static SQLITE: Migrator = sqlx::migrate!("migrations/sqlite");
+
+/// The tables our migrations create (SQLite has the first two). Any of
+/// them in a database without sqlx's bookkeeping was made by someone else.
+const OUR_TABLES: [&str; 4] = ["accounts", "transfers", "fault_state", "adopted_accounts"];
+
+/// The advisory lock held while looking at the schema and adopting.
+const ADOPTION_LOCK: i64 = 0x776f_726b_7368_6f70; // "workshop"
+
+/// A column of a table found in the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundColumn {
+    pub name: String,
+    pub sql_type: String,
+    pub not_null: bool,
+}
+
+/// A table of ours found in a database that sqlx did not migrate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundTable {
+    pub name: String,
+    pub columns: Vec<FoundColumn>,
+}
+
+impl fmt::Display for FoundTable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "table `{}` (", self.name)?;
+        for (i, c) in self.columns.iter().enumerate() {
+            let sep = if i == 0 { "" } else { ", " };
+            let null = if c.not_null { " not null" } else { "" };
+            write!(f, "{sep}{} {}{null}", c.name, c.sql_type)?;
+        }
+        f.write_str(")")
+    }
+}
+
+/// Why a database cannot hold the ledger as it is. Nothing was changed.
+#[derive(Debug, thiserror::Error)]
+pub enum SchemaError {
+    #[error(
+        "the database already has {}, which workshop did not create and cannot adopt; \
+         nothing was changed. workshop needs an empty database, or one made by the original \
+         workshop's init.sql (table `accounts` with id, user_id, account_number, balance, \
+         created_at). Point DATABASE_URL at an empty database (e.g. `createdb workshop`), \
+         or, if this data may go, remove it: `workshop down --volumes` for workshop's own \
+         stack, `docker volume rm <volume>` for another Docker volume (the original \
+         workshop's compose named it <project>_postgres_data)",
+        list(.0)
+    )]
+    Foreign(Vec<FoundTable>),
+    #[error(
+        "cannot adopt the original workshop's database: account {account} has balance \
+         {balance}, which {reason}; nothing was changed. Correct that balance in the \
+         original database, or point DATABASE_URL at an empty database"
+    )]
+    Unadoptable {
+        account: String,
+        balance: Decimal,
+        reason: &'static str,
+    },
+    #[error(
+        "cannot bring the ledger's tables up to date ({0}); if another program or another \
+         workshop version changed this database, point DATABASE_URL at an empty database"
+    )]
+    Migrate(#[source] MigrateError),
+}
+
+fn list(tables: &[FoundTable]) -> String {
+    let shown: Vec<String> = tables.iter().map(ToString::to_string).collect();
+    shown.join(" and ")
+}
+
+/// What a database holds, before we change anything.
+#[derive(Debug, PartialEq)]
+enum Found {
+    /// sqlx's bookkeeping is there: a database we migrated.
+    Ours,
+    /// None of our tables: migrations start from nothing.
+    Empty,
+    /// The original workshop's `accounts` and nothing else of ours.
+    Original,
+    /// Some of our tables, made by someone else.
+    Foreign(Vec<FoundTable>),
+}
+
+impl Found {
+    fn of(tables: Vec<FoundTable>) -> Self {
+        match tables.as_slice() {
+            [] => Found::Empty,
+            [accounts] if accounts.name == "accounts" && is_original(accounts) => Found::Original,
+            _ => Found::Foreign(tables),
+        }
+    }
+}
+
+/// Brings a PostgreSQL database to our schema: adopts an original
+/// workshop's database, refuses a foreign one, then migrates.
+pub(super) async fn prepare_postgres(pool: &PgPool) -> Result<(), OpenError> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(ADOPTION_LOCK)
+        .execute(&mut *tx)
+        .await?;
+    match found_in_postgres(&mut tx).await? {
+        Found::Ours | Found::Empty => tx.commit().await?,
+        Found::Foreign(tables) => return Err(SchemaError::Foreign(tables).into()),
+        Found::Original => {
+            let adopted = adopt(&mut tx).await?;
+            tx.commit().await?;
+            tracing::info!(
+                accounts = adopted,
+                "adopted a database made by the original workshop: its accounts keep their \
+                 numbers and balances, the ledger's tables were added"
+            );
+        }
+    }
+    POSTGRES.run(pool).await.map_err(SchemaError::Migrate)?;
+    Ok(())
+}
+
+async fn found_in_postgres(conn: &mut PgConnection) -> Result<Found, sqlx::Error> {
+    let migrated: bool = sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
+        .fetch_one(&mut *conn)
+        .await?;
+    if migrated {
+        return Ok(Found::Ours);
+    }
+    let mut tables = Vec::new();
+    for name in OUR_TABLES {
+        let exists: bool = sqlx::query_scalar("SELECT to_regclass($1) IS NOT NULL")
+            .bind(name)
+            .fetch_one(&mut *conn)
+            .await?;
+        if !exists {
+            continue;
+        }
+        let columns: Vec<(String, String, bool)> = sqlx::query_as(
+            "SELECT a.attname::text, format_type(a.atttypid, a.atttypmod), a.attnotnull \
+             FROM pg_attribute a \
+             WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped \
+             ORDER BY a.attnum",
+        )
+        .bind(name)
+        .fetch_all(&mut *conn)
+        .await?;
+        tables.push(found_table(name, columns));
+    }
+    Ok(Found::of(tables))
+}
+
+fn found_table(name: &str, columns: Vec<(String, String, bool)>) -> FoundTable {
+    FoundTable {
+        name: name.to_string(),
+        columns: columns
+            .into_iter()
+            .map(|(name, sql_type, not_null)| FoundColumn {
+                name,
+                sql_type,
+                not_null,
+            })
+            .collect(),
+    }
+}
+
+/// Brings a SQLite file to our schema. The original workshop never ran on
+/// SQLite, so there is nothing to adopt; a foreign table is refused.
+pub(super) async fn prepare_sqlite(pool: &SqlitePool) -> Result<(), OpenError> {
+    let migrated: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations')",
+    )
+    .fetch_one(pool)
+    .await?;
+    if !migrated {
+        let mut tables = Vec::new();
+        for name in OUR_TABLES {
+            let columns: Vec<(String, String, bool)> = sqlx::query_as(
+                "SELECT name, lower(type), \"notnull\" FROM pragma_table_info(?1) ORDER BY cid",
+            )
+            .bind(name)
+            .fetch_all(pool)
+            .await?;
+            if !columns.is_empty() {
+                tables.push(found_table(name, columns));
+            }
+        }
+        if !tables.is_empty() {
+            return Err(SchemaError::Foreign(tables).into());
+        }
+    }
+    SQLITE.run(pool).await.map_err(SchemaError::Migrate)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ledger::adopt::ORIGINAL_ACCOUNTS;
+
+    fn table(name: &str, columns: &[(&str, &str, bool)]) -> FoundTable {
+        FoundTable {
+            name: name.into(),
+            columns: columns
+                .iter()
+                .map(|(n, t, nn)| FoundColumn {
+                    name: (*n).into(),
+                    sql_type: (*t).into(),
+                    not_null: *nn,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn only_the_original_accounts_alone_is_adopted() {
+        let mut shuffled = ORIGINAL_ACCOUNTS.to_vec();
+        shuffled.reverse();
+        assert_eq!(
+            Found::of(vec![table("accounts", &shuffled)]),
+            Found::Original
+        );
+        assert_eq!(Found::of(vec![]), Found::Empty);
+
+        let mut wider = ORIGINAL_ACCOUNTS.to_vec();
+        wider.push(("email", "text", false));
+        let wider = table("accounts", &wider);
+        assert_eq!(Found::of(vec![wider.clone()]), Found::Foreign(vec![wider]));
+
+        let mut retyped = ORIGINAL_ACCOUNTS.to_vec();
+        retyped[3] = ("balance", "numeric(14,2)", true);
+        assert!(matches!(
+            Found::of(vec![table("accounts", &retyped)]),
+            Found::Foreign(_)
+        ));
+
+        let with_ours = vec![
+            table("accounts", &ORIGINAL_ACCOUNTS),
+            table("transfers", &[("id", "bigint", true)]),
+        ];
+        assert!(matches!(Found::of(with_ours), Found::Foreign(_)));
+    }
+
+    #[test]
+    fn a_refusal_names_the_table_and_its_columns() {
+        let found = table(
+            "accounts",
+            &[("id", "integer", true), ("name", "text", false)],
+        );
+        let text = SchemaError::Foreign(vec![found]).to_string();
+        assert!(
+            text.contains("table `accounts` (id integer not null, name text)"),
+            "{text}"
+        );
+        assert!(text.contains("docker volume rm"), "{text}");
+        assert!(text.contains("DATABASE_URL"), "{text}");
+    }
+}
