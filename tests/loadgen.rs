@@ -80,3 +80,31 @@ fn the_mix_names_a_typo_and_the_accepted_names() {
         "{err}"
     );
 }
+
+/// Balance requests the server has counted so far.
+async fn balance_requests(s: &Server) -> f64 {
+    s.metrics()
+        .await
+        .lines()
+        .filter(|l| l.starts_with("fintech_requests_total{") && l.contains("\"/api/balance\""))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_handle_stops_the_load() {
+    let db = TestDb::new(Backend::Sqlite).await;
+    let s = Server::start(&db.url).await;
+    let handle = loadgen::start(plan(&s, 50.0, 600, "balance=1"));
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(balance_requests(&s).await > 20.0, "the load runs");
+    drop(handle);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let after_drop = balance_requests(&s).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let later = balance_requests(&s).await;
+    assert_eq!(
+        later, after_drop,
+        "requests kept coming after the handle was dropped"
+    );
+}

@@ -243,25 +243,38 @@ impl FaultState {
     /// Reverts the configuration when its `duration_s` runs out.
     async fn revert_when_expired(self, stop: CancellationToken) {
         let mut rx = self.subscribe();
+        // After a failed revert the expiry is still in the past: without a
+        // growing pause the loop would retry at once, forever.
+        let mut backoff = Duration::ZERO;
         loop {
             let expires_at = rx.borrow_and_update().expires_at;
             let wait = match expires_at {
                 Some(at) => (at - Utc::now()).to_std().unwrap_or(Duration::ZERO),
                 None => Duration::from_secs(3600),
-            };
+            }
+            .max(backoff);
             tokio::select! {
                 _ = stop.cancelled() => return,
-                changed = rx.changed() => if changed.is_err() { return },
+                changed = rx.changed() => {
+                    if changed.is_err() { return }
+                    backoff = Duration::ZERO;
+                }
                 _ = tokio::time::sleep(wait) => {
                     if expires_at.is_some() {
-                        self.revert(expires_at).await;
+                        backoff = if self.revert(expires_at).await {
+                            Duration::ZERO
+                        } else {
+                            next_backoff(backoff)
+                        };
                     }
                 }
             }
         }
     }
 
-    async fn revert(&self, expired: Option<DateTime<Utc>>) {
+    /// True when the expired configuration is gone (reverted here or by
+    /// another replica).
+    async fn revert(&self, expired: Option<DateTime<Utc>>) -> bool {
         let result = match &self.inner.shared {
             Some(shared) => shared
                 .revert_if(expired)
@@ -276,16 +289,41 @@ impl FaultState {
             }
         };
         match result {
-            Ok(_) => tracing::info!("faults reverted: their duration_s ran out"),
-            Err(e) => tracing::warn!(error = %e, "could not revert expired faults; will retry"),
+            Ok(_) => {
+                tracing::info!("faults reverted: their duration_s ran out");
+                true
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "could not revert expired faults; will retry");
+                false
+            }
         }
     }
+}
+
+/// The pause before the next try after a failure: 0.5 s, doubling, at most 30 s.
+fn next_backoff(previous: Duration) -> Duration {
+    (previous * 2).clamp(Duration::from_millis(500), Duration::from_secs(30))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use rand::SeedableRng;
+
+    #[test]
+    fn a_failing_revert_backs_off_instead_of_retrying_at_once() {
+        let mut d = Duration::ZERO;
+        let mut waits = Vec::new();
+        for _ in 0..9 {
+            d = next_backoff(d);
+            waits.push(d.as_millis());
+        }
+        assert_eq!(
+            waits,
+            [500, 1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000]
+        );
+    }
 
     #[test]
     fn error_rate_is_drawn_per_request_and_converges() {

@@ -43,7 +43,15 @@ pub struct LoadHandle {
     reports: watch::Receiver<LoadReport>,
     rate: watch::Sender<f64>,
     stop: CancellationToken,
-    task: JoinHandle<LoadReport>,
+    /// `None` once awaited.
+    task: Option<JoinHandle<LoadReport>>,
+}
+
+/// A dropped handle stops the load: nobody could stop it any more.
+impl Drop for LoadHandle {
+    fn drop(&mut self) {
+        self.stop.cancel();
+    }
 }
 
 impl LoadHandle {
@@ -68,9 +76,12 @@ impl LoadHandle {
     }
 
     /// Waits until the planned duration ends.
-    pub async fn finished(self) -> LoadReport {
+    pub async fn finished(mut self) -> LoadReport {
         let last = self.reports.borrow().clone();
-        self.task.await.unwrap_or(last)
+        match self.task.take() {
+            Some(task) => task.await.unwrap_or(last),
+            None => last,
+        }
     }
 }
 
@@ -92,7 +103,7 @@ pub fn start(plan: LoadPlan) -> LoadHandle {
         reports,
         rate,
         stop,
-        task,
+        task: Some(task),
     }
 }
 
