@@ -65,7 +65,9 @@ impl Runtime {
             Choice::Local => Ok(Runtime::Local(LocalStack::new(settings))),
             Choice::Docker => Ok(Runtime::Docker(DockerStack::connect(settings).await?)),
             Choice::Auto => match engine::connect().await {
-                Ok(engine) => Ok(Runtime::Docker(DockerStack::with_engine(engine, settings))),
+                Ok(engine) => Ok(Runtime::Docker(
+                    DockerStack::on_engine(engine, settings).await,
+                )),
                 Err(_) => Ok(Runtime::Local(LocalStack::new(settings))),
             },
         }

@@ -20,7 +20,15 @@ pub const PROMETHEUS_BY_NAME: &str = "http://prometheus:9090";
 /// of `docker`'s (not a container of some other engine, not the host).
 pub async fn own_container(docker: &Docker) -> Option<String> {
     let mountinfo = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
-    let hostname = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
+    // A container's hostname is only worth trying inside a container.
+    let in_a_container = ["/.dockerenv", "/run/.containerenv"]
+        .iter()
+        .any(|p| std::path::Path::new(p).exists());
+    let hostname = if in_a_container {
+        std::fs::read_to_string("/etc/hostname").unwrap_or_default()
+    } else {
+        String::new()
+    };
     for candidate in candidates(&mountinfo, hostname.trim()) {
         if let Ok(c) = docker
             .inspect_container(&candidate, None::<InspectContainerOptions>)
@@ -33,13 +41,22 @@ pub async fn own_container(docker: &Docker) -> Option<String> {
 }
 
 /// Container ids this process may be in: the engine bind-mounts
-/// `/etc/hostname` and `/etc/resolv.conf` from `…/containers/<id>/`, so
-/// `mountinfo` names the id; a container's hostname is its short id unless
-/// set otherwise.
+/// `/etc/hostname`, `/etc/hosts` and `/etc/resolv.conf` from
+/// `…/containers/<id>/`, so `mountinfo` names the id; only mounts *on* those
+/// files count (a Docker host's own mountinfo lists every running
+/// container's `…/containers/<id>/mounts/shm`). A container's hostname is
+/// its short id unless set otherwise.
 fn candidates(mountinfo: &str, hostname: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for line in mountinfo.lines() {
-        for part in line.split("/containers/").skip(1) {
+        let mut fields = line.split_whitespace();
+        let (Some(root), Some(target)) = (fields.nth(3), fields.next()) else {
+            continue;
+        };
+        if !["/etc/hostname", "/etc/hosts", "/etc/resolv.conf"].contains(&target) {
+            continue;
+        }
+        for part in root.split("/containers/").skip(1) {
             let id: String = part.chars().take_while(|c| c.is_ascii_hexdigit()).collect();
             if id.len() == 64 && !out.contains(&id) {
                 out.push(id);
@@ -104,6 +121,16 @@ mod tests {
              641 612 254:1 /var/lib/docker/containers/{id}/hosts /etc/hosts rw - ext4 /dev/vda1 rw\n"
         );
         assert_eq!(candidates(&mountinfo, "laptop"), vec![id.to_string()]);
+    }
+
+    #[test]
+    fn a_docker_hosts_own_mounts_of_other_containers_are_not_this_process() {
+        let id = "3f1c0c2b9d7e4a5b8c6d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b";
+        let host = format!(
+            "1 0 254:1 / / rw - ext4 /dev/vda1 rw\n\
+             300 1 0:60 / /var/lib/docker/containers/{id}/mounts/shm rw - tmpfs shm rw\n"
+        );
+        assert!(candidates(&host, "").is_empty());
     }
 
     #[test]

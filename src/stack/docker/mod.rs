@@ -71,10 +71,17 @@ impl DockerStack {
     /// Finds the engine (see [`engine`]) and starts watching its events.
     pub async fn connect(settings: StackSettings) -> Result<Self, StackError> {
         let engine = engine::connect().await?;
+        Ok(Self::on_engine(engine, settings).await)
+    }
+
+    /// [`Self::with_engine`], knowing whether this process runs in one of
+    /// the engine's containers (the console in a container): `up` then
+    /// joins it to the stack's network.
+    pub async fn on_engine(engine: Engine, settings: StackSettings) -> Self {
         let inside = inside::own_container(&engine.docker).await;
         let mut stack = Self::with_engine(engine, settings);
         stack.inside = inside;
-        Ok(stack)
+        stack
     }
 
     pub fn with_engine(engine: Engine, settings: StackSettings) -> Self {
