@@ -85,6 +85,16 @@ async fn pool(db: &TestDb) -> PgPool {
     PgPool::connect(&db.url).await.expect("connect")
 }
 
+/// A pool on `db` after the original workshop's `init.sql` ran there.
+async fn original_database(db: &TestDb) -> PgPool {
+    let p = pool(db).await;
+    sqlx::raw_sql(ORIGINAL_INIT)
+        .execute(&p)
+        .await
+        .expect("the original's init.sql");
+    p
+}
+
 /// Every table of the database with its columns, and `accounts`' rows as
 /// text: what "unchanged" is compared on.
 async fn snapshot(db: &TestDb) -> (Vec<(String, String, String)>, Vec<String>) {
@@ -112,11 +122,7 @@ async fn balances(s: &Server) -> BTreeMap<String, Decimal> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_database_made_by_the_original_workshop_is_adopted_keeping_its_balances() {
     let db = TestDb::new(Backend::Postgres).await;
-    let p = pool(&db).await;
-    sqlx::raw_sql(ORIGINAL_INIT)
-        .execute(&p)
-        .await
-        .expect("the original's init.sql");
+    let p = original_database(&db).await;
     // What students did to it afterwards: an account of ours with another
     // balance, one we never open, and a created_at left empty.
     sqlx::raw_sql(
@@ -257,11 +263,7 @@ async fn an_accounts_table_of_another_shape_is_refused_clearly_and_left_unchange
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_original_balance_finer_than_cents_stops_the_adoption_before_any_change() {
     let db = TestDb::new(Backend::Postgres).await;
-    let p = pool(&db).await;
-    sqlx::raw_sql(ORIGINAL_INIT)
-        .execute(&p)
-        .await
-        .expect("the original's init.sql");
+    let p = original_database(&db).await;
     sqlx::raw_sql(
         "INSERT INTO accounts (user_id, account_number, balance) VALUES (3, 'ACC-003', 99.1234)",
     )

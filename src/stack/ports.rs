@@ -2,7 +2,7 @@
 //! whether one can be listened on now. `doctor` reports them; both backends'
 //! `up` refuse a taken one with [`super::StackError::PortTaken`].
 
-use super::StackSettings;
+use super::{StackError, StackSettings};
 
 /// A host port the stack publishes, and the setting that moves it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,4 +72,19 @@ pub fn free_port_near(bind: &str, port: u16) -> Option<u16> {
     (50..70u16)
         .filter_map(|d| port.checked_add(d))
         .find(|p| bind_error(bind, *p).is_none())
+}
+
+impl StackPort {
+    /// This port, held on `bind` by another program, as the error that
+    /// names the setting moving it and a free port near it.
+    pub fn taken(&self, service: impl Into<String>, bind: &str, reason: String) -> StackError {
+        StackError::PortTaken {
+            service: service.into(),
+            bind: bind.into(),
+            port: self.number,
+            env: self.env,
+            reason,
+            suggestion: free_port_near(bind, self.number).unwrap_or(self.number.saturating_add(50)),
+        }
+    }
 }

@@ -282,15 +282,11 @@ fn port_taken(settings: &StackSettings, s: &ServiceSpec, message: &str) -> Optio
         .into_iter()
         .filter(|p| p.service == s.kind.label())
         .find(|p| message.contains(&format!(":{}", p.number)))?;
-    Some(StackError::PortTaken {
-        service: s.name.clone(),
-        bind: settings.bind.clone(),
-        port: port.number,
-        env: port.env,
-        reason: message.lines().next().unwrap_or_default().to_string(),
-        suggestion: ports::free_port_near(&settings.bind, port.number)
-            .unwrap_or(port.number.saturating_add(50)),
-    })
+    Some(port.taken(
+        s.name.clone(),
+        &settings.bind,
+        message.lines().next().unwrap_or_default().to_string(),
+    ))
 }
 
 #[cfg(test)]

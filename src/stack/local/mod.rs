@@ -183,15 +183,7 @@ impl LocalStack {
             .filter(|p| p.name == "port-api" || (with_prometheus && p.service == "prometheus"));
         for p in wanted {
             if let Some(reason) = ports::bind_error(LOOPBACK, p.number) {
-                return Err(StackError::PortTaken {
-                    service: p.service.into(),
-                    bind: LOOPBACK.into(),
-                    port: p.number,
-                    env: p.env,
-                    reason,
-                    suggestion: ports::free_port_near(LOOPBACK, p.number)
-                        .unwrap_or(p.number.saturating_add(50)),
-                });
+                return Err(p.taken(p.service, LOOPBACK, reason));
             }
         }
         Ok(())
