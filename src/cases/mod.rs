@@ -11,6 +11,8 @@
 //!   are real rules, bounds of the fault fields).
 //! - [`locate`]    — field path → position in the file, for those messages.
 //! - [`export`]    — Markdown pages generated from the cases (`docs/cases`).
+//! - [`runner`]    — the one case engine (`runner::session`), its senses and
+//!   hands (`runner::io`), and `workshop run`'s driver (`runner::walk`).
 //!
 //! The shipped cases are embedded in the binary, so `workshop cases …` works
 //! from any directory; `--dir` reads an instructor's own folder instead.

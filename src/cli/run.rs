@@ -3,14 +3,18 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::Args;
 use tokio_util::sync::CancellationToken;
 
 use super::ApiArgs;
 use crate::cases::Lang;
-use crate::cases::runner::{Runner, Stamped, report};
+use crate::cases::model::ContainerStep;
+use crate::cases::runner::{Runner, ServiceControl, Stamped, report};
 use crate::client::ApiClient;
+use crate::stack::task::StackHandle;
+use crate::stack::{Choice, Runtime, StackSettings};
 use crate::telemetry::Prometheus;
 
 pub const DEFAULT_PROMETHEUS_URL: &str = "http://127.0.0.1:9090";
@@ -88,6 +92,7 @@ pub async fn run(
         interrupted.clone(),
     );
     runner.prove_teachable = prove_teachable;
+    runner.services = Some(Arc::new(DockerServices::default()));
     let mut outcomes = Vec::new();
     for case in &cases {
         outcomes.push(runner.run_case(case).await);
@@ -121,4 +126,41 @@ pub async fn run(
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// A case's container actions (restart, kill) in `workshop run`: the Docker
+/// stack that `workshop up` started (the same project), found on first use.
+#[derive(Default)]
+struct DockerServices {
+    stack: tokio::sync::OnceCell<Result<StackHandle, String>>,
+}
+
+impl DockerServices {
+    async fn open() -> Result<StackHandle, String> {
+        let settings = StackSettings::from_env().map_err(|e| e.to_string())?;
+        match Runtime::open(Choice::Docker, settings).await {
+            Ok(rt) => Ok(crate::stack::task::spawn(rt)),
+            Err(e) => {
+                let t = e.trouble();
+                Err(format!(
+                    "it acts on a container of the Docker stack, and {} ({})",
+                    t.why, t.fix
+                ))
+            }
+        }
+    }
+}
+
+impl ServiceControl for DockerServices {
+    fn act<'a>(
+        &'a self,
+        step: &'a ContainerStep,
+    ) -> futures::future::BoxFuture<'a, Result<(), String>> {
+        Box::pin(async move {
+            match self.stack.get_or_init(Self::open).await {
+                Ok(stack) => stack.act(step).await,
+                Err(e) => Err(e.clone()),
+            }
+        })
+    }
 }

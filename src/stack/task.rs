@@ -98,3 +98,27 @@ impl StackHandle {
             .map_err(|_| StackError::Local("the stack task has stopped".into()))?
     }
 }
+
+/// The stack task as the case engine's hands on a service (restart, kill).
+impl crate::cases::runner::ServiceControl for StackHandle {
+    fn act<'a>(
+        &'a self,
+        step: &'a crate::cases::model::ContainerStep,
+    ) -> futures::future::BoxFuture<'a, Result<(), String>> {
+        use crate::cases::model::ContainerAction;
+        let action = match step.action {
+            ContainerAction::Restart => ServiceAction::Restart,
+            ContainerAction::Kill => ServiceAction::Kill,
+        };
+        let service = step.service.clone();
+        Box::pin(async move {
+            self.call(|reply| StackCommand::Act {
+                service,
+                action,
+                reply,
+            })
+            .await
+            .map_err(|e| e.to_string())
+        })
+    }
+}

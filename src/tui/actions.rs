@@ -253,8 +253,6 @@ fn open(app: &mut App) -> Vec<Effect> {
         session,
         title,
         restarts_at_start: app.app_restarts(),
-        peak_p95: None,
-        peak_error_ratio: None,
         saved: false,
     });
     app.scroll = 0;

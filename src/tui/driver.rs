@@ -10,17 +10,17 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-use crate::cases::model::{Action as CaseAction, ContainerAction};
-use crate::cases::runner::Captures;
+use crate::cases::model::Action as CaseAction;
+use crate::cases::runner::{Captures, CaseIo, LiveIo, ServiceControl};
 use crate::client::ApiClient;
 use crate::loadgen::{self, LoadHandle, LoadPlan};
 use crate::stack::task::{StackCommand, StackHandle};
-use crate::stack::{Backend, Choice, Runtime, ServiceAction, StackError, StackSettings};
+use crate::stack::{Backend, Choice, Runtime, StackError, StackSettings};
 use crate::telemetry::scrape::ScrapeWindow;
 use crate::telemetry::{Prometheus, Source};
 
 use super::msg::{Blocked, Effect, Msg};
-use super::sensing::{observe_poll, read_once};
+use super::sensing::read_once;
 
 /// How often the telemetry task reads: often enough for a live chart, rare
 /// enough that an idle console costs next to nothing.
@@ -111,6 +111,18 @@ impl Shared {
 
     fn stack(&self) -> Option<StackHandle> {
         self.stack.lock().ok().and_then(|s| s.clone())
+    }
+
+    /// The case engine's senses and hands, as things stand now.
+    fn case_io(&self) -> LiveIo {
+        LiveIo {
+            source: self.source(),
+            http: self.http.clone(),
+            api: self.api(),
+            services: self
+                .stack()
+                .map(|h| std::sync::Arc::new(h) as std::sync::Arc<dyn ServiceControl>),
+        }
     }
 }
 
@@ -239,7 +251,7 @@ impl Driver {
             Effect::StopLoad => self.stop_load(),
             Effect::Observe(poll) => {
                 tokio::spawn(async move {
-                    let seen = observe_poll(&sh, poll, &captures).await;
+                    let seen = sh.case_io().observe(poll, captures).await;
                     sh.send(Msg::Observed(seen));
                 });
             }
@@ -405,47 +417,20 @@ fn forward_events(sh: &Shared, handle: &StackHandle) {
 }
 
 async fn run_actions(sh: Shared, actions: Vec<CaseAction>) {
+    let io = sh.case_io();
     for action in actions {
         let t = Instant::now();
         let took = |t: Instant| t.elapsed().as_secs_f64() * 1000.0;
-        let result = match &action {
-            CaseAction::SetFailures(update) => {
-                let r = sh.api().inject(update).await.map_err(|e| e.to_string());
-                sh.send(Msg::FaultsSet {
-                    result: r.clone(),
-                    took_ms: took(t),
-                });
-                r.map(|_| ())
-            }
-            CaseAction::Reset => {
-                let r = sh.api().reset().await.map_err(|e| e.to_string());
-                sh.send(Msg::FaultsSet {
-                    result: r.clone(),
-                    took_ms: took(t),
-                });
-                r.map(|_| ())
-            }
-            CaseAction::Container(step) => match sh.stack() {
-                Some(h) => {
-                    let service = step.service.clone();
-                    let act = match step.action {
-                        ContainerAction::Restart => ServiceAction::Restart,
-                        ContainerAction::Kill => ServiceAction::Kill,
-                    };
-                    h.call(|reply| StackCommand::Act {
-                        service,
-                        action: act,
-                        reply,
-                    })
-                    .await
-                    .map_err(|e| e.to_string())
-                }
-                None => Err("needs the stack runtime; in --attach mode do it by hand".into()),
-            },
-        };
+        let acted = io.act(&action).await;
+        if !matches!(action, CaseAction::Container(_)) {
+            sh.send(Msg::FaultsSet {
+                result: acted.clone().map(Option::unwrap_or_default),
+                took_ms: took(t),
+            });
+        }
         sh.send(Msg::ActionDone {
             action: action.to_string(),
-            result,
+            result: acted.map(|_| ()),
             took_ms: took(t),
         });
     }

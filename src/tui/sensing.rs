@@ -1,11 +1,9 @@
 //! What the console senses: one round of telemetry (the API's `/metrics`,
-//! Prometheus' readiness and the five signals, the fault state), and one
-//! observation a case session asked for, read from whichever source answers.
+//! Prometheus' readiness and the five signals, the fault state). What a case
+//! session asks for is observed by the case engine's own `LiveIo`.
 
 use std::sync::atomic::Ordering;
 
-use crate::cases::runner::session::{Poll, Seen};
-use crate::cases::runner::{Captures, Senses, observe, reduce};
 use crate::telemetry::scrape::{self, Scrape};
 use crate::telemetry::{TelemetryError, queries};
 
@@ -91,51 +89,5 @@ pub async fn read_once(sh: &Shared) -> Reading {
         active,
         memory,
         faults,
-    }
-}
-
-pub async fn observe_poll(sh: &Shared, poll: Poll, captures: &Captures) -> Seen {
-    let source = sh.source();
-    match poll {
-        Poll::Capture {
-            name,
-            promql,
-            reduce: how,
-        } => Seen::Captured {
-            name,
-            value: source
-                .values(&promql)
-                .await
-                .ok()
-                .and_then(|v| reduce(&v, how)),
-        },
-        Poll::Check { index, probe } => {
-            let api = sh.api();
-            let senses = Senses {
-                source: &source,
-                http: &sh.http,
-                api_url: api.base(),
-            };
-            Seen::Check {
-                index,
-                seen: observe(&senses, &probe, captures).await,
-            }
-        }
-        Poll::Alert { index, name } => Seen::Alert {
-            index,
-            status: source.alert(&name).await.ok(),
-        },
-        Poll::Question {
-            index,
-            promql,
-            reduce: how,
-        } => Seen::Question {
-            index,
-            live: source
-                .values(&promql)
-                .await
-                .ok()
-                .and_then(|v| reduce(&v, how)),
-        },
     }
 }

@@ -151,8 +151,6 @@ pub struct ActiveCase {
     pub session: CaseSession,
     pub title: String,
     pub restarts_at_start: u64,
-    pub peak_p95: Option<f64>,
-    pub peak_error_ratio: Option<f64>,
     pub saved: bool,
 }
 

@@ -3,7 +3,6 @@
 //! state and the effects it asks for.
 
 use crate::cases::runner::RunEvent;
-use crate::cases::runner::session::Stage;
 use crate::stack::StackEvent;
 
 use super::keys::key_pressed;
@@ -194,9 +193,7 @@ pub(super) fn record(app: &mut App) -> Vec<Effect> {
     let Some(a) = app.active.as_mut() else {
         return vec![];
     };
-    let mut outcome = a.session.outcome(&a.title);
-    outcome.peak_p95 = a.peak_p95;
-    outcome.peak_error_ratio = a.peak_error_ratio;
+    let outcome = a.session.outcome(&a.title);
     let rec = CaseRecord::from_outcome(&outcome, restarts.saturating_sub(a.restarts_at_start));
     a.saved = true;
     let keep_old = app
@@ -277,21 +274,15 @@ fn reading(app: &mut App, r: Reading) {
     if r.faults.is_some() {
         app.faults = r.faults;
     }
-    if let Some(a) = app.active.as_mut()
-        && matches!(a.session.stage, Stage::Detect | Stage::Recover)
-    {
-        let higher = |a: Option<f64>, b: Option<f64>| match (a, b) {
-            (Some(x), Some(y)) => Some(x.max(y)),
-            (x, y) => x.or(y),
-        };
-        a.peak_p95 = higher(a.peak_p95, r.p95);
-        a.peak_error_ratio = higher(a.peak_error_ratio, r.error_ratio);
-    }
 }
 
 #[cfg(test)]
 #[path = "update_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "walk_tests.rs"]
+mod walk_tests;
 
 /// The stack cannot come up. A new cause is logged once and opens the box
 /// with the ways out (unless another box is open: then `s` opens it).

@@ -1,6 +1,5 @@
 //! What a run reports as it goes: typed events, stamped with the time since
-//! the run started, printed by the CLI, kept as the JSON journal, and (later)
-//! consumed by the console.
+//! the run started, printed by the CLI, kept as the JSON journal, and logged by the console.
 
 use std::time::Duration;
 
@@ -25,6 +24,11 @@ pub enum RunEvent {
     Captured {
         name: String,
         value: f64,
+    },
+    /// The baseline could not be measured: nothing will be injected
+    /// (unless an instructor forces it in the console).
+    BaselineFailed {
+        reason: String,
     },
     Action {
         action: String,
@@ -102,6 +106,7 @@ impl RunEvent {
             RunEvent::Phase { phase, .. } => format!("── {phase}"),
             RunEvent::LoadStarted { rps, mix } => format!("load {rps} req/s ({mix})"),
             RunEvent::Captured { name, value } => format!("captured {name} = {value:.4}"),
+            RunEvent::BaselineFailed { reason } => format!("✘ baseline: {reason}"),
             RunEvent::Action { action } => format!("action: {action}"),
             RunEvent::CheckPassed {
                 phase,

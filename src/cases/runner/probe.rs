@@ -1,14 +1,11 @@
-//! Evaluating one check: a probe's observation, the comparison against its
-//! bounds, and the polling loop with `hold_for` and `timeout`.
+//! Judging one observation: a query's values reduced to one number and
+//! compared against the check's bounds (the I/O that fetches them is in
+//! `io`).
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use tokio::time::Instant;
-use tokio_util::sync::CancellationToken;
-
-use crate::cases::check::{AlertState, Check, Comparison, NoData, Probe, Reduce, Threshold};
-use crate::telemetry::{AlertStatus, Source};
+use crate::cases::check::{Comparison, Reduce, Threshold};
 
 /// Values captured at baseline, by name.
 pub type Captures = BTreeMap<String, f64>;
@@ -18,8 +15,11 @@ pub type Captures = BTreeMap<String, f64>;
 pub enum Observation {
     Holds(Option<f64>),
     Fails(Option<f64>),
-    /// No series, NaN, or the source did not answer.
+    /// No series, NaN, or the source did not answer: keep polling.
     NoData,
+    /// No series or NaN where the check says `on_no_data: fail`: the check
+    /// has failed.
+    Refuted,
 }
 
 /// How a check ended.
@@ -66,114 +66,6 @@ pub fn compare(value: f64, cmp: &Comparison, captures: &Captures) -> Option<bool
             value > bound(min, captures)? && value < bound(max, captures)?
         }
     })
-}
-
-/// What the runner observes with.
-pub struct Senses<'a> {
-    pub source: &'a Source,
-    pub http: &'a reqwest::Client,
-    pub api_url: &'a str,
-}
-
-pub async fn observe(senses: &Senses<'_>, probe: &Probe, captures: &Captures) -> Observation {
-    match probe {
-        Probe::Query(q) => {
-            let Ok(values) = senses.source.values(&q.promql).await else {
-                return Observation::NoData;
-            };
-            match reduce(&values, q.reduce) {
-                None => match q.on_no_data {
-                    NoData::Pass => Observation::Holds(None),
-                    NoData::Fail | NoData::Pending => Observation::NoData,
-                },
-                Some(v) => match compare(v, &q.expect, captures) {
-                    Some(true) => Observation::Holds(Some(v)),
-                    Some(false) | None => Observation::Fails(Some(v)),
-                },
-            }
-        }
-        Probe::Alert(a) => {
-            let Ok(status) = senses.source.alert(&a.name).await else {
-                return Observation::NoData;
-            };
-            let wanted = match a.state {
-                AlertState::Firing => status == AlertStatus::Firing,
-                AlertState::Pending => status == AlertStatus::Pending,
-                AlertState::Inactive => status == AlertStatus::Inactive,
-            };
-            if wanted {
-                Observation::Holds(None)
-            } else {
-                Observation::Fails(None)
-            }
-        }
-        Probe::Http(h) => {
-            let url = format!("{}{}", senses.api_url, h.get);
-            match senses.http.get(url).send().await {
-                Ok(r) if r.status().as_u16() == h.status => Observation::Holds(None),
-                Ok(r) => Observation::Fails(Some(f64::from(r.status().as_u16()))),
-                Err(_) => Observation::NoData,
-            }
-        }
-    }
-}
-
-/// Polls `check` until it has held for `hold_for` (passed), its timeout
-/// runs out (failed), or `stop` is cancelled (failed).
-pub async fn watch(
-    senses: &Senses<'_>,
-    phase: &'static str,
-    check: &Check,
-    captures: &Captures,
-    message: String,
-    stop: &CancellationToken,
-) -> CheckResult {
-    let started = Instant::now();
-    let mut holding_since: Option<Instant> = None;
-    let mut last = None;
-    loop {
-        let seen = observe(senses, &check.probe, captures).await;
-        let now = Instant::now();
-        match seen {
-            Observation::Holds(v) => {
-                last = v.or(last);
-                let since = *holding_since.get_or_insert(now);
-                if now - since >= check.hold_for.get() {
-                    return result(phase, check, true, last, started.elapsed(), message);
-                }
-            }
-            Observation::Fails(v) => {
-                last = v.or(last);
-                holding_since = None;
-            }
-            Observation::NoData => holding_since = None,
-        }
-        if started.elapsed() >= check.timeout.get() {
-            return result(phase, check, false, last, started.elapsed(), message);
-        }
-        tokio::select! {
-            _ = stop.cancelled() => return result(phase, check, false, last, started.elapsed(), message),
-            _ = tokio::time::sleep(check.poll.get()) => {}
-        }
-    }
-}
-
-fn result(
-    phase: &'static str,
-    check: &Check,
-    passed: bool,
-    value: Option<f64>,
-    after: Duration,
-    message: String,
-) -> CheckResult {
-    CheckResult {
-        phase,
-        id: check.id.clone(),
-        passed,
-        value,
-        after,
-        message,
-    }
 }
 
 #[cfg(test)]

@@ -7,12 +7,11 @@
 //! [`RunEvent`]s the headless runner prints. The caller owns every I/O, so
 //! a render loop never waits on it and a test drives it with made-up values.
 //! Times are seconds on the caller's clock.
-use crate::cases::check::Reduce;
 use crate::cases::hint::Release;
 use crate::cases::model::Action;
 use crate::cases::{Case, Lang};
 
-use super::probe::{Captures, reduce};
+use super::probe::Captures;
 use super::{RunEvent, secs};
 
 mod model;
@@ -23,6 +22,21 @@ pub use model::{AlertWatch, CheckState, CheckStatus, Poll, QuestionState, Seen, 
 
 /// How often an expected alert's state is asked.
 const ALERT_POLL_S: f64 = 2.0;
+/// How often the case's peaks are read while the fault is in.
+const PEAKS_POLL_S: f64 = 5.0;
+/// A baseline capture that finds no data is asked again this often, this
+/// many times in all, before the baseline is declared failed.
+const CAPTURE_RETRY_S: f64 = 5.0;
+const CAPTURE_TRIES: u32 = 3;
+
+/// The baseline captures being asked for.
+#[derive(Debug, Clone, Default)]
+struct CaptureRound {
+    tries: u32,
+    next_at: f64,
+    awaiting: usize,
+    missing: Vec<(String, String)>,
+}
 
 pub struct CaseSession {
     pub case: Case,
@@ -31,7 +45,9 @@ pub struct CaseSession {
     pub started_at: f64,
     pub settle_until: f64,
     pub captures: Captures,
-    captures_asked: bool,
+    capture_round: CaptureRound,
+    /// Why the baseline failed when no check did (a capture found no data).
+    pub baseline_problem: Option<String>,
     pub checks: Vec<CheckState>,
     pub alerts: Vec<AlertWatch>,
     pub hints_shown: Vec<bool>,
@@ -40,6 +56,11 @@ pub struct CaseSession {
     pub recovering_at: Option<f64>,
     pub time_to_detect: Option<f64>,
     pub time_to_recover: Option<f64>,
+    /// The worst p95 and error ratio seen while the fault was in.
+    pub peak_p95: Option<f64>,
+    pub peak_error_ratio: Option<f64>,
+    peaks_next: f64,
+    peaks_in_flight: bool,
 }
 
 impl CaseSession {
@@ -93,7 +114,11 @@ impl CaseSession {
             started_at: now,
             settle_until,
             captures: Captures::new(),
-            captures_asked: false,
+            capture_round: CaptureRound {
+                next_at: settle_until,
+                ..CaptureRound::default()
+            },
+            baseline_problem: None,
             checks,
             alerts,
             questions,
@@ -101,6 +126,10 @@ impl CaseSession {
             recovering_at: None,
             time_to_detect: None,
             time_to_recover: None,
+            peak_p95: None,
+            peak_error_ratio: None,
+            peaks_next: 0.0,
+            peaks_in_flight: false,
             case,
         }
     }
@@ -133,6 +162,7 @@ impl CaseSession {
         }
         self.stage = Stage::Detect;
         self.injected_at = Some(now);
+        self.peaks_next = now;
         for a in &mut self.alerts {
             a.next_poll = now;
         }
@@ -148,12 +178,7 @@ impl CaseSession {
         if self.stage != Stage::Detect {
             return None;
         }
-        for c in self.checks.iter_mut().filter(|c| c.phase == "detect") {
-            if c.status == CheckStatus::Pending {
-                c.status = CheckStatus::Failed;
-                c.after = c.started.map(|s| now - s);
-            }
-        }
+        self.end_detect(now);
         self.stage = Stage::Recover;
         self.recovering_at = Some(now);
         self.activate("recover", now);
@@ -161,6 +186,39 @@ impl CaseSession {
             self.case.phases.recover.actions.clone(),
             self.phase_event("recover"),
         ))
+    }
+
+    /// Ends the detect phase where it stands: a check still pending has
+    /// failed, and so has one that never started.
+    fn end_detect(&mut self, now: f64) -> Vec<RunEvent> {
+        let mut events = Vec::new();
+        let lang = self.lang;
+        for c in self.checks.iter_mut().filter(|c| c.phase == "detect") {
+            match c.status {
+                CheckStatus::Pending => events.push(finish(c, false, now, lang)),
+                CheckStatus::Waiting => {
+                    c.status = CheckStatus::Failed;
+                    c.after = Some(0.0);
+                }
+                _ => {}
+            }
+        }
+        events
+    }
+
+    /// Whether the detect phase has nothing left to wait for: every detect
+    /// check finished and every expected alert fired or missed.
+    pub fn detect_finished(&self) -> bool {
+        self.stage == Stage::Detect
+            && self
+                .checks
+                .iter()
+                .filter(|c| c.phase == "detect")
+                .all(|c| matches!(c.status, CheckStatus::Passed | CheckStatus::Failed))
+            && self
+                .alerts
+                .iter()
+                .all(|a| a.fired_after.is_some() || a.missed)
     }
 
     /// Starts the first waiting check of `phase`; baseline checks all start
@@ -193,17 +251,29 @@ impl CaseSession {
         {
             self.begin_baseline(now);
         }
+        let lang = self.lang;
         for c in &mut self.checks {
             if c.status == CheckStatus::Pending
                 && let Some(s) = c.started
                 && now - s >= c.check.timeout.get().as_secs_f64()
             {
-                events.push(finish(c, false, now));
+                events.push(finish(c, false, now, lang));
             }
         }
         if let Some(injected) = self.injected_at.filter(|_| self.stage == Stage::Detect) {
+            // Nobody recovered within `max_duration`: the detect phase ends,
+            // its open checks failed and its silent alerts missed.
+            let expired = self
+                .case
+                .phases
+                .inject
+                .max_duration
+                .is_some_and(|m| now - injected >= m.get().as_secs_f64());
+            if expired {
+                events.extend(self.end_detect(now));
+            }
             for a in &mut self.alerts {
-                if a.fired_after.is_none() && !a.missed && now - injected > a.within {
+                if a.fired_after.is_none() && !a.missed && (expired || now - injected > a.within) {
                     a.missed = true;
                     events.push(RunEvent::AlertMissed {
                         name: a.name.clone(),
@@ -303,7 +373,7 @@ impl CaseSession {
     }
 }
 
-fn finish(c: &mut CheckState, passed: bool, now: f64) -> RunEvent {
+fn finish(c: &mut CheckState, passed: bool, now: f64, lang: Lang) -> RunEvent {
     c.status = if passed {
         CheckStatus::Passed
     } else {
@@ -324,7 +394,7 @@ fn finish(c: &mut CheckState, passed: bool, now: f64) -> RunEvent {
             id: c.check.id.clone(),
             value: c.value,
             after_s: secs_f(after),
-            message: String::new(),
+            message: c.check.message.get(lang).to_string(),
         }
     }
 }
@@ -333,9 +403,12 @@ fn secs_f(s: f64) -> f64 {
     secs(std::time::Duration::from_secs_f64(s.max(0.0)))
 }
 
-/// Reduces a query's values the way a capture or question asks.
-pub fn reduced(values: &[f64], how: Reduce) -> Option<f64> {
-    reduce(values, how)
+/// The higher of two readings, either of which may be missing.
+pub fn higher(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.max(y)),
+        (x, y) => x.or(y),
+    }
 }
 
 #[cfg(test)]

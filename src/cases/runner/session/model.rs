@@ -100,6 +100,8 @@ pub enum Poll {
         promql: String,
         reduce: Reduce,
     },
+    /// The case's worst p95 and error ratio so far, for its report.
+    Peaks,
 }
 
 /// What an observation found, given back to [`CaseSession::seen`].
@@ -120,5 +122,9 @@ pub enum Seen {
     Question {
         index: usize,
         live: Option<f64>,
+    },
+    Peaks {
+        p95: Option<f64>,
+        error_ratio: Option<f64>,
     },
 }

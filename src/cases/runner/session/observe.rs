@@ -5,21 +5,34 @@ use crate::telemetry::AlertStatus;
 
 use super::super::RunEvent;
 use super::super::probe::Observation;
-use super::{ALERT_POLL_S, CaseSession, CheckStatus, Poll, Seen, Stage, finish, secs_f};
+use super::{
+    ALERT_POLL_S, CAPTURE_RETRY_S, CAPTURE_TRIES, CaseSession, CheckStatus, PEAKS_POLL_S, Poll,
+    Seen, Stage, finish, higher, secs_f,
+};
 
 impl CaseSession {
     /// What should be observed now; each is asked once until its answer comes.
     pub fn due(&mut self, now: f64) -> Vec<Poll> {
         let mut out = Vec::new();
-        if self.stage == Stage::Settling && now >= self.settle_until && !self.captures_asked {
-            self.captures_asked = true;
+        let round = &mut self.capture_round;
+        if self.stage == Stage::Settling && round.awaiting == 0 && now >= round.next_at {
             for (name, cap) in &self.case.phases.baseline.captures {
-                out.push(Poll::Capture {
-                    name: name.clone(),
-                    promql: cap.promql.clone(),
-                    reduce: cap.reduce,
-                });
+                if !self.captures.contains_key(name) {
+                    round.awaiting += 1;
+                    out.push(Poll::Capture {
+                        name: name.clone(),
+                        promql: cap.promql.clone(),
+                        reduce: cap.reduce,
+                    });
+                }
             }
+        }
+        if matches!(self.stage, Stage::Detect | Stage::Recover)
+            && !self.peaks_in_flight
+            && now >= self.peaks_next
+        {
+            self.peaks_in_flight = true;
+            out.push(Poll::Peaks);
         }
         for (index, c) in self.checks.iter_mut().enumerate() {
             if c.status == CheckStatus::Pending && !c.in_flight && now >= c.next_poll {
@@ -62,14 +75,12 @@ impl CaseSession {
     pub fn seen(&mut self, seen: Seen, now: f64) -> Vec<RunEvent> {
         let mut events = Vec::new();
         match seen {
-            Seen::Captured { name, value } => {
-                if let Some(v) = value {
-                    self.captures.insert(name.clone(), v);
-                    events.push(RunEvent::Captured { name, value: v });
-                }
-                if self.captures.len() == self.case.phases.baseline.captures.len() {
-                    self.begin_baseline(now);
-                }
+            Seen::Captured { name, value } => events.extend(self.captured(name, value, now)),
+            Seen::Peaks { p95, error_ratio } => {
+                self.peaks_in_flight = false;
+                self.peaks_next = now + PEAKS_POLL_S;
+                self.peak_p95 = higher(self.peak_p95, p95);
+                self.peak_error_ratio = higher(self.peak_error_ratio, error_ratio);
             }
             Seen::Check { index, seen } => events.extend(self.check_seen(index, seen, now)),
             Seen::Alert { index, status } => {
@@ -109,6 +120,57 @@ impl CaseSession {
         events
     }
 
+    /// A baseline capture came back. Once the round is in: every capture
+    /// found means the baseline checks start; a missing one is asked again,
+    /// and after [`CAPTURE_TRIES`] rounds the baseline has failed (its
+    /// relative thresholds would have nothing to compare with).
+    fn captured(&mut self, name: String, value: Option<f64>, now: f64) -> Option<RunEvent> {
+        if self.stage != Stage::Settling {
+            return None;
+        }
+        let round = &mut self.capture_round;
+        round.awaiting = round.awaiting.saturating_sub(1);
+        let mut event = None;
+        match value {
+            Some(v) => {
+                self.captures.insert(name.clone(), v);
+                event = Some(RunEvent::Captured { name, value: v });
+            }
+            None => {
+                let promql = self
+                    .case
+                    .phases
+                    .baseline
+                    .captures
+                    .get(&name)
+                    .map(|c| c.promql.clone())
+                    .unwrap_or_default();
+                round.missing.push((name, promql));
+            }
+        }
+        if round.awaiting > 0 {
+            return event;
+        }
+        if self.captures.len() == self.case.phases.baseline.captures.len() {
+            self.begin_baseline(now);
+            return event;
+        }
+        round.tries += 1;
+        round.next_at = now + CAPTURE_RETRY_S;
+        let missing = std::mem::take(&mut round.missing);
+        if round.tries >= CAPTURE_TRIES
+            && let Some((name, promql)) = missing.into_iter().next()
+        {
+            let reason = format!(
+                "capture `{name}` found no data for `{promql}`: is Prometheus scraping the API?"
+            );
+            self.baseline_problem = Some(reason.clone());
+            self.stage = Stage::BaselineFailed;
+            return Some(RunEvent::BaselineFailed { reason });
+        }
+        event
+    }
+
     pub(super) fn begin_baseline(&mut self, now: f64) {
         if self.stage == Stage::Settling {
             self.stage = Stage::Baseline;
@@ -117,6 +179,7 @@ impl CaseSession {
     }
 
     fn check_seen(&mut self, index: usize, seen: Observation, now: f64) -> Option<RunEvent> {
+        let lang = self.lang;
         let c = self.checks.get_mut(index)?;
         c.in_flight = false;
         if c.status != CheckStatus::Pending {
@@ -128,7 +191,7 @@ impl CaseSession {
                 c.value = v.or(c.value);
                 let since = *c.holding_since.get_or_insert(now);
                 if now - since >= c.check.hold_for.get().as_secs_f64() {
-                    return Some(finish(c, true, now));
+                    return Some(finish(c, true, now, lang));
                 }
             }
             Observation::Fails(v) => {
@@ -136,6 +199,7 @@ impl CaseSession {
                 c.holding_since = None;
             }
             Observation::NoData => c.holding_since = None,
+            Observation::Refuted => return Some(finish(c, false, now, lang)),
         }
         None
     }

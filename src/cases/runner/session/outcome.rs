@@ -57,6 +57,8 @@ impl CaseSession {
             time_to_alert: self.time_to_alert().map(dur),
             time_to_recover: self.time_to_recover.map(dur),
             recover_limit: self.case.phases.recover.time_limit.get(),
+            peak_p95: self.peak_p95,
+            peak_error_ratio: self.peak_error_ratio,
             ..CaseOutcome::default()
         }
     }

@@ -1,7 +1,8 @@
 use super::*;
 use crate::cases::CaseSet;
 use crate::cases::Probe;
-use crate::cases::runner::Observation::{Fails, Holds, NoData};
+use crate::cases::runner::Captures;
+use crate::cases::runner::Observation::{Fails, Holds, NoData, Refuted};
 use crate::telemetry::AlertStatus;
 
 fn latency_case() -> Case {
@@ -35,6 +36,10 @@ fn healthy(p: &Poll) -> Seen {
         Poll::Question { index, .. } => Seen::Question {
             index: *index,
             live: Some(2.0),
+        },
+        Poll::Peaks => Seen::Peaks {
+            p95: Some(0.05),
+            error_ratio: Some(0.0),
         },
     }
 }
@@ -238,4 +243,126 @@ fn a_question_is_judged_against_the_live_value_within_tolerance() {
         2.0,
     );
     assert_eq!(s.questions[0].correct, Some(false));
+}
+
+#[test]
+fn on_no_data_fail_fails_the_check_at_once() {
+    use crate::cases::runner::io::judge_query;
+    let case = CaseSet::shipped()
+        .expect("cases")
+        .get("error-rate")
+        .expect("case 2")
+        .clone();
+    let traffic = case
+        .phases
+        .baseline
+        .checks
+        .iter()
+        .find(|c| c.id == "baseline-traffic")
+        .expect("case 2 checks for traffic");
+    let Probe::Query(q) = &traffic.probe else {
+        panic!("a query check")
+    };
+    assert_eq!(
+        judge_query(&[], q, &Captures::new()),
+        Refuted,
+        "no series where the check says on_no_data: fail"
+    );
+    assert_eq!(judge_query(&[f64::NAN], q, &Captures::new()), Refuted);
+    let mut s = CaseSession::start(case, Lang::En, 0.0);
+    let index = s
+        .checks
+        .iter()
+        .position(|c| c.check.id == "baseline-traffic")
+        .expect("listed");
+    let mut t = 0.0;
+    while s.stage == Stage::Settling && t < 100.0 {
+        answer_all(&mut s, t, healthy);
+        t += 1.0;
+    }
+    let events = s.seen(
+        Seen::Check {
+            index,
+            seen: Refuted,
+        },
+        t,
+    );
+    assert_eq!(s.checks[index].status, CheckStatus::Failed);
+    assert!(
+        events.iter().any(|e| matches!(
+            e,
+            RunEvent::CheckFailed { id, message, .. }
+                if id == "baseline-traffic" && message.contains("load generator")
+        )),
+        "{events:?}"
+    );
+}
+
+#[test]
+fn a_missing_capture_is_asked_again_then_fails_the_baseline_with_its_reason() {
+    let mut s = CaseSession::start(latency_case(), Lang::En, 0.0);
+    let mut asked = 0;
+    let mut t = 0.0;
+    while s.stage == Stage::Settling && t < 300.0 {
+        s.tick(t);
+        for p in s.due(t) {
+            if let Poll::Capture { name, .. } = &p {
+                if name == "p95_base" {
+                    asked += 1;
+                }
+                let value = (name != "p95_base").then_some(10.0);
+                s.seen(
+                    Seen::Captured {
+                        name: name.clone(),
+                        value,
+                    },
+                    t,
+                );
+            }
+        }
+        t += 1.0;
+    }
+    assert_eq!(s.stage, Stage::BaselineFailed, "not settling forever");
+    assert_eq!(asked, 3, "asked three times");
+    assert!(t <= 45.0 + 12.0, "settle, then 5 s between tries: {t}");
+    let why = s.baseline_problem.clone().expect("a reason");
+    assert!(why.contains("`p95_base` found no data"), "{why}");
+    assert!(
+        s.inject(t, true).is_some(),
+        "an instructor may still force it"
+    );
+}
+
+#[test]
+fn max_duration_ends_the_detect_phase_by_itself() {
+    // Shorter than every detect check's timeout and the alert's `within`.
+    let mut case = latency_case();
+    case.phases.inject.max_duration = Some(crate::cases::CaseDuration::from_secs(30));
+    let mut s = CaseSession::start(case, Lang::En, 0.0);
+    let t0 = run_baseline(&mut s);
+    s.inject(t0, false);
+    let mut t = t0;
+    while !s.detect_finished() && t < t0 + 200.0 {
+        answer_all(&mut s, t, |p| match p {
+            Poll::Check { index, .. } => Seen::Check {
+                index: *index,
+                seen: NoData,
+            },
+            Poll::Alert { index, .. } => Seen::Alert {
+                index: *index,
+                status: Some(AlertStatus::Pending),
+            },
+            other => healthy(other),
+        });
+        t += 5.0;
+    }
+    assert!(s.detect_finished(), "nothing left to wait for at {t}");
+    assert!(t - t0 <= 30.0 + 5.0, "ended at max_duration: {}", t - t0);
+    assert!(
+        s.checks
+            .iter()
+            .filter(|c| c.phase == "detect")
+            .all(|c| c.status == CheckStatus::Failed)
+    );
+    assert!(s.alerts.iter().all(|a| a.missed));
 }

@@ -1,0 +1,198 @@
+//! The case engine's hands and senses: what a [`Poll`] finds, what an
+//! [`Action`] does, and the clock. One live implementation serves both the
+//! console and `workshop run`; tests put recorded telemetry and a fake clock
+//! in its place.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::FutureExt;
+use futures::future::BoxFuture;
+
+use crate::cases::check::{AlertProbe, AlertState, HttpProbe, NoData, Probe, QueryProbe};
+use crate::cases::model::{Action, ContainerStep};
+use crate::client::ApiClient;
+use crate::faults::FaultConfig;
+use crate::telemetry::{AlertStatus, Source, queries};
+
+use super::probe::{Captures, Observation, compare, reduce};
+use super::session::{Poll, Seen};
+
+/// What an action left behind: the fault state the API answered with, for
+/// the actions that change it.
+pub type Acted = Result<Option<FaultConfig>, String>;
+
+/// Observes what the case engine asks and does what the case says.
+pub trait CaseIo: Send + Sync {
+    fn observe(&self, poll: Poll, captures: Captures) -> BoxFuture<'_, Seen>;
+    fn act<'a>(&'a self, action: &'a Action) -> BoxFuture<'a, Acted>;
+}
+
+/// The engine's clock, in seconds from an origin of its own.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> f64;
+    fn sleep(&self, d: Duration) -> BoxFuture<'_, ()>;
+}
+
+/// The wall clock.
+pub struct WallClock(tokio::time::Instant);
+
+impl WallClock {
+    pub fn start() -> Self {
+        Self(tokio::time::Instant::now())
+    }
+}
+
+impl Clock for WallClock {
+    fn now(&self) -> f64 {
+        self.0.elapsed().as_secs_f64()
+    }
+    fn sleep(&self, d: Duration) -> BoxFuture<'_, ()> {
+        tokio::time::sleep(d).boxed()
+    }
+}
+
+/// Acts on a service of the stack (restart, kill); provided by the stack
+/// runtime when one is in use.
+pub trait ServiceControl: Send + Sync {
+    fn act<'a>(&'a self, step: &'a ContainerStep) -> BoxFuture<'a, Result<(), String>>;
+}
+
+/// The real thing: Prometheus (or the API's own `/metrics` standing in),
+/// the API, and the stack when there is one.
+pub struct LiveIo {
+    pub source: Source,
+    pub http: reqwest::Client,
+    pub api: ApiClient,
+    pub services: Option<Arc<dyn ServiceControl>>,
+}
+
+impl LiveIo {
+    async fn probe(&self, probe: &Probe, captures: &Captures) -> Observation {
+        match probe {
+            Probe::Query(q) => match self.source.values(&q.promql).await {
+                Ok(values) => judge_query(&values, q, captures),
+                Err(_) => Observation::NoData,
+            },
+            Probe::Alert(a) => match self.source.alert(&a.name).await {
+                Ok(status) => judge_alert(status, a),
+                Err(_) => Observation::NoData,
+            },
+            Probe::Http(h) => {
+                let url = format!("{}{}", self.api.base(), h.get);
+                match self.http.get(url).send().await {
+                    Ok(r) => judge_http(r.status().as_u16(), h),
+                    Err(_) => Observation::NoData,
+                }
+            }
+        }
+    }
+
+    async fn value(&self, promql: &str, how: crate::cases::check::Reduce) -> Option<f64> {
+        let values = self.source.values(promql).await.ok()?;
+        reduce(&values, how)
+    }
+}
+
+impl CaseIo for LiveIo {
+    fn observe(&self, poll: Poll, captures: Captures) -> BoxFuture<'_, Seen> {
+        async move {
+            match poll {
+                Poll::Capture {
+                    name,
+                    promql,
+                    reduce,
+                } => Seen::Captured {
+                    value: self.value(&promql, reduce).await,
+                    name,
+                },
+                Poll::Check { index, probe } => Seen::Check {
+                    index,
+                    seen: self.probe(&probe, &captures).await,
+                },
+                Poll::Alert { index, name } => Seen::Alert {
+                    index,
+                    status: self.source.alert(&name).await.ok(),
+                },
+                Poll::Question {
+                    index,
+                    promql,
+                    reduce,
+                } => Seen::Question {
+                    index,
+                    live: self.value(&promql, reduce).await,
+                },
+                Poll::Peaks => {
+                    let max = crate::cases::check::Reduce::Max;
+                    let (p95, error_ratio) = tokio::join!(
+                        self.value(queries::P95_SECONDS, max),
+                        self.value(queries::ERROR_RATIO, max)
+                    );
+                    Seen::Peaks { p95, error_ratio }
+                }
+            }
+        }
+        .boxed()
+    }
+
+    fn act<'a>(&'a self, action: &'a Action) -> BoxFuture<'a, Acted> {
+        async move {
+            match action {
+                Action::SetFailures(update) => self
+                    .api
+                    .inject(update)
+                    .await
+                    .map(Some)
+                    .map_err(|e| e.to_string()),
+                Action::Reset => self.api.reset().await.map(Some).map_err(|e| e.to_string()),
+                Action::Container(step) => match &self.services {
+                    Some(s) => s.act(step).await.map(|()| None),
+                    None => Err(format!(
+                        "`{action}` acts on a container, and no Docker stack is reachable: \
+                         start one with `workshop up` (a local stack has no containers), \
+                         or do it by hand"
+                    )),
+                },
+            }
+        }
+        .boxed()
+    }
+}
+
+/// What a query's values say about a check.
+pub fn judge_query(values: &[f64], q: &QueryProbe, captures: &Captures) -> Observation {
+    match reduce(values, q.reduce) {
+        None => match q.on_no_data {
+            NoData::Pass => Observation::Holds(None),
+            NoData::Fail => Observation::Refuted,
+            NoData::Pending => Observation::NoData,
+        },
+        Some(v) => match compare(v, &q.expect, captures) {
+            Some(true) => Observation::Holds(Some(v)),
+            Some(false) | None => Observation::Fails(Some(v)),
+        },
+    }
+}
+
+/// What an alert's state says about a check.
+pub fn judge_alert(status: AlertStatus, a: &AlertProbe) -> Observation {
+    let wanted = match a.state {
+        AlertState::Firing => status == AlertStatus::Firing,
+        AlertState::Pending => status == AlertStatus::Pending,
+        AlertState::Inactive => status == AlertStatus::Inactive,
+    };
+    if wanted {
+        Observation::Holds(None)
+    } else {
+        Observation::Fails(None)
+    }
+}
+
+/// What an HTTP status says about a check.
+pub fn judge_http(status: u16, h: &HttpProbe) -> Observation {
+    if status == h.status {
+        Observation::Holds(None)
+    } else {
+        Observation::Fails(Some(f64::from(status)))
+    }
+}

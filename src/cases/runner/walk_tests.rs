@@ -1,0 +1,144 @@
+//! The one case engine walked headless, on recorded telemetry and a fake
+//! clock: a case of minutes takes milliseconds.
+
+use std::sync::{Arc, Mutex};
+
+use tokio_util::sync::CancellationToken;
+
+use super::replay::{FakeClock, Replay};
+use super::session::Poll;
+use super::walk::{WalkOptions, walk};
+use super::*;
+use crate::cases::CaseSet;
+
+pub(crate) fn case(id: &str) -> Case {
+    let set = CaseSet::shipped().expect("the shipped cases load");
+    set.get(id).expect("shipped").clone()
+}
+
+/// Walks `case` headless on `replay`, returning its outcome and events.
+pub(crate) async fn walk_headless(case: &Case, replay: &Replay) -> (CaseOutcome, Vec<RunEvent>) {
+    let events = Mutex::new(Vec::new());
+    let emit = |e: RunEvent| {
+        if let Ok(mut v) = events.lock() {
+            v.push(e);
+        }
+    };
+    let stop = CancellationToken::new();
+    let outcome = walk(
+        case,
+        WalkOptions {
+            lang: Lang::En,
+            prove_teachable: true,
+            stop: &stop,
+        },
+        replay,
+        replay.clock.as_ref(),
+        &emit,
+    )
+    .await;
+    (outcome, events.into_inner().unwrap_or_default())
+}
+
+#[tokio::test]
+async fn case_one_walks_to_a_pass_with_times_counted_on_the_engines_clock() {
+    let clock = Arc::new(FakeClock::default());
+    let replay = Replay::new(clock.clone());
+    let (o, events) = walk_headless(&case("latency"), &replay).await;
+    assert!(o.passed, "{o:#?}\n{events:#?}");
+    assert_eq!(o.aborted, None);
+    let ttd = o.time_to_detect.expect("detected").as_secs_f64();
+    assert!(
+        (15.0..=19.0).contains(&ttd),
+        "p95 rises 10 s after the injection, holds 5 s, polled every 2 s: {ttd}"
+    );
+    let tta = o.time_to_alert.expect("alerted").as_secs_f64();
+    assert!((40.0..=42.5).contains(&tta), "fires at 40 s: {tta}");
+    assert_eq!(
+        o.peak_p95,
+        Some(2.1),
+        "the peak is read while the fault is in"
+    );
+    assert!(
+        o.checks.iter().any(|c| c.phase == "teachable" && c.passed),
+        "cases check proves the detect checks silent at baseline"
+    );
+    let order: Vec<&str> = events
+        .iter()
+        .filter_map(|e| match e {
+            RunEvent::Phase { phase, .. } => Some(*phase),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        order,
+        ["baseline", "inject", "detect", "respond", "recover"],
+        "{events:#?}"
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, RunEvent::Question { live: Some(v), .. } if *v == 2.1)),
+        "the questions' live values are printed: {events:#?}"
+    );
+}
+
+#[tokio::test]
+async fn a_recover_action_that_fails_leaves_nothing_polling_after_the_walk() {
+    let clock = Arc::new(FakeClock::default());
+    let mut replay = Replay::new(clock.clone());
+    replay.recover_fails = true;
+    let (o, _) = walk_headless(&case("latency"), &replay).await;
+    let reason = o.aborted.expect("a failed recover action aborts the case");
+    assert!(reason.contains("503"), "{reason}");
+    assert!(!o.passed);
+    let asked = replay.asked.lock().map(|a| a.len()).unwrap_or_default();
+    // Time goes on after the walk: whatever it started would poll now.
+    for _ in 0..100 {
+        clock.advance(5.0);
+        tokio::task::yield_now().await;
+    }
+    let after = replay.asked.lock().map(|a| a.len()).unwrap_or_default();
+    assert_eq!(
+        after, asked,
+        "nothing polls Prometheus once the case is over"
+    );
+    assert!(
+        replay
+            .asked
+            .lock()
+            .is_ok_and(|a| a.iter().any(|(_, p)| *p == Poll::Peaks)),
+        "the peaks were read during the case, by the engine itself"
+    );
+}
+
+#[tokio::test]
+async fn a_capture_without_data_ends_the_walk_with_its_reason_instead_of_settling_forever() {
+    let clock = Arc::new(FakeClock::default());
+    let replay = Replay::new(clock.clone());
+    let mut c = case("latency");
+    if let Some(cap) = c.phases.baseline.captures.get_mut("p95_base") {
+        cap.promql = "nothing_scrapes_this".into();
+    }
+    let (o, events) = walk_headless(&c, &replay).await;
+    let reason = o.aborted.expect("aborted");
+    assert!(
+        reason.contains("capture `p95_base` found no data"),
+        "{reason}"
+    );
+    assert!(
+        clock.now() < 120.0,
+        "settle 45 s, then three tries 5 s apart: {}",
+        clock.now()
+    );
+    assert!(
+        !events.iter().any(|e| matches!(
+            e,
+            RunEvent::Phase {
+                phase: "detect",
+                ..
+            }
+        )),
+        "nothing was injected"
+    );
+}

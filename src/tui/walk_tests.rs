@@ -1,0 +1,134 @@
+//! One walk, two drivers: the console and `workshop run` fed the same
+//! recorded telemetry on the same fake clock give the same checks, in the
+//! same order, with the same values and times.
+
+use std::sync::Arc;
+
+use crossterm::event::{KeyCode, KeyEvent};
+use futures::executor::block_on;
+
+use super::*;
+use crate::cases::runner::replay::{FakeClock, Replay};
+use crate::cases::runner::session::Stage;
+use crate::cases::runner::walk_tests::{case, walk_headless};
+use crate::cases::runner::{CaseIo, CaseOutcome, Clock, RunEvent};
+use crate::cases::{CaseSet, Lang};
+use crate::tui::state::App;
+
+/// Does what the console's driver would do with `effects`, on the replay.
+fn perform(app: &mut App, replay: &Replay, effects: Vec<Effect>) {
+    let mut queue = std::collections::VecDeque::from(effects);
+    while let Some(effect) = queue.pop_front() {
+        match effect {
+            Effect::Observe(poll) => {
+                let captures = app
+                    .active
+                    .as_ref()
+                    .map(|a| a.session.captures.clone())
+                    .unwrap_or_default();
+                let seen = block_on(replay.observe(poll, captures));
+                queue.extend(update(app, Msg::Observed(seen)).effects);
+            }
+            Effect::RunActions(actions) => {
+                for a in &actions {
+                    let _ = block_on(replay.act(a));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn press(app: &mut App, replay: &Replay, c: char) {
+    let effects = update(app, Msg::Key(KeyEvent::from(KeyCode::Char(c)))).effects;
+    perform(app, replay, effects);
+}
+
+/// The student walks case 1 in the console: `i` as soon as the baseline
+/// holds, `r` as soon as the detect phase has nothing left to wait for.
+fn walk_in_console(replay: &Replay, clock: &FakeClock) -> (CaseOutcome, Vec<String>) {
+    let cases = CaseSet::shipped().expect("cases").cases().to_vec();
+    let mut app = App::new(Lang::En, cases, "http://127.0.0.1:5000".into(), None);
+    app.now = clock.now();
+    let open = update(&mut app, Msg::Key(KeyEvent::from(KeyCode::Enter))).effects;
+    perform(&mut app, replay, open);
+    let mut injected = false;
+    let mut recovered = false;
+    while clock.now() < 600.0 {
+        app.now = clock.now();
+        let effects = update(&mut app, Msg::Tick).effects;
+        perform(&mut app, replay, effects);
+        let Some(a) = app.active.as_ref() else {
+            break;
+        };
+        if a.session.stage == Stage::Done {
+            break;
+        }
+        if !injected && a.session.can_inject() {
+            injected = true;
+            press(&mut app, replay, 'i');
+        }
+        if !recovered
+            && app
+                .active
+                .as_ref()
+                .is_some_and(|a| a.session.detect_finished())
+        {
+            recovered = true;
+            press(&mut app, replay, 'r');
+        }
+        clock.advance(0.25);
+    }
+    let outcome = match app.active.as_ref() {
+        Some(a) => a.session.outcome("console"),
+        None => CaseOutcome::default(),
+    };
+    let lines = app
+        .log
+        .iter()
+        .map(|l| l.text.clone())
+        .filter(|t| t.starts_with('✔') || t.starts_with('✘') || t.starts_with('🔔'))
+        .collect();
+    (outcome, lines)
+}
+
+#[tokio::test]
+async fn the_console_and_run_give_the_same_checks_values_and_times() {
+    let clock = Arc::new(FakeClock::default());
+    let replay = Replay::new(clock.clone());
+    let (headless, events) = walk_headless(&case("latency"), &replay).await;
+
+    let clock = Arc::new(FakeClock::default());
+    let replay = Replay::new(clock.clone());
+    let (console, lines) = walk_in_console(&replay, &clock);
+
+    let printed: Vec<String> = events
+        .iter()
+        .filter(|e| {
+            !matches!(
+                e,
+                RunEvent::CheckPassed {
+                    phase: "teachable",
+                    ..
+                }
+            )
+        })
+        .map(RunEvent::text)
+        .filter(|t| t.starts_with('✔') || t.starts_with('✘') || t.starts_with('🔔'))
+        .collect();
+    assert!(printed.len() >= 8, "{printed:#?}");
+    assert_eq!(lines, printed, "the console's lines and run's lines");
+    assert!(headless.passed && console.passed);
+    assert_eq!(console.time_to_detect, headless.time_to_detect);
+    assert_eq!(console.time_to_alert, headless.time_to_alert);
+    assert_eq!(console.time_to_recover, headless.time_to_recover);
+    assert_eq!(console.peak_p95, headless.peak_p95);
+    let checks = |o: &CaseOutcome| -> Vec<(String, bool, Option<f64>, f64)> {
+        o.checks
+            .iter()
+            .filter(|c| c.phase != "teachable")
+            .map(|c| (c.id.clone(), c.passed, c.value, c.after.as_secs_f64()))
+            .collect()
+    };
+    assert_eq!(checks(&console), checks(&headless));
+}
