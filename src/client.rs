@@ -1,5 +1,5 @@
-//! A small client of the fintech API: what `inject`, `reset`, `failures` and
-//! `healthcheck` use, and later the console.
+//! A small client of the fintech API: what `inject`, `reset`, `failures`,
+//! `healthcheck` and the console use.
 
 use std::time::Duration;
 
@@ -135,13 +135,9 @@ impl ApiClient {
 
 /// The innermost cause, which is what a person can act on ("Connection refused").
 fn short_reason(e: &reqwest::Error) -> String {
-    let mut source: &dyn std::error::Error = e;
-    while let Some(next) = source.source() {
-        source = next;
-    }
     if e.is_timeout() {
         "timed out".into()
     } else {
-        source.to_string()
+        crate::cause::innermost(e).to_string()
     }
 }

@@ -4,6 +4,7 @@
 //! Module map (data flows one way, top to bottom):
 //!
 //! - [`config`]   — where settings come from: flags, environment, defaults.
+//! - `cause`      — the innermost cause of an error, the part a person acts on.
 //! - [`integer`]  — whole numbers on the wire: `688` and `688.0` alike (request bodies).
 //! - [`ledger`]   — accounts and transfers on PostgreSQL or SQLite; exact money.
 //! - [`faults`]   — the failure-injection state, its bounds, and how replicas share it.
@@ -24,6 +25,7 @@
 
 pub mod api;
 pub mod cases;
+pub(crate) mod cause;
 pub mod cli;
 pub mod client;
 pub mod config;

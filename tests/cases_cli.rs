@@ -60,8 +60,43 @@ fn show_prints_a_case_and_suggests_the_id_on_a_typo() {
     );
 
     let (code, _, err) = workshop(&["cases", "show", "latncy"]);
-    assert_eq!(code, 1);
+    assert_eq!(code, 2, "a usage mistake, as in `workshop run`");
     assert_eq!(err, "error: no case `latncy`, did you mean `latency`?\n");
+}
+
+#[test]
+fn an_unknown_case_is_the_same_mistake_with_the_same_exit_code_everywhere() {
+    for args in [
+        &["cases", "show", "latncy"][..],
+        &["run", "latncy"][..],
+        &["cases", "check", "latncy"][..],
+    ] {
+        let (code, _, err) = workshop(args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert_eq!(
+            err, "error: no case `latncy`, did you mean `latency`?\n",
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
+fn validate_takes_the_folder_as_dir_like_every_other_cases_command() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("01-broken.yaml"),
+        "schema_version: 1\nidd: x\n",
+    )
+    .expect("write");
+    let path = dir.path().to_str().expect("utf-8 path");
+    let (by_flag, _, flag_err) = workshop(&["cases", "validate", "--dir", path]);
+    let (bare, _, bare_err) = workshop(&["cases", "validate", path]);
+    assert_eq!(by_flag, 1, "{flag_err}");
+    assert_eq!(
+        (bare, bare_err),
+        (by_flag, flag_err),
+        "the old spelling still works"
+    );
 }
 
 #[test]

@@ -3,7 +3,9 @@
 //! a field of the wrong type or unknown (422, with the field's path).
 
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use serde::de::DeserializeOwned;
 
@@ -82,10 +84,23 @@ where
                 ),
             });
         }
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|_| ApiError::PayloadTooLarge { limit: BODY_LIMIT })?;
+        let bytes = Bytes::from_request(req, state).await.map_err(body_error)?;
         parse(&bytes).map(ValidJson)
+    }
+}
+
+/// Only a body over the limit is 413; one that could not be read (the
+/// client stopped sending, the stream broke) is a bad request.
+fn body_error(e: BytesRejection) -> ApiError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::PayloadTooLarge { limit: BODY_LIMIT }
+    } else {
+        ApiError::BadRequest {
+            message: format!(
+                "the request body could not be read ({}): send the whole JSON body",
+                e.body_text()
+            ),
+        }
     }
 }
 
@@ -93,6 +108,46 @@ where
 mod tests {
     use super::*;
     use crate::faults::FaultUpdate;
+
+    fn request(body: axum::body::Body) -> Request {
+        let mut req = Request::new(body);
+        req.headers_mut()
+            .insert(CONTENT_TYPE, "application/json".parse().expect("header"));
+        req
+    }
+
+    #[tokio::test]
+    async fn a_body_that_breaks_off_is_a_bad_request_not_too_large() {
+        let broken = futures::stream::iter(vec![
+            Ok(Bytes::from_static(b"{\"latency_ms\": ")),
+            Err(std::io::Error::new(
+                std::io::ErrorKind::ConnectionReset,
+                "client went away",
+            )),
+        ]);
+        let req = request(axum::body::Body::from_stream(broken));
+        let err = ValidJson::<FaultUpdate>::from_request(req, &())
+            .await
+            .err()
+            .expect("refused");
+        assert!(matches!(err, ApiError::BadRequest { .. }), "{err:?}");
+        assert!(err.to_string().contains("could not be read"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_body_over_the_limit_is_too_large() {
+        let app = axum::Router::new()
+            .route(
+                "/",
+                axum::routing::post(|ValidJson(_): ValidJson<FaultUpdate>| async { "ok" }),
+            )
+            .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT));
+        let big = vec![b' '; BODY_LIMIT + 1];
+        let mut req = request(axum::body::Body::from(big));
+        *req.method_mut() = axum::http::Method::POST;
+        let resp = tower::ServiceExt::oneshot(app, req).await.expect("answer");
+        assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    }
 
     #[test]
     fn json_content_types_are_recognised_with_parameters() {

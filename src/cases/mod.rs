@@ -71,7 +71,43 @@ pub struct CaseSet {
     cases: Vec<Case>,
 }
 
+/// A case id the set does not hold; says the nearest id, or lists them all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("no case `{id}`{hint}")]
+pub struct UnknownCase {
+    pub id: String,
+    hint: String,
+}
+
+impl UnknownCase {
+    /// The exit code of a case id that does not exist: a usage mistake, as
+    /// for any other wrong argument (clap's own code), in every command.
+    pub const EXIT_CODE: u8 = 2;
+}
+
 impl CaseSet {
+    /// The cases of `dir`, or the built-in ones when there is none.
+    pub fn load(dir: Option<&Path>) -> Result<Self, Problems> {
+        match dir {
+            Some(d) => Self::from_dir(d),
+            None => Self::shipped(),
+        }
+    }
+
+    /// The case `id`, or why there is none.
+    pub fn find(&self, id: &str) -> Result<&Case, UnknownCase> {
+        self.get(id).ok_or_else(|| {
+            let ids = self.ids();
+            let hint = problem::nearest(id, &ids)
+                .map(|best| format!(", did you mean `{best}`?"))
+                .unwrap_or_else(|| format!("; the cases are: {}", ids.join(", ")));
+            UnknownCase {
+                id: id.to_string(),
+                hint,
+            }
+        })
+    }
+
     /// The cases embedded in the binary (named `cases/<file>` in messages).
     pub fn shipped() -> Result<Self, Problems> {
         Self::from_sources(

@@ -3,13 +3,12 @@
 //! Without `--dir` the cases embedded in the binary are used, so the commands
 //! work from any directory; `--dir` reads an instructor's own folder.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand, ValueEnum};
 
-use crate::cases::problem::nearest;
-use crate::cases::{CaseSet, Lang, Problems, export};
+use crate::cases::{CaseSet, Lang, Problems, UnknownCase, export};
 
 #[derive(Debug, Subcommand)]
 pub enum CasesCommand {
@@ -55,8 +54,12 @@ pub struct ShowArgs {
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
-    /// Folder of case files; the built-in cases when omitted.
-    pub dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// The folder as a bare argument, as before `--dir` (kept so old
+    /// instructions still work).
+    #[arg(hide = true, conflicts_with = "dir")]
+    pub folder: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -76,22 +79,6 @@ pub struct ExportArgs {
     pub source: SourceArgs,
 }
 
-pub(super) fn load(dir: Option<&Path>) -> Result<CaseSet, Problems> {
-    match dir {
-        Some(d) => CaseSet::from_dir(d),
-        None => CaseSet::shipped(),
-    }
-}
-
-/// "no case `x`", with the nearest id or the list of ids.
-pub(super) fn unknown_case(set: &CaseSet, id: &str) -> String {
-    let ids = set.ids();
-    let hint = nearest(id, &ids)
-        .map(|best| format!(", did you mean `{best}`?"))
-        .unwrap_or_else(|| format!("; the cases are: {}", ids.join(", ")));
-    format!("error: no case `{id}`{hint}")
-}
-
 /// Prints every problem to stderr; the caller exits 1.
 fn report(problems: &Problems) -> ExitCode {
     eprintln!("{problems}");
@@ -105,7 +92,7 @@ pub async fn run(
     match command {
         CasesCommand::Check(args) => super::run::run(args, interrupted, true).await,
         CasesCommand::List(args) => {
-            let set = match load(args.source.dir.as_deref()) {
+            let set = match CaseSet::load(args.source.dir.as_deref()) {
                 Ok(set) => set,
                 Err(p) => return Ok(report(&p)),
             };
@@ -113,39 +100,27 @@ pub async fn run(
             Ok(ExitCode::SUCCESS)
         }
         CasesCommand::Show(args) => {
-            let set = match load(args.source.dir.as_deref()) {
+            let set = match CaseSet::load(args.source.dir.as_deref()) {
                 Ok(set) => set,
                 Err(p) => return Ok(report(&p)),
             };
-            match set.get(&args.id) {
-                Some(case) => {
+            match set.find(&args.id) {
+                Ok(case) => {
                     print!("{}", export::markdown(case, args.lang));
                     Ok(ExitCode::SUCCESS)
                 }
-                None => {
-                    eprintln!("{}", unknown_case(&set, &args.id));
-                    Ok(ExitCode::FAILURE)
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    Ok(ExitCode::from(UnknownCase::EXIT_CODE))
                 }
             }
         }
-        CasesCommand::Validate(args) => match load(args.dir.as_deref()) {
-            Ok(set) => {
-                let where_ = args
-                    .dir
-                    .as_ref()
-                    .map(|d| d.display().to_string())
-                    .unwrap_or_else(|| "built in".to_string());
-                println!(
-                    "{} cases valid ({where_}): {}",
-                    set.cases().len(),
-                    set.ids().join(", ")
-                );
-                Ok(ExitCode::SUCCESS)
-            }
-            Err(p) => Ok(report(&p)),
-        },
+        CasesCommand::Validate(args) => {
+            let dir = args.source.dir.or(args.folder);
+            validate(dir)
+        }
         CasesCommand::Export(args) => {
-            let set = match load(args.source.dir.as_deref()) {
+            let set = match CaseSet::load(args.source.dir.as_deref()) {
                 Ok(set) => set,
                 Err(p) => return Ok(report(&p)),
             };
@@ -161,6 +136,25 @@ pub async fn run(
             }
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// `cases validate [--dir DIR]`: exit 0 with the ids, or 1 with every problem.
+fn validate(dir: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    match CaseSet::load(dir.as_deref()) {
+        Ok(set) => {
+            let where_ = dir
+                .as_ref()
+                .map(|d| d.display().to_string())
+                .unwrap_or_else(|| "built in".to_string());
+            println!(
+                "{} cases valid ({where_}): {}",
+                set.cases().len(),
+                set.ids().join(", ")
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(p) => Ok(report(&p)),
     }
 }
 

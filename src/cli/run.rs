@@ -9,9 +9,9 @@ use clap::Args;
 use tokio_util::sync::CancellationToken;
 
 use super::ApiArgs;
-use crate::cases::Lang;
 use crate::cases::model::ContainerStep;
 use crate::cases::runner::{Runner, ServiceControl, Stamped, report};
+use crate::cases::{CaseSet, Lang, UnknownCase};
 use crate::client::ApiClient;
 use crate::stack::task::StackHandle;
 use crate::stack::{Choice, Runtime, StackSettings};
@@ -53,7 +53,7 @@ pub async fn run(
     interrupted: CancellationToken,
     prove_teachable: bool,
 ) -> anyhow::Result<ExitCode> {
-    let set = match super::cases::load(args.dir.as_deref()) {
+    let set = match CaseSet::load(args.dir.as_deref()) {
         Ok(s) => s,
         Err(problems) => {
             eprintln!("{problems}");
@@ -61,11 +61,11 @@ pub async fn run(
         }
     };
     let cases: Vec<_> = match &args.case {
-        Some(id) => match set.get(id) {
-            Some(c) => vec![c.clone()],
-            None => {
-                eprintln!("{}", super::cases::unknown_case(&set, id));
-                return Ok(ExitCode::from(2));
+        Some(id) => match set.find(id) {
+            Ok(c) => vec![c.clone()],
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Ok(ExitCode::from(UnknownCase::EXIT_CODE));
             }
         },
         None => set.cases().to_vec(),

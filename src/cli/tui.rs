@@ -36,7 +36,7 @@ pub struct TuiArgs {
 }
 
 pub async fn run(args: TuiArgs, shutdown: CancellationToken) -> anyhow::Result<ExitCode> {
-    let set = match super::cases::load(args.dir.as_deref()) {
+    let set = match crate::cases::CaseSet::load(args.dir.as_deref()) {
         Ok(s) => s,
         Err(problems) => {
             eprintln!("{problems}");

@@ -20,15 +20,23 @@ const PAGE: usize = 4096;
 /// Leaked memory, held until [`Leak::free`].
 #[derive(Debug)]
 pub struct Leak {
-    chunks: Mutex<Vec<Box<[u8]>>>,
+    chunks: Mutex<Chunks>,
     bytes: AtomicU64,
     cap: u64,
+}
+
+/// The allocations, and how many times they were freed: an allocation that
+/// began before a free must not be kept after it.
+#[derive(Debug, Default)]
+struct Chunks {
+    held: Vec<Box<[u8]>>,
+    frees: u64,
 }
 
 impl Leak {
     pub fn new(cap: u64) -> Self {
         Self {
-            chunks: Mutex::new(Vec::new()),
+            chunks: Mutex::new(Chunks::default()),
             bytes: AtomicU64::new(0),
             cap,
         }
@@ -48,38 +56,63 @@ impl Leak {
     /// page so every page is resident, not just reserved. Returns the bytes
     /// actually leaked. Blocking work: call it off the async workers.
     pub fn grow(&self, mb: u64) -> u64 {
+        self.grow_then(mb, || {})
+    }
+
+    /// [`Leak::grow`], with `meanwhile` run between the allocation and its
+    /// keeping (where a reset can land; tests put one there).
+    fn grow_then(&self, mb: u64, meanwhile: impl FnOnce()) -> u64 {
         let want = mb.saturating_mul(MIB);
-        // Reserve first, so concurrent requests cannot overshoot the cap together.
+        // Reserve first, so concurrent requests cannot overshoot the cap
+        // together; under the lock a free also takes, so the reservation
+        // and the count of frees it saw belong together.
         let mut granted = 0;
-        let _ = self
-            .bytes
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |held| {
-                granted = want.min(self.cap.saturating_sub(held));
-                Some(held + granted)
-            });
-        if granted == 0 {
-            return 0;
-        }
+        let frees = match self.chunks.lock() {
+            Ok(c) => {
+                let _ = self
+                    .bytes
+                    .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |held| {
+                        granted = want.min(self.cap.saturating_sub(held));
+                        Some(held + granted)
+                    });
+                c.frees
+            }
+            Err(_) => return 0,
+        };
         let Ok(len) = usize::try_from(granted) else {
             return 0;
         };
+        if len == 0 {
+            return 0;
+        }
         let mut chunk = vec![0u8; len].into_boxed_slice();
         for i in (0..len).step_by(PAGE) {
             chunk[i] = 0xA5;
         }
-        if let Ok(mut chunks) = self.chunks.lock() {
-            chunks.push(chunk);
+        meanwhile();
+        match self.chunks.lock() {
+            Ok(mut chunks) if chunks.frees == frees => {
+                chunks.held.push(chunk);
+                granted
+            }
+            // A reset came while this was being allocated: the reset wins,
+            // the memory goes and the counter it zeroed stays right.
+            _ => 0,
         }
-        granted
     }
 
     /// Frees everything leaked.
     pub fn free(&self) {
         let freed = match self.chunks.lock() {
-            Ok(mut chunks) => std::mem::take(&mut *chunks),
+            Ok(mut chunks) => {
+                chunks.frees += 1;
+                // Zeroed under the lock, so a grow that reserved before
+                // this free and keeps after it cannot exist.
+                self.bytes.store(0, Ordering::SeqCst);
+                std::mem::take(&mut chunks.held)
+            }
             Err(_) => Vec::new(),
         };
-        self.bytes.store(0, Ordering::SeqCst);
         drop(freed);
         trim_heap();
     }
@@ -171,6 +204,21 @@ pub fn resident_bytes() -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reset_during_an_allocation_leaves_nothing_held_and_the_count_at_zero() {
+        let leak = Leak::new(64 * MIB);
+        let kept = leak.grow_then(8, || leak.free());
+        assert_eq!(kept, 0, "the reset won");
+        assert_eq!(leak.bytes(), 0, "the counter says what is held");
+        let held: usize = leak
+            .chunks
+            .lock()
+            .map(|c| c.held.iter().map(|b| b.len()).sum())
+            .unwrap_or(usize::MAX);
+        assert_eq!(held, 0, "and nothing is held");
+        assert_eq!(leak.grow(2), 2 * MIB, "the next leak counts again");
+    }
 
     #[test]
     fn the_leak_stops_at_its_cap_and_reset_frees_it() {

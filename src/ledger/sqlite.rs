@@ -57,17 +57,24 @@ fn account(row: AccountRow) -> Account {
     }
 }
 
-fn receipt(row: ReceiptRow) -> Receipt {
+/// A stored transfer as its receipt. A `created_at` that is not RFC 3339
+/// (a row written by hand) is an error that names the column, never a
+/// receipt dated 1970.
+fn receipt(row: ReceiptRow) -> Result<Receipt, LedgerError> {
     let (transaction_id, from_account, to_account, cents, created_at) = row;
-    Receipt {
+    let created_at = DateTime::parse_from_rfc3339(&created_at)
+        .map_err(|e| sqlx::Error::ColumnDecode {
+            index: "transfers.created_at".into(),
+            source: format!("{created_at:?} is not an RFC 3339 time: {e}").into(),
+        })?
+        .with_timezone(&Utc);
+    Ok(Receipt {
         transaction_id,
         from_account,
         to_account,
         amount: cents_to_money(cents),
-        created_at: DateTime::parse_from_rfc3339(&created_at)
-            .map(|t| t.with_timezone(&Utc))
-            .unwrap_or_default(),
-    }
+        created_at,
+    })
 }
 
 const SELECT_ACCOUNT: &str =
@@ -178,7 +185,7 @@ impl SqliteLedger {
                     .fetch_optional(&self.pool)
                     .await?;
                 match row {
-                    Some(r) => same_request(req, receipt(r)),
+                    Some(r) => same_request(req, receipt(r)?),
                     None => Err(e),
                 }
             }
@@ -199,7 +206,7 @@ impl SqliteLedger {
                 .fetch_optional(&mut *tx)
                 .await?;
             if let Some(r) = seen {
-                return same_request(req, receipt(r));
+                return same_request(req, receipt(r)?);
             }
         }
         let balance = |number: &str| {
@@ -234,6 +241,33 @@ impl SqliteLedger {
         .fetch_one(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(Transfer::Completed(receipt(row)))
+        Ok(Transfer::Completed(receipt(row)?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_receipt_time_that_does_not_parse_is_an_error_naming_the_column() {
+        let row = |at: &str| -> ReceiptRow {
+            (
+                "tx-1".into(),
+                "ACC-001".into(),
+                "ACC-002".into(),
+                1050,
+                at.into(),
+            )
+        };
+        let ok = receipt(row("2026-12-02T01:02:03.000004Z")).expect("parses");
+        assert_eq!(
+            ok.created_at.to_rfc3339(),
+            "2026-12-02T01:02:03.000004+00:00"
+        );
+        let err = receipt(row("yesterday")).expect_err("refused");
+        let text = err.to_string();
+        assert!(text.contains("transfers.created_at"), "{text}");
+        assert!(text.contains("yesterday"), "{text}");
     }
 }

@@ -193,11 +193,7 @@ async fn probe(host: &str) -> Result<(Docker, String), String> {
 
 /// Bollard's errors carry the whole hyper chain; people need the first cause.
 fn describe(e: &bollard::errors::Error) -> String {
-    let mut deepest: &dyn std::error::Error = e;
-    while let Some(next) = deepest.source() {
-        deepest = next;
-    }
-    let text = deepest.to_string();
+    let text = crate::cause::innermost(e).to_string();
     if text.contains("Permission denied") {
         return "permission denied (add yourself to the `docker` group, then log in again)".into();
     }

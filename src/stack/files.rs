@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 /// Recording and alerting rules (`compose/alerts.yml`), shared with the compose path.
-pub const ALERT_RULES: &str = include_str!("../../compose/alerts.yml");
+pub use crate::cases::rules::ALERTS_YML as ALERT_RULES;
 
 /// Grafana's Prometheus datasource.
 pub const GRAFANA_DATASOURCE: &str =

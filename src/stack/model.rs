@@ -1,5 +1,5 @@
-//! What the stack reports: plain data, no I/O, so the CLI prints it today and
-//! the console renders it later without knowing which backend produced it.
+//! What the stack reports: plain data, no I/O, so the CLI prints it and the
+//! console renders it without knowing which backend produced it.
 
 use std::fmt;
 

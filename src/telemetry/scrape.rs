@@ -324,13 +324,7 @@ pub async fn fetch(http: &reqwest::Client, api_url: &str) -> Result<String, Stri
         .timeout(Duration::from_secs(3))
         .send()
         .await
-        .map_err(|e| {
-            let mut source: &dyn std::error::Error = &e;
-            while let Some(next) = source.source() {
-                source = next;
-            }
-            source.to_string()
-        })?;
+        .map_err(|e| crate::cause::innermost(&e).to_string())?;
     if !resp.status().is_success() {
         return Err(format!("{url} answered {}", resp.status()));
     }

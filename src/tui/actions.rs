@@ -4,7 +4,6 @@
 use crate::cases::runner::load_mix;
 use crate::cases::runner::session::{CaseSession, Stage};
 use crate::faults::FaultUpdate;
-use crate::loadgen::Mix;
 
 use super::keymap::Action;
 use super::msg::Effect;
@@ -203,7 +202,7 @@ pub fn act(app: &mut App, action: Action) -> Vec<Effect> {
                     .active
                     .as_ref()
                     .map(|a| load_mix(&a.session.case))
-                    .unwrap_or_else(default_mix);
+                    .unwrap_or_default();
                 vec![Effect::StartLoad {
                     rps: app.load.target,
                     mix,
@@ -225,15 +224,6 @@ pub fn act(app: &mut App, action: Action) -> Vec<Effect> {
             }
         }
     }
-}
-
-pub fn default_mix() -> Mix {
-    use crate::loadgen::Endpoint;
-    let by_name = |n: &str| Endpoint::ALL.into_iter().find(|e| e.name() == n);
-    Mix([("balance", 3), ("transfer", 1), ("health", 1)]
-        .into_iter()
-        .filter_map(|(n, w)| by_name(n).map(|e| (e, w)))
-        .collect())
 }
 
 fn open(app: &mut App) -> Vec<Effect> {

@@ -80,12 +80,8 @@ impl DockerStack {
             }
             _ => ServiceState::Stopped,
         };
-        let health = match state.health.as_ref().and_then(|h| h.status) {
-            Some(HealthStatusEnum::HEALTHY) => Health::Healthy,
-            Some(HealthStatusEnum::UNHEALTHY) => Health::Unhealthy,
-            Some(HealthStatusEnum::STARTING) => Health::Starting,
-            _ => Health::Unknown,
-        };
+        let health =
+            health_of(state.health.as_ref().and_then(|h| h.status)).unwrap_or(Health::Unknown);
         let last_exit = last_die
             .or(state
                 .exit_code
@@ -246,4 +242,14 @@ async fn memory_usage(docker: &Docker, id: &str) -> Option<u64> {
         .copied()
         .unwrap_or(0);
     Some(usage.saturating_sub(cache))
+}
+
+/// The engine's health check result; `None` when the container has none.
+pub(super) fn health_of(status: Option<HealthStatusEnum>) -> Option<Health> {
+    match status? {
+        HealthStatusEnum::HEALTHY => Some(Health::Healthy),
+        HealthStatusEnum::UNHEALTHY => Some(Health::Unhealthy),
+        HealthStatusEnum::STARTING => Some(Health::Starting),
+        _ => None,
+    }
 }

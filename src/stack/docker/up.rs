@@ -9,7 +9,7 @@
 
 use std::time::{Duration, Instant};
 
-use bollard::models::{ContainerStateStatusEnum, HealthStatusEnum, NetworkCreateRequest};
+use bollard::models::{ContainerStateStatusEnum, NetworkCreateRequest};
 use bollard::query_parameters::{
     CreateContainerOptions, InspectContainerOptions, ListContainersOptions, RemoveContainerOptions,
     StartContainerOptions, UploadToContainerOptions,
@@ -259,13 +259,11 @@ async fn inspect_health(docker: &Docker, container: &str) -> (String, Health) {
         .status
         .map(|s| s.to_string())
         .unwrap_or_else(|| "unknown".into());
-    let health = match state.health.and_then(|h| h.status) {
-        Some(HealthStatusEnum::HEALTHY) => Health::Healthy,
-        Some(HealthStatusEnum::UNHEALTHY) => Health::Unhealthy,
-        Some(HealthStatusEnum::STARTING) => Health::Starting,
+    let health = match super::status::health_of(state.health.and_then(|h| h.status)) {
+        Some(h) => h,
         // No health check: running is as healthy as it gets.
-        _ if state.status == Some(ContainerStateStatusEnum::RUNNING) => Health::Healthy,
-        _ => Health::Unknown,
+        None if state.status == Some(ContainerStateStatusEnum::RUNNING) => Health::Healthy,
+        None => Health::Unknown,
     };
     (status, health)
 }
