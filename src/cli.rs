@@ -8,26 +8,25 @@ pub mod cases;
 pub mod run;
 pub mod tui;
 
-use std::net::SocketAddr;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
 
-use crate::api::{self, ServeOptions};
-use crate::client::{ApiClient, DEFAULT_API_URL};
-use crate::config;
-use crate::faults::{FaultConfig, FaultUpdate};
-use crate::loadgen::{self, LoadPlan, Mix};
-use crate::logging::{self, LogFormat};
+use crate::client::DEFAULT_API_URL;
 
 mod completions;
 mod doctor;
+mod faults;
 mod images;
+mod load;
 mod manual;
+mod serve;
 mod stack;
 pub use doctor::DoctorArgs;
+pub use faults::{HealthcheckArgs, InjectArgs};
+pub use load::{LoadArgs, parse_duration};
+pub use serve::ServeArgs;
 pub use stack::{BackendArgs, DownArgs, LogsArgs, StatusArgs, UpArgs};
 
 #[derive(Debug, Parser)]
@@ -84,121 +83,10 @@ pub enum Command {
 }
 
 #[derive(Debug, Args)]
-pub struct LoadArgs {
-    #[command(flatten)]
-    pub api: ApiArgs,
-    /// Requests per second (0.1–20000).
-    #[arg(long, default_value_t = 20.0)]
-    pub rps: f64,
-    /// How long to run, e.g. 60s, 2m, 1h; unset runs until Ctrl-C.
-    #[arg(long, value_parser = parse_duration)]
-    pub duration: Option<Duration>,
-    /// Endpoint weights: balance, transfer, health, accounts.
-    #[arg(long, default_value = "balance=3,transfer=1,health=1")]
-    pub mix: Mix,
-    /// A request without an answer after this long counts as "no answer".
-    #[arg(long, default_value = "30s", value_parser = parse_duration)]
-    pub timeout: Duration,
-}
-
-/// Durations as people write them: 500ms, 30s, 2m, 1h30m.
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    humantime::parse_duration(s.trim())
-        .map_err(|e| format!("`{s}` is not a duration ({e}); write it like 30s, 2m or 1h30m"))
-}
-
-#[derive(Debug, Args)]
-pub struct ServeArgs {
-    /// Address to listen on.
-    #[arg(long, env = "WORKSHOP_LISTEN", default_value = "127.0.0.1:5000")]
-    pub listen: SocketAddr,
-    /// postgres://… or sqlite:PATH or sqlite::memory:. Unset: POSTGRES_USER/
-    /// POSTGRES_PASSWORD/POSTGRES_DB if set, else an embedded SQLite file in
-    /// the user's data directory.
-    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
-    pub database_url: Option<String>,
-    /// Database connections in the pool.
-    #[arg(long, env = "WORKSHOP_DB_POOL", default_value_t = 10,
-          value_parser = clap::value_parser!(u32).range(1..=500))]
-    pub pool_size: u32,
-    /// Keep the fault state stored in PostgreSQL across a restart (default: a
-    /// start is a reset).
-    #[arg(long, env = "WORKSHOP_KEEP_FAULTS")]
-    pub keep_faults: bool,
-    /// Seconds to keep retrying a database that is not up yet.
-    #[arg(long, env = "WORKSHOP_DB_WAIT_S", default_value_t = 60)]
-    pub db_wait_s: u64,
-    /// Log lines as text or JSON.
-    #[arg(long, env = "WORKSHOP_LOG_FORMAT", value_enum, default_value = "text")]
-    pub log_format: LogFormat,
-    /// When set, `POST /api/failures` and `POST /api/reset` need this token.
-    #[arg(long, env = "WORKSHOP_ADMIN_TOKEN", hide_env_values = true)]
-    pub admin_token: Option<String>,
-}
-
-#[derive(Debug, Args)]
 pub struct ApiArgs {
     /// Base URL of the fintech API.
     #[arg(long, env = "WORKSHOP_API_URL", default_value = DEFAULT_API_URL)]
     pub api_url: String,
-}
-
-#[derive(Debug, Args)]
-pub struct InjectArgs {
-    #[command(flatten)]
-    pub api: ApiArgs,
-    /// Added latency per request, ms (0–30000).
-    #[arg(long)]
-    pub latency_ms: Option<u64>,
-    /// Random extra latency up to this many ms (0–10000).
-    #[arg(long)]
-    pub jitter_ms: Option<u64>,
-    /// Percent of requests that fail (0–100).
-    #[arg(long)]
-    pub error_rate: Option<f64>,
-    /// Status of an injected failure (500–599).
-    #[arg(long)]
-    pub error_status: Option<u16>,
-    /// MiB leaked per request (0–100).
-    #[arg(long)]
-    pub memory_leak_mb: Option<u64>,
-    /// Slow database on (or --db-slow=false to turn it off).
-    #[arg(long, num_args = 0..=1, default_missing_value = "true")]
-    pub db_slow: Option<bool>,
-    /// How long a slow transaction holds its connection, ms (1–30000).
-    #[arg(long)]
-    pub db_slow_ms: Option<u64>,
-    /// Database failure on (or --db-fail=false).
-    #[arg(long, num_args = 0..=1, default_missing_value = "true")]
-    pub db_fail: Option<bool>,
-    /// Revert everything by itself after this many seconds (1–86400).
-    #[arg(long)]
-    pub duration_s: Option<u64>,
-}
-
-impl InjectArgs {
-    pub fn update(&self) -> FaultUpdate {
-        FaultUpdate {
-            latency_ms: self.latency_ms,
-            latency_jitter_ms: self.jitter_ms,
-            error_rate: self.error_rate,
-            error_status: self.error_status,
-            memory_leak_mb: self.memory_leak_mb,
-            db_slow: self.db_slow,
-            db_slow_ms: self.db_slow_ms,
-            db_fail: self.db_fail,
-            duration_s: self.duration_s.map(Some),
-        }
-    }
-}
-
-#[derive(Debug, Args)]
-pub struct HealthcheckArgs {
-    #[command(flatten)]
-    pub api: ApiArgs,
-    /// Path to probe.
-    #[arg(long, default_value = "/readyz")]
-    pub path: String,
 }
 
 /// Entry point of the binary.
@@ -248,33 +136,14 @@ fn install_panic_hook() {
 pub async fn run(command: Command, shutdown: CancellationToken) -> anyhow::Result<ExitCode> {
     match command {
         Command::Tui(args) => tui::run(args, shutdown).await,
-        Command::Serve(args) => serve(args, shutdown).await,
-        Command::Inject(args) => inject(args).await,
-        Command::Reset(args) => {
-            let client = ApiClient::new(&args.api_url);
-            let before = client.failures().await?;
-            let after = client.reset().await?;
-            print_changes(&before, &after);
-            println!("reset complete: no failures injected, leaked memory freed");
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Failures(args) => {
-            let current = ApiClient::new(&args.api_url).failures().await?;
-            print_config(&current);
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Load(args) => load(args, shutdown).await,
+        Command::Serve(args) => serve::run(args, shutdown).await,
+        Command::Inject(args) => faults::inject(args).await,
+        Command::Reset(args) => faults::reset(args).await,
+        Command::Failures(args) => faults::failures(args).await,
+        Command::Load(args) => load::run(args, shutdown).await,
         Command::Cases(command) => cases::run(command, shutdown).await,
         Command::Run(args) => run::run(args, shutdown, false).await,
-        Command::Healthcheck(args) => {
-            match ApiClient::new(&args.api.api_url).probe(&args.path).await {
-                Ok(_) => Ok(ExitCode::SUCCESS),
-                Err(e) => {
-                    eprintln!("unhealthy: {e}");
-                    Ok(ExitCode::FAILURE)
-                }
-            }
-        }
+        Command::Healthcheck(args) => faults::healthcheck(args).await,
         Command::Up(args) => stack::up(args, shutdown).await,
         Command::Down(args) => stack::down(args).await,
         Command::Status(args) => stack::status(args).await,
@@ -283,140 +152,5 @@ pub async fn run(command: Command, shutdown: CancellationToken) -> anyhow::Resul
         Command::Doctor(args) => doctor::run(args).await,
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => manual::run(args),
-    }
-}
-
-async fn serve(args: ServeArgs, stop: CancellationToken) -> anyhow::Result<ExitCode> {
-    logging::init(args.log_format);
-    let database_url = args
-        .database_url
-        .filter(|u| !u.trim().is_empty())
-        .unwrap_or_else(|| config::database_url(|k| std::env::var(k).ok()));
-    let opts = ServeOptions {
-        listen: args.listen,
-        database_url,
-        pool_size: args.pool_size,
-        keep_faults: args.keep_faults,
-        db_wait: Duration::from_secs(args.db_wait_s),
-        admin_token: args.admin_token.filter(|t| !t.trim().is_empty()),
-    };
-    api::serve(opts, stop).await?;
-    Ok(ExitCode::SUCCESS)
-}
-
-async fn load(args: LoadArgs, interrupted: CancellationToken) -> anyhow::Result<ExitCode> {
-    if !(0.1..=loadgen::MAX_RPS).contains(&args.rps) {
-        eprintln!(
-            "error: --rps must be from 0.1 to {}, got {}",
-            loadgen::MAX_RPS,
-            args.rps
-        );
-        return Ok(ExitCode::from(2));
-    }
-    // Fail fast with the usual message when nothing listens there.
-    ApiClient::new(&args.api.api_url).probe("/livez").await?;
-    let handle = loadgen::start(LoadPlan {
-        api_url: args.api.api_url.trim_end_matches('/').to_string(),
-        rps: args.rps,
-        duration: args.duration,
-        mix: args.mix.clone(),
-        timeout: args.timeout,
-    });
-    eprintln!(
-        "load: {} req/s, mix {}, {}",
-        args.rps,
-        args.mix,
-        args.duration
-            .map(|d| format!("for {}", humantime::format_duration(d)))
-            .unwrap_or_else(|| "until Ctrl-C".into())
-    );
-    let mut reports = handle.subscribe();
-    let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    loop {
-        tokio::select! {
-            changed = reports.changed() => {
-                if changed.is_err() { break; }
-                let line = reports.borrow_and_update().progress_line();
-                if tty { eprint!("\r\x1b[2K{line}"); } else { eprintln!("{line}"); }
-            }
-            _ = interrupted.cancelled() => break,
-        }
-    }
-    let report = handle.stop().await;
-    if tty {
-        eprintln!();
-    }
-    let t = &report.total;
-    println!(
-        "sent {} in {:.1}s: target {:.1}/s, sent {:.1}/s, achieved {:.1}/s",
-        report.sent,
-        report.elapsed.as_secs_f64(),
-        report.target_rps,
-        report.sent_rps(),
-        report.achieved_rps()
-    );
-    println!(
-        "outcomes: 2xx/3xx {}  4xx {}  5xx {}  no answer {}  (error ratio {:.3})",
-        t.ok,
-        t.client_errors,
-        t.server_errors,
-        t.no_answer,
-        t.error_ratio()
-    );
-    println!(
-        "latency from scheduled send: p50 {}  p95 {}  p99 {}  max {}",
-        loadgen::ms(t.quantile(0.50)),
-        loadgen::ms(t.quantile(0.95)),
-        loadgen::ms(t.quantile(0.99)),
-        loadgen::ms(t.quantile(1.0))
-    );
-    Ok(ExitCode::SUCCESS)
-}
-
-async fn inject(args: InjectArgs) -> anyhow::Result<ExitCode> {
-    let update = args.update();
-    if update.is_empty() {
-        eprintln!(
-            "error: nothing to inject. Give at least one of --latency-ms, --jitter-ms, --error-rate, \
-             --error-status, --memory-leak-mb, --db-slow, --db-slow-ms, --db-fail, --duration-s"
-        );
-        return Ok(ExitCode::from(2));
-    }
-    if let Err(e) = update.validate() {
-        eprintln!(
-            "error: --{} {}; nothing was changed",
-            e.field.replace('_', "-"),
-            e.to_string()
-                .split_once(" must")
-                .map(|(_, r)| format!("must{r}"))
-                .unwrap_or_default()
-        );
-        return Ok(ExitCode::from(2));
-    }
-    let client = ApiClient::new(&args.api.api_url);
-    let before = client.failures().await?;
-    let after = client.inject(&update).await?;
-    print_changes(&before, &after);
-    Ok(ExitCode::SUCCESS)
-}
-
-fn print_changes(before: &FaultConfig, after: &FaultConfig) {
-    let changes = after.changes_from(before);
-    if changes.is_empty() {
-        println!("no change");
-    }
-    for (field, old, new) in changes {
-        println!("{field}: {old} -> {new}");
-    }
-}
-
-fn print_config(c: &FaultConfig) {
-    if c.is_clear() {
-        println!("no failures injected");
-    }
-    if let Ok(serde_json::Value::Object(map)) = serde_json::to_value(c) {
-        for (k, v) in map {
-            println!("{k:<18} {v}");
-        }
     }
 }

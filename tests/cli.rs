@@ -80,6 +80,14 @@ async fn an_out_of_range_flag_names_the_flag_and_changes_nothing() {
     let (_, f) = s.get("/api/failures").await;
     assert_eq!(f["current_config"]["latency_ms"], 0);
 
+    // The jitter's API field is latency_jitter_ms; the flag is --jitter-ms.
+    let out = workshop(&["inject", "--jitter-ms", "99999", "--api-url", &s.url]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr),
+        "error: --jitter-ms must be an integer from 0 to 10000, got 99999; nothing was changed\n"
+    );
+
     let out = workshop(&["inject", "--api-url", &s.url]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("nothing to inject"));

@@ -16,7 +16,6 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::service::HealthFailure;
 use crate::faults::{FaultError, OutOfRange};
 use crate::ledger::LedgerError;
 
@@ -158,8 +157,9 @@ impl IntoResponse for ApiError {
                 on: Injected::Health,
                 ..
             } => {
-                let body = HealthFailure::Injected(Injected::Health.body());
-                return (status, Json(body)).into_response();
+                // `/health`'s own failure body (`HealthFailure::Injected`
+                // is this very body, untagged).
+                return (status, Json(Injected::Health.body())).into_response();
             }
             ApiError::Injected { on, .. } => on.body(),
             ApiError::Unprocessable {

@@ -67,6 +67,10 @@ pub struct HealthReply {
 #[serde(untagged)]
 pub enum HealthFailure {
     Unhealthy(HealthReply),
+    #[expect(
+        dead_code,
+        reason = "documents the body ApiError writes for an injected /health failure"
+    )]
     Injected(ErrorBody),
 }
 

@@ -6,7 +6,6 @@ use std::path::Path;
 use bollard::models::{ContainerSummaryStateEnum, SystemInfo};
 
 use super::Check;
-use super::host::LocalFacts;
 use crate::stack::engine::{self, NoEngine};
 use crate::stack::{DockerStack, StackSettings};
 
@@ -106,7 +105,8 @@ impl EngineFacts {
 
 /// Found: where and which API. Missing: every place tried; a warning when
 /// local mode can stand in, a failure when it cannot.
-pub(super) fn check_engine(found: &Result<EngineFacts, NoEngine>, local: &LocalFacts) -> Check {
+/// `local_mode`: whether local mode can stand in (the binary finds itself).
+pub(super) fn check_engine(found: &Result<EngineFacts, NoEngine>, local_mode: bool) -> Check {
     let miss = match found {
         Ok(e) => {
             return Check::ok(
@@ -116,7 +116,7 @@ pub(super) fn check_engine(found: &Result<EngineFacts, NoEngine>, local: &LocalF
         }
         Err(miss) => miss,
     };
-    no_engine(miss, local.program_found())
+    no_engine(miss, local_mode)
 }
 
 fn no_engine(miss: &NoEngine, local_mode: bool) -> Check {

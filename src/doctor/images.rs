@@ -7,20 +7,12 @@ use std::path::PathBuf;
 use super::Check;
 use super::engine::EngineFacts;
 use super::registry::{
-    MirrorFacts, check_mirror, plain_http_allowed, probe_mirror, probe_registry, resolve,
+    MirrorFacts, PullSource, check_mirror, plain_http_allowed, probe_mirror, probe_registry,
+    resolve,
 };
 use crate::stack::StackSettings;
 use crate::stack::images::context::find_checkout;
 use crate::stack::images::{Origin, StackImage, stack_images};
-
-/// Where a missing image would be pulled from, and whether it answered.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct PullSource {
-    /// For people: "Docker Hub", "registry localhost", "the classroom mirror 10.0.0.5:5000".
-    pub from: String,
-    pub answers: bool,
-    pub mirror: bool,
-}
 
 /// The image checks, plus the mirror's when one is set.
 pub(super) async fn examine(settings: &StackSettings, docker: Option<&EngineFacts>) -> Vec<Check> {

@@ -122,7 +122,7 @@ pub async fn examine(settings: &StackSettings) -> Vec<Check> {
     let local = host::LocalFacts::gather();
     let found = engine::EngineFacts::gather(settings).await;
     let docker = found.as_ref().ok();
-    let mut checks = vec![engine::check_engine(&found, &local)];
+    let mut checks = vec![engine::check_engine(&found, local.program_found())];
     if let Some(e) = docker {
         checks.push(engine::check_memory_limits(e.info.as_ref()));
     }

@@ -6,8 +6,16 @@ use std::time::Duration;
 
 use super::Check;
 use super::engine::InfoFacts;
-use super::images::PullSource;
 use crate::stack::images::reference::Reference;
+
+/// Where a missing image would be pulled from, and whether it answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct PullSource {
+    /// For people: "Docker Hub", "registry localhost", "the classroom mirror 10.0.0.5:5000".
+    pub from: String,
+    pub answers: bool,
+    pub mirror: bool,
+}
 
 /// How long a registry or the mirror gets to answer.
 pub(super) const PROBE_TIMEOUT: Duration = Duration::from_secs(3);

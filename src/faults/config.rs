@@ -4,18 +4,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// Every fault parameter with its accepted range. Validation and the error
-/// messages read from this one table, so the range a student sees in a 422 is
-/// the range the code enforces.
-pub mod bounds {
-    pub const LATENCY_MS: (u64, u64) = (0, 30_000);
-    pub const LATENCY_JITTER_MS: (u64, u64) = (0, 10_000);
-    pub const ERROR_RATE: (f64, f64) = (0.0, 100.0);
-    pub const ERROR_STATUS: (u16, u16) = (500, 599);
-    pub const MEMORY_LEAK_MB: (u64, u64) = (0, 100);
-    pub const DB_SLOW_MS: (u64, u64) = (1, 30_000);
-    pub const DURATION_S: (u64, u64) = (1, 86_400);
-}
+use super::fields::FIELDS;
 
 /// The failures currently injected. `Default` is "no failure". Missing
 /// fields read as their default, so state stored by an older version loads.
@@ -197,52 +186,16 @@ pub struct OutOfRange {
     pub got: String,
 }
 
-fn check_u64(field: &'static str, v: Option<u64>, (lo, hi): (u64, u64)) -> Result<(), OutOfRange> {
-    match v {
-        Some(v) if v < lo || v > hi => Err(OutOfRange {
-            field,
-            accepted: format!("an integer from {lo} to {hi}"),
-            got: v.to_string(),
-        }),
-        _ => Ok(()),
-    }
-}
-
 impl FaultUpdate {
-    /// Checks every field against [`bounds`]; the first field out of range is
-    /// reported. Nothing is applied unless the whole update is valid.
+    /// Checks every field against its bounds in [`FIELDS`]; the first field
+    /// out of range is reported. Nothing is applied unless the whole update
+    /// is valid.
     pub fn validate(&self) -> Result<(), OutOfRange> {
-        check_u64("latency_ms", self.latency_ms, bounds::LATENCY_MS)?;
-        check_u64(
-            "latency_jitter_ms",
-            self.latency_jitter_ms,
-            bounds::LATENCY_JITTER_MS,
-        )?;
-        if let Some(rate) = self.error_rate {
-            let (lo, hi) = bounds::ERROR_RATE;
-            if !(lo..=hi).contains(&rate) {
-                return Err(OutOfRange {
-                    field: "error_rate",
-                    accepted: format!("a percentage from {lo} to {hi}"),
-                    got: rate.to_string(),
-                });
+        for f in &FIELDS {
+            if let Some(v) = (f.of)(self) {
+                f.check(v)?;
             }
         }
-        check_u64(
-            "error_status",
-            self.error_status.map(u64::from),
-            (
-                u64::from(bounds::ERROR_STATUS.0),
-                u64::from(bounds::ERROR_STATUS.1),
-            ),
-        )?;
-        check_u64(
-            "memory_leak_mb",
-            self.memory_leak_mb,
-            bounds::MEMORY_LEAK_MB,
-        )?;
-        check_u64("db_slow_ms", self.db_slow_ms, bounds::DB_SLOW_MS)?;
-        check_u64("duration_s", self.duration_s.flatten(), bounds::DURATION_S)?;
         Ok(())
     }
 

@@ -8,6 +8,7 @@
 //! applies them (see [`shared`]).
 
 mod config;
+pub mod fields;
 pub mod leak;
 pub mod shared;
 
@@ -19,7 +20,8 @@ use rand::Rng;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
-pub use config::{FaultConfig, FaultUpdate, OutOfRange, bounds};
+pub use config::{FaultConfig, FaultUpdate, OutOfRange};
+pub use fields::{FIELDS, FaultField, Num};
 pub use leak::Leak;
 use shared::SharedFaults;
 

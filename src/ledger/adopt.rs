@@ -1,7 +1,7 @@
 //! Adopting a PostgreSQL database made by the original workshop (its
 //! `init.sql`): one `accounts` table, `id SERIAL`, `user_id`,
 //! `account_number VARCHAR(20)`, `balance DECIMAL(19,4)`, `created_at
-//! TIMESTAMP`. [`super::schema`] recognises it; this takes it over, inside
+//! TIMESTAMP`. The schema module recognises it; this takes it over, inside
 //! the transaction that recognised it, so a refusal half-way (a balance that
 //! is not whole cents) leaves the database exactly as it was.
 //!
@@ -14,9 +14,10 @@
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use sqlx::PgConnection;
+use sqlx::migrate::Migrator;
 
 use super::OpenError;
-use super::schema::{FoundTable, SchemaError};
+use super::found::{FoundTable, SchemaError};
 
 /// The original workshop's `accounts`, as PostgreSQL's `format_type` spells
 /// each column: (name, type, NOT NULL).
@@ -67,7 +68,10 @@ type OriginalRow = (i32, i32, String, Decimal, Option<DateTime<Utc>>);
 /// read them (locked against a still-running original app), check every
 /// balance, drop the table, run our migrations, write the rows back into
 /// ours. Returns how many accounts were adopted.
-pub(super) async fn adopt(conn: &mut PgConnection) -> Result<usize, OpenError> {
+pub(super) async fn adopt(
+    conn: &mut PgConnection,
+    migrator: &Migrator,
+) -> Result<usize, OpenError> {
     sqlx::query("LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE")
         .execute(&mut *conn)
         .await?;
@@ -91,7 +95,7 @@ pub(super) async fn adopt(conn: &mut PgConnection) -> Result<usize, OpenError> {
     sqlx::query("DROP TABLE accounts")
         .execute(&mut *conn)
         .await?;
-    super::schema::POSTGRES
+    migrator
         .run(&mut *conn)
         .await
         .map_err(SchemaError::Migrate)?;

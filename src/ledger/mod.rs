@@ -12,6 +12,7 @@
 //! misbehave through [`DbMode`].
 
 mod adopt;
+mod found;
 pub mod money;
 mod postgres;
 mod schema;
@@ -27,8 +28,8 @@ use utoipa::ToSchema;
 
 use crate::faults::DbMode;
 
+pub use found::{FoundColumn, FoundTable, SchemaError};
 pub use postgres::PgLedger;
-pub use schema::{FoundColumn, FoundTable, SchemaError};
 pub use sqlite::SqliteLedger;
 
 /// The account `/api/balance` reports and transfers come from by default.

@@ -12,16 +12,14 @@
 //! start together on an original database adopt it once: the others find
 //! it ours.
 
-use std::fmt;
-
-use rust_decimal::Decimal;
-use sqlx::migrate::{MigrateError, Migrator};
+use sqlx::migrate::Migrator;
 use sqlx::{PgConnection, PgPool, SqlitePool};
 
 use super::OpenError;
 use super::adopt::{adopt, is_original};
+use super::found::{FoundColumn, FoundTable, SchemaError};
 
-pub(super) static POSTGRES: Migrator = sqlx::migrate!("migrations/postgres");
+static POSTGRES: Migrator = sqlx::migrate!("migrations/postgres");
 static SQLITE: Migrator = sqlx::migrate!("migrations/sqlite");
 
 /// The tables our migrations create (SQLite has the first two). Any of
@@ -30,69 +28,6 @@ const OUR_TABLES: [&str; 4] = ["accounts", "transfers", "fault_state", "adopted_
 
 /// The advisory lock held while looking at the schema and adopting.
 const ADOPTION_LOCK: i64 = 0x776f_726b_7368_6f70; // "workshop"
-
-/// A column of a table found in the database.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FoundColumn {
-    pub name: String,
-    pub sql_type: String,
-    pub not_null: bool,
-}
-
-/// A table of ours found in a database that sqlx did not migrate.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FoundTable {
-    pub name: String,
-    pub columns: Vec<FoundColumn>,
-}
-
-impl fmt::Display for FoundTable {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "table `{}` (", self.name)?;
-        for (i, c) in self.columns.iter().enumerate() {
-            let sep = if i == 0 { "" } else { ", " };
-            let null = if c.not_null { " not null" } else { "" };
-            write!(f, "{sep}{} {}{null}", c.name, c.sql_type)?;
-        }
-        f.write_str(")")
-    }
-}
-
-/// Why a database cannot hold the ledger as it is. Nothing was changed.
-#[derive(Debug, thiserror::Error)]
-pub enum SchemaError {
-    #[error(
-        "the database already has {}, which workshop did not create and cannot adopt; \
-         nothing was changed. workshop needs an empty database, or one made by the original \
-         workshop's init.sql (table `accounts` with id, user_id, account_number, balance, \
-         created_at). Point DATABASE_URL at an empty database (e.g. `createdb workshop`), \
-         or, if this data may go, remove it: `workshop down --volumes` for workshop's own \
-         stack, `docker volume rm <volume>` for another Docker volume (the original \
-         workshop's compose named it <project>_postgres_data)",
-        list(.0)
-    )]
-    Foreign(Vec<FoundTable>),
-    #[error(
-        "cannot adopt the original workshop's database: account {account} has balance \
-         {balance}, which {reason}; nothing was changed. Correct that balance in the \
-         original database, or point DATABASE_URL at an empty database"
-    )]
-    Unadoptable {
-        account: String,
-        balance: Decimal,
-        reason: &'static str,
-    },
-    #[error(
-        "cannot bring the ledger's tables up to date ({0}); if another program or another \
-         workshop version changed this database, point DATABASE_URL at an empty database"
-    )]
-    Migrate(#[source] MigrateError),
-}
-
-fn list(tables: &[FoundTable]) -> String {
-    let shown: Vec<String> = tables.iter().map(ToString::to_string).collect();
-    shown.join(" and ")
-}
 
 /// What a database holds, before we change anything.
 #[derive(Debug, PartialEq)]
@@ -129,7 +64,7 @@ pub(super) async fn prepare_postgres(pool: &PgPool) -> Result<(), OpenError> {
         Found::Ours | Found::Empty => tx.commit().await?,
         Found::Foreign(tables) => return Err(SchemaError::Foreign(tables).into()),
         Found::Original => {
-            let adopted = adopt(&mut tx).await?;
+            let adopted = adopt(&mut tx, &POSTGRES).await?;
             tx.commit().await?;
             tracing::info!(
                 accounts = adopted,

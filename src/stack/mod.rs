@@ -16,7 +16,6 @@
 //! they are free; [`error`] what can go wrong, and [`Trouble`]: the one
 //! sentence and the fix a person reads when the stack cannot come up.
 
-pub mod commands;
 pub mod docker;
 pub mod engine;
 pub mod error;

@@ -7,8 +7,7 @@ use crate::faults::FaultUpdate;
 
 use super::keymap::Action;
 use super::msg::Effect;
-use super::state::{ActiveCase, App, LogKind, Overlay};
-use super::update::record;
+use super::state::{ActiveCase, App, FORM, LogKind, Overlay};
 
 fn fault_effect(app: &mut App, update: FaultUpdate, inject: bool) -> Vec<Effect> {
     app.fault_pressed_at = Some(app.now);
@@ -183,12 +182,7 @@ pub fn act(app: &mut App, action: Action) -> Vec<Effect> {
         Action::FaultForm => {
             app.overlay = Overlay::Form {
                 field: 0,
-                texts: [
-                    v.latency_ms.to_string(),
-                    v.error_rate.to_string(),
-                    v.leak_mb.to_string(),
-                    v.db_slow_ms.to_string(),
-                ],
+                texts: FORM.each_ref().map(|f| (f.get)(&v).to_string()),
             };
             vec![]
         }
@@ -258,8 +252,8 @@ fn leave(app: &mut App) -> Vec<Effect> {
     let Some(a) = app.active.as_ref() else {
         return effects;
     };
-    if !a.saved && a.session.stage != Stage::Settling {
-        effects.extend(record(app));
+    if !a.saved && a.session.stage != Stage::Settling && app.record_case() {
+        effects.push(Effect::SaveProgress);
     }
     if let Some(a) = app.active.take() {
         if matches!(

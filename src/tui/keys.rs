@@ -6,7 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::actions::act;
 use super::keymap::{Action, action_for};
 use super::msg::Effect;
-use super::state::{App, LogKind, Overlay, StackPhase};
+use super::state::{App, FORM, LogKind, Overlay, StackPhase};
 
 pub fn key_pressed(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     // Ctrl-C leaves from anywhere, an open box included.
@@ -86,40 +86,37 @@ fn edit(text: &mut String, key: &KeyEvent) {
     }
 }
 
-fn form_key(app: &mut App, key: KeyEvent, field: usize, mut texts: [String; 4]) -> Vec<Effect> {
+fn form_key(
+    app: &mut App,
+    key: KeyEvent,
+    field: usize,
+    mut texts: [String; FORM.len()],
+) -> Vec<Effect> {
     match key.code {
         KeyCode::Esc => app.overlay = Overlay::None,
         KeyCode::Tab | KeyCode::Down => {
             app.overlay = Overlay::Form {
-                field: (field + 1) % 4,
+                field: (field + 1) % FORM.len(),
                 texts,
             }
         }
         KeyCode::BackTab | KeyCode::Up => {
             app.overlay = Overlay::Form {
-                field: (field + 3) % 4,
+                field: (field + FORM.len() - 1) % FORM.len(),
                 texts,
             }
         }
         KeyCode::Enter => {
             let v = &mut app.fault_values;
-            let bad = |name: &str| format!("{name}: not a number in range; kept the old value");
             let mut problems = Vec::new();
-            match texts[0].parse::<u64>() {
-                Ok(x) if x <= 30_000 => v.latency_ms = x,
-                _ => problems.push(bad("latency ms (0-30000)")),
-            }
-            match texts[1].parse::<f64>() {
-                Ok(x) if (0.0..=100.0).contains(&x) => v.error_rate = x,
-                _ => problems.push(bad("error % (0-100)")),
-            }
-            match texts[2].parse::<u64>() {
-                Ok(x) if x <= 100 => v.leak_mb = x,
-                _ => problems.push(bad("leak MB (0-100)")),
-            }
-            match texts[3].parse::<u64>() {
-                Ok(x) if (1..=30_000).contains(&x) => v.db_slow_ms = x,
-                _ => problems.push(bad("db slow ms (1-30000)")),
+            for (line, text) in FORM.iter().zip(&texts) {
+                match line.field.parse(text) {
+                    Ok(n) => (line.set)(v, n),
+                    Err(e) => problems.push(format!(
+                        "{}: must be {}, got {}; kept the old value",
+                        line.field.label, e.accepted, e.got
+                    )),
+                }
             }
             for p in problems {
                 app.log(LogKind::Bad, p);

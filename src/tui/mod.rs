@@ -6,31 +6,24 @@
 //! back; [`view::draw`] paints the state when something changed. The render
 //! loop never awaits the network or Docker.
 //!
-//! Panels, one file each with its snapshot tests: [`stack`], [`cases`],
-//! [`phase`], [`faults`], [`load`], [`charts`], [`log`], [`help`], [`input`],
-//! [`blocked`] (the ways out when the stack cannot come up).
+//! Panels, one file each in [`panels`]: stack, cases, phase, faults, load,
+//! charts, log, and the boxes (help, input, blocked: the ways out when the
+//! stack cannot come up). [`shared`] is what the tasks share, [`sensing`]
+//! one round of telemetry.
 //! Also: [`keymap`] (keys and help from one table), [`keys`] and
 //! [`actions`] (what a key does, for `update`), [`text`] (en/ru),
 //! [`theme`] (16 colours or none), [`progress`] (saved between runs),
 //! [`terminal`] (raw mode in and out, panic included).
 
 pub mod actions;
-pub mod blocked;
-pub mod cases;
-pub mod charts;
 pub mod driver;
-pub mod faults;
-pub mod help;
-pub mod input;
 pub mod keymap;
 pub mod keys;
-pub mod load;
-pub mod log;
 pub mod msg;
-pub mod phase;
+pub mod panels;
 pub mod progress;
 pub mod sensing;
-pub mod stack;
+pub mod shared;
 pub mod state;
 pub mod terminal;
 pub mod text;

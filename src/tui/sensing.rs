@@ -7,8 +7,8 @@ use std::sync::atomic::Ordering;
 use crate::telemetry::scrape::{self, Scrape};
 use crate::telemetry::{TelemetryError, queries};
 
-use super::driver::Shared;
 use super::msg::{Reading, SourceKind};
+use super::shared::Shared;
 
 fn short(e: &TelemetryError) -> String {
     match e {

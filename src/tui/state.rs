@@ -5,13 +5,13 @@ use std::collections::VecDeque;
 
 use crate::cases::runner::session::CaseSession;
 use crate::cases::{Case, Lang};
-use crate::faults::FaultConfig;
+use crate::faults::{FIELDS, FaultConfig, FaultField, Num};
 use crate::loadgen::LoadReport;
 use crate::stack::{Backend, StackStatus};
 use crate::telemetry::Series;
 
 use super::msg::{Blocked, SourceKind};
-use super::progress::Progress;
+use super::progress::{CaseRecord, Progress};
 
 /// The five-minute window of the charts.
 pub const CHART_WINDOW_S: f64 = 300.0;
@@ -113,6 +113,53 @@ impl Default for FaultValues {
     }
 }
 
+/// One line of the fault form: the field of the one fault table (label,
+/// bounds, parsing), and where its value lives in [`FaultValues`].
+pub struct FormField {
+    pub field: &'static FaultField,
+    pub get: fn(&FaultValues) -> Num,
+    pub set: fn(&mut FaultValues, Num),
+}
+
+fn whole(n: Num) -> u64 {
+    match n {
+        Num::Whole(n) => n,
+        Num::Real(x) => x as u64,
+    }
+}
+
+fn real(n: Num) -> f64 {
+    match n {
+        Num::Whole(n) => n as f64,
+        Num::Real(x) => x,
+    }
+}
+
+/// The fault form, top to bottom: every place that shows, edits or applies
+/// it reads this list, so a line and its value cannot drift apart.
+pub static FORM: [FormField; 4] = [
+    FormField {
+        field: &FIELDS[0],
+        get: |v| Num::Whole(v.latency_ms),
+        set: |v, n| v.latency_ms = whole(n),
+    },
+    FormField {
+        field: &FIELDS[2],
+        get: |v| Num::Real(v.error_rate),
+        set: |v, n| v.error_rate = real(n),
+    },
+    FormField {
+        field: &FIELDS[4],
+        get: |v| Num::Whole(v.leak_mb),
+        set: |v, n| v.leak_mb = whole(n),
+    },
+    FormField {
+        field: &FIELDS[5],
+        get: |v| Num::Whole(v.db_slow_ms),
+        set: |v, n| v.db_slow_ms = whole(n),
+    },
+];
+
 /// What sits on top of the main view and takes the keys.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
@@ -121,7 +168,7 @@ pub enum Overlay {
     /// Editing fault values: which field, and its text.
     Form {
         field: usize,
-        texts: [String; 4],
+        texts: [String; FORM.len()],
     },
     /// Answering question `index`.
     Answer {
@@ -228,6 +275,27 @@ impl App {
         while self.log.len() > LOG_LINES {
             self.log.pop_front();
         }
+    }
+
+    /// Stores the active case's result in the progress (a finished result
+    /// is never replaced by an unfinished one); false when no case is open.
+    pub fn record_case(&mut self) -> bool {
+        let restarts = self.app_restarts();
+        let Some(a) = self.active.as_mut() else {
+            return false;
+        };
+        let outcome = a.session.outcome(&a.title);
+        let rec = CaseRecord::from_outcome(&outcome, restarts.saturating_sub(a.restarts_at_start));
+        a.saved = true;
+        let keep_old = self
+            .progress
+            .cases
+            .get(&outcome.id)
+            .is_some_and(|old| old.finished && !rec.finished);
+        if !keep_old {
+            self.progress.cases.insert(outcome.id, rec);
+        }
+        true
     }
 
     /// Restarts of every app replica so far.

@@ -7,7 +7,6 @@ use crate::stack::StackEvent;
 
 use super::keys::key_pressed;
 use super::msg::{Blocked, Effect, Msg, Reading};
-use super::progress::CaseRecord;
 use super::state::{App, Link, LogKind, Overlay, StackPhase};
 
 /// What one message led to.
@@ -189,22 +188,11 @@ fn run_events(app: &mut App, events: Vec<RunEvent>) -> Vec<Effect> {
 
 /// Stores the active case's result in the progress and asks to save it.
 pub(super) fn record(app: &mut App) -> Vec<Effect> {
-    let restarts = app.app_restarts();
-    let Some(a) = app.active.as_mut() else {
-        return vec![];
-    };
-    let outcome = a.session.outcome(&a.title);
-    let rec = CaseRecord::from_outcome(&outcome, restarts.saturating_sub(a.restarts_at_start));
-    a.saved = true;
-    let keep_old = app
-        .progress
-        .cases
-        .get(&outcome.id)
-        .is_some_and(|old| old.finished && !rec.finished);
-    if !keep_old {
-        app.progress.cases.insert(outcome.id, rec);
+    if app.record_case() {
+        vec![Effect::SaveProgress]
+    } else {
+        vec![]
     }
-    vec![Effect::SaveProgress]
 }
 
 fn stack_event(app: &mut App, e: StackEvent) {

@@ -8,10 +8,10 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::panels::{blocked, cases, charts, faults, help, input, load, log, phase, stack};
 use super::state::{App, Link, Overlay};
 use super::text::{T, t};
 use super::theme::Theme;
-use super::{blocked, cases, charts, faults, help, input, load, log, phase, stack};
 
 const LEFT: u16 = 28;
 

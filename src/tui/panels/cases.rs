@@ -1,0 +1,92 @@
+//! The case list: session order, a progress mark per case (✔ passed,
+//! ✘ failed, … left halfway), the selection, and the case being walked.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, List, ListItem, ListState};
+
+use crate::tui::state::App;
+use crate::tui::text::{T, t};
+use crate::tui::theme::Theme;
+
+pub fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
+    let done = app
+        .cases
+        .iter()
+        .filter(|c| app.progress.mark(&c.id) == "✔")
+        .count();
+    let block = Block::bordered().title(Span::styled(
+        format!(" {} {done}/{} ", t(app.lang, T::Cases), app.cases.len()),
+        theme.title(),
+    ));
+    let active = app.active.as_ref().map(|a| a.session.case.id.as_str());
+    let items: Vec<ListItem> = app
+        .cases
+        .iter()
+        .map(|c| {
+            let mark = if Some(c.id.as_str()) == active {
+                "▶"
+            } else {
+                app.progress.mark(&c.id)
+            };
+            let style = match mark {
+                "✔" => theme.ok(),
+                "✘" => theme.bad(),
+                "▶" => theme.accent(),
+                _ => theme.dim(),
+            };
+            ListItem::new(Line::from(vec![
+                Span::styled(format!("{mark} "), style),
+                Span::raw(format!("{} {}", c.order, c.title.get(app.lang))),
+            ]))
+        })
+        .collect();
+    let mut state = ListState::default().with_selected(Some(app.selected));
+    f.render_stateful_widget(
+        List::new(items)
+            .block(block)
+            .highlight_style(theme.selected()),
+        area,
+        &mut state,
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::fixtures::{self, draw};
+    use crate::tui::progress::CaseRecord;
+
+    fn panel(app: &App) -> String {
+        draw(30, 7, |f| render(f, f.area(), app, Theme::PLAIN))
+    }
+
+    #[test]
+    fn cases_fresh_session() {
+        insta::assert_snapshot!(panel(&fixtures::empty()));
+    }
+
+    #[test]
+    fn cases_with_progress_and_an_active_case() {
+        let mut app = fixtures::healthy();
+        app.progress.cases.insert(
+            "error-rate".into(),
+            CaseRecord {
+                finished: true,
+                passed: false,
+                ..CaseRecord::default()
+            },
+        );
+        app.progress.cases.insert(
+            "db-slow".into(),
+            CaseRecord {
+                finished: true,
+                passed: true,
+                ..CaseRecord::default()
+            },
+        );
+        app.selected = 2;
+        insta::assert_snapshot!(panel(&app));
+    }
+}

@@ -1,0 +1,215 @@
+//! The live charts: one sparkline row per signal (p95, 5xx ratio, request
+//! rate, active transactions, memory), its current value and unit in front,
+//! five minutes wide, with the columns where a fault went in or was reset
+//! drawn reversed. The block title says where the numbers come from.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+use crate::telemetry::Series;
+
+use crate::tui::msg::SourceKind;
+use crate::tui::state::{App, Link};
+use crate::tui::text::{T, t};
+use crate::tui::theme::Theme;
+
+const BARS: [char; 9] = [' ', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+
+struct Row<'a> {
+    name: &'static str,
+    series: &'a Series,
+    /// The smallest top of the scale: calm noise must not fill the row.
+    floor: f64,
+    format: fn(f64) -> String,
+}
+
+fn seconds(v: f64) -> String {
+    if v < 1.0 {
+        format!("{:.0} ms", v * 1000.0)
+    } else {
+        format!("{v:.2} s")
+    }
+}
+
+fn percent(v: f64) -> String {
+    format!("{:.1} %", v * 100.0)
+}
+
+fn per_second(v: f64) -> String {
+    format!("{v:.1}/s")
+}
+
+fn count(v: f64) -> String {
+    format!("{v:.0}")
+}
+
+fn mebibytes(v: f64) -> String {
+    format!("{:.0} MiB", v / (1024.0 * 1024.0))
+}
+
+/// The bars of `series` over `width` columns ending at `now`.
+pub fn bars(series: &Series, now: f64, width: usize, floor: f64) -> Vec<char> {
+    let buckets = series.buckets(now, width);
+    let top = buckets.iter().flatten().copied().fold(floor, f64::max);
+    buckets
+        .into_iter()
+        .map(|b| match b {
+            None => ' ',
+            Some(v) => {
+                let i = ((v / top) * 8.0).round().clamp(1.0, 8.0) as usize;
+                BARS[i]
+            }
+        })
+        .collect()
+}
+
+pub fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
+    let lang = app.lang;
+    let s = &app.signals;
+    let source = match s.source {
+        SourceKind::Prometheus => t(lang, T::SourceProm),
+        SourceKind::Scrape => t(lang, T::SourceScrape),
+        SourceKind::None => t(lang, T::SourceNone),
+    };
+    let mut title = vec![
+        Span::styled(format!(" {} · ", t(lang, T::Charts)), theme.title()),
+        Span::styled(
+            format!("{}: {source} ", t(lang, T::Source)),
+            if s.source == SourceKind::Prometheus {
+                theme.accent()
+            } else {
+                theme.warn()
+            },
+        ),
+    ];
+    if let Link::Down(_) = s.prometheus {
+        title.push(Span::styled("· Prometheus ✘ ", theme.bad()));
+    }
+    if let Link::Down(_) = s.api {
+        title.push(Span::styled("· API ✘ ", theme.bad()));
+    }
+    let block = Block::bordered().title(Line::from(title));
+    let inner = block.inner(area);
+    let rows = [
+        Row {
+            name: "p95",
+            series: &s.p95,
+            floor: 0.25,
+            format: seconds,
+        },
+        Row {
+            name: "5xx",
+            series: &s.error_ratio,
+            floor: 0.05,
+            format: percent,
+        },
+        Row {
+            name: "rps",
+            series: &s.rps,
+            floor: 5.0,
+            format: per_second,
+        },
+        Row {
+            name: "tx",
+            series: &s.active,
+            floor: 5.0,
+            format: count,
+        },
+        Row {
+            name: "mem",
+            series: &s.memory,
+            floor: 64.0 * 1024.0 * 1024.0,
+            format: mebibytes,
+        },
+    ];
+    let label_w = 15usize.min(inner.width as usize / 3);
+    let width = (inner.width as usize).saturating_sub(label_w);
+    let window = s.p95.window_s();
+    let marker_col = |at: f64| -> Option<usize> {
+        let start = app.now - window;
+        (at >= start && at <= app.now && width > 0)
+            .then(|| (((at - start) / window * width as f64) as usize).min(width - 1))
+    };
+    let markers: Vec<(usize, bool)> = s
+        .markers
+        .iter()
+        .filter_map(|&(at, inject)| marker_col(at).map(|c| (c, inject)))
+        .collect();
+    let lines: Vec<Line> = rows
+        .iter()
+        .take(inner.height as usize)
+        .map(|r| {
+            let now = r
+                .series
+                .latest()
+                .map(r.format)
+                .unwrap_or_else(|| "—".into());
+            let label = format!("{:<4}{now:>10} ", r.name);
+            let mut spans = vec![Span::styled(
+                format!("{label:<label_w$.label_w$}"),
+                theme.title(),
+            )];
+            for (i, c) in bars(r.series, app.now, width, r.floor)
+                .into_iter()
+                .enumerate()
+            {
+                let mut style = theme.accent();
+                if let Some(&(_, inject)) = markers.iter().rev().find(|(m, _)| *m == i) {
+                    style = if inject { theme.bad() } else { theme.ok() };
+                    style = style.add_modifier(Modifier::REVERSED);
+                }
+                spans.push(Span::styled(c.to_string(), style));
+            }
+            Line::from(spans)
+        })
+        .collect();
+    f.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::fixtures::{self, draw};
+
+    fn panel(app: &App, w: u16) -> String {
+        draw(w, 7, |f| render(f, f.area(), app, Theme::PLAIN))
+    }
+
+    #[test]
+    fn charts_empty_before_any_data() {
+        insta::assert_snapshot!(panel(&fixtures::empty(), 60));
+    }
+
+    #[test]
+    fn charts_healthy_from_prometheus() {
+        insta::assert_snapshot!(panel(&fixtures::healthy(), 80));
+    }
+
+    #[test]
+    fn charts_latency_spike_after_the_inject_marker() {
+        insta::assert_snapshot!(panel(&fixtures::failing(), 80));
+    }
+
+    #[test]
+    fn charts_from_direct_scrape_without_prometheus() {
+        insta::assert_snapshot!(panel(&fixtures::prometheus_absent(), 52));
+    }
+
+    #[test]
+    fn charts_say_when_the_api_is_lost() {
+        insta::assert_snapshot!(panel(&fixtures::docker_absent(), 52));
+    }
+
+    #[test]
+    fn a_spike_reaches_the_top_and_calm_stays_low() {
+        let mut s = Series::new(10.0);
+        for i in 0..10 {
+            s.push(f64::from(i), if i == 5 { 2.0 } else { 0.05 });
+        }
+        let b: String = bars(&s, 10.0, 10, 0.25).into_iter().collect();
+        assert_eq!(b, "▁▁▁▁▁█▁▁▁▁");
+    }
+}

@@ -1,0 +1,293 @@
+//! The case being walked: where the student is, the checks turning from
+//! pending to passed with the value seen, the expected alert counted down,
+//! hints as they are released, questions, the runbook prompts, what to look
+//! at and why, and the briefing. Scrolls with J/K.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+
+use crate::cases::runner::session::{CaseSession, CheckStatus, Stage};
+use crate::cases::{Case, Lang};
+
+use crate::tui::state::App;
+use crate::tui::text::{T, t};
+use crate::tui::theme::Theme;
+
+/// Time to detect, to alert, to recover: the industry's abbreviations,
+/// kept as they are in both languages (the help and the report spell them out).
+const T_TTD: &str = "TTD";
+const T_TTA: &str = "TTA";
+const T_TTR: &str = "TTR";
+
+fn secs(v: Option<f64>) -> String {
+    v.map(|v| format!("{v:.1} s")).unwrap_or_else(|| "—".into())
+}
+
+fn value(v: Option<f64>) -> String {
+    match v {
+        Some(v) if v.abs() >= 100.0 => format!("{v:.0}"),
+        Some(v) => format!("{v:.3}"),
+        None => String::new(),
+    }
+}
+
+fn briefing(case: &Case, lang: Lang, theme: Theme, lines: &mut Vec<Line<'static>>) {
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(t(lang, T::LookAt).to_string(), theme.title()));
+    for l in &case.look_at {
+        lines.push(Line::from(vec![
+            Span::styled(format!("• {}", l.what.get(lang)), theme.accent()),
+            Span::styled(
+                l.promql
+                    .as_deref()
+                    .map(|q| format!("  {q}"))
+                    .unwrap_or_default(),
+                theme.dim(),
+            ),
+        ]));
+        lines.push(Line::raw(format!("  {}", l.why.get(lang))));
+    }
+    lines.push(Line::raw(""));
+    for para in case.briefing.get(lang).split("\n\n") {
+        lines.push(Line::raw(para.replace('\n', " ").trim().to_string()));
+    }
+}
+
+fn session_lines(s: &CaseSession, now: f64, lang: Lang, theme: Theme) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    let (text, style) = match s.stage {
+        Stage::Settling => (
+            format!(
+                "{} {:.0} s",
+                t(lang, T::Settling),
+                (s.settle_until - now).max(0.0)
+            ),
+            theme.warn(),
+        ),
+        Stage::Baseline => (t(lang, T::BaselineRunning).to_string(), theme.warn()),
+        Stage::Ready => (t(lang, T::Ready).to_string(), theme.ok()),
+        Stage::BaselineFailed => (t(lang, T::BaselineFailed).to_string(), theme.bad()),
+        Stage::Detect => (t(lang, T::Detecting).to_string(), theme.bad()),
+        Stage::Recover => (t(lang, T::Recovering).to_string(), theme.warn()),
+        Stage::Done => (
+            format!(
+                "{} {}",
+                t(lang, T::Done),
+                if s.passed() { "✔" } else { "✘" }
+            ),
+            if s.passed() { theme.ok() } else { theme.bad() },
+        ),
+    };
+    lines.push(Line::styled(text, style));
+    lines.push(Line::styled(
+        format!(
+            "{} {} · {} {} · {} {}",
+            T_TTD,
+            secs(s.time_to_detect),
+            T_TTA,
+            secs(s.time_to_alert()),
+            T_TTR,
+            secs(s.time_to_recover)
+        ),
+        theme.dim(),
+    ));
+    lines.push(Line::styled(t(lang, T::Checks).to_string(), theme.title()));
+    let baseline_over = !matches!(s.stage, Stage::Settling | Stage::Baseline);
+    if baseline_over {
+        let all: Vec<_> = s.checks.iter().filter(|c| c.phase == "baseline").collect();
+        let passed = all
+            .iter()
+            .filter(|c| c.status == CheckStatus::Passed)
+            .count();
+        let (mark, style) = if passed == all.len() {
+            ("✔", theme.ok())
+        } else {
+            ("✘", theme.bad())
+        };
+        lines.push(Line::styled(
+            format!("{mark} baseline {passed}/{}", all.len()),
+            style,
+        ));
+    }
+    for c in s
+        .checks
+        .iter()
+        .filter(|c| !(baseline_over && c.phase == "baseline"))
+    {
+        let (mark, style, state) = match c.status {
+            CheckStatus::Waiting => ("·", theme.dim(), t(lang, T::Waiting).to_string()),
+            CheckStatus::Pending => (
+                "…",
+                theme.warn(),
+                format!(
+                    "{:.0}/{:.0} s",
+                    c.started.map_or(0.0, |st| now - st),
+                    c.check.timeout.get().as_secs_f64()
+                ),
+            ),
+            CheckStatus::Passed => ("✔", theme.ok(), secs(c.after)),
+            CheckStatus::Failed => ("✘", theme.bad(), secs(c.after)),
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{mark} "), style),
+            Span::raw(format!("{}/{} ", c.phase, c.check.id)),
+            Span::styled(format!("{} ", value(c.value)), theme.accent()),
+            Span::styled(state, theme.dim()),
+        ]));
+        if c.status == CheckStatus::Pending {
+            lines.push(Line::styled(
+                format!("  {}", c.check.message.get(lang)),
+                theme.dim(),
+            ));
+        }
+    }
+    if !s.alerts.is_empty() {
+        lines.push(Line::styled(t(lang, T::Alerts).to_string(), theme.title()));
+    }
+    for a in &s.alerts {
+        let line = match (a.fired_after, a.missed, s.injected_at) {
+            (Some(after), _, _) => Line::styled(
+                format!("✔ {} {} {after:.0} s", a.name, t(lang, T::Fired)),
+                theme.ok(),
+            ),
+            (None, true, _) => Line::styled(
+                format!("✘ {} {} {:.0} s", a.name, t(lang, T::Missed), a.within),
+                theme.bad(),
+            ),
+            (None, false, Some(inj)) => Line::styled(
+                format!(
+                    "… {} {} ~{:.0} s: {:.0} s{}",
+                    a.name,
+                    t(lang, T::FiresWithin),
+                    a.within,
+                    (a.within - (now - inj)).max(0.0),
+                    a.status
+                        .map(|st| format!(" ({st:?})").to_lowercase())
+                        .unwrap_or_default()
+                ),
+                theme.warn(),
+            ),
+            (None, false, None) => Line::styled(
+                format!(
+                    "· {} {} ~{:.0} s",
+                    a.name,
+                    t(lang, T::FiresWithin),
+                    a.within
+                ),
+                theme.dim(),
+            ),
+        };
+        lines.push(line);
+    }
+    let hints = &s.case.phases.detect.hints;
+    if s.hints_shown.iter().any(|h| *h) {
+        lines.push(Line::styled(t(lang, T::Hints).to_string(), theme.title()));
+        for (h, _) in hints
+            .iter()
+            .zip(&s.hints_shown)
+            .filter(|(_, shown)| **shown)
+        {
+            lines.push(Line::styled(
+                format!("💡 {}", h.text.get(lang)),
+                theme.accent(),
+            ));
+        }
+    }
+    if matches!(s.stage, Stage::Detect | Stage::Recover | Stage::Done) {
+        let qs = &s.case.phases.detect.questions;
+        if !qs.is_empty() {
+            lines.push(Line::styled(
+                t(lang, T::Questions).to_string(),
+                theme.title(),
+            ));
+        }
+        for (q, st) in qs.iter().zip(&s.questions) {
+            let unit = q.unit.as_deref().unwrap_or("");
+            let verdict = match (st.answer, st.correct) {
+                (Some(a), Some(true)) => Span::styled(
+                    format!(" → {a} {unit} ✔ (live {})", value(st.live)),
+                    theme.ok(),
+                ),
+                (Some(a), Some(false)) => Span::styled(
+                    format!(" → {a} {unit} ✘ (live {}, {})", value(st.live), q.tolerance),
+                    theme.bad(),
+                ),
+                (Some(a), None) => Span::styled(format!(" → {a} {unit} …"), theme.dim()),
+                (None, _) => Span::raw(""),
+            };
+            lines.push(Line::from(vec![
+                Span::raw(format!("? {}", q.ask.get(lang))),
+                verdict,
+            ]));
+        }
+        lines.push(Line::styled(t(lang, T::Runbook).to_string(), theme.title()));
+        for p in &s.case.phases.respond.prompts {
+            lines.push(Line::raw(format!("• {}", p.get(lang))));
+        }
+    }
+    lines
+}
+
+pub fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
+    let lang = app.lang;
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    let case = match &app.active {
+        Some(a) => {
+            lines.extend(session_lines(&a.session, app.now, lang, theme));
+            Some(&a.session.case)
+        }
+        None => {
+            lines.push(Line::styled(t(lang, T::NoCase).to_string(), theme.accent()));
+            app.cases.get(app.selected)
+        }
+    };
+    let title = match case {
+        Some(c) => format!(" {} {} · {} ", t(lang, T::Case), c.order, c.title.get(lang)),
+        None => format!(" {} ", t(lang, T::Case)),
+    };
+    if let Some(c) = case {
+        briefing(c, lang, theme, &mut lines);
+    }
+    let block = Block::bordered().title(Span::styled(title, theme.title()));
+    f.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false })
+            .scroll((app.scroll, 0)),
+        area,
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::fixtures::{self, draw};
+
+    fn panel(app: &App) -> String {
+        draw(60, 20, |f| render(f, f.area(), app, Theme::PLAIN))
+    }
+
+    #[test]
+    fn phase_no_case_open_shows_the_selected_briefing() {
+        insta::assert_snapshot!(panel(&fixtures::empty()));
+    }
+
+    #[test]
+    fn phase_baseline_passed_ready_to_inject() {
+        insta::assert_snapshot!(panel(&fixtures::healthy()));
+    }
+
+    #[test]
+    fn phase_detect_with_a_passed_check_and_the_alert_countdown() {
+        insta::assert_snapshot!(panel(&fixtures::failing()));
+    }
+
+    #[test]
+    fn phase_in_russian() {
+        let mut app = fixtures::healthy();
+        app.lang = Lang::Ru;
+        insta::assert_snapshot!(panel(&app));
+    }
+}

@@ -1,0 +1,201 @@
+//! The stack panel: each service's state, restarts, OOM kills and memory
+//! against its limit, the URLs and Grafana's login; while the stack comes
+//! up, its progress; when it cannot come up, why, that it retries, and the
+//! key to the ways out (see [`super::blocked`]).
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+
+use crate::stack::{Health, ServiceState, ServiceStatus};
+
+use crate::tui::state::{App, StackPhase};
+use crate::tui::text::{T, t};
+use crate::tui::theme::Theme;
+
+/// Rows the panel needs inside its border for `app`.
+pub fn height(app: &App, width: u16) -> u16 {
+    let per_row = if width >= 70 { 2 } else { 1 };
+    let body = match (&app.stack.phase, &app.stack.status) {
+        (StackPhase::Up | StackPhase::Starting, Some(s)) if !s.services.is_empty() => {
+            s.services.len().div_ceil(per_row) as u16
+        }
+        (StackPhase::Failed(b), _) => {
+            let inner = usize::from(width.saturating_sub(2)).max(1);
+            let rows = |l: &str| l.chars().count().div_ceil(inner).max(1);
+            (rows(&b.trouble.why) + 1).clamp(1, 4) as u16
+        }
+        _ => 1,
+    };
+    body + 1 + 2
+}
+
+fn mem(s: &ServiceStatus) -> String {
+    let m = |b: u64| format!("{:.0}", b as f64 / (1024.0 * 1024.0));
+    match (s.memory_bytes, s.memory_limit_bytes) {
+        (Some(u), Some(l)) => format!("{}/{}M", m(u), m(l)),
+        (Some(u), None) => format!("{}M", m(u)),
+        _ => "-".into(),
+    }
+}
+
+fn service(s: &ServiceStatus, theme: Theme, width: usize) -> Line<'static> {
+    let (mark, style) = match (s.state, s.health) {
+        (ServiceState::Running, Health::Healthy) => ("✔", theme.ok()),
+        (ServiceState::Running, Health::Starting) => ("…", theme.warn()),
+        (ServiceState::Running, Health::Unknown) => ("●", theme.ok()),
+        (ServiceState::Restarting, _) => ("↻", theme.warn()),
+        (ServiceState::Missing | ServiceState::ImageMissing, _) => ("·", theme.dim()),
+        _ => ("✘", theme.bad()),
+    };
+    let state = match (s.state, s.health) {
+        (ServiceState::Running, Health::Unhealthy) => "unhealthy".to_string(),
+        (st, _) => st.to_string(),
+    };
+    let oom_style = if s.oom_kills > 0 {
+        theme.bad()
+    } else {
+        theme.dim()
+    };
+    let mut text = vec![
+        Span::styled(format!("{mark} "), style),
+        Span::styled(format!("{:<10} ", s.name), theme.title()),
+        Span::styled(format!("{state:<9} "), style),
+        Span::styled(format!("↻{} ", s.restarts), theme.dim()),
+        Span::styled(format!("OOM {} ", s.oom_kills), oom_style),
+        Span::raw(mem(s)),
+    ];
+    let used: usize = text.iter().map(|s| s.content.chars().count()).sum();
+    if used < width {
+        text.push(Span::raw(" ".repeat(width - used)));
+    }
+    Line::from(text)
+}
+
+fn short(url: &str) -> &str {
+    url.trim_start_matches("http://")
+}
+
+pub fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
+    let lang = app.lang;
+    let backend = match (&app.stack.phase, app.stack.backend) {
+        (StackPhase::Attached, _) => "attached".to_string(),
+        (_, Some(b)) => b.to_string(),
+        (_, None) => "…".to_string(),
+    };
+    let block = Block::bordered().title(Span::styled(
+        format!(" {} · {backend} ", t(lang, T::Stack)),
+        theme.title(),
+    ));
+    let inner_w = area.width.saturating_sub(2) as usize;
+    let mut lines: Vec<Line> = Vec::new();
+    match (&app.stack.phase, &app.stack.status) {
+        (StackPhase::Failed(b), _) => {
+            lines.push(Line::styled(format!("✘ {}", b.trouble.why), theme.bad()));
+            lines.push(Line::styled(
+                format!(
+                    "{} · {} {} s",
+                    t(lang, T::BlockedHint),
+                    t(lang, T::BlockedWait),
+                    b.retry_in_s
+                ),
+                theme.warn(),
+            ));
+        }
+        (StackPhase::Opening, _) => lines.push(Line::styled(t(lang, T::Opening), theme.warn())),
+        (StackPhase::Starting, None) => {
+            let last = app.stack.progress.back().cloned().unwrap_or_default();
+            lines.push(Line::styled(
+                format!("{}: {last}", t(lang, T::Starting)),
+                theme.warn(),
+            ));
+        }
+        (StackPhase::Attached | StackPhase::Up, None) => {
+            lines.push(Line::raw(t(lang, T::Attached)))
+        }
+        (_, Some(status)) => {
+            let per_row = if area.width >= 70 { 2 } else { 1 };
+            let cell = inner_w / per_row;
+            for pair in status.services.chunks(per_row) {
+                let mut spans = Vec::new();
+                for s in pair {
+                    spans.extend(service(s, theme, cell).spans);
+                }
+                lines.push(Line::from(spans));
+            }
+            if app.stack.phase == StackPhase::Starting
+                && let Some(last) = app.stack.progress.back()
+            {
+                lines.push(Line::styled(last.clone(), theme.warn()));
+            }
+        }
+    }
+    let mut urls = vec![
+        Span::styled("API ", theme.dim()),
+        Span::raw(short(&app.api_url).to_string()),
+    ];
+    if let Some(p) = &app.prometheus_url {
+        urls.push(Span::styled(" · Prom ", theme.dim()));
+        urls.push(Span::raw(short(p).to_string()));
+    }
+    if let Some(status) = &app.stack.status
+        && let Some(g) = status
+            .service("grafana")
+            .filter(|g| g.state == ServiceState::Running)
+    {
+        urls.push(Span::styled(" · Grafana ", theme.dim()));
+        urls.push(Span::raw(
+            g.url.as_deref().map(short).unwrap_or("-").to_string(),
+        ));
+        if let Some((user, pass)) = &status.grafana_login {
+            urls.push(Span::styled(format!(" {user}/{pass}"), theme.accent()));
+        }
+    }
+    lines.push(Line::from(urls));
+    f.render_widget(
+        Paragraph::new(lines).block(block).wrap(Wrap { trim: true }),
+        area,
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::fixtures::{self, draw};
+
+    fn panel(app: &App, w: u16) -> String {
+        let h = height(app, w);
+        draw(w, h, |f| render(f, f.area(), app, Theme::PLAIN))
+    }
+
+    #[test]
+    fn stack_while_looking_for_an_engine() {
+        insta::assert_snapshot!(panel(&fixtures::empty(), 80));
+    }
+
+    #[test]
+    fn stack_starting_shows_progress() {
+        insta::assert_snapshot!(panel(&fixtures::loading(), 80));
+    }
+
+    #[test]
+    fn stack_healthy_on_docker() {
+        insta::assert_snapshot!(panel(&fixtures::healthy(), 100));
+    }
+
+    #[test]
+    fn stack_with_an_oom_killed_app() {
+        insta::assert_snapshot!(panel(&fixtures::failing(), 80));
+    }
+
+    #[test]
+    fn stack_without_docker_says_why_and_that_it_retries() {
+        insta::assert_snapshot!(panel(&fixtures::docker_absent(), 80));
+    }
+
+    #[test]
+    fn stack_local_narrow() {
+        insta::assert_snapshot!(panel(&fixtures::prometheus_absent(), 60));
+    }
+}
