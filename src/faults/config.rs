@@ -4,8 +4,6 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::fields::FIELDS;
-
 /// The failures currently injected. `Default` is "no failure". Missing
 /// fields read as their default, so state stored by an older version loads.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -177,28 +175,7 @@ where
     crate::integer::optional_whole(de).map(Some)
 }
 
-/// A value outside its accepted range: names the field and the range.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("`{field}` must be {accepted}, got {got}")]
-pub struct OutOfRange {
-    pub field: &'static str,
-    pub accepted: String,
-    pub got: String,
-}
-
 impl FaultUpdate {
-    /// Checks every field against its bounds in [`FIELDS`]; the first field
-    /// out of range is reported. Nothing is applied unless the whole update
-    /// is valid.
-    pub fn validate(&self) -> Result<(), OutOfRange> {
-        for f in &FIELDS {
-            if let Some(v) = (f.of)(self) {
-                f.check(v)?;
-            }
-        }
-        Ok(())
-    }
-
     pub fn is_empty(&self) -> bool {
         self == &FaultUpdate::default()
     }

@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use super::config::{FaultUpdate, OutOfRange};
+use super::config::FaultUpdate;
 
 /// A value as the update carries it: whole numbers stay whole in messages.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -169,6 +169,29 @@ pub static FIELDS: [FaultField; 7] = [
         of: |u| whole(u.duration_s.flatten()),
     },
 ];
+
+/// A value outside its accepted range: names the field and the range.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("`{field}` must be {accepted}, got {got}")]
+pub struct OutOfRange {
+    pub field: &'static str,
+    pub accepted: String,
+    pub got: String,
+}
+
+impl FaultUpdate {
+    /// Checks every field against its bounds in [`FIELDS`]; the first field
+    /// out of range is reported. Nothing is applied unless the whole update
+    /// is valid.
+    pub fn validate(&self) -> Result<(), OutOfRange> {
+        for f in &FIELDS {
+            if let Some(v) = (f.of)(self) {
+                f.check(v)?;
+            }
+        }
+        Ok(())
+    }
+}
 
 /// The field named `name` (its API name).
 pub fn field(name: &str) -> Option<&'static FaultField> {

@@ -20,8 +20,8 @@ use rand::Rng;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
-pub use config::{FaultConfig, FaultUpdate, OutOfRange};
-pub use fields::{FIELDS, FaultField, Num};
+pub use config::{FaultConfig, FaultUpdate};
+pub use fields::{FIELDS, FaultField, Num, OutOfRange};
 pub use leak::Leak;
 use shared::SharedFaults;
 
