@@ -10,7 +10,7 @@ use crate::faults::{FaultConfig, FaultUpdate};
 
 pub const DEFAULT_API_URL: &str = "http://127.0.0.1:5000";
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum ClientError {
     #[error(
         "cannot reach the API at {url} ({reason}). Is `workshop serve` running? \

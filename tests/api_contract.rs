@@ -362,3 +362,47 @@ both_backends!(
     bad_input_is_refused_with_its_status_and_changes_nothing,
     injected_failures_answer_in_the_original_workshops_words,
 );
+
+/// The index lists the routes from the OpenAPI document; each is served
+/// (no 404, no 405), and the document lists every path the index does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_the_index_lists_is_documented_and_served() {
+    let db = TestDb::new(Backend::Sqlite).await;
+    let s = Server::start(&db.url).await;
+    let (_, idx) = s.get("/").await;
+    let (_, doc) = s.get("/api/openapi.json").await;
+    let listed: Vec<String> = idx["endpoints"]
+        .as_array()
+        .expect("endpoints")
+        .iter()
+        .filter_map(|e| e.as_str().map(String::from))
+        .collect();
+    let documented: usize = doc["paths"]
+        .as_object()
+        .expect("paths")
+        .values()
+        .map(|item| item.as_object().map_or(0, |m| m.len()))
+        .sum();
+    assert_eq!(listed.len(), documented, "{listed:?}");
+    assert_eq!(listed.len(), 14, "{listed:?}");
+    for route in &listed {
+        let (method, path) = route.split_once(' ').expect("METHOD /path");
+        let url = format!("{}{}", s.url, path.replace("{number}", "ACC-001"));
+        let resp = match method {
+            "GET" => s.http.get(&url),
+            "POST" => s
+                .http
+                .post(&url)
+                .header("content-type", "application/json")
+                .body("{}"),
+            other => panic!("a method the API does not use: {other}"),
+        }
+        .send()
+        .await
+        .expect("an answer");
+        let st = resp.status().as_u16();
+        assert!(st != 404 && st != 405, "{route} answered {st}");
+        let doc_path = &doc["paths"][path][method.to_lowercase()];
+        assert!(doc_path.is_object(), "{route} is documented");
+    }
+}

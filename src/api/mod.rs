@@ -31,7 +31,7 @@ use crate::ledger::{Ledger, redact};
 use crate::metrics::Metrics;
 
 pub use body::BODY_LIMIT;
-pub use service::{ENDPOINTS, VERSION};
+pub use service::{VERSION, endpoints};
 
 /// What every handler can reach.
 #[derive(Clone)]

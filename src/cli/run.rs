@@ -10,6 +10,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::ApiArgs;
 use crate::cases::model::ContainerStep;
+use crate::cases::runner::io::ActError;
 use crate::cases::runner::{Runner, ServiceControl, Stamped, report};
 use crate::cases::{CaseSet, Lang, UnknownCase};
 use crate::client::ApiClient;
@@ -132,20 +133,20 @@ pub async fn run(
 /// stack that `workshop up` started (the same project), found on first use.
 #[derive(Default)]
 struct DockerServices {
-    stack: tokio::sync::OnceCell<Result<StackHandle, String>>,
+    stack: tokio::sync::OnceCell<Result<StackHandle, ActError>>,
 }
 
 impl DockerServices {
-    async fn open() -> Result<StackHandle, String> {
-        let settings = StackSettings::from_env().map_err(|e| e.to_string())?;
+    async fn open() -> Result<StackHandle, ActError> {
+        let settings = StackSettings::from_env().map_err(|e| ActError::Service(e.to_string()))?;
         match Runtime::open(Choice::Docker, settings).await {
             Ok(rt) => Ok(crate::stack::task::spawn(rt)),
             Err(e) => {
                 let t = e.trouble();
-                Err(format!(
+                Err(ActError::Service(format!(
                     "it acts on a container of the Docker stack, and {} ({})",
                     t.why, t.fix
-                ))
+                )))
             }
         }
     }
@@ -155,7 +156,7 @@ impl ServiceControl for DockerServices {
     fn act<'a>(
         &'a self,
         step: &'a ContainerStep,
-    ) -> futures::future::BoxFuture<'a, Result<(), String>> {
+    ) -> futures::future::BoxFuture<'a, Result<(), ActError>> {
         Box::pin(async move {
             match self.stack.get_or_init(Self::open).await {
                 Ok(stack) => stack.act(step).await,

@@ -86,9 +86,9 @@ pub enum StackError {
     #[error("no service {name:?}; the services are: {known}")]
     UnknownService { name: String, known: String },
 
-    /// The local backend could not do something; says what.
-    #[error("{0}")]
-    Local(String),
+    /// The task that owns the stack is gone (the console is closing).
+    #[error("the stack task has stopped")]
+    TaskStopped,
 
     #[error("{doing}: {source}")]
     Io {

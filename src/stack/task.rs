@@ -83,7 +83,7 @@ impl StackHandle {
         self.commands
             .send(make(reply))
             .await
-            .map_err(|_| StackError::Local("the stack task has stopped".into()))?;
+            .map_err(|_| StackError::TaskStopped)?;
         Ok(rx)
     }
 
@@ -95,7 +95,7 @@ impl StackHandle {
         self.request(make)
             .await?
             .await
-            .map_err(|_| StackError::Local("the stack task has stopped".into()))?
+            .map_err(|_| StackError::TaskStopped)?
     }
 }
 
@@ -104,7 +104,7 @@ impl crate::cases::runner::ServiceControl for StackHandle {
     fn act<'a>(
         &'a self,
         step: &'a crate::cases::model::ContainerStep,
-    ) -> futures::future::BoxFuture<'a, Result<(), String>> {
+    ) -> futures::future::BoxFuture<'a, Result<(), crate::cases::runner::io::ActError>> {
         use crate::cases::model::ContainerAction;
         let action = match step.action {
             ContainerAction::Restart => ServiceAction::Restart,
@@ -118,7 +118,7 @@ impl crate::cases::runner::ServiceControl for StackHandle {
                 reply,
             })
             .await
-            .map_err(|e| e.to_string())
+            .map_err(|e| crate::cases::runner::io::ActError::Service(e.to_string()))
         })
     }
 }

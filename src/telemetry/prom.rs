@@ -16,6 +16,10 @@ pub enum TelemetryError {
     Unreachable { url: String, reason: String },
     #[error("Prometheus refused the query `{query}`: {reason}")]
     Query { query: String, reason: String },
+    /// The API's own `/metrics`, read directly when no Prometheus runs,
+    /// cannot answer this (an alert, or a query it does not evaluate).
+    #[error("the API's /metrics (read directly, no Prometheus) cannot answer `{query}`: {reason}")]
+    Scrape { query: String, reason: String },
 }
 
 /// Where an alert rule stands, as `ALERTS` reports it.

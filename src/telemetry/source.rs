@@ -21,11 +21,11 @@ impl Source {
         match self {
             Source::Prometheus(p) => p.values(query).await,
             Source::Scrape(w) => {
-                let w = w.lock().map_err(|_| TelemetryError::Query {
+                let w = w.lock().map_err(|_| TelemetryError::Scrape {
                     query: query.to_string(),
                     reason: "the scrape window is poisoned".into(),
                 })?;
-                w.values(query).map_err(|e| TelemetryError::Query {
+                w.values(query).map_err(|e| TelemetryError::Scrape {
                     query: query.to_string(),
                     reason: e.to_string(),
                 })
@@ -37,10 +37,32 @@ impl Source {
     pub async fn alert(&self, name: &str) -> Result<AlertStatus, TelemetryError> {
         match self {
             Source::Prometheus(p) => p.alert(name).await,
-            Source::Scrape(_) => Err(TelemetryError::Query {
+            Source::Scrape(_) => Err(TelemetryError::Scrape {
                 query: format!("ALERTS{{alertname=\"{name}\"}}"),
                 reason: "alerts need Prometheus, which is not reachable".into(),
             }),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_scrape_that_cannot_answer_names_the_scrape_not_prometheus() {
+        let source = Source::Scrape(Arc::new(Mutex::new(ScrapeWindow::default())));
+        let e = source
+            .alert("HighLatency")
+            .await
+            .expect_err("no alerts without Prometheus");
+        let text = e.to_string();
+        assert!(text.contains("the API's /metrics"), "{text}");
+        assert!(!text.contains("Prometheus refused"), "{text}");
+        let e = source
+            .values("histogram_quantile(0.5, rate(x[1m]))")
+            .await
+            .expect_err("not a query the scrape evaluates");
+        assert!(e.to_string().starts_with("the API's /metrics"), "{e}");
     }
 }

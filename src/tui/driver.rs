@@ -10,6 +10,7 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use crate::cases::model::Action as CaseAction;
+use crate::cases::runner::io::ActError;
 use crate::cases::runner::{Captures, CaseIo};
 use crate::loadgen::{self, LoadHandle, LoadPlan};
 use crate::stack::task::{StackCommand, StackHandle};
@@ -101,7 +102,7 @@ impl Driver {
             Effect::SetFaults(update) => {
                 let t = Instant::now();
                 self.pending.push(tokio::spawn(async move {
-                    let result = sh.api().inject(&update).await.map_err(|e| e.to_string());
+                    let result = sh.api().inject(&update).await.map_err(ActError::from);
                     sh.send(Msg::FaultsSet {
                         result,
                         took_ms: t.elapsed().as_secs_f64() * 1000.0,
@@ -111,7 +112,7 @@ impl Driver {
             Effect::ResetFaults => {
                 let t = Instant::now();
                 self.pending.push(tokio::spawn(async move {
-                    let result = sh.api().reset().await.map_err(|e| e.to_string());
+                    let result = sh.api().reset().await.map_err(ActError::from);
                     sh.send(Msg::FaultsSet {
                         result,
                         took_ms: t.elapsed().as_secs_f64() * 1000.0,
@@ -288,7 +289,7 @@ async fn stack_task(
             if sh.tx.is_closed() {
                 return;
             }
-            sh.send(Msg::StackStatus(status.map_err(|e| e.to_string())));
+            sh.send(Msg::StackStatus(status));
             tokio::time::sleep(STATUS_EVERY).await;
         }
     }

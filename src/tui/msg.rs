@@ -5,10 +5,11 @@
 use crossterm::event::KeyEvent;
 
 use crate::cases::model::Action as CaseAction;
+use crate::cases::runner::io::ActError;
 use crate::cases::runner::session::{Poll, Seen};
 use crate::faults::{FaultConfig, FaultUpdate};
 use crate::loadgen::{LoadReport, Mix};
-use crate::stack::{Backend, StackEvent, StackStatus, Trouble};
+use crate::stack::{Backend, StackError, StackEvent, StackStatus, Trouble};
 
 /// Which source the charts and checks read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,18 +62,18 @@ pub enum Msg {
     StackOpenFailed(Blocked),
     StackEvent(StackEvent),
     StackUp(Result<Vec<String>, Blocked>),
-    StackStatus(Result<StackStatus, String>),
+    StackStatus(Result<StackStatus, StackError>),
     Telemetry(Reading),
     Load(LoadReport),
     /// The API answered a fault change; `took_ms` from the key press.
     FaultsSet {
-        result: Result<FaultConfig, String>,
+        result: Result<FaultConfig, ActError>,
         took_ms: f64,
     },
     /// A case action ran.
     ActionDone {
         action: String,
-        result: Result<(), String>,
+        result: Result<(), ActError>,
         took_ms: f64,
     },
     Observed(Seen),

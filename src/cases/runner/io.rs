@@ -11,7 +11,7 @@ use futures::future::BoxFuture;
 
 use crate::cases::check::{AlertProbe, AlertState, HttpProbe, NoData, Probe, QueryProbe};
 use crate::cases::model::{Action, ContainerStep};
-use crate::client::ApiClient;
+use crate::client::{ApiClient, ClientError};
 use crate::faults::FaultConfig;
 use crate::telemetry::{AlertStatus, Source, queries};
 
@@ -20,7 +20,24 @@ use super::session::{Poll, Seen};
 
 /// What an action left behind: the fault state the API answered with, for
 /// the actions that change it.
-pub type Acted = Result<Option<FaultConfig>, String>;
+pub type Acted = Result<Option<FaultConfig>, ActError>;
+
+/// Why an action did not happen.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ActError {
+    /// The API refused the fault change or did not answer.
+    #[error(transparent)]
+    Api(#[from] ClientError),
+    /// The stack could not act on the service; in the stack's own words.
+    #[error("{0}")]
+    Service(String),
+    /// A container action with no Docker stack to act on.
+    #[error(
+        "`{action}` acts on a container, and no Docker stack is reachable: start one with \
+         `workshop up` (a local stack has no containers), or do it by hand"
+    )]
+    NoStack { action: String },
+}
 
 /// Observes what the case engine asks and does what the case says.
 pub trait CaseIo: Send + Sync {
@@ -55,7 +72,7 @@ impl Clock for WallClock {
 /// Acts on a service of the stack (restart, kill); provided by the stack
 /// runtime when one is in use.
 pub trait ServiceControl: Send + Sync {
-    fn act<'a>(&'a self, step: &'a ContainerStep) -> BoxFuture<'a, Result<(), String>>;
+    fn act<'a>(&'a self, step: &'a ContainerStep) -> BoxFuture<'a, Result<(), ActError>>;
 }
 
 /// The real thing: Prometheus (or the API's own `/metrics` standing in),
@@ -138,20 +155,13 @@ impl CaseIo for LiveIo {
     fn act<'a>(&'a self, action: &'a Action) -> BoxFuture<'a, Acted> {
         async move {
             match action {
-                Action::SetFailures(update) => self
-                    .api
-                    .inject(update)
-                    .await
-                    .map(Some)
-                    .map_err(|e| e.to_string()),
-                Action::Reset => self.api.reset().await.map(Some).map_err(|e| e.to_string()),
+                Action::SetFailures(update) => Ok(Some(self.api.inject(update).await?)),
+                Action::Reset => Ok(Some(self.api.reset().await?)),
                 Action::Container(step) => match &self.services {
                     Some(s) => s.act(step).await.map(|()| None),
-                    None => Err(format!(
-                        "`{action}` acts on a container, and no Docker stack is reachable: \
-                         start one with `workshop up` (a local stack has no containers), \
-                         or do it by hand"
-                    )),
+                    None => Err(ActError::NoStack {
+                        action: action.to_string(),
+                    }),
                 },
             }
         }

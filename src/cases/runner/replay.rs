@@ -14,7 +14,7 @@ use crate::cases::model::Action;
 use crate::faults::FaultConfig;
 use crate::telemetry::AlertStatus;
 
-use super::io::{Acted, CaseIo, Clock, judge_alert, judge_http, judge_query};
+use super::io::{ActError, Acted, CaseIo, Clock, judge_alert, judge_http, judge_query};
 use super::probe::{Captures, reduce};
 use super::session::{Poll, Seen};
 
@@ -164,7 +164,7 @@ impl CaseIo for Replay {
                 Action::SetFailures(_) if m.injected.is_none() => m.injected = Some(now),
                 Action::SetFailures(_) | Action::Reset => {
                     if self.recover_fails && m.recovered.is_none() {
-                        result = Err("the API answered 503".into());
+                        result = Err(ActError::Service("the API answered 503".into()));
                     }
                     m.recovered.get_or_insert(now);
                 }

@@ -99,8 +99,10 @@ pub async fn status(
     let runtime = Runtime::open(choice, settings).await?;
     let status = runtime.status().await?;
     if json {
-        let text = serde_json::to_string_pretty(&status)
-            .map_err(|e| StackError::Local(format!("cannot write the status as JSON: {e}")))?;
+        let text = serde_json::to_string_pretty(&status).map_err(|e| StackError::Io {
+            doing: "writing the status as JSON".into(),
+            source: std::io::Error::other(e),
+        })?;
         println!("{text}");
     } else {
         print!("{}", render_status(&status));
