@@ -4,9 +4,9 @@
 //! Exit codes: 0 success; 1 the command failed (message on stderr);
 //! 2 the command line itself was wrong.
 
-pub mod cases;
-pub mod run;
-pub mod tui;
+pub(crate) mod cases;
+pub(crate) mod run;
+pub(crate) mod tui;
 
 use std::process::ExitCode;
 

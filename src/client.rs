@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 
 use crate::faults::{FaultConfig, FaultUpdate};
 
-pub const DEFAULT_API_URL: &str = "http://127.0.0.1:5000";
+pub(crate) const DEFAULT_API_URL: &str = "http://127.0.0.1:5000";
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ClientError {
@@ -28,7 +28,7 @@ pub enum ClientError {
 }
 
 #[derive(Debug, Clone, Deserialize)]
-pub struct Failures {
+pub(crate) struct Failures {
     pub current_config: FaultConfig,
 }
 

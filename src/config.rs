@@ -10,7 +10,7 @@ use std::path::PathBuf;
 ///    `POSTGRES_PASSWORD`, `POSTGRES_DB` (+ `POSTGRES_HOST`, `POSTGRES_PORT`,
 ///    defaulting to `localhost:5432`);
 /// 3. an embedded SQLite ledger in the user's data directory.
-pub fn database_url(lookup: impl Fn(&str) -> Option<String>) -> String {
+pub(crate) fn database_url(lookup: impl Fn(&str) -> Option<String>) -> String {
     let var = |k: &str| lookup(k).filter(|v| !v.trim().is_empty());
     if let Some(url) = var("DATABASE_URL") {
         return url;
@@ -31,7 +31,7 @@ pub fn database_url(lookup: impl Fn(&str) -> Option<String>) -> String {
 
 /// `<data dir>/workshop/ledger.sqlite` (e.g. `~/.local/share/workshop/` on
 /// Linux), or the working directory when the platform has no data directory.
-pub fn default_sqlite_path() -> PathBuf {
+pub(crate) fn default_sqlite_path() -> PathBuf {
     dirs::data_dir()
         .map(|d| d.join("workshop"))
         .unwrap_or_else(|| PathBuf::from("."))
@@ -50,21 +50,6 @@ fn percent_encode(s: &str) -> String {
         }
     }
     out
-}
-
-/// Reads a boolean from the environment: 1/true/yes/on or 0/false/no/off.
-pub fn env_flag(name: &str) -> Result<Option<bool>, String> {
-    match std::env::var(name) {
-        Err(_) => Ok(None),
-        Ok(v) => match v.trim().to_ascii_lowercase().as_str() {
-            "" => Ok(None),
-            "1" | "true" | "yes" | "on" => Ok(Some(true)),
-            "0" | "false" | "no" | "off" => Ok(Some(false)),
-            other => Err(format!(
-                "{name}={other:?} is not a boolean: use 1/true/yes/on or 0/false/no/off"
-            )),
-        },
-    }
 }
 
 #[cfg(test)]

@@ -70,7 +70,7 @@ impl<'de, T: TryFrom<u64>> Deserialize<'de> for Whole<T> {
 }
 
 /// `#[serde(deserialize_with = "crate::integer::whole")]` on an integer field.
-pub fn whole<'de, D, T>(d: D) -> Result<T, D::Error>
+pub(crate) fn whole<'de, D, T>(d: D) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,
     T: TryFrom<u64>,
@@ -80,7 +80,7 @@ where
 
 /// The same for an optional field (`null` reads as absent); pair it with
 /// `#[serde(default)]` so that a missing field is `None` too.
-pub fn optional_whole<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+pub(crate) fn optional_whole<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
 where
     D: Deserializer<'de>,
     T: TryFrom<u64>,

@@ -22,21 +22,29 @@
 //! - [`logging`]  — tracing set-up (human or JSON lines).
 //! - [`shutdown`] — signals become one cancellation token, passed down from `cli`.
 //! - [`cli`]      — the command line: parses flags and calls the functions above.
+//!
+//! The public surface is what the binary, the integration tests, the
+//! benches and the fuzz targets use; the rest is `pub(crate)`, so the
+//! compiler reports what nothing uses (`unreachable_pub` and dead code are
+//! denied in CI by `-D warnings`).
+
+#![warn(unreachable_pub)]
+#![cfg_attr(not(test), warn(clippy::unwrap_used))]
 
 pub mod api;
 pub mod cases;
 pub(crate) mod cause;
 pub mod cli;
-pub mod client;
-pub mod config;
-pub mod doctor;
+pub(crate) mod client;
+pub(crate) mod config;
+pub(crate) mod doctor;
 pub mod faults;
 pub(crate) mod integer;
-pub mod ledger;
+pub(crate) mod ledger;
 pub mod loadgen;
-pub mod logging;
-pub mod metrics;
-pub mod shutdown;
+pub(crate) mod logging;
+pub(crate) mod metrics;
+pub(crate) mod shutdown;
 pub mod stack;
 pub mod telemetry;
 pub mod tui;

@@ -22,30 +22,30 @@ use crate::ledger::PoolStats;
 /// Latency buckets in seconds: fine at the bottom for a healthy API, and
 /// reaching 30 s so that p95 under the largest injected latency (30 s) is
 /// still inside a bucket instead of flattening at the top one.
-pub const LATENCY_BUCKETS: [f64; 20] = [
+pub(crate) const LATENCY_BUCKETS: [f64; 20] = [
     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 7.5, 10.0,
     15.0, 20.0, 30.0,
 ];
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-pub struct RequestLabels {
+pub(crate) struct RequestLabels {
     pub method: String,
     pub endpoint: String,
     pub status: String,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-pub struct EndpointLabels {
+pub(crate) struct EndpointLabels {
     pub endpoint: String,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-pub struct OutcomeLabels {
+pub(crate) struct OutcomeLabels {
     pub outcome: &'static str,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-pub struct PoolLabels {
+pub(crate) struct PoolLabels {
     pub state: &'static str,
 }
 

@@ -8,7 +8,7 @@ use tokio_util::sync::CancellationToken;
 
 /// A token cancelled by the first SIGINT, SIGTERM or SIGHUP (Ctrl-C
 /// elsewhere). Spawns its listener on the current runtime.
-pub fn on_signals() -> CancellationToken {
+pub(crate) fn on_signals() -> CancellationToken {
     let token = CancellationToken::new();
     let cancel = token.clone();
     tokio::spawn(async move {

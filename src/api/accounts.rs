@@ -23,7 +23,7 @@ const FAILED: &str = "the database is unavailable (503); an injected failure ans
 
 /// `GET /api/balance`: the contract's shape, for the default account.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct Balance {
+pub(super) struct Balance {
     pub account: String,
     #[schema(value_type = f64)]
     #[serde(with = "crate::ledger::money")]
@@ -33,7 +33,7 @@ pub struct Balance {
 
 #[utoipa::path(get, path = "/api/balance", tag = "ledger",
     responses((status = 200, body = Balance), (status = "5XX", body = ErrorBody, description = FAILED)))]
-pub async fn balance(State(ctx): State<ApiContext>) -> Result<Json<Balance>, ApiError> {
+pub(super) async fn balance(State(ctx): State<ApiContext>) -> Result<Json<Balance>, ApiError> {
     let a = ctx
         .ledger
         .account(DEFAULT_ACCOUNT, ctx.faults.current().db_mode())
@@ -46,13 +46,13 @@ pub async fn balance(State(ctx): State<ApiContext>) -> Result<Json<Balance>, Api
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct AccountList {
+pub(super) struct AccountList {
     pub accounts: Vec<Account>,
 }
 
 #[utoipa::path(get, path = "/api/accounts", tag = "ledger",
     responses((status = 200, body = AccountList), (status = "5XX", body = ErrorBody, description = FAILED)))]
-pub async fn accounts(State(ctx): State<ApiContext>) -> Result<Json<AccountList>, ApiError> {
+pub(super) async fn accounts(State(ctx): State<ApiContext>) -> Result<Json<AccountList>, ApiError> {
     let accounts = ctx.ledger.accounts(ctx.faults.current().db_mode()).await?;
     Ok(Json(AccountList { accounts }))
 }
@@ -61,7 +61,7 @@ pub async fn accounts(State(ctx): State<ApiContext>) -> Result<Json<AccountList>
     params(("number" = String, Path, description = "Account number, e.g. ACC-001", example = "ACC-002")),
     responses((status = 200, body = Account), (status = 404, body = ErrorBody),
               (status = "5XX", body = ErrorBody, description = FAILED)))]
-pub async fn account(
+pub(super) async fn account(
     State(ctx): State<ApiContext>,
     Path(number): Path<String>,
 ) -> Result<Json<Account>, ApiError> {
@@ -77,7 +77,7 @@ pub async fn account(
 /// fields).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct TransferBody {
+pub(super) struct TransferBody {
     /// Amount in the account currency: positive, whole cents (at most 2
     /// decimal places), at most 1,000,000.
     #[schema(value_type = f64, minimum = 0.01, maximum = 1000000, multiple_of = 0.01)]
@@ -91,7 +91,7 @@ pub struct TransferBody {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct TransferReply {
+pub(super) struct TransferReply {
     pub status: String,
     pub transaction_id: String,
     #[schema(value_type = f64)]
@@ -174,7 +174,7 @@ fn outcome(result: &Result<Transfer, LedgerError>) -> &'static str {
               (status = "5XX", body = ErrorBody,
                description = "the database is unavailable (503); an injected failure answers `error_status` with \
                               `{\"error\":\"Transfer failed\",\"details\":\"Simulated random failure\",\"fault\":\"injected failure\"}`")))]
-pub async fn transfer(
+pub(super) async fn transfer(
     State(ctx): State<ApiContext>,
     headers: HeaderMap,
     ValidJson(body): ValidJson<TransferBody>,
@@ -207,7 +207,7 @@ pub async fn transfer(
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct BulkBody {
+pub(super) struct BulkBody {
     /// How many balance reads to run at once.
     #[schema(minimum = 1, maximum = 1000)]
     #[serde(deserialize_with = "crate::integer::whole")]
@@ -215,7 +215,7 @@ pub struct BulkBody {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct BulkReply {
+pub(super) struct BulkReply {
     pub status: String,
     pub count: u32,
     pub succeeded: u32,
@@ -223,13 +223,13 @@ pub struct BulkReply {
     pub duration_ms: u64,
 }
 
-pub const MAX_BULK: u32 = 1000;
+pub(super) const MAX_BULK: u32 = 1000;
 
 #[utoipa::path(post, path = "/api/balance-bulk", tag = "ledger", request_body = BulkBody,
     responses((status = 200, body = BulkReply), (status = 400, body = ErrorBody),
               (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
               (status = 422, body = ErrorBody), (status = "5XX", body = ErrorBody, description = FAILED)))]
-pub async fn balance_bulk(
+pub(super) async fn balance_bulk(
     State(ctx): State<ApiContext>,
     ValidJson(body): ValidJson<BulkBody>,
 ) -> Result<Json<BulkReply>, ApiError> {

@@ -10,7 +10,7 @@ use super::ApiContext;
 use super::error::ApiError;
 
 /// Proof that the request may change the faults.
-pub struct Admin;
+pub(super) struct Admin;
 
 /// Compares in time independent of where the strings differ.
 fn same(a: &[u8], b: &[u8]) -> bool {

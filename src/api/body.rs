@@ -15,7 +15,7 @@ use super::error::ApiError;
 /// small JSON object; anything bigger is a mistake or an attack.
 pub const BODY_LIMIT: usize = 16 * 1024;
 
-pub struct ValidJson<T>(pub T);
+pub(super) struct ValidJson<T>(pub T);
 
 fn is_json(content_type: &str) -> bool {
     let essence = content_type
@@ -29,7 +29,7 @@ fn is_json(content_type: &str) -> bool {
 }
 
 /// Turns a serde error into the status and message a client can act on.
-pub fn reject(err: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+pub(super) fn reject(err: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
     let path = err.path().to_string();
     let inner = err.inner();
     match inner.classify() {
@@ -56,7 +56,7 @@ fn unknown_field(message: &str) -> Option<String> {
     Some(rest.split('`').next()?.to_string())
 }
 
-pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+pub(super) fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(de).map_err(reject)?;
     Ok(value)

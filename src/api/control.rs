@@ -14,7 +14,7 @@ use super::error::{ApiError, ErrorBody};
 use crate::faults::{FaultConfig, FaultUpdate};
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct FailuresReply {
+pub(super) struct FailuresReply {
     pub current_config: FaultConfig,
     /// When the faults revert by themselves (`duration_s`), if they will.
     pub expires_at: Option<DateTime<Utc>>,
@@ -26,7 +26,7 @@ pub struct FailuresReply {
 
 #[utoipa::path(get, path = "/api/failures", tag = "faults",
     responses((status = 200, body = FailuresReply)))]
-pub async fn get_failures(State(ctx): State<ApiContext>) -> Json<FailuresReply> {
+pub(super) async fn get_failures(State(ctx): State<ApiContext>) -> Json<FailuresReply> {
     let applied = ctx.faults.applied();
     Json(FailuresReply {
         current_config: applied.config,
@@ -37,7 +37,7 @@ pub async fn get_failures(State(ctx): State<ApiContext>) -> Json<FailuresReply> 
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct UpdatedReply {
+pub(super) struct UpdatedReply {
     pub status: String,
     pub config: FaultConfig,
 }
@@ -47,7 +47,7 @@ pub struct UpdatedReply {
               (status = 401, body = ErrorBody),
               (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
               (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
-pub async fn post_failures(
+pub(super) async fn post_failures(
     State(ctx): State<ApiContext>,
     _admin: Admin,
     ValidJson(update): ValidJson<FaultUpdate>,
@@ -60,7 +60,7 @@ pub async fn post_failures(
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ResetReply {
+pub(super) struct ResetReply {
     pub status: String,
     pub config: FaultConfig,
 }
@@ -68,7 +68,7 @@ pub struct ResetReply {
 #[utoipa::path(post, path = "/api/reset", tag = "faults",
     responses((status = 200, body = ResetReply), (status = 401, body = ErrorBody),
               (status = 503, body = ErrorBody)))]
-pub async fn reset(
+pub(super) async fn reset(
     State(ctx): State<ApiContext>,
     _admin: Admin,
 ) -> Result<Json<ResetReply>, ApiError> {

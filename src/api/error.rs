@@ -51,8 +51,6 @@ pub enum ApiError {
     Injected { status: StatusCode, on: Injected },
     #[error("{0}")]
     Unavailable(String),
-    #[error("internal error")]
-    Internal,
 }
 
 /// What our `fault` field says on every injected failure.
@@ -99,7 +97,7 @@ impl Injected {
 
 /// The JSON body of every error response.
 #[derive(Debug, Default, Serialize, ToSchema)]
-pub struct ErrorBody {
+pub(crate) struct ErrorBody {
     /// What went wrong, and how to fix it when the request was at fault. On
     /// an injected failure, the original workshop's words: "Transfer failed"
     /// on `POST /api/transfer`, "Simulated random failure" elsewhere.
@@ -144,7 +142,6 @@ impl ApiError {
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::Injected { status, .. } => *status,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 }

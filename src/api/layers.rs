@@ -13,7 +13,11 @@ use super::error::{ApiError, Injected};
 
 /// Counts and times every request by its route template (`/api/accounts/{number}`,
 /// never the raw path, so label cardinality stays bounded).
-pub async fn record_metrics(State(ctx): State<ApiContext>, req: Request, next: Next) -> Response {
+pub(super) async fn record_metrics(
+    State(ctx): State<ApiContext>,
+    req: Request,
+    next: Next,
+) -> Response {
     let endpoint = req
         .extensions()
         .get::<MatchedPath>()
@@ -33,7 +37,11 @@ pub async fn record_metrics(State(ctx): State<ApiContext>, req: Request, next: N
 
 /// Applies the current faults to one request: leak, then delay (an async
 /// sleep, so a worker thread is never blocked), then maybe fail.
-pub async fn inject_faults(State(ctx): State<ApiContext>, req: Request, next: Next) -> Response {
+pub(super) async fn inject_faults(
+    State(ctx): State<ApiContext>,
+    req: Request,
+    next: Next,
+) -> Response {
     let fault = ctx.faults.current().decide(&mut rand::rng());
     if fault.leak_mb > 0 {
         ctx.faults.leak(fault.leak_mb).await;

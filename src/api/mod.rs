@@ -10,7 +10,7 @@ mod accounts;
 mod admin;
 mod body;
 mod control;
-pub mod error;
+pub(crate) mod error;
 mod layers;
 mod service;
 

@@ -45,7 +45,7 @@ pub fn endpoints() -> &'static [String] {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct IndexReply {
+pub(super) struct IndexReply {
     pub service: String,
     pub version: String,
     pub database: String,
@@ -53,7 +53,7 @@ pub struct IndexReply {
 }
 
 #[utoipa::path(get, path = "/", tag = "service", responses((status = 200, body = IndexReply)))]
-pub async fn index(State(ctx): State<ApiContext>) -> Json<IndexReply> {
+pub(super) async fn index(State(ctx): State<ApiContext>) -> Json<IndexReply> {
     Json(IndexReply {
         service: "fintech-api".into(),
         version: VERSION.into(),
@@ -63,7 +63,7 @@ pub async fn index(State(ctx): State<ApiContext>) -> Json<IndexReply> {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct HealthReply {
+pub(super) struct HealthReply {
     pub status: String,
     pub database: String,
     pub timestamp: String,
@@ -75,7 +75,7 @@ pub struct HealthReply {
 /// told apart by `database` and `error`; each has a field the other lacks.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(untagged)]
-pub enum HealthFailure {
+pub(super) enum HealthFailure {
     Unhealthy(HealthReply),
     #[expect(
         dead_code,
@@ -94,7 +94,7 @@ fn now() -> String {
                description = "503 with `\"status\":\"unhealthy\"` when the database is down; \
                               an injected failure answers `error_status` with \
                               `{\"status\":\"error\",\"error\":\"Simulated random failure\",\"fault\":\"injected failure\"}`")))]
-pub async fn health(State(ctx): State<ApiContext>) -> Response {
+pub(super) async fn health(State(ctx): State<ApiContext>) -> Response {
     let up = match ctx.faults.current().db_mode() {
         DbMode::Down => false,
         _ => ctx.ledger.ping().await.is_ok(),
@@ -120,12 +120,12 @@ pub async fn health(State(ctx): State<ApiContext>) -> Response {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ProbeReply {
+pub(super) struct ProbeReply {
     pub status: String,
 }
 
 #[utoipa::path(get, path = "/livez", tag = "service", responses((status = 200, body = ProbeReply)))]
-pub async fn livez() -> Json<ProbeReply> {
+pub(super) async fn livez() -> Json<ProbeReply> {
     Json(ProbeReply {
         status: "alive".into(),
     })
@@ -133,7 +133,7 @@ pub async fn livez() -> Json<ProbeReply> {
 
 #[utoipa::path(get, path = "/readyz", tag = "service",
     responses((status = 200, body = ProbeReply), (status = 503, body = ProbeReply)))]
-pub async fn readyz(State(ctx): State<ApiContext>) -> impl IntoResponse {
+pub(super) async fn readyz(State(ctx): State<ApiContext>) -> impl IntoResponse {
     match ctx.ledger.ping().await {
         Ok(()) => (
             StatusCode::OK,
@@ -155,7 +155,7 @@ pub async fn readyz(State(ctx): State<ApiContext>) -> impl IntoResponse {
 
 #[utoipa::path(get, path = "/metrics", tag = "service",
     responses((status = 200, description = "Prometheus text exposition", content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8")))]
-pub async fn metrics(State(ctx): State<ApiContext>) -> impl IntoResponse {
+pub(super) async fn metrics(State(ctx): State<ApiContext>) -> impl IntoResponse {
     let faults = ctx.faults.current();
     let body = ctx.metrics.render(Snapshot {
         faults: &faults,
@@ -173,6 +173,6 @@ pub async fn metrics(State(ctx): State<ApiContext>) -> impl IntoResponse {
 
 #[utoipa::path(get, path = "/api/openapi.json", tag = "service",
     responses((status = 200, description = "This document", content_type = "application/json")))]
-pub async fn openapi() -> impl IntoResponse {
+pub(super) async fn openapi() -> impl IntoResponse {
     Json(super::ApiDoc::openapi())
 }

@@ -17,9 +17,9 @@ use super::text::Text;
 
 /// How often a check is polled unless it says otherwise: the scrape interval,
 /// since Prometheus has no newer value to offer between scrapes.
-pub const DEFAULT_POLL: CaseDuration = CaseDuration::from_secs(5);
+pub(crate) const DEFAULT_POLL: CaseDuration = CaseDuration::from_secs(5);
 /// How long a check may stay unmet unless it says otherwise.
-pub const DEFAULT_TIMEOUT: CaseDuration = CaseDuration::from_secs(120);
+pub(crate) const DEFAULT_TIMEOUT: CaseDuration = CaseDuration::from_secs(120);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(try_from = "CheckSpec")]
@@ -213,7 +213,7 @@ impl<'de> Deserialize<'de> for Threshold {
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Range {
+pub(crate) struct Range {
     pub min: Threshold,
     pub max: Threshold,
 }

@@ -19,7 +19,7 @@ pub struct Pos {
 
 /// Positions of every node of one YAML document, by field path.
 #[derive(Debug, Default)]
-pub struct Locator {
+pub(crate) struct Locator {
     /// Scalars: where the value starts. Collections: where their key (or,
     /// in a sequence, their first item) starts.
     values: HashMap<String, Pos>,
@@ -51,7 +51,7 @@ fn join_key(parent: &str, key: &str) -> String {
 impl Locator {
     /// Scans `text`. Stops quietly at the first syntax error: the parser of
     /// the model reports that error itself, with its position.
-    pub fn scan(text: &str) -> Self {
+    pub(crate) fn scan(text: &str) -> Self {
         let mut me = Locator::default();
         let mut stack: Vec<Frame> = Vec::new();
         let mut key_pos: Option<Pos> = None;
@@ -135,7 +135,7 @@ impl Locator {
 
     /// Where the value at `path` is; falls back to the nearest enclosing
     /// node that exists, so a missing field points at its parent.
-    pub fn value(&self, path: &str) -> Option<Pos> {
+    pub(crate) fn value(&self, path: &str) -> Option<Pos> {
         let mut p = path;
         loop {
             if let Some(pos) = self.values.get(p) {
@@ -146,7 +146,7 @@ impl Locator {
     }
 
     /// Where the key of the entry at `path` is, if `path` is a mapping entry.
-    pub fn key(&self, path: &str) -> Option<Pos> {
+    pub(crate) fn key(&self, path: &str) -> Option<Pos> {
         self.keys.get(path).copied()
     }
 }

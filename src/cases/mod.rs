@@ -17,19 +17,19 @@
 //! The shipped cases are embedded in the binary, so `workshop cases …` works
 //! from any directory; `--dir` reads an instructor's own folder instead.
 
-pub mod check;
-pub mod duration;
+pub(crate) mod check;
+pub(crate) mod duration;
 pub mod export;
-pub mod hint;
-pub mod load;
-pub mod locate;
-pub mod model;
-pub mod problem;
+pub(crate) mod hint;
+pub(crate) mod load;
+pub(crate) mod locate;
+pub(crate) mod model;
+pub(crate) mod problem;
 pub mod rules;
-pub mod runner;
-pub mod text;
-pub mod tolerance;
-pub mod validate;
+pub(crate) mod runner;
+pub(crate) mod text;
+pub(crate) mod tolerance;
+pub(crate) mod validate;
 
 use std::collections::HashMap;
 use std::path::Path;

@@ -16,7 +16,7 @@ use super::text::Text;
 use crate::faults::FaultUpdate;
 
 /// The case format this build reads.
-pub const SCHEMA_VERSION: u32 = 1;
+pub(crate) const SCHEMA_VERSION: u32 = 1;
 
 /// One failure case, walked through Baseline → Inject → Detect → Respond →
 /// Recover, with a rollback that always runs.
@@ -176,7 +176,7 @@ pub enum ContainerAction {
 }
 
 /// The services of the stack a container action may name.
-pub const SERVICES: [&str; 5] = ["app", "db", "prometheus", "grafana", "cadvisor"];
+pub(crate) const SERVICES: [&str; 5] = ["app", "db", "prometheus", "grafana", "cadvisor"];
 
 impl fmt::Display for Action {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

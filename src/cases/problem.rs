@@ -64,7 +64,7 @@ impl Problems {
 /// The valid name `word` most plausibly meant: the shortest candidate that
 /// `word` begins (`latency` → `latency_ms`), else the closest by edit
 /// distance when at most about a third of the word differs.
-pub fn nearest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+pub(crate) fn nearest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     let prefixed = candidates
         .iter()
         .filter(|c| word.len() >= 3 && c.starts_with(word))
@@ -83,7 +83,7 @@ pub fn nearest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
 
 /// "unknown field `hold_fr`, did you mean `hold_for`?" — or the whole list
 /// when nothing is close.
-pub fn unknown(kind: &str, word: &str, expected: &[&str]) -> String {
+pub(crate) fn unknown(kind: &str, word: &str, expected: &[&str]) -> String {
     match nearest(word, expected) {
         Some(best) => format!("unknown {kind} `{word}`, did you mean `{best}`?"),
         None if expected.is_empty() => format!("unknown {kind} `{word}`; nothing is expected here"),

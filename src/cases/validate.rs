@@ -16,7 +16,7 @@ use super::text::Text;
 type Report<'a> = dyn FnMut(&str, String) + 'a;
 
 /// True for `latency`, `error-rate`, `db-slow-2`.
-pub fn is_kebab_case(id: &str) -> bool {
+pub(crate) fn is_kebab_case(id: &str) -> bool {
     !id.is_empty()
         && id.split('-').all(|part| {
             !part.is_empty()
@@ -35,7 +35,7 @@ fn is_snake_case(name: &str) -> bool {
 }
 
 /// All checks of one case.
-pub fn case(c: &Case, report: &mut Report<'_>) {
+pub(crate) fn case(c: &Case, report: &mut Report<'_>) {
     if c.schema_version != SCHEMA_VERSION {
         report(
             "schema_version",
@@ -352,7 +352,7 @@ fn texts(path: &str, list: &[Text], report: &mut Report<'_>) {
 }
 
 /// Phases are written in the order they run, so the file reads as the story.
-pub fn phase_order(locator: &Locator, report: &mut Report<'_>) {
+pub(crate) fn phase_order(locator: &Locator, report: &mut Report<'_>) {
     let mut last: Option<(&str, super::locate::Pos)> = None;
     for name in Phases::NAMES {
         let path = format!("phases.{name}");

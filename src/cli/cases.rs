@@ -85,7 +85,7 @@ fn report(problems: &Problems) -> ExitCode {
     ExitCode::FAILURE
 }
 
-pub async fn run(
+pub(crate) async fn run(
     command: CasesCommand,
     interrupted: tokio_util::sync::CancellationToken,
 ) -> anyhow::Result<ExitCode> {
@@ -159,7 +159,7 @@ fn validate(dir: Option<PathBuf>) -> anyhow::Result<ExitCode> {
 }
 
 /// One line per case: order, id, minutes, title. Stable enough to script.
-pub fn list(set: &CaseSet, lang: Lang) -> String {
+pub(crate) fn list(set: &CaseSet, lang: Lang) -> String {
     let width = set.ids().iter().map(|id| id.len()).max().unwrap_or(2);
     let mut out = String::new();
     for c in set.cases() {

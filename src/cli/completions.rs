@@ -26,7 +26,7 @@ pub struct CompletionsArgs {
     pub shell: Shell,
 }
 
-pub fn run(args: CompletionsArgs) -> anyhow::Result<ExitCode> {
+pub(super) fn run(args: CompletionsArgs) -> anyhow::Result<ExitCode> {
     // Rendered whole before printing: clap_complete panics on a write error,
     // and `workshop completions bash | head` closes the pipe early.
     let mut script = Vec::new();

@@ -16,7 +16,7 @@ pub struct DoctorArgs {
 
 /// Exit 0 when nothing blocks the workshop, 1 when something does (in both
 /// output forms).
-pub async fn run(args: DoctorArgs) -> anyhow::Result<ExitCode> {
+pub(super) async fn run(args: DoctorArgs) -> anyhow::Result<ExitCode> {
     let checks = doctor::examine(&stack_settings(None)?).await;
     if args.json {
         println!("{}", doctor::render_json(&checks)?);

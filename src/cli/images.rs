@@ -40,7 +40,7 @@ struct Row {
     size_bytes: Option<i64>,
 }
 
-pub async fn run(cmd: ImagesCommand) -> anyhow::Result<ExitCode> {
+pub(super) async fn run(cmd: ImagesCommand) -> anyhow::Result<ExitCode> {
     let stack = DockerStack::connect(stack_settings(None)?).await?;
     let printer = tokio::spawn(print_progress(stack.subscribe()));
     let result = dispatch(&stack, cmd).await;

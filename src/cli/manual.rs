@@ -51,7 +51,7 @@ fn page_date() -> String {
     when.format("%Y-%m-%d").to_string()
 }
 
-pub fn run(args: ManArgs) -> anyhow::Result<ExitCode> {
+pub(super) fn run(args: ManArgs) -> anyhow::Result<ExitCode> {
     match args.out_dir {
         None => {
             let mut roff = Vec::new();

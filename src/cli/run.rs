@@ -18,7 +18,7 @@ use crate::stack::task::StackHandle;
 use crate::stack::{Choice, Runtime, StackSettings};
 use crate::telemetry::Prometheus;
 
-pub const DEFAULT_PROMETHEUS_URL: &str = "http://127.0.0.1:9090";
+pub(crate) const DEFAULT_PROMETHEUS_URL: &str = "http://127.0.0.1:9090";
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -49,7 +49,7 @@ pub struct RunArgs {
 
 /// `workshop run`, or with `prove_teachable` `workshop cases check`: the same
 /// walk, plus the proof that no detect check holds before the fault.
-pub async fn run(
+pub(crate) async fn run(
     args: RunArgs,
     interrupted: CancellationToken,
     prove_teachable: bool,

@@ -35,7 +35,7 @@ pub struct TuiArgs {
     pub dir: Option<PathBuf>,
 }
 
-pub async fn run(args: TuiArgs, shutdown: CancellationToken) -> anyhow::Result<ExitCode> {
+pub(crate) async fn run(args: TuiArgs, shutdown: CancellationToken) -> anyhow::Result<ExitCode> {
     let set = match crate::cases::CaseSet::load(args.dir.as_deref()) {
         Ok(s) => s,
         Err(problems) => {

@@ -73,7 +73,7 @@ impl InfoFacts {
 impl EngineFacts {
     /// Finds the engine the way `up` does; asks it about itself and about
     /// this project's running containers.
-    pub async fn gather(settings: &StackSettings) -> Result<Self, NoEngine> {
+    pub(super) async fn gather(settings: &StackSettings) -> Result<Self, NoEngine> {
         let engine = engine::connect().await?;
         let place = engine.place.clone();
         let api_version = engine.api_version.clone();

@@ -28,7 +28,7 @@ pub(super) struct MemoryFacts {
 }
 
 impl MemoryFacts {
-    pub fn gather(info: Option<&InfoFacts>) -> Self {
+    pub(super) fn gather(info: Option<&InfoFacts>) -> Self {
         match info.and_then(|i| i.mem_total) {
             Some(bytes) => Self {
                 bytes: Some(bytes),
@@ -85,7 +85,7 @@ pub(super) struct DiskFacts {
 }
 
 impl DiskFacts {
-    pub fn gather(info: Option<&InfoFacts>) -> Self {
+    pub(super) fn gather(info: Option<&InfoFacts>) -> Self {
         match info.and_then(|i| i.host_root_dir.as_deref()) {
             Some(dir) => Self {
                 free: free_bytes(Path::new(dir)),
@@ -165,7 +165,7 @@ pub(super) struct LocalFacts {
 }
 
 impl LocalFacts {
-    pub fn gather() -> Self {
+    pub(super) fn gather() -> Self {
         let program = LocalOptions::from_env("workshop").program;
         let program = if program.is_file() {
             Some(program)
@@ -179,7 +179,7 @@ impl LocalFacts {
         }
     }
 
-    pub fn program_found(&self) -> bool {
+    pub(super) fn program_found(&self) -> bool {
         self.program.is_some()
     }
 }

@@ -45,7 +45,7 @@ use crate::stack::StackSettings;
 /// How a check came out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Status {
+pub(crate) enum Status {
     Ok,
     /// Worth fixing; the workshop still runs.
     Warn,
@@ -65,7 +65,7 @@ impl Status {
 
 /// One finding: what was checked, how it came out, what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Check {
+pub(crate) struct Check {
     /// A stable name: `engine`, `port-api`, `image-db`…
     pub check: String,
     pub status: Status,
@@ -111,13 +111,13 @@ impl Check {
 }
 
 /// True when anything fails: the exit code is 1.
-pub fn blocks(checks: &[Check]) -> bool {
+pub(crate) fn blocks(checks: &[Check]) -> bool {
     checks.iter().any(|c| c.status == Status::Fail)
 }
 
 /// Every check on this machine, in the order a person reads them: the
 /// engine, what it can do, the host, the images, local mode, the terminal.
-pub async fn examine(settings: &StackSettings) -> Vec<Check> {
+pub(crate) async fn examine(settings: &StackSettings) -> Vec<Check> {
     let env = |k: &str| std::env::var(k).ok();
     let local = host::LocalFacts::gather();
     let found = engine::EngineFacts::gather(settings).await;
@@ -156,7 +156,7 @@ pub async fn examine(settings: &StackSettings) -> Vec<Check> {
 
 /// The report for people: a mark and the finding per line, the fix indented
 /// below it, then one line on whether anything blocks.
-pub fn render_text(checks: &[Check]) -> String {
+pub(crate) fn render_text(checks: &[Check]) -> String {
     let width = checks.iter().map(|c| c.check.len()).max().unwrap_or(0);
     let mut out = String::new();
     for c in checks {
@@ -193,7 +193,7 @@ pub fn render_text(checks: &[Check]) -> String {
 }
 
 /// The same report as a JSON array of `{check, status, finding, fix}`.
-pub fn render_json(checks: &[Check]) -> serde_json::Result<String> {
+pub(crate) fn render_json(checks: &[Check]) -> serde_json::Result<String> {
     serde_json::to_string_pretty(checks)
 }
 

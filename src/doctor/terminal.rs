@@ -22,7 +22,7 @@ pub(super) struct TerminalFacts {
 }
 
 impl TerminalFacts {
-    pub fn gather(env: impl Fn(&str) -> Option<String>) -> Self {
+    pub(super) fn gather(env: impl Fn(&str) -> Option<String>) -> Self {
         let stdout_is_terminal = std::io::stdout().is_terminal();
         Self {
             stdout_is_terminal,

@@ -193,14 +193,13 @@ impl FaultUpdate {
     }
 }
 
-/// The field named `name` (its API name).
-pub fn field(name: &str) -> Option<&'static FaultField> {
-    FIELDS.iter().find(|f| f.name == name)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn field(name: &str) -> Option<&'static FaultField> {
+        FIELDS.iter().find(|f| f.name == name)
+    }
 
     #[test]
     fn typed_values_are_refused_not_reread() {

@@ -134,7 +134,7 @@ fn trim_heap() {
 }
 
 /// The cap, chosen as the module documentation says.
-pub fn default_cap() -> u64 {
+pub(crate) fn default_cap() -> u64 {
     if let Some(mb) = std::env::var("WORKSHOP_LEAK_CAP_MB")
         .ok()
         .and_then(|v| v.trim().parse::<u64>().ok())
@@ -154,7 +154,7 @@ pub fn default_cap() -> u64 {
 /// local `serve` sits in a child cgroup whose limit the root files do not
 /// show. Inside a container the cgroup root *is* the container's, so the
 /// root files are the fallback.
-pub fn cgroup_memory_limit() -> Option<u64> {
+pub(crate) fn cgroup_memory_limit() -> Option<u64> {
     let own = std::fs::read_to_string("/proc/self/cgroup").unwrap_or_default();
     let mut files = Vec::new();
     for line in own.lines() {
@@ -195,7 +195,7 @@ pub(crate) fn physical_memory() -> Option<u64> {
 }
 
 /// Resident memory of this process in bytes (Linux), read from /proc.
-pub fn resident_bytes() -> Option<u64> {
+pub(crate) fn resident_bytes() -> Option<u64> {
     let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
     let pages = statm.split_whitespace().nth(1)?.parse::<u64>().ok()?;
     Some(pages * PAGE as u64)

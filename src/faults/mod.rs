@@ -8,9 +8,9 @@
 //! applies them (see [`shared`]).
 
 mod config;
-pub mod fields;
-pub mod leak;
-pub mod shared;
+pub(crate) mod fields;
+pub(crate) mod leak;
+pub(crate) mod shared;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -278,16 +278,13 @@ impl FaultState {
     /// another replica).
     async fn revert(&self, expired: Option<DateTime<Utc>>) -> bool {
         let result = match &self.inner.shared {
-            Some(shared) => shared
-                .revert_if(expired)
-                .await
-                .map(|s| s.map(|a| self.adopt(a))),
+            Some(shared) => shared.revert_if(expired).await.map(|a| self.adopt(a)),
             None => {
                 let cur = self.applied();
                 if cur.expires_at == expired {
                     self.adopt(cur.next(FaultConfig::default(), Utc::now()));
                 }
-                Ok(Some(()))
+                Ok(())
             }
         };
         match result {

@@ -20,7 +20,7 @@ const CHANNEL: &str = "workshop_faults";
 const POLL: Duration = Duration::from_secs(1);
 
 #[derive(Clone)]
-pub struct SharedFaults {
+pub(crate) struct SharedFaults {
     pool: PgPool,
 }
 
@@ -43,11 +43,11 @@ fn decode(row: Row) -> Applied {
 }
 
 impl SharedFaults {
-    pub fn new(pool: PgPool) -> Self {
+    pub(crate) fn new(pool: PgPool) -> Self {
         Self { pool }
     }
 
-    pub async fn load(&self) -> Result<Applied, sqlx::Error> {
+    pub(crate) async fn load(&self) -> Result<Applied, sqlx::Error> {
         let row: Row = sqlx::query_as(
             "SELECT config, generation, reset_generation, expires_at FROM fault_state WHERE id = 1",
         )
@@ -89,22 +89,22 @@ impl SharedFaults {
         Ok(next)
     }
 
-    pub async fn update(&self, update: &FaultUpdate) -> Result<Applied, sqlx::Error> {
+    pub(crate) async fn update(&self, update: &FaultUpdate) -> Result<Applied, sqlx::Error> {
         let now = Utc::now();
         self.write(|cur| cur.next(cur.config.apply(update), now))
             .await
     }
 
-    pub async fn reset(&self) -> Result<Applied, sqlx::Error> {
+    pub(crate) async fn reset(&self) -> Result<Applied, sqlx::Error> {
         self.write(Applied::reset).await
     }
 
     /// Reverts the stored state if it is still the one that expired; returns
     /// the state in force afterwards.
-    pub async fn revert_if(
+    pub(crate) async fn revert_if(
         &self,
         expired: Option<DateTime<Utc>>,
-    ) -> Result<Option<Applied>, sqlx::Error> {
+    ) -> Result<Applied, sqlx::Error> {
         let now = Utc::now();
         let next = self
             .write(|cur| {
@@ -115,11 +115,11 @@ impl SharedFaults {
                 }
             })
             .await?;
-        Ok(Some(next))
+        Ok(next)
     }
 
     /// Follows changes made by other replicas until `stop`.
-    pub async fn follow(self, faults: FaultState, stop: CancellationToken) {
+    pub(crate) async fn follow(self, faults: FaultState, stop: CancellationToken) {
         let mut listener = None;
         loop {
             if listener.is_none() {

@@ -13,7 +13,7 @@
 
 mod adopt;
 mod found;
-pub mod money;
+pub(crate) mod money;
 mod postgres;
 mod schema;
 mod sqlite;
@@ -28,14 +28,14 @@ use utoipa::ToSchema;
 
 use crate::faults::DbMode;
 
-pub use found::{FoundColumn, FoundTable, SchemaError};
-pub use postgres::PgLedger;
-pub use sqlite::SqliteLedger;
+pub(crate) use found::SchemaError;
+pub(crate) use postgres::PgLedger;
+pub(crate) use sqlite::SqliteLedger;
 
 /// The account `/api/balance` reports and transfers come from by default.
-pub const DEFAULT_ACCOUNT: &str = "ACC-001";
+pub(crate) const DEFAULT_ACCOUNT: &str = "ACC-001";
 /// The largest single transfer accepted.
-pub const MAX_TRANSFER: Decimal = Decimal::from_parts(100_000_000, 0, 0, false, 2);
+pub(crate) const MAX_TRANSFER: Decimal = Decimal::from_parts(100_000_000, 0, 0, false, 2);
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Account {
@@ -282,7 +282,7 @@ fn hold_for(mode: DbMode) -> Result<Option<Duration>, LedgerError> {
 }
 
 /// Hides the password of a database URL for messages and logs.
-pub fn redact(url: &str) -> String {
+pub(crate) fn redact(url: &str) -> String {
     match url.split_once("://") {
         Some((scheme, rest)) => match rest.rsplit_once('@') {
             Some((creds, host)) => {

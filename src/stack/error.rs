@@ -182,7 +182,7 @@ impl StackError {
 }
 
 /// True when Docker answered "no such object" (404): the thing simply is not there.
-pub fn is_not_found(e: &bollard::errors::Error) -> bool {
+pub(crate) fn is_not_found(e: &bollard::errors::Error) -> bool {
     matches!(
         e,
         bollard::errors::Error::DockerResponseServerError {

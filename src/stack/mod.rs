@@ -16,16 +16,16 @@
 //! they are free; [`error`] what can go wrong, and [`Trouble`]: the one
 //! sentence and the fix a person reads when the stack cannot come up.
 
-pub mod docker;
+pub(crate) mod docker;
 pub mod engine;
-pub mod error;
+pub(crate) mod error;
 pub mod files;
 pub mod images;
-pub mod local;
-pub mod model;
-pub mod ports;
+pub(crate) mod local;
+pub(crate) mod model;
+pub(crate) mod ports;
 pub mod settings;
-pub mod task;
+pub(crate) mod task;
 
 use futures::stream::BoxStream;
 use tokio::sync::broadcast;

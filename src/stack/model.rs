@@ -228,7 +228,7 @@ pub struct LogRequest {
 }
 
 /// Formats bytes as MiB for people.
-pub fn mib(bytes: u64) -> String {
+pub(crate) fn mib(bytes: u64) -> String {
     format!("{:.0} MiB", bytes as f64 / (1024.0 * 1024.0))
 }
 

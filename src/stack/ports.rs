@@ -6,7 +6,7 @@ use super::{StackError, StackSettings};
 
 /// A host port the stack publishes, and the setting that moves it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StackPort {
+pub(crate) struct StackPort {
     /// The check's name: `port-api`, `port-api-2`, `port-prometheus`…
     pub name: String,
     pub service: &'static str,
@@ -15,7 +15,7 @@ pub struct StackPort {
 }
 
 /// Every port `up` would publish with these settings.
-pub fn stack_ports(s: &StackSettings) -> Vec<StackPort> {
+pub(crate) fn stack_ports(s: &StackSettings) -> Vec<StackPort> {
     let port = |name: String, service, number, env| StackPort {
         name,
         service,
@@ -54,7 +54,7 @@ pub fn stack_ports(s: &StackSettings) -> Vec<StackPort> {
 /// listener is dropped at once. A connection is tried too, because macOS
 /// lets a specific address be bound over a wildcard listener (AirPlay's
 /// `*:5000`) that Docker's port forwarding then collides with.
-pub fn bind_error(bind: &str, port: u16) -> Option<String> {
+pub(crate) fn bind_error(bind: &str, port: u16) -> Option<String> {
     if let Err(e) = std::net::TcpListener::bind((bind, port)) {
         return Some(e.to_string());
     }
@@ -68,7 +68,7 @@ pub fn bind_error(bind: &str, port: u16) -> Option<String> {
 }
 
 /// A free port a little above `port`, to name in the fix.
-pub fn free_port_near(bind: &str, port: u16) -> Option<u16> {
+pub(crate) fn free_port_near(bind: &str, port: u16) -> Option<u16> {
     (50..70u16)
         .filter_map(|d| port.checked_add(d))
         .find(|p| bind_error(bind, *p).is_none())
@@ -77,7 +77,12 @@ pub fn free_port_near(bind: &str, port: u16) -> Option<u16> {
 impl StackPort {
     /// This port, held on `bind` by another program, as the error that
     /// names the setting moving it and a free port near it.
-    pub fn taken(&self, service: impl Into<String>, bind: &str, reason: String) -> StackError {
+    pub(crate) fn taken(
+        &self,
+        service: impl Into<String>,
+        bind: &str,
+        reason: String,
+    ) -> StackError {
         StackError::PortTaken {
             service: service.into(),
             bind: bind.into(),

@@ -37,7 +37,7 @@ pub struct StackHandle {
 }
 
 /// Starts the task owning `runtime`.
-pub fn spawn(runtime: Runtime) -> StackHandle {
+pub(crate) fn spawn(runtime: Runtime) -> StackHandle {
     let (tx, mut rx) = mpsc::channel::<StackCommand>(16);
     let events = Arc::new(runtime.subscribe());
     tokio::spawn(async move {

@@ -9,10 +9,10 @@
 //!
 //! Nothing here knows about cases or the console; they ask for values.
 
-pub mod prom;
-pub mod scrape;
-pub mod series;
-pub mod source;
+pub(crate) mod prom;
+pub(crate) mod scrape;
+pub(crate) mod series;
+pub(crate) mod source;
 
 pub use prom::{AlertStatus, Prometheus, TelemetryError};
 pub use series::Series;

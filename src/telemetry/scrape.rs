@@ -29,7 +29,7 @@ impl Sample {
 
 /// Parses the Prometheus text format; lines it cannot read are skipped (a
 /// scrape is advisory: one odd line must not blank the whole chart).
-pub fn parse(text: &str) -> Vec<Sample> {
+pub(crate) fn parse(text: &str) -> Vec<Sample> {
     text.lines().filter_map(parse_line).collect()
 }
 
@@ -152,7 +152,7 @@ fn increase(old: f64, new: f64) -> f64 {
 /// The `q` quantile from cumulative bucket increases, interpolated linearly
 /// inside the bucket the rank falls in, as `histogram_quantile` does. A rank
 /// in the +Inf bucket reads as the highest finite bound.
-pub fn quantile(q: f64, buckets: &[(f64, f64)]) -> Option<f64> {
+pub(crate) fn quantile(q: f64, buckets: &[(f64, f64)]) -> Option<f64> {
     let total = buckets.last()?.1;
     if total <= 0.0 {
         return None;
@@ -190,7 +190,7 @@ pub struct Derived {
 }
 
 /// Rates and p95 between an older and a newer scrape.
-pub fn derive(old: &Scrape, new: &Scrape) -> Derived {
+pub(crate) fn derive(old: &Scrape, new: &Scrape) -> Derived {
     let dt = new.at - old.at;
     if dt <= 0.0 {
         return Derived::default();
@@ -238,7 +238,7 @@ pub struct ScrapeWindow {
 }
 
 /// The span the rates are taken over, as in the recording rules.
-pub const RATE_WINDOW_S: f64 = 60.0;
+pub(crate) const RATE_WINDOW_S: f64 = 60.0;
 
 /// A query the scrape window cannot answer (it is not PromQL).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -317,7 +317,7 @@ fn bare_name(query: &str) -> Option<&str> {
 }
 
 /// Fetches `<api>/metrics` as text.
-pub async fn fetch(http: &reqwest::Client, api_url: &str) -> Result<String, String> {
+pub(crate) async fn fetch(http: &reqwest::Client, api_url: &str) -> Result<String, String> {
     let url = format!("{}/metrics", api_url.trim_end_matches('/'));
     let resp = http
         .get(&url)

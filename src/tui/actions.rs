@@ -10,12 +10,11 @@ use super::msg::Effect;
 use super::state::{ActiveCase, App, FORM, LogKind, Overlay};
 
 fn fault_effect(app: &mut App, update: FaultUpdate, inject: bool) -> Vec<Effect> {
-    app.fault_pressed_at = Some(app.now);
     app.signals.markers.push((app.now, inject));
     vec![Effect::SetFaults(update)]
 }
 
-pub fn act(app: &mut App, action: Action) -> Vec<Effect> {
+pub(crate) fn act(app: &mut App, action: Action) -> Vec<Effect> {
     let now = app.now;
     let faults = app.faults.clone().unwrap_or_default();
     let v = app.fault_values.clone();
@@ -65,7 +64,6 @@ pub fn act(app: &mut App, action: Action) -> Vec<Effect> {
             match a.session.inject(now, force) {
                 Some((actions, event)) => {
                     app.log(LogKind::Info, event.text());
-                    app.fault_pressed_at = Some(now);
                     app.signals.markers.push((now, true));
                     vec![Effect::RunActions(actions)]
                 }
@@ -175,7 +173,6 @@ pub fn act(app: &mut App, action: Action) -> Vec<Effect> {
             )
         }
         Action::ResetFaults => {
-            app.fault_pressed_at = Some(now);
             app.signals.markers.push((now, false));
             vec![Effect::ResetFaults]
         }

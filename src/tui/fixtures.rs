@@ -7,7 +7,7 @@ use std::time::Duration;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use crate::cases::runner::Observation;
+use crate::cases::runner::probe::Observation;
 use crate::cases::runner::session::{Poll, Seen};
 use crate::cases::{CaseSet, Lang};
 use crate::faults::FaultConfig;
@@ -23,7 +23,7 @@ use super::state::App;
 use super::update::update;
 
 /// Draws with `render` on a `w`×`h` test terminal and returns the screen.
-pub fn draw(w: u16, h: u16, render: impl FnOnce(&mut ratatui::Frame)) -> String {
+pub(super) fn draw(w: u16, h: u16, render: impl FnOnce(&mut ratatui::Frame)) -> String {
     let mut term = Terminal::new(TestBackend::new(w, h)).expect("a test terminal");
     term.draw(render).expect("drawn");
     term.backend().to_string()
@@ -172,11 +172,11 @@ fn healthy_seen(p: &Poll, _t: f64) -> Seen {
     }
 }
 
-pub fn empty() -> App {
+pub(super) fn empty() -> App {
     base()
 }
 
-pub fn loading() -> App {
+pub(super) fn loading() -> App {
     let mut app = base();
     at(&mut app, 1.0, opened(Backend::Docker));
     for (s, m) in [
@@ -210,7 +210,7 @@ fn docker_up(app: &mut App) {
     at(app, 20.0, Msg::StackStatus(Ok(docker_status())));
 }
 
-pub fn healthy() -> App {
+pub(super) fn healthy() -> App {
     let mut app = base();
     docker_up(&mut app);
     run(&mut app, 20.0, 320.0, calm(true), healthy_seen);
@@ -225,7 +225,7 @@ pub fn healthy() -> App {
     app
 }
 
-pub fn failing() -> App {
+pub(super) fn failing() -> App {
     let mut app = healthy();
     at(
         &mut app,
@@ -278,7 +278,7 @@ pub fn failing() -> App {
     app
 }
 
-pub fn docker_absent() -> App {
+pub(super) fn docker_absent() -> App {
     let mut app = base();
     at(
         &mut app,
@@ -315,7 +315,7 @@ pub fn docker_absent() -> App {
 }
 
 /// Docker answers, but an image can be neither found nor pulled nor built.
-pub fn blocked_on_images(lang: Lang) -> App {
+pub(super) fn blocked_on_images(lang: Lang) -> App {
     let mut app = base();
     app.lang = lang;
     at(&mut app, 1.0, opened(Backend::Docker));
@@ -339,7 +339,7 @@ pub fn blocked_on_images(lang: Lang) -> App {
     app
 }
 
-pub fn prometheus_absent() -> App {
+pub(super) fn prometheus_absent() -> App {
     let mut app = base();
     app.prometheus_url = None;
     at(&mut app, 1.0, opened(Backend::Local));

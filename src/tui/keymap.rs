@@ -8,7 +8,7 @@ use super::text::T;
 /// What a key asks for (in the normal view; the form, the answer field and
 /// the help overlay read keys themselves).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
+pub(crate) enum Action {
     Quit,
     Help,
     Up,
@@ -38,7 +38,7 @@ pub enum Action {
 
 /// A key as the table names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Key {
+pub(crate) enum Key {
     Char(char),
     Ctrl(char),
     Up,
@@ -52,7 +52,7 @@ pub enum Key {
 }
 
 impl Key {
-    pub fn label(self) -> String {
+    pub(crate) fn label(self) -> String {
         match self {
             Key::Char(' ') => "Space".into(),
             Key::Char(c) => c.to_string(),
@@ -86,7 +86,7 @@ impl Key {
     }
 }
 
-pub struct Binding {
+pub(crate) struct Binding {
     pub keys: &'static [Key],
     pub action: Action,
     pub help: T,
@@ -95,7 +95,7 @@ pub struct Binding {
 use Action as A;
 use Key as K;
 
-pub const KEYMAP: &[Binding] = &[
+pub(crate) const KEYMAP: &[Binding] = &[
     Binding {
         keys: &[K::Char('q'), K::Ctrl('c')],
         action: A::Quit,
@@ -219,7 +219,7 @@ pub const KEYMAP: &[Binding] = &[
 ];
 
 /// The action bound to `key`, if any.
-pub fn action_for(key: &KeyEvent) -> Option<Action> {
+pub(crate) fn action_for(key: &KeyEvent) -> Option<Action> {
     KEYMAP
         .iter()
         .find(|b| b.keys.iter().any(|k| k.matches(key)))
@@ -227,23 +227,13 @@ pub fn action_for(key: &KeyEvent) -> Option<Action> {
 }
 
 /// The first key of `action`, for the short hints in panel titles.
-pub fn key_of(action: Action) -> String {
+pub(crate) fn key_of(action: Action) -> String {
     KEYMAP
         .iter()
         .find(|b| b.action == action)
         .and_then(|b| b.keys.first())
         .map(|k| k.label())
         .unwrap_or_default()
-}
-
-/// The keys of `action` as help shows them: `k/↑`.
-pub fn keys_of(action: Action) -> String {
-    KEYMAP
-        .iter()
-        .filter(|b| b.action == action)
-        .flat_map(|b| b.keys.iter().map(|k| k.label()))
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 #[cfg(test)]

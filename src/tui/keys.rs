@@ -8,7 +8,7 @@ use super::keymap::{Action, action_for};
 use super::msg::Effect;
 use super::state::{App, FORM, LogKind, Overlay, StackPhase};
 
-pub fn key_pressed(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+pub(crate) fn key_pressed(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     // Ctrl-C leaves from anywhere, an open box included.
     if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
         app.overlay = Overlay::None;

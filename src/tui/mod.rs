@@ -15,18 +15,18 @@
 //! [`theme`] (16 colours or none), [`progress`] (saved between runs),
 //! [`terminal`] (raw mode in and out, panic included).
 
-pub mod actions;
+pub(crate) mod actions;
 pub mod driver;
-pub mod keymap;
-pub mod keys;
+pub(crate) mod keymap;
+pub(crate) mod keys;
 pub mod msg;
-pub mod panels;
-pub mod progress;
-pub mod sensing;
-pub mod shared;
+pub(crate) mod panels;
+pub(crate) mod progress;
+pub(crate) mod sensing;
+pub(crate) mod shared;
 pub mod state;
-pub mod terminal;
-pub mod text;
+pub(crate) mod terminal;
+pub(crate) mod text;
 pub mod theme;
 pub mod update;
 pub mod view;

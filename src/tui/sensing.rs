@@ -17,7 +17,7 @@ fn short(e: &TelemetryError) -> String {
     }
 }
 
-pub async fn read_once(sh: &Shared) -> Reading {
+pub(crate) async fn read_once(sh: &Shared) -> Reading {
     let at = sh.started.elapsed().as_secs_f64();
     let api = match scrape::fetch(&sh.http, sh.api().base()).await {
         Ok(text) => {

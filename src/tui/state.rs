@@ -219,8 +219,6 @@ pub struct App {
     pub scroll: u16,
     pub log: VecDeque<LogLine>,
     pub overlay: Overlay,
-    /// When the last fault key was pressed, to time the API's answer.
-    pub fault_pressed_at: Option<f64>,
     pub quitting: bool,
     /// What the console prints after the terminal is restored, when the
     /// student quit because the stack could not come up: the fix.
@@ -260,7 +258,6 @@ impl App {
             scroll: 0,
             log: VecDeque::new(),
             overlay: Overlay::None,
-            fault_pressed_at: None,
             quitting: false,
             exit_note: None,
         }

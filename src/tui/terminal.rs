@@ -14,16 +14,16 @@ use crossterm::terminal::{
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
-pub type Term = Terminal<CrosstermBackend<Stdout>>;
+pub(crate) type Term = Terminal<CrosstermBackend<Stdout>>;
 
 /// Puts the terminal back as the shell expects it. Safe to call twice.
-pub fn restore() {
+pub(crate) fn restore() {
     let _ = disable_raw_mode();
     let _ = execute!(io::stdout(), LeaveAlternateScreen, Show);
 }
 
 /// Restores the terminal when dropped.
-pub struct Guard;
+pub(crate) struct Guard;
 
 impl Drop for Guard {
     fn drop(&mut self) {
@@ -34,7 +34,7 @@ impl Drop for Guard {
 static HOOK: Once = Once::new();
 
 /// Enters console mode; keep the guard alive as long as the console runs.
-pub fn enter() -> io::Result<(Term, Guard)> {
+pub(crate) fn enter() -> io::Result<(Term, Guard)> {
     HOOK.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {

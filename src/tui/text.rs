@@ -5,7 +5,7 @@
 use crate::cases::Lang;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum T {
+pub(crate) enum T {
     Stack,
     Cases,
     Case,
@@ -15,12 +15,6 @@ pub enum T {
     Log,
     Help,
     HelpClose,
-    Service,
-    State,
-    Health,
-    Restarts,
-    Oom,
-    Memory,
     Opening,
     Starting,
     Attached,
@@ -49,8 +43,6 @@ pub enum T {
     SourceProm,
     SourceScrape,
     SourceNone,
-    Down,
-    Up,
     FormTitle,
     AnswerTitle,
     KeysHint,
@@ -82,14 +74,11 @@ pub enum T {
     BlockedWait,
     BlockedFix,
     BlockedHint,
-    Ttd,
-    Tta,
-    Ttr,
     Waiting,
 }
 
 /// The word `t` in `lang`.
-pub fn t(lang: Lang, t: T) -> &'static str {
+pub(crate) fn t(lang: Lang, t: T) -> &'static str {
     use T::*;
     let (en, ru) = match t {
         Stack => ("Stack", "Стенд"),
@@ -101,12 +90,6 @@ pub fn t(lang: Lang, t: T) -> &'static str {
         Log => ("Events", "События"),
         Help => ("Keys", "Клавиши"),
         HelpClose => ("? or Esc closes", "? или Esc — закрыть"),
-        Service => ("service", "сервис"),
-        State => ("state", "состояние"),
-        Health => ("health", "здоровье"),
-        Restarts => ("restarts", "рестарты"),
-        Oom => ("OOM", "OOM"),
-        Memory => ("memory", "память"),
         Opening => ("looking for a Docker engine…", "ищу Docker…"),
         Starting => ("starting the stack", "запускаю стенд"),
         Attached => (
@@ -159,8 +142,6 @@ pub fn t(lang: Lang, t: T) -> &'static str {
         SourceProm => ("Prometheus", "Prometheus"),
         SourceScrape => ("direct /metrics scrape", "прямой сбор /metrics"),
         SourceNone => ("no data", "нет данных"),
-        Down => ("down", "недоступен"),
-        Up => ("up", "доступен"),
         FormTitle => (
             "Fault values (Tab next, Enter apply, Esc cancel)",
             "Параметры отказов (Tab, Enter — применить, Esc)",
@@ -228,9 +209,6 @@ pub fn t(lang: Lang, t: T) -> &'static str {
             "s: local mode, retry or quit",
             "s: локальный режим, повтор или выход",
         ),
-        Ttd => ("time to detect", "время обнаружения"),
-        Tta => ("time to alert", "время до алерта"),
-        Ttr => ("time to recover", "время восстановления"),
         Waiting => ("waiting", "ожидание"),
     };
     match lang {
@@ -240,7 +218,7 @@ pub fn t(lang: Lang, t: T) -> &'static str {
 }
 
 /// The language from `--lang`, else from `LC_ALL`/`LC_MESSAGES`/`LANG`.
-pub fn lang_from_env(flag: Option<Lang>, var: impl Fn(&str) -> Option<String>) -> Lang {
+pub(crate) fn lang_from_env(flag: Option<Lang>, var: impl Fn(&str) -> Option<String>) -> Lang {
     if let Some(l) = flag {
         return l;
     }

@@ -8,10 +8,11 @@ use crossterm::event::{KeyCode, KeyEvent};
 use futures::executor::block_on;
 
 use super::*;
+use crate::cases::runner::io::Clock;
 use crate::cases::runner::replay::{FakeClock, Replay};
 use crate::cases::runner::session::Stage;
 use crate::cases::runner::walk_tests::{case, walk_headless};
-use crate::cases::runner::{CaseIo, CaseOutcome, Clock, RunEvent};
+use crate::cases::runner::{CaseIo, CaseOutcome, RunEvent};
 use crate::cases::{CaseSet, Lang};
 use crate::tui::state::App;
 

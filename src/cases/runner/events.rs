@@ -78,7 +78,7 @@ pub enum RunEvent {
 
 /// An event with when it happened.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Stamped {
+pub(crate) struct Stamped {
     pub at: DateTime<Utc>,
     /// Seconds since the run started.
     pub t: f64,
@@ -86,7 +86,7 @@ pub struct Stamped {
     pub event: RunEvent,
 }
 
-pub fn secs(d: Duration) -> f64 {
+pub(crate) fn secs(d: Duration) -> f64 {
     (d.as_secs_f64() * 10.0).round() / 10.0
 }
 
@@ -158,7 +158,7 @@ impl RunEvent {
 
 impl Stamped {
     /// One line for a terminal.
-    pub fn line(&self) -> String {
+    pub(crate) fn line(&self) -> String {
         format!("[{:>6.1}s] {}", self.t, self.event.text())
     }
 }

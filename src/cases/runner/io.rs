@@ -20,7 +20,7 @@ use super::session::{Poll, Seen};
 
 /// What an action left behind: the fault state the API answered with, for
 /// the actions that change it.
-pub type Acted = Result<Option<FaultConfig>, ActError>;
+pub(crate) type Acted = Result<Option<FaultConfig>, ActError>;
 
 /// Why an action did not happen.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -40,22 +40,22 @@ pub enum ActError {
 }
 
 /// Observes what the case engine asks and does what the case says.
-pub trait CaseIo: Send + Sync {
+pub(crate) trait CaseIo: Send + Sync {
     fn observe(&self, poll: Poll, captures: Captures) -> BoxFuture<'_, Seen>;
     fn act<'a>(&'a self, action: &'a Action) -> BoxFuture<'a, Acted>;
 }
 
 /// The engine's clock, in seconds from an origin of its own.
-pub trait Clock: Send + Sync {
+pub(crate) trait Clock: Send + Sync {
     fn now(&self) -> f64;
     fn sleep(&self, d: Duration) -> BoxFuture<'_, ()>;
 }
 
 /// The wall clock.
-pub struct WallClock(tokio::time::Instant);
+pub(crate) struct WallClock(tokio::time::Instant);
 
 impl WallClock {
-    pub fn start() -> Self {
+    pub(crate) fn start() -> Self {
         Self(tokio::time::Instant::now())
     }
 }
@@ -71,13 +71,13 @@ impl Clock for WallClock {
 
 /// Acts on a service of the stack (restart, kill); provided by the stack
 /// runtime when one is in use.
-pub trait ServiceControl: Send + Sync {
+pub(crate) trait ServiceControl: Send + Sync {
     fn act<'a>(&'a self, step: &'a ContainerStep) -> BoxFuture<'a, Result<(), ActError>>;
 }
 
 /// The real thing: Prometheus (or the API's own `/metrics` standing in),
 /// the API, and the stack when there is one.
-pub struct LiveIo {
+pub(crate) struct LiveIo {
     pub source: Source,
     pub http: reqwest::Client,
     pub api: ApiClient,
@@ -170,7 +170,7 @@ impl CaseIo for LiveIo {
 }
 
 /// What a query's values say about a check.
-pub fn judge_query(values: &[f64], q: &QueryProbe, captures: &Captures) -> Observation {
+pub(crate) fn judge_query(values: &[f64], q: &QueryProbe, captures: &Captures) -> Observation {
     match reduce(values, q.reduce) {
         None => match q.on_no_data {
             NoData::Pass => Observation::Holds(None),
@@ -185,7 +185,7 @@ pub fn judge_query(values: &[f64], q: &QueryProbe, captures: &Captures) -> Obser
 }
 
 /// What an alert's state says about a check.
-pub fn judge_alert(status: AlertStatus, a: &AlertProbe) -> Observation {
+pub(crate) fn judge_alert(status: AlertStatus, a: &AlertProbe) -> Observation {
     let wanted = match a.state {
         AlertState::Firing => status == AlertStatus::Firing,
         AlertState::Pending => status == AlertStatus::Pending,
@@ -199,7 +199,7 @@ pub fn judge_alert(status: AlertStatus, a: &AlertProbe) -> Observation {
 }
 
 /// What an HTTP status says about a check.
-pub fn judge_http(status: u16, h: &HttpProbe) -> Observation {
+pub(crate) fn judge_http(status: u16, h: &HttpProbe) -> Observation {
     if status == h.status {
         Observation::Holds(None)
     } else {

@@ -4,11 +4,11 @@
 //! and always rolls back — on success, on failure, on Ctrl-C.
 
 mod events;
-pub mod io;
-mod probe;
-pub mod report;
-pub mod session;
-pub mod walk;
+pub(crate) mod io;
+pub(crate) mod probe;
+pub(crate) mod report;
+pub(crate) mod session;
+pub(crate) mod walk;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,9 +18,9 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-pub use events::{RunEvent, Stamped, secs};
-pub use io::{CaseIo, Clock, LiveIo, ServiceControl, WallClock};
-pub use probe::{Captures, CheckResult, Observation, compare, reduce};
+pub(crate) use events::{RunEvent, Stamped, secs};
+pub(crate) use io::{CaseIo, LiveIo, ServiceControl, WallClock};
+pub(crate) use probe::{Captures, CheckResult};
 
 use crate::cases::{Case, Lang};
 use crate::client::ApiClient;
@@ -57,7 +57,7 @@ pub struct CaseOutcome {
     pub load: LoadReport,
 }
 
-pub struct Runner {
+pub(crate) struct Runner {
     pub api_url: String,
     pub prometheus: Prometheus,
     pub lang: Lang,
@@ -73,7 +73,7 @@ pub struct Runner {
 }
 
 /// The case's endpoint mix as the load generator takes it.
-pub fn load_mix(case: &Case) -> Mix {
+pub(crate) fn load_mix(case: &Case) -> Mix {
     let by_name = |name: &str| Endpoint::ALL.into_iter().find(|e| e.name() == name);
     Mix(case
         .load
@@ -85,7 +85,7 @@ pub fn load_mix(case: &Case) -> Mix {
 }
 
 impl Runner {
-    pub fn new(
+    pub(crate) fn new(
         api_url: &str,
         prometheus: Prometheus,
         lang: Lang,
@@ -126,7 +126,7 @@ impl Runner {
     }
 
     /// Runs one case; the rollback runs whatever happens.
-    pub async fn run_case(&self, case: &Case) -> CaseOutcome {
+    pub(crate) async fn run_case(&self, case: &Case) -> CaseOutcome {
         let title = case.title.get(self.lang).to_string();
         self.emit(RunEvent::CaseStarted {
             case: case.id.clone(),

@@ -8,7 +8,7 @@ use std::time::Duration;
 use crate::cases::check::{Comparison, Reduce, Threshold};
 
 /// Values captured at baseline, by name.
-pub type Captures = BTreeMap<String, f64>;
+pub(crate) type Captures = BTreeMap<String, f64>;
 
 /// What one poll saw.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -36,7 +36,7 @@ pub struct CheckResult {
 }
 
 /// Reduces the series of a query to one number; NaN values are ignored.
-pub fn reduce(values: &[f64], how: Reduce) -> Option<f64> {
+pub(crate) fn reduce(values: &[f64], how: Reduce) -> Option<f64> {
     let v: Vec<f64> = values.iter().copied().filter(|x| !x.is_nan()).collect();
     if v.is_empty() {
         return None;
@@ -58,7 +58,7 @@ fn bound(t: &Threshold, captures: &Captures) -> Option<f64> {
 }
 
 /// Whether `value` meets the comparison; `None` when a capture it needs is missing.
-pub fn compare(value: f64, cmp: &Comparison, captures: &Captures) -> Option<bool> {
+pub(crate) fn compare(value: f64, cmp: &Comparison, captures: &Captures) -> Option<bool> {
     Some(match cmp {
         Comparison::Above(t) => value > bound(t, captures)?,
         Comparison::Below(t) => value < bound(t, captures)?,

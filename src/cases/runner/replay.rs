@@ -20,10 +20,10 @@ use super::session::{Poll, Seen};
 
 /// A clock that moves only when slept on: a walk of minutes takes no time.
 #[derive(Default)]
-pub struct FakeClock(Mutex<f64>);
+pub(crate) struct FakeClock(Mutex<f64>);
 
 impl FakeClock {
-    pub fn advance(&self, s: f64) {
+    pub(crate) fn advance(&self, s: f64) {
         if let Ok(mut t) = self.0.lock() {
             *t += s;
         }
@@ -51,7 +51,7 @@ struct Marks {
 /// Case 1's telemetry as recorded: p95 rises 10 s after the injection and
 /// falls 20 s after the recovery; HighLatency fires 40 s after the injection
 /// and resolves 30 s after the recovery.
-pub struct Replay {
+pub(crate) struct Replay {
     pub clock: Arc<FakeClock>,
     marks: Mutex<Marks>,
     /// Every poll asked, with when.
@@ -62,7 +62,7 @@ pub struct Replay {
 }
 
 impl Replay {
-    pub fn new(clock: Arc<FakeClock>) -> Self {
+    pub(crate) fn new(clock: Arc<FakeClock>) -> Self {
         Self {
             clock,
             marks: Mutex::new(Marks::default()),

@@ -16,7 +16,7 @@ fn num(v: Option<f64>, unit: &str) -> String {
 }
 
 /// A Markdown report: a summary table, then each case's checks and alerts.
-pub fn markdown(outcomes: &[CaseOutcome]) -> String {
+pub(crate) fn markdown(outcomes: &[CaseOutcome]) -> String {
     let mut md = String::from("# Workshop run report\n\n");
     let _ = writeln!(
         md,
@@ -89,13 +89,13 @@ pub fn markdown(outcomes: &[CaseOutcome]) -> String {
 }
 
 /// The journal: every event of the run, as a JSON array.
-pub fn journal(events: &[Stamped]) -> String {
+pub(crate) fn journal(events: &[Stamped]) -> String {
     serde_json::to_string_pretty(events).unwrap_or_else(|_| "[]".into())
 }
 
 /// One case of an interactive session (the console), as its report shows it.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct SessionRow {
+pub(crate) struct SessionRow {
     pub id: String,
     pub title: String,
     pub finished: bool,
@@ -110,7 +110,7 @@ pub struct SessionRow {
 
 /// The Markdown report of a console session: the same columns as a run's,
 /// plus the restarts a case caused (the memory-leak case's OOM kills).
-pub fn session_markdown(rows: &[SessionRow]) -> String {
+pub(crate) fn session_markdown(rows: &[SessionRow]) -> String {
     let mut md = String::from("# Workshop session report\n\n");
     let _ = writeln!(
         md,

@@ -23,7 +23,7 @@ use super::{CaseOutcome, RunEvent, secs};
 const TICK: Duration = Duration::from_millis(250);
 
 /// How a walk goes besides the case itself.
-pub struct WalkOptions<'a> {
+pub(crate) struct WalkOptions<'a> {
     pub lang: Lang,
     /// `workshop cases check`: before injecting, prove that no detect check
     /// already holds at baseline (a check that passes without the fault
@@ -36,7 +36,7 @@ pub struct WalkOptions<'a> {
 /// runs the load around it, and the rollback after it). Every event goes to
 /// `emit`, except the session's `CaseFinished`: the caller says that last,
 /// once the rollback is done.
-pub async fn walk(
+pub(crate) async fn walk(
     case: &Case,
     opts: WalkOptions<'_>,
     io: &dyn CaseIo,
@@ -203,7 +203,7 @@ async fn prove_teachable(s: &CaseSession, io: &dyn CaseIo) -> (Vec<CheckResult>,
 }
 
 /// A check's result as the event the run prints.
-pub fn check_event(r: &CheckResult) -> RunEvent {
+pub(crate) fn check_event(r: &CheckResult) -> RunEvent {
     if r.passed {
         RunEvent::CheckPassed {
             phase: r.phase,

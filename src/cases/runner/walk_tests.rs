@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use tokio_util::sync::CancellationToken;
 
+use super::io::Clock;
 use super::replay::{FakeClock, Replay};
 use super::session::Poll;
 use super::walk::{WalkOptions, walk};

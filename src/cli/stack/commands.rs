@@ -17,7 +17,7 @@ use crate::stack::{
 
 /// `workshop up`.
 #[derive(Debug, Clone)]
-pub struct UpOptions {
+pub(super) struct UpOptions {
     pub choice: Choice,
     pub settings: StackSettings,
 }
@@ -28,7 +28,10 @@ pub struct UpOptions {
 /// Brings the stack up and prints its status; a local stack then runs
 /// until `shutdown` (Ctrl-C, SIGTERM, SIGHUP), and is stopped (children
 /// gone, ports free, cgroup removed).
-pub async fn up(opts: UpOptions, shutdown: CancellationToken) -> Result<ExitCode, StackError> {
+pub(super) async fn up(
+    opts: UpOptions,
+    shutdown: CancellationToken,
+) -> Result<ExitCode, StackError> {
     let started = std::time::Instant::now();
     let runtime = Runtime::open(opts.choice, opts.settings).await?;
     let printer = tokio::spawn(print_events(runtime.subscribe()));
@@ -68,7 +71,7 @@ async fn print_events(mut rx: broadcast::Receiver<StackEvent>) {
 }
 
 /// `workshop down [-v]`.
-pub async fn down(
+pub(super) async fn down(
     choice: Choice,
     settings: StackSettings,
     volumes: bool,
@@ -91,7 +94,7 @@ pub async fn down(
 }
 
 /// `workshop status [--json]`.
-pub async fn status(
+pub(super) async fn status(
     choice: Choice,
     settings: StackSettings,
     json: bool,
@@ -111,7 +114,7 @@ pub async fn status(
 }
 
 /// `workshop logs SERVICE [--tail N] [-f]`.
-pub async fn logs(
+pub(super) async fn logs(
     choice: Choice,
     settings: StackSettings,
     service: &str,
@@ -130,7 +133,7 @@ pub async fn logs(
 }
 
 /// The status as a table people read (and scripts can still cut).
-pub fn render_status(s: &StackStatus) -> String {
+pub(super) fn render_status(s: &StackStatus) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "stack {} ({})", s.project, s.backend);
     let _ = writeln!(

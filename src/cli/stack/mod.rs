@@ -134,7 +134,7 @@ pub(super) fn stack_settings(args: Option<&UpArgs>) -> anyhow::Result<StackSetti
     Ok(s)
 }
 
-pub async fn up(args: UpArgs, shutdown: CancellationToken) -> anyhow::Result<ExitCode> {
+pub(super) async fn up(args: UpArgs, shutdown: CancellationToken) -> anyhow::Result<ExitCode> {
     let opts = commands::UpOptions {
         choice: args.backend.choice(),
         settings: stack_settings(Some(&args))?,
@@ -142,15 +142,15 @@ pub async fn up(args: UpArgs, shutdown: CancellationToken) -> anyhow::Result<Exi
     Ok(commands::up(opts, shutdown).await?)
 }
 
-pub async fn down(args: DownArgs) -> anyhow::Result<ExitCode> {
+pub(super) async fn down(args: DownArgs) -> anyhow::Result<ExitCode> {
     Ok(commands::down(args.backend.choice(), stack_settings(None)?, args.volumes).await?)
 }
 
-pub async fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
+pub(super) async fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
     Ok(commands::status(args.backend.choice(), stack_settings(None)?, args.json).await?)
 }
 
-pub async fn logs(args: LogsArgs) -> anyhow::Result<ExitCode> {
+pub(super) async fn logs(args: LogsArgs) -> anyhow::Result<ExitCode> {
     let req = LogRequest {
         tail: args.tail,
         follow: args.follow,

@@ -6,10 +6,10 @@
 use super::spec::ServiceSpec;
 
 /// The label carrying the hash.
-pub const LABEL_CONFIG_HASH: &str = "io.workshop.config-hash";
+pub(super) const LABEL_CONFIG_HASH: &str = "io.workshop.config-hash";
 
 /// A stable hash (FNV-1a) of the definition and the files put into it.
-pub fn config_hash(spec: &ServiceSpec) -> String {
+pub(super) fn config_hash(spec: &ServiceSpec) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let mut eat = |bytes: &[u8]| {
         for b in bytes {

@@ -13,12 +13,12 @@ use crate::stack::error::StackError;
 
 /// Where the console inside the stack's network finds the API and Prometheus
 /// (the services' network aliases and their own ports).
-pub const API_BY_NAME: &str = "http://app:5000";
-pub const PROMETHEUS_BY_NAME: &str = "http://prometheus:9090";
+pub(crate) const API_BY_NAME: &str = "http://app:5000";
+pub(crate) const PROMETHEUS_BY_NAME: &str = "http://prometheus:9090";
 
 /// The id of the container this process runs in, when that container is one
 /// of `docker`'s (not a container of some other engine, not the host).
-pub async fn own_container(docker: &Docker) -> Option<String> {
+pub(super) async fn own_container(docker: &Docker) -> Option<String> {
     let mountinfo = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
     // A container's hostname is only worth trying inside a container.
     let in_a_container = ["/.dockerenv", "/run/.containerenv"]

@@ -33,10 +33,8 @@ use super::model::{LogRequest, ServiceAction, StackEvent};
 use super::settings::StackSettings;
 
 pub use bundle::{Saved, checksum_file};
-pub use inside::{API_BY_NAME, PROMETHEUS_BY_NAME};
-pub use spec::{
-    Kind, LABEL_MANAGED, LABEL_PROJECT, LABEL_REPLICA, LABEL_SERVICE, ServiceSpec, stack,
-};
+pub(crate) use inside::{API_BY_NAME, PROMETHEUS_BY_NAME};
+pub(crate) use spec::{LABEL_MANAGED, LABEL_PROJECT, stack};
 
 /// What `down` removed.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -52,7 +50,6 @@ pub struct Removed {
 /// event stream into [`StackEvent`]s; the watcher stops when this is dropped.
 pub struct DockerStack {
     docker: Docker,
-    engine_place: String,
     settings: StackSettings,
     events: broadcast::Sender<StackEvent>,
     stop_watch: CancellationToken,
@@ -95,17 +92,11 @@ impl DockerStack {
         ));
         Self {
             docker: engine.docker,
-            engine_place: engine.place,
             settings,
             events,
             stop_watch,
             inside: None,
         }
-    }
-
-    /// Where the engine was found, e.g. "Docker on Linux (unix:///var/run/docker.sock)".
-    pub fn engine_place(&self) -> &str {
-        &self.engine_place
     }
 
     pub fn settings(&self) -> &StackSettings {

@@ -12,16 +12,16 @@ use bollard::models::{
 use crate::stack::files::{self, EmbeddedFile};
 use crate::stack::settings::StackSettings;
 
-pub const LABEL_MANAGED: &str = "io.workshop.managed";
-pub const LABEL_PROJECT: &str = "io.workshop.project";
-pub const LABEL_SERVICE: &str = "io.workshop.service";
-pub const LABEL_REPLICA: &str = "io.workshop.replica";
+pub(crate) const LABEL_MANAGED: &str = "io.workshop.managed";
+pub(crate) const LABEL_PROJECT: &str = "io.workshop.project";
+pub(crate) const LABEL_SERVICE: &str = "io.workshop.service";
+pub(crate) const LABEL_REPLICA: &str = "io.workshop.replica";
 
 const SECOND_NS: i64 = 1_000_000_000;
 
 /// The kind of a service; `app` may have several replicas.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Kind {
+pub(crate) enum Kind {
     Db,
     App,
     Prometheus,
@@ -29,7 +29,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Kind::Db => "db",
             Kind::App => "app",
@@ -41,7 +41,7 @@ impl Kind {
 
 /// One container of the stack.
 #[derive(Debug, Clone)]
-pub struct ServiceSpec {
+pub(crate) struct ServiceSpec {
     pub kind: Kind,
     /// `db`, `app-1`, `prometheus`, `grafana`: what people type and read.
     pub name: String,
@@ -59,19 +59,19 @@ pub struct ServiceSpec {
 }
 
 /// The labels every object of the project carries.
-pub fn project_labels(settings: &StackSettings) -> HashMap<String, String> {
+pub(super) fn project_labels(settings: &StackSettings) -> HashMap<String, String> {
     HashMap::from([
         (LABEL_MANAGED.to_string(), "true".to_string()),
         (LABEL_PROJECT.to_string(), settings.project.clone()),
     ])
 }
 
-pub fn network_name(s: &StackSettings) -> String {
+pub(super) fn network_name(s: &StackSettings) -> String {
     s.object_name("net")
 }
 
 /// Named volumes: (volume name, mount point, service).
-pub fn volumes(s: &StackSettings) -> Vec<(String, &'static str, Kind)> {
+pub(super) fn volumes(s: &StackSettings) -> Vec<(String, &'static str, Kind)> {
     vec![
         (s.object_name("db"), "/var/lib/postgresql/data", Kind::Db),
         (s.object_name("prometheus"), "/prometheus", Kind::Prometheus),
@@ -80,7 +80,7 @@ pub fn volumes(s: &StackSettings) -> Vec<(String, &'static str, Kind)> {
 }
 
 /// The whole stack in start order: db, the app replicas, prometheus, grafana.
-pub fn stack(s: &StackSettings) -> Vec<ServiceSpec> {
+pub(crate) fn stack(s: &StackSettings) -> Vec<ServiceSpec> {
     let mut out = vec![db(s)];
     out.extend((1..=s.app_replicas.max(1)).map(|n| app(s, n)));
     out.push(prometheus(s));

@@ -21,7 +21,7 @@ use crate::stack::model::{Health, StackEvent};
 
 /// Runs until `stop` is cancelled; reconnects when the stream breaks (the
 /// engine restarted), so a long session keeps its events.
-pub async fn run(
+pub(super) async fn run(
     docker: Docker,
     project: String,
     events: broadcast::Sender<StackEvent>,
@@ -84,20 +84,20 @@ async fn restart_count(docker: &Docker, id: &str) -> u64 {
 
 /// An event, or a restart whose count must first be read from the engine.
 #[derive(Debug, PartialEq)]
-pub enum Pending {
+pub(super) enum Pending {
     Ready(StackEvent),
     RestartOf(String, String),
 }
 
 /// What the translation remembers between events.
 #[derive(Debug, Default)]
-pub struct Memory {
+pub(super) struct Memory {
     oom_since_start: HashSet<String>,
     died: HashSet<String>,
 }
 
 impl Memory {
-    pub fn translate(&mut self, m: &EventMessage) -> Vec<Pending> {
+    pub(super) fn translate(&mut self, m: &EventMessage) -> Vec<Pending> {
         let Some(actor) = &m.actor else {
             return vec![];
         };
@@ -153,7 +153,7 @@ impl Memory {
 }
 
 /// `app-2` from the labels of a replica; `db`, `prometheus`… otherwise.
-pub fn service_name(labels: &HashMap<String, String>) -> Option<String> {
+pub(super) fn service_name(labels: &HashMap<String, String>) -> Option<String> {
     let service = labels.get(LABEL_SERVICE)?;
     Some(match labels.get(LABEL_REPLICA) {
         Some(n) => format!("{service}-{n}"),

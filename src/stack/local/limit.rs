@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 /// How the limit is enforced.
 #[derive(Debug, Clone, PartialEq)]
-pub enum MemoryLimit {
+pub(crate) enum MemoryLimit {
     /// A cgroup directory (v1 memory controller or v2) the child joins.
     Cgroup { dir: PathBuf, v2: bool, bytes: u64 },
     /// `RLIMIT_DATA` of the child.
@@ -31,21 +31,21 @@ pub enum MemoryLimit {
 impl MemoryLimit {
     /// Makes a cgroup named `name` limited to `bytes` if this machine allows
     /// it; otherwise falls back to an rlimit.
-    pub fn create(name: &str, bytes: u64) -> Self {
+    pub(crate) fn create(name: &str, bytes: u64) -> Self {
         match try_cgroup(name, bytes) {
             Ok(limit) => limit,
             Err(_) => MemoryLimit::Rlimit { bytes },
         }
     }
 
-    pub fn bytes(&self) -> u64 {
+    pub(crate) fn bytes(&self) -> u64 {
         match self {
             MemoryLimit::Cgroup { bytes, .. } | MemoryLimit::Rlimit { bytes } => *bytes,
         }
     }
 
     /// For people: "cgroup v1 /sys/fs/cgroup/memory/…" or "RLIMIT_DATA".
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             MemoryLimit::Cgroup { dir, v2, .. } => {
                 format!("cgroup {} {}", if *v2 { "v2" } else { "v1" }, dir.display())
@@ -55,7 +55,7 @@ impl MemoryLimit {
     }
 
     /// Kills at the limit counted by the cgroup so far (None for an rlimit).
-    pub fn oom_kills(&self) -> Option<u64> {
+    pub(crate) fn oom_kills(&self) -> Option<u64> {
         let MemoryLimit::Cgroup { dir, v2, .. } = self else {
             return None;
         };
@@ -71,7 +71,7 @@ impl MemoryLimit {
     }
 
     /// Memory the cgroup charges now (None for an rlimit: read the process instead).
-    pub fn usage(&self) -> Option<u64> {
+    pub(crate) fn usage(&self) -> Option<u64> {
         let MemoryLimit::Cgroup { dir, v2, .. } = self else {
             return None;
         };
@@ -90,7 +90,7 @@ impl MemoryLimit {
     /// What the child runs in `pre_exec`: prepared here, before the fork,
     /// because between fork and exec only async-signal-safe calls are allowed
     /// (no allocation).
-    pub fn child_setup(&self) -> io::Result<ChildSetup> {
+    pub(crate) fn child_setup(&self) -> io::Result<ChildSetup> {
         Ok(match self {
             MemoryLimit::Cgroup { dir, .. } => ChildSetup::JoinCgroup(
                 CString::new(dir.join("cgroup.procs").as_os_str().as_bytes())
@@ -101,7 +101,7 @@ impl MemoryLimit {
     }
 
     /// Removes the cgroup (it must be empty: call after the child is gone).
-    pub fn remove(&self) {
+    pub(crate) fn remove(&self) {
         if let MemoryLimit::Cgroup { dir, .. } = self {
             let _ = std::fs::remove_dir(dir);
         }
@@ -110,7 +110,7 @@ impl MemoryLimit {
 
 /// See [`MemoryLimit::child_setup`].
 #[derive(Debug)]
-pub enum ChildSetup {
+pub(crate) enum ChildSetup {
     JoinCgroup(CString),
     Rlimit(u64),
 }
@@ -118,7 +118,7 @@ pub enum ChildSetup {
 impl ChildSetup {
     /// Runs in the forked child. Only async-signal-safe calls: open, write,
     /// close, getpid, setrlimit; the pid is formatted on the stack.
-    pub fn apply(&self) -> io::Result<()> {
+    pub(crate) fn apply(&self) -> io::Result<()> {
         match self {
             ChildSetup::JoinCgroup(path) => {
                 let mut buf = [0u8; 20];
@@ -167,7 +167,7 @@ impl ChildSetup {
 /// found without creating anything (for `workshop doctor`). Mirrors the
 /// order of [`try_cgroup`]; keep the two together.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Mechanism {
+pub(crate) enum Mechanism {
     CgroupV2,
     CgroupV1,
     /// No writable memory cgroup; why, for people.
@@ -177,7 +177,7 @@ pub enum Mechanism {
 }
 
 impl Mechanism {
-    pub fn here() -> Self {
+    pub(crate) fn here() -> Self {
         if !cfg!(target_os = "linux") {
             return Mechanism::Rlimit {
                 why: "memory cgroups are a Linux feature".into(),

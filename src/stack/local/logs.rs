@@ -12,7 +12,10 @@ use crate::stack::model::LogRequest;
 
 /// The file's lines (the last `tail`), then, with `follow`, new lines as
 /// they are appended (polled every 250 ms).
-pub fn lines(path: PathBuf, req: LogRequest) -> BoxStream<'static, Result<String, StackError>> {
+pub(super) fn lines(
+    path: PathBuf,
+    req: LogRequest,
+) -> BoxStream<'static, Result<String, StackError>> {
     let initial = std::fs::read_to_string(&path).unwrap_or_default();
     let lines: Vec<String> = initial.lines().map(str::to_string).collect();
     let skip = req.tail.map(|n| lines.len().saturating_sub(n)).unwrap_or(0);
@@ -40,7 +43,7 @@ pub fn lines(path: PathBuf, req: LogRequest) -> BoxStream<'static, Result<String
 }
 
 /// The last `n` lines, indented for an error message.
-pub async fn tail_file(path: &Path, n: usize) -> Vec<String> {
+pub(super) async fn tail_file(path: &Path, n: usize) -> Vec<String> {
     let text = tokio::fs::read_to_string(path).await.unwrap_or_default();
     let lines: Vec<&str> = text.lines().collect();
     lines[lines.len().saturating_sub(n)..]

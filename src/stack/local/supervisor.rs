@@ -20,7 +20,7 @@ use crate::stack::model::{Health, ServiceAction, StackEvent};
 
 /// How one child is run.
 #[derive(Debug, Clone)]
-pub struct ChildSpec {
+pub(crate) struct ChildSpec {
     pub name: String,
     pub program: PathBuf,
     pub args: Vec<String>,
@@ -36,7 +36,7 @@ pub struct ChildSpec {
 
 /// What `status` reads.
 #[derive(Debug, Clone, Default)]
-pub struct ChildState {
+pub(crate) struct ChildState {
     pub pid: Option<u32>,
     pub running: bool,
     pub health: Option<Health>,
@@ -46,7 +46,7 @@ pub struct ChildState {
 }
 
 /// A running supervisor.
-pub struct Supervisor {
+pub(crate) struct Supervisor {
     pub spec: ChildSpec,
     pub state: Arc<Mutex<ChildState>>,
     commands: mpsc::Sender<ServiceAction>,
@@ -54,7 +54,7 @@ pub struct Supervisor {
 }
 
 impl Supervisor {
-    pub fn spawn(
+    pub(crate) fn spawn(
         spec: ChildSpec,
         events: broadcast::Sender<StackEvent>,
         stop: CancellationToken,
@@ -70,16 +70,16 @@ impl Supervisor {
         }
     }
 
-    pub fn snapshot(&self) -> ChildState {
+    pub(crate) fn snapshot(&self) -> ChildState {
         self.state.lock().map(|s| s.clone()).unwrap_or_default()
     }
 
-    pub async fn send(&self, action: ServiceAction) {
+    pub(crate) async fn send(&self, action: ServiceAction) {
         let _ = self.commands.send(action).await;
     }
 
     /// Waits for the supervisor to finish (after its stop token is cancelled).
-    pub async fn join(self) {
+    pub(crate) async fn join(self) {
         let _ = self.task.await;
     }
 }

@@ -12,7 +12,7 @@ use crate::tui::state::{App, StackPhase};
 use crate::tui::text::{T, t};
 use crate::tui::theme::Theme;
 
-pub fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
+pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let StackPhase::Failed(blocked) = &app.stack.phase else {
         return;
     };

@@ -51,7 +51,7 @@ fn mebibytes(v: f64) -> String {
 }
 
 /// The bars of `series` over `width` columns ending at `now`.
-pub fn bars(series: &Series, now: f64, width: usize, floor: f64) -> Vec<char> {
+pub(crate) fn bars(series: &Series, now: f64, width: usize, floor: f64) -> Vec<char> {
     let buckets = series.buckets(now, width);
     let top = buckets.iter().flatten().copied().fold(floor, f64::max);
     buckets
@@ -66,7 +66,7 @@ pub fn bars(series: &Series, now: f64, width: usize, floor: f64) -> Vec<char> {
         .collect()
 }
 
-pub fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
+pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let lang = app.lang;
     let s = &app.signals;
     let source = match s.source {

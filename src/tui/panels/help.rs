@@ -12,7 +12,7 @@ use crate::tui::text::{T, t};
 use crate::tui::theme::Theme;
 
 /// A rectangle of at most `w`×`h` centred in `area`.
-pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
+pub(crate) fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let [v] = Layout::vertical([Constraint::Length(h.min(area.height))])
         .flex(Flex::Center)
         .areas(area);
@@ -22,7 +22,7 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     r
 }
 
-pub fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
+pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let lang = app.lang;
     let lines: Vec<Line> = KEYMAP
         .iter()

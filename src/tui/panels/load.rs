@@ -11,7 +11,7 @@ use crate::tui::state::App;
 use crate::tui::text::{T, t};
 use crate::tui::theme::Theme;
 
-pub fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
+pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let lang = app.lang;
     let title = format!(
         " {} · {} on/off · {}{} rate ",

@@ -10,13 +10,13 @@
 //! - [`log`]     — the event log.
 //! - [`help`], [`input`], [`blocked`] — the boxes drawn over the rest.
 
-pub mod blocked;
-pub mod cases;
-pub mod charts;
-pub mod faults;
-pub mod help;
-pub mod input;
-pub mod load;
-pub mod log;
-pub mod phase;
-pub mod stack;
+pub(crate) mod blocked;
+pub(crate) mod cases;
+pub(crate) mod charts;
+pub(crate) mod faults;
+pub(crate) mod help;
+pub(crate) mod input;
+pub(crate) mod load;
+pub(crate) mod log;
+pub(crate) mod phase;
+pub(crate) mod stack;

@@ -230,7 +230,7 @@ fn session_lines(s: &CaseSession, now: f64, lang: Lang, theme: Theme) -> Vec<Lin
     lines
 }
 
-pub fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
+pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let lang = app.lang;
     let mut lines: Vec<Line<'static>> = Vec::new();
     let case = match &app.active {

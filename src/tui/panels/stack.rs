@@ -15,7 +15,7 @@ use crate::tui::text::{T, t};
 use crate::tui::theme::Theme;
 
 /// Rows the panel needs inside its border for `app`.
-pub fn height(app: &App, width: u16) -> u16 {
+pub(crate) fn height(app: &App, width: u16) -> u16 {
     let per_row = if width >= 70 { 2 } else { 1 };
     let body = match (&app.stack.phase, &app.stack.status) {
         (StackPhase::Up | StackPhase::Starting, Some(s)) if !s.services.is_empty() => {
@@ -77,7 +77,7 @@ fn short(url: &str) -> &str {
     url.trim_start_matches("http://")
 }
 
-pub fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
+pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let lang = app.lang;
     let backend = match (&app.stack.phase, app.stack.backend) {
         (StackPhase::Attached, _) => "attached".to_string(),

@@ -14,11 +14,12 @@ use crate::cases::{Case, Lang};
 use super::probe::Captures;
 use super::{RunEvent, secs};
 
+mod flow;
 mod model;
 mod observe;
 mod outcome;
 
-pub use model::{AlertWatch, CheckState, CheckStatus, Poll, QuestionState, Seen, Stage};
+pub(crate) use model::{AlertWatch, CheckState, CheckStatus, Poll, QuestionState, Seen, Stage};
 
 /// How often an expected alert's state is asked.
 const ALERT_POLL_S: f64 = 2.0;
@@ -188,59 +189,6 @@ impl CaseSession {
         ))
     }
 
-    /// Ends the detect phase where it stands: a check still pending has
-    /// failed, and so has one that never started.
-    fn end_detect(&mut self, now: f64) -> Vec<RunEvent> {
-        let mut events = Vec::new();
-        let lang = self.lang;
-        for c in self.checks.iter_mut().filter(|c| c.phase == "detect") {
-            match c.status {
-                CheckStatus::Pending => events.push(finish(c, false, now, lang)),
-                CheckStatus::Waiting => {
-                    c.status = CheckStatus::Failed;
-                    c.after = Some(0.0);
-                }
-                _ => {}
-            }
-        }
-        events
-    }
-
-    /// Whether the detect phase has nothing left to wait for: every detect
-    /// check finished and every expected alert fired or missed.
-    pub fn detect_finished(&self) -> bool {
-        self.stage == Stage::Detect
-            && self
-                .checks
-                .iter()
-                .filter(|c| c.phase == "detect")
-                .all(|c| matches!(c.status, CheckStatus::Passed | CheckStatus::Failed))
-            && self
-                .alerts
-                .iter()
-                .all(|a| a.fired_after.is_some() || a.missed)
-    }
-
-    /// Starts the first waiting check of `phase`; baseline checks all start
-    /// together, detect and recover ones each after the one before.
-    fn activate(&mut self, phase: &str, now: f64) {
-        let all_at_once = phase == "baseline";
-        for c in self.checks.iter_mut().filter(|c| c.phase == phase) {
-            match c.status {
-                CheckStatus::Waiting => {
-                    c.status = CheckStatus::Pending;
-                    c.started = Some(now);
-                    c.next_poll = now;
-                    if !all_at_once {
-                        return;
-                    }
-                }
-                CheckStatus::Pending if !all_at_once => return,
-                _ => {}
-            }
-        }
-    }
-
     /// Time passes: settle ends, checks time out, hints come due, alerts
     /// are missed.
     pub fn tick(&mut self, now: f64) -> Vec<RunEvent> {
@@ -314,63 +262,6 @@ impl CaseSession {
             text: hints[i].text.get(self.lang).to_string(),
         })
     }
-
-    /// Follows the checks: the next check of a phase starts, a phase ends.
-    fn advance(&mut self, now: f64) -> Vec<RunEvent> {
-        let mut events = Vec::new();
-        let finished = |s: &Self, phase: &str| {
-            s.checks
-                .iter()
-                .filter(|c| c.phase == phase)
-                .all(|c| matches!(c.status, CheckStatus::Passed | CheckStatus::Failed))
-        };
-        let all_passed = |s: &Self, phase: &str| {
-            s.checks
-                .iter()
-                .filter(|c| c.phase == phase)
-                .all(|c| c.status == CheckStatus::Passed)
-        };
-        match self.stage {
-            Stage::Baseline if finished(self, "baseline") => {
-                self.stage = if all_passed(self, "baseline") {
-                    Stage::Ready
-                } else {
-                    Stage::BaselineFailed
-                };
-                events.push(self.phase_event("inject"));
-            }
-            Stage::Detect => {
-                if self.time_to_detect.is_none()
-                    && let (Some(inj), Some(first)) = (
-                        self.injected_at,
-                        self.checks
-                            .iter()
-                            .filter(|c| c.phase == "detect" && c.status == CheckStatus::Passed)
-                            .filter_map(|c| c.started.zip(c.after).map(|(s, a)| s + a))
-                            .reduce(f64::min),
-                    )
-                {
-                    self.time_to_detect = Some(first - inj);
-                }
-                self.activate("detect", now);
-            }
-            Stage::Recover => {
-                self.activate("recover", now);
-                if finished(self, "recover") {
-                    if all_passed(self, "recover") {
-                        self.time_to_recover = self.recovering_at.map(|r| now - r);
-                    }
-                    self.stage = Stage::Done;
-                    events.push(RunEvent::CaseFinished {
-                        case: self.case.id.clone(),
-                        passed: self.passed(),
-                    });
-                }
-            }
-            _ => {}
-        }
-        events
-    }
 }
 
 fn finish(c: &mut CheckState, passed: bool, now: f64, lang: Lang) -> RunEvent {
@@ -404,7 +295,7 @@ fn secs_f(s: f64) -> f64 {
 }
 
 /// The higher of two readings, either of which may be missing.
-pub fn higher(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+pub(crate) fn higher(a: Option<f64>, b: Option<f64>) -> Option<f64> {
     match (a, b) {
         (Some(x), Some(y)) => Some(x.max(y)),
         (x, y) => x.or(y),

@@ -2,7 +2,7 @@ use super::*;
 use crate::cases::CaseSet;
 use crate::cases::Probe;
 use crate::cases::runner::Captures;
-use crate::cases::runner::Observation::{Fails, Holds, NoData, Refuted};
+use crate::cases::runner::probe::Observation::{Fails, Holds, NoData, Refuted};
 use crate::telemetry::AlertStatus;
 
 fn latency_case() -> Case {

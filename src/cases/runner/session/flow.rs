@@ -1,0 +1,116 @@
+//! How a case moves on: a phase's checks start one after another (baseline
+//! all at once), the detect phase ends, a phase's end moves the stage.
+
+use super::{CaseSession, CheckStatus, RunEvent, Stage, finish};
+
+impl CaseSession {
+    /// Ends the detect phase where it stands: a check still pending has
+    /// failed, and so has one that never started.
+    pub(super) fn end_detect(&mut self, now: f64) -> Vec<RunEvent> {
+        let mut events = Vec::new();
+        let lang = self.lang;
+        for c in self.checks.iter_mut().filter(|c| c.phase == "detect") {
+            match c.status {
+                CheckStatus::Pending => events.push(finish(c, false, now, lang)),
+                CheckStatus::Waiting => {
+                    c.status = CheckStatus::Failed;
+                    c.after = Some(0.0);
+                }
+                _ => {}
+            }
+        }
+        events
+    }
+
+    /// Whether the detect phase has nothing left to wait for: every detect
+    /// check finished and every expected alert fired or missed.
+    pub fn detect_finished(&self) -> bool {
+        self.stage == Stage::Detect
+            && self
+                .checks
+                .iter()
+                .filter(|c| c.phase == "detect")
+                .all(|c| matches!(c.status, CheckStatus::Passed | CheckStatus::Failed))
+            && self
+                .alerts
+                .iter()
+                .all(|a| a.fired_after.is_some() || a.missed)
+    }
+
+    /// Starts the first waiting check of `phase`; baseline checks all start
+    /// together, detect and recover ones each after the one before.
+    pub(super) fn activate(&mut self, phase: &str, now: f64) {
+        let all_at_once = phase == "baseline";
+        for c in self.checks.iter_mut().filter(|c| c.phase == phase) {
+            match c.status {
+                CheckStatus::Waiting => {
+                    c.status = CheckStatus::Pending;
+                    c.started = Some(now);
+                    c.next_poll = now;
+                    if !all_at_once {
+                        return;
+                    }
+                }
+                CheckStatus::Pending if !all_at_once => return,
+                _ => {}
+            }
+        }
+    }
+
+    /// Follows the checks: the next check of a phase starts, a phase ends.
+    pub(super) fn advance(&mut self, now: f64) -> Vec<RunEvent> {
+        let mut events = Vec::new();
+        let finished = |s: &Self, phase: &str| {
+            s.checks
+                .iter()
+                .filter(|c| c.phase == phase)
+                .all(|c| matches!(c.status, CheckStatus::Passed | CheckStatus::Failed))
+        };
+        let all_passed = |s: &Self, phase: &str| {
+            s.checks
+                .iter()
+                .filter(|c| c.phase == phase)
+                .all(|c| c.status == CheckStatus::Passed)
+        };
+        match self.stage {
+            Stage::Baseline if finished(self, "baseline") => {
+                self.stage = if all_passed(self, "baseline") {
+                    Stage::Ready
+                } else {
+                    Stage::BaselineFailed
+                };
+                events.push(self.phase_event("inject"));
+            }
+            Stage::Detect => {
+                if self.time_to_detect.is_none()
+                    && let (Some(inj), Some(first)) = (
+                        self.injected_at,
+                        self.checks
+                            .iter()
+                            .filter(|c| c.phase == "detect" && c.status == CheckStatus::Passed)
+                            .filter_map(|c| c.started.zip(c.after).map(|(s, a)| s + a))
+                            .reduce(f64::min),
+                    )
+                {
+                    self.time_to_detect = Some(first - inj);
+                }
+                self.activate("detect", now);
+            }
+            Stage::Recover => {
+                self.activate("recover", now);
+                if finished(self, "recover") {
+                    if all_passed(self, "recover") {
+                        self.time_to_recover = self.recovering_at.map(|r| now - r);
+                    }
+                    self.stage = Stage::Done;
+                    events.push(RunEvent::CaseFinished {
+                        case: self.case.id.clone(),
+                        passed: self.passed(),
+                    });
+                }
+            }
+            _ => {}
+        }
+        events
+    }
+}
