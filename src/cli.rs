@@ -2,7 +2,12 @@
 //! here knows how a request is served or a fault applied.
 //!
 //! Exit codes: 0 success; 1 the command failed (message on stderr);
-//! 2 the command line itself was wrong.
+//! 2 the command line itself was wrong (an unknown case id included).
+//!
+//! One file per command group: `serve`, `load`, `faults` (inject, reset,
+//! failures, healthcheck), `stack` (up, down, status, logs, and what they
+//! print), `images`, `cases`, `run`, `tui`, `doctor`, `completions`,
+//! `manual`. Printing lives here, never in the library.
 
 pub(crate) mod cases;
 pub(crate) mod run;

@@ -6,6 +6,10 @@
 //! [`FaultState::reset`]; with a PostgreSQL ledger they are written to a table
 //! and announced with `NOTIFY`, so every `serve` replica on that database
 //! applies them (see [`shared`]).
+//!
+//! [`fields`] is the one table of the numeric fault fields (name, flag,
+//! label, bounds) that validation, the CLI and the console's form read;
+//! [`leak`] the real memory leak and its cap.
 
 mod config;
 pub(crate) mod fields;
