@@ -8,6 +8,8 @@ use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use serde::de::DeserializeOwned;
+use utoipa::ToSchema;
+use utoipa::openapi::{RefOr, Schema};
 
 use super::error::ApiError;
 
@@ -35,7 +37,7 @@ pub(super) fn reject(err: serde_path_to_error::Error<serde_json::Error>) -> ApiE
     match inner.classify() {
         serde_json::error::Category::Data => {
             let message = inner.to_string();
-            let field = unknown_field(&message).or_else(|| (path != ".").then(|| path.clone()));
+            let field = (path != ".").then(|| path.clone());
             ApiError::Unprocessable {
                 message: match &field {
                     Some(f) => format!("invalid field `{f}`: {message}"),
@@ -51,12 +53,38 @@ pub(super) fn reject(err: serde_path_to_error::Error<serde_json::Error>) -> ApiE
     }
 }
 
-fn unknown_field(message: &str) -> Option<String> {
-    let rest = message.strip_prefix("unknown field `")?;
-    Some(rest.split('`').next()?.to_string())
+/// The fields a body type accepts, read from its OpenAPI schema: what the
+/// document says is what is accepted.
+fn accepted_fields<T: ToSchema>() -> Vec<String> {
+    match T::schema() {
+        RefOr::T(Schema::Object(o)) => o.properties.keys().cloned().collect(),
+        _ => Vec::new(),
+    }
 }
 
-pub(super) fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+/// A key of a JSON object body that its type does not have, named as a
+/// field, with the accepted ones (and the nearest, for a typo).
+fn unknown_field<T: ToSchema>(bytes: &[u8]) -> Option<ApiError> {
+    let serde_json::Value::Object(map) = serde_json::from_slice(bytes).ok()? else {
+        return None;
+    };
+    let known = accepted_fields::<T>();
+    let key = map.keys().find(|k| !known.contains(k))?;
+    let names: Vec<&str> = known.iter().map(String::as_str).collect();
+    let hint = crate::cases::problem::nearest(key, &names)
+        .map(|n| format!(", did you mean `{n}`?"))
+        .unwrap_or_default();
+    Some(ApiError::Unprocessable {
+        message: format!("invalid field `{key}`: unknown field `{key}`{hint}"),
+        field: Some(key.clone()),
+        accepted: Some(format!("one of {}", names.join(", "))),
+    })
+}
+
+pub(super) fn parse<T: DeserializeOwned + ToSchema>(bytes: &[u8]) -> Result<T, ApiError> {
+    if let Some(refused) = unknown_field::<T>(bytes) {
+        return Err(refused);
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(de).map_err(reject)?;
     Ok(value)
@@ -65,7 +93,7 @@ pub(super) fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 impl<S, T> FromRequest<S> for ValidJson<T>
 where
     S: Send + Sync,
-    T: DeserializeOwned,
+    T: DeserializeOwned + ToSchema,
 {
     type Rejection = ApiError;
 
@@ -162,7 +190,16 @@ mod tests {
     fn an_unknown_field_is_named() {
         let err = parse::<FaultUpdate>(br#"{"latency": 5}"#).err().unwrap();
         match err {
-            ApiError::Unprocessable { field, .. } => assert_eq!(field.as_deref(), Some("latency")),
+            ApiError::Unprocessable {
+                field,
+                message,
+                accepted,
+            } => {
+                assert_eq!(field.as_deref(), Some("latency"));
+                assert!(message.contains("did you mean `latency_ms`?"), "{message}");
+                let accepted = accepted.unwrap_or_default();
+                assert!(accepted.contains("db_slow_ms"), "{accepted}");
+            }
             other => panic!("{other:?}"),
         }
     }
