@@ -81,13 +81,14 @@ fn unknown_field<T: ToSchema>(bytes: &[u8]) -> Option<ApiError> {
     })
 }
 
+/// A body as `T`. A valid body is read once; only a refused one is looked
+/// at again, to name an unknown field from the schema.
 pub(super) fn parse<T: DeserializeOwned + ToSchema>(bytes: &[u8]) -> Result<T, ApiError> {
-    if let Some(refused) = unknown_field::<T>(bytes) {
-        return Err(refused);
-    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(de).map_err(reject)?;
-    Ok(value)
+    serde_path_to_error::deserialize(de).map_err(|e| match unknown_field::<T>(bytes) {
+        Some(refused) => refused,
+        None => reject(e),
+    })
 }
 
 impl<S, T> FromRequest<S> for ValidJson<T>

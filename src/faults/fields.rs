@@ -16,7 +16,7 @@ pub enum Num {
 }
 
 impl Num {
-    fn as_f64(self) -> f64 {
+    pub(crate) fn as_f64(self) -> f64 {
         match self {
             Num::Whole(n) => n as f64,
             Num::Real(x) => x,

@@ -129,10 +129,7 @@ fn whole(n: Num) -> u64 {
 }
 
 fn real(n: Num) -> f64 {
-    match n {
-        Num::Whole(n) => n as f64,
-        Num::Real(x) => x,
-    }
+    n.as_f64()
 }
 
 /// The fault form, top to bottom: every place that shows, edits or applies

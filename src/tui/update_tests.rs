@@ -160,3 +160,30 @@ fn quitting_from_the_box_leaves_the_fix_to_print() {
     assert!(note.contains("the db image could not be had"), "{note}");
     assert!(note.contains("`workshop images load FILE`"), "{note}");
 }
+
+#[test]
+fn each_form_line_reads_and_writes_the_value_of_its_own_field() {
+    use crate::faults::Num;
+    use crate::tui::state::{FORM, FaultValues};
+    let names: Vec<&str> = FORM.iter().map(|l| l.field.name).collect();
+    assert_eq!(
+        names,
+        ["latency_ms", "error_rate", "memory_leak_mb", "db_slow_ms"]
+    );
+    let mut v = FaultValues::default();
+    (FORM[0].set)(&mut v, Num::Whole(1234));
+    (FORM[1].set)(&mut v, Num::Real(12.5));
+    (FORM[2].set)(&mut v, Num::Whole(7));
+    (FORM[3].set)(&mut v, Num::Whole(4321));
+    assert_eq!(
+        (v.latency_ms, v.error_rate, v.leak_mb, v.db_slow_ms),
+        (1234, 12.5, 7, 4321)
+    );
+    for line in &FORM {
+        assert!(
+            line.field.check((line.get)(&v)).is_ok(),
+            "{}",
+            line.field.name
+        );
+    }
+}
