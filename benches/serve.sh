@@ -13,6 +13,11 @@
 #                   the pool never queues a request the database could take)
 #   BENCH_WARMUP    seconds of untimed load before the runs (default 2)
 #   BENCH_SKIP_BUILD=1  use the existing target/release/workshop
+#   BENCH_BIN=PATH  measure another build of workshop (e.g. the one before a
+#                   change; implies BENCH_SKIP_BUILD=1)
+#   BENCH_OUT=DIR   where the table and raw outputs go (default target/bench)
+#   BENCH_IR_REQUESTS  requests counted under callgrind per endpoint
+#                   (default 2000; 0 skips the instruction counts)
 #   BENCH_STRICT=1  exit 1 when a target is missed
 #
 # Prints a Markdown table and writes it to target/bench/serve.md; the raw
@@ -38,7 +43,8 @@ POOL=${BENCH_POOL:-$max_conns}
 [[ "$SECONDS_PER_RUN" =~ ^[1-9][0-9]*$ ]] || die "BENCH_SECONDS must be a positive integer, got '$SECONDS_PER_RUN'"
 
 # Targets (ratio = app req/s ÷ pgbench TPS of the same SQL; RSS in MB).
-TARGET_BALANCE_RATIO=0.3
+TARGET_BALANCE_RATIO=0.5
+TARGET_HEALTH_OF_BALANCE=0.9
 TARGET_TRANSFER_RATIO=0.7
 TARGET_IDLE_RSS_MB=20
 
@@ -61,24 +67,28 @@ command -v psql >/dev/null 2>&1 \
 command -v curl >/dev/null 2>&1 || die "curl is not installed. Install it: sudo apt-get install -y curl"
 command -v python3 >/dev/null 2>&1 || die "python3 is needed to pick a free port"
 
-OUT=$ROOT/target/bench
+OUT=${BENCH_OUT:-$ROOT/target/bench}
 RAW=$OUT/raw
 mkdir -p "$RAW"
 
 # ---- clean-up, whatever happens -------------------------------------------
 SERVE_PID=""
+CG_PID=""
 CHILD=""
 PG_STARTED=""
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
   if [ -n "$CHILD" ]; then kill -TERM "$CHILD" 2>/dev/null || true; wait "$CHILD" 2>/dev/null || true; fi
-  if [ -n "$SERVE_PID" ] && kill -0 "$SERVE_PID" 2>/dev/null; then
-    kill -TERM "$SERVE_PID" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$SERVE_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$SERVE_PID" 2>/dev/null || true
-    wait "$SERVE_PID" 2>/dev/null || true
-  fi
+  local pid
+  for pid in $SERVE_PID $CG_PID; do
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -TERM "$pid" 2>/dev/null || true
+      for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -KILL "$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true
+    fi
+  done
   if [ -n "$PG_STARTED" ] && [ -n "${PGTHROWAWAY_DIR:-}" ]; then
     "$ROOT/scripts/pg-throwaway" stop "$PGTHROWAWAY_DIR" || true
   fi
@@ -100,11 +110,11 @@ run() {
 }
 
 # ---- build --------------------------------------------------------------
-if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
+if [ "${BENCH_SKIP_BUILD:-0}" != 1 ] && [ -z "${BENCH_BIN:-}" ]; then
   log "cargo build --release"
   cargo build --release >&2 || die "cargo build --release failed"
 fi
-BIN=$ROOT/target/release/workshop
+BIN=${BENCH_BIN:-$ROOT/target/release/workshop}
 [ -x "$BIN" ] || die "$BIN is missing (run without BENCH_SKIP_BUILD=1)"
 
 # ---- PostgreSQL ---------------------------------------------------------
@@ -208,9 +218,11 @@ errors_cell() { # non-2xx [+ socket errors]
   if [ "$2" -gt 0 ]; then echo "$1 (+$2 socket)"; else echo "$1"; fi
 }
 
+declare -A HEALTH_CELLS HEALTH_RPS
 for c in $CONNS; do
   run_wrk health "$c" /health
-  ROWS+=("| \`GET /health\` | $c | $W_RPS | $W_P99 | $(errors_cell "$W_NON2XX" "$W_SOCKERR") | – | – | – | – |")
+  HEALTH_RPS[$c]=$W_RPS
+  HEALTH_CELLS[$c]="| \`GET /health\` | $c | $W_RPS | $W_P99 | $(errors_cell "$W_NON2XX" "$W_SOCKERR") | – | – |"
 done
 for endpoint in balance transfer; do
   for c in $CONNS; do
@@ -227,6 +239,12 @@ for endpoint in balance transfer; do
     pg_cell=$P_TPS
     if [ "$P_FAILED" != 0 ]; then pg_cell="$P_TPS ($P_FAILED failed)"; fi
     ROWS+=("| $label | $c | $W_RPS | $W_P99 | $(errors_cell "$W_NON2XX" "$W_SOCKERR") | $pg_cell | $P_LAT | $ratio | ≥ $target $V |")
+    if [ "$endpoint" = balance ]; then
+      # /health runs `SELECT 1` on the same path: within 10 % of a balance read.
+      of_balance=$(awk -v h="${HEALTH_RPS[$c]}" -v b="$W_RPS" 'BEGIN { printf "%.2f", (b > 0) ? h / b : 0 }')
+      verdict "$of_balance" ">=" "$TARGET_HEALTH_OF_BALANCE"
+      ROWS+=("${HEALTH_CELLS[$c]} $of_balance of balance | ≥ $TARGET_HEALTH_OF_BALANCE of balance $V |")
+    fi
   done
 done
 
@@ -243,6 +261,57 @@ verdict "$LG_RATIO" ">=" 0.98
 LG_VERDICT=$V
 
 RSS_AFTER=$(rss_mb "$SERVE_PID")
+
+# Instructions per request: a second server under callgrind, on the same
+# database, counts what the CPU executes for COUNT requests sent one after the
+# other (benches/requests.py): a figure that a noisy machine does not move,
+# so a regression shows as a number. The counters are zeroed after a
+# warm-up and dumped after the timed requests; the dumps stay in raw/ for
+# callgrind_annotate (see benches/README.md).
+IR_REQUESTS=${BENCH_IR_REQUESTS:-2000}
+[[ "$IR_REQUESTS" =~ ^[0-9]+$ ]] || die "BENCH_IR_REQUESTS must be a whole number, got '$IR_REQUESTS'"
+IR_ROWS=()
+if [ "$IR_REQUESTS" -gt 0 ]; then
+  command -v valgrind >/dev/null 2>&1 && command -v callgrind_control >/dev/null 2>&1 \
+    || die "valgrind is not installed (needed for the instruction counts). Install it: sudo apt-get install -y valgrind, or set BENCH_IR_REQUESTS=0"
+  CG_PORT=$(free_port)
+  CG_URL=http://127.0.0.1:$CG_PORT
+  rm -f "$RAW"/callgrind.*
+  log "workshop serve under callgrind on $CG_URL"
+  DATABASE_URL=$BENCH_URL RUST_LOG=warn setsid valgrind --tool=callgrind \
+    --callgrind-out-file="$RAW/callgrind.%p" "$BIN" serve --listen "127.0.0.1:$CG_PORT" \
+    --pool-size 4 >"$RAW/callgrind-serve.log" 2>&1 &
+  CG_PID=$!
+  ready=""
+  for _ in $(seq 600); do
+    kill -0 "$CG_PID" 2>/dev/null || { tail -n 30 "$RAW/callgrind-serve.log" >&2; die "serve under callgrind exited during start"; }
+    if curl -fsS -o /dev/null "$CG_URL/readyz" 2>/dev/null; then ready=1; break; fi
+    sleep 0.2
+  done
+  [ -n "$ready" ] || die "serve under callgrind did not become ready in 120 s"
+  for endpoint in livez health balance transfer; do
+    case $endpoint in
+      livez) path=/livez; extra=() ;;
+      health) path=/health; extra=() ;;
+      balance) path=/api/balance; extra=() ;;
+      transfer) path=/api/transfer; extra=(--transfer) ;;
+    esac
+    python3 "$ROOT/benches/requests.py" "$CG_URL" "$path" 200 "${extra[@]}" || die "warm-up of $path under callgrind failed"
+    callgrind_control --zero "$CG_PID" >/dev/null || die "callgrind_control --zero failed"
+    log "callgrind: $IR_REQUESTS requests to $path"
+    python3 "$ROOT/benches/requests.py" "$CG_URL" "$path" "$IR_REQUESTS" "${extra[@]}" || die "requests to $path under callgrind failed"
+    callgrind_control --dump="$endpoint" "$CG_PID" >/dev/null || die "callgrind_control --dump failed"
+    dump=$(ls -t "$RAW"/callgrind."$CG_PID".* 2>/dev/null | head -n 1)
+    [ -n "$dump" ] || die "callgrind wrote no dump for $endpoint"
+    mv "$dump" "$RAW/callgrind-$endpoint.out"
+    ir=$(awk '/^summary:/ { print $2 }' "$RAW/callgrind-$endpoint.out")
+    [ -n "$ir" ] || die "no summary line in the callgrind dump for $endpoint"
+    IR_ROWS+=("| \`$path\` | $IR_REQUESTS | $(awk -v t="$ir" -v n="$IR_REQUESTS" 'BEGIN { printf "%.1f", t / n / 1000 }') |")
+  done
+  kill -TERM "$CG_PID" 2>/dev/null || true
+  wait "$CG_PID" 2>/dev/null || true
+  CG_PID=""
+fi
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 verdict "$RSS_IDLE" "<=" "$TARGET_IDLE_RSS_MB"
 RSS_VERDICT=$V
@@ -269,6 +338,12 @@ TABLE=$OUT/serve.md
   echo "| idle, after start | $RSS_IDLE | ≤ $TARGET_IDLE_RSS_MB $RSS_VERDICT |"
   echo "| after the load | $RSS_AFTER | – |"
   echo
+  if [ "${#IR_ROWS[@]}" -gt 0 ]; then
+    echo "| Instructions per request (callgrind, serve --pool-size 4, one connection) | requests | k instructions |"
+    echo "|---|---:|---:|"
+    printf '%s\n' "${IR_ROWS[@]}"
+    echo
+  fi
   echo "| Load generator | target req/s | achieved req/s | achieved/target | p50 p95 p99 (from scheduled send) | Target |"
   echo "|---|---:|---:|---:|---|---|"
   echo "| \`workshop load\` (balance=3,transfer=1,health=1) | $LOADGEN_RPS | ${LG_ACHIEVED:-?} | $LG_RATIO | ${LG_LATENCY:-?} | ≥ 0.98 $LG_VERDICT |"

@@ -6,6 +6,7 @@
 mod common;
 
 use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
 
 use common::{Backend, Server, TestDb};
 use futures::StreamExt;
@@ -163,3 +164,79 @@ both_backends!(
     a_repeated_idempotency_key_returns_the_first_result_and_moves_money_once,
     same_key_sent_concurrently_moves_money_once,
 );
+
+/// Connections of `serve`'s ledger to the test's database, by state.
+async fn ledger_sessions(db: &TestDb) -> Vec<String> {
+    let pool = sqlx::PgPool::connect(&db.url).await.expect("connect");
+    let states: Vec<(Option<String>,)> = sqlx::query_as(
+        "SELECT state FROM pg_stat_activity \
+         WHERE application_name = 'workshop-serve' AND datname = current_database()",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("pg_stat_activity");
+    pool.close().await;
+    states
+        .into_iter()
+        .map(|(s,)| s.unwrap_or_default())
+        .collect()
+}
+
+/// The ledger keeps its own pool (no round trip when a connection goes
+/// back): it must still hold to `--pool-size`, and a request abandoned while
+/// a slow database keeps its transaction open must not leave that
+/// transaction behind for the next request to inherit.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_pool_keeps_its_size_and_an_abandoned_request_leaves_no_transaction_open() {
+    let db = TestDb::new(Backend::Postgres).await;
+    let s = Server::start_with(&db.url, &[("WORKSHOP_DB_POOL", "4")]).await;
+
+    let statuses: Vec<u16> = futures::stream::iter(0..400)
+        .map(|_| async { s.get("/api/balance").await.0 })
+        .buffer_unordered(64)
+        .collect()
+        .await;
+    assert!(statuses.iter().all(|&st| st == 200), "{statuses:?}");
+    let open = ledger_sessions(&db).await;
+    assert!(
+        (1..=4).contains(&open.len()),
+        "the ledger holds {} connections with --pool-size 4: {open:?}",
+        open.len()
+    );
+
+    // A read that waits 20 s inside its transaction; the client gives up
+    // after 0.5 s and the server drops the request.
+    s.inject(json!({"db_slow": true, "db_slow_ms": 20_000}))
+        .await;
+    let impatient = reqwest::Client::builder()
+        .timeout(Duration::from_millis(500))
+        .build()
+        .expect("client");
+    let abandoned = impatient.get(format!("{}/api/balance", s.url)).send().await;
+    assert!(abandoned.is_err(), "the slow read answered within 0.5 s");
+    let (st, _) = s.post("/api/reset", json!({})).await;
+    assert_eq!(st, 200);
+
+    // Well before the 20 s hold would have ended on its own.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let states = ledger_sessions(&db).await;
+        if !states
+            .iter()
+            .any(|st| st.starts_with("idle in transaction"))
+        {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "a transaction of the abandoned request is still open: {states:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    for _ in 0..8 {
+        let (st, body) = s.get("/api/balance").await;
+        assert_eq!(st, 200, "{body}");
+    }
+    let open = ledger_sessions(&db).await;
+    assert!(open.len() <= 4, "{open:?}");
+}

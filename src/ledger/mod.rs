@@ -12,6 +12,7 @@
 //! misbehave through [`DbMode`].
 
 mod adopt;
+mod conns;
 mod found;
 pub(crate) mod money;
 mod postgres;
@@ -161,7 +162,12 @@ impl Ledger {
     pub async fn control_pool(&self) -> Result<Option<sqlx::PgPool>, sqlx::Error> {
         match self {
             Ledger::Postgres(l) => {
-                let options = (*l.pool().connect_options()).clone();
+                // Named apart in `pg_stat_activity`, so the ledger's own
+                // connections can be counted against `--pool-size`.
+                let options = l
+                    .connect_options()
+                    .clone()
+                    .application_name("workshop-serve-control");
                 let pool = sqlx::postgres::PgPoolOptions::new()
                     .max_connections(3)
                     .acquire_timeout(std::time::Duration::from_secs(5))

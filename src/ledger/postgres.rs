@@ -6,9 +6,10 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use prometheus_client::metrics::gauge::Gauge;
 use rust_decimal::Decimal;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{PgPool, Postgres, Transaction};
+use sqlx::postgres::{PgConnectOptions, PgConnection};
+use sqlx::{ConnectOptions, Connection, Postgres, Transaction};
 
+use super::conns::{Conn, Conns};
 use super::{
     Account, LedgerError, PoolStats, Receipt, Transfer, TransferRequest, check_funds, hold_for,
     lost_idempotency_race, new_transaction_id, same_request,
@@ -17,8 +18,7 @@ use crate::faults::DbMode;
 
 #[derive(Clone)]
 pub struct PgLedger {
-    pool: PgPool,
-    max: u32,
+    conns: Conns,
     pub(super) active: Gauge,
 }
 
@@ -55,95 +55,84 @@ const SELECT_RECEIPT: &str = "SELECT transaction_id, from_account, to_account, a
 impl PgLedger {
     pub async fn connect(url: &str, pool_size: u32) -> Result<Self, super::OpenError> {
         let options = PgConnectOptions::from_str(url)?.application_name("workshop-serve");
-        // sqlx pings every connection before handing it out by default: one
-        // extra round trip per request, a third of a balance read. Ping only
-        // connections that sat idle long enough to have gone stale; a dead
-        // database is still caught, by the query itself.
-        let pool = PgPoolOptions::new()
-            .max_connections(pool_size)
-            .acquire_timeout(Duration::from_secs(30))
-            .test_before_acquire(false)
-            .before_acquire(|conn, meta| {
-                Box::pin(async move {
-                    if meta.idle_for > Duration::from_secs(30) {
-                        sqlx::Connection::ping(conn).await?;
-                    }
-                    Ok(true)
-                })
-            })
-            .connect_with(options)
-            .await?;
-        super::schema::prepare_postgres(&pool).await?;
+        let mut first = options.connect().await?;
+        super::schema::prepare_postgres(&mut first).await?;
         Ok(Self {
-            pool,
-            max: pool_size,
+            conns: Conns::new(options, pool_size, first),
             active: Gauge::default(),
         })
     }
 
-    pub fn pool(&self) -> &PgPool {
-        &self.pool
+    /// How to reach the database, for the fault controls' own pool.
+    pub(super) fn connect_options(&self) -> &PgConnectOptions {
+        self.conns.options()
     }
 
     pub fn pool_stats(&self) -> PoolStats {
+        let (size, idle) = self.conns.open_and_idle();
         PoolStats {
-            size: self.pool.size(),
-            idle: u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX),
-            max: self.max,
+            size,
+            idle,
+            max: self.conns.max(),
         }
     }
 
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
-        sqlx::query("SELECT 1")
-            .execute(&self.pool)
-            .await
-            .map(|_| ())
+        let mut conn = self.conns.acquire().await?;
+        sqlx::query("SELECT 1").execute(&mut *conn).await?;
+        conn.release();
+        Ok(())
     }
 
     /// Opens a transaction and, under a slow database, keeps it open (and its
     /// pooled connection taken) for the injected delay before any work.
     async fn begin(
-        &self,
-        hold: Option<Duration>,
-    ) -> Result<Transaction<'static, Postgres>, LedgerError> {
-        let tx = self.pool.begin().await?;
-        if let Some(d) = hold {
-            tokio::time::sleep(d).await;
-        }
+        conn: &mut PgConnection,
+        hold: Duration,
+    ) -> Result<Transaction<'_, Postgres>, LedgerError> {
+        let tx = conn.begin().await?;
+        tokio::time::sleep(hold).await;
         Ok(tx)
     }
 
+    async fn acquire(&self) -> Result<Conn, LedgerError> {
+        Ok(self.conns.acquire().await?)
+    }
+
     pub async fn account(&self, number: &str, mode: DbMode) -> Result<Account, LedgerError> {
-        let row: Option<AccountRow> = match hold_for(mode)? {
-            None => {
-                sqlx::query_as(SELECT_ACCOUNT)
-                    .bind(number)
-                    .fetch_optional(&self.pool)
-                    .await?
-            }
+        let hold = hold_for(mode)?;
+        let mut conn = self.acquire().await?;
+        let query = sqlx::query_as(SELECT_ACCOUNT).bind(number);
+        let row: Option<AccountRow> = match hold {
+            None => query.fetch_optional(&mut *conn).await?,
             Some(hold) => {
-                let mut tx = self.begin(Some(hold)).await?;
-                let row = sqlx::query_as(SELECT_ACCOUNT)
-                    .bind(number)
-                    .fetch_optional(&mut *tx)
-                    .await?;
+                let mut tx = Self::begin(&mut conn, hold).await?;
+                let row = query.fetch_optional(&mut *tx).await?;
                 tx.commit().await?;
                 row
             }
         };
+        conn.release();
         row.map(account)
             .ok_or_else(|| LedgerError::UnknownAccount(number.to_string()))
     }
 
     pub async fn accounts(&self, mode: DbMode) -> Result<Vec<Account>, LedgerError> {
         let hold = hold_for(mode)?;
-        let mut tx = self.begin(hold).await?;
-        let rows: Vec<AccountRow> = sqlx::query_as(
+        let mut conn = self.acquire().await?;
+        let query = sqlx::query_as(
             "SELECT number, user_id, owner, balance, currency FROM accounts ORDER BY number",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        tx.commit().await?;
+        );
+        let rows: Vec<AccountRow> = match hold {
+            None => query.fetch_all(&mut *conn).await?,
+            Some(hold) => {
+                let mut tx = Self::begin(&mut conn, hold).await?;
+                let rows = query.fetch_all(&mut *tx).await?;
+                tx.commit().await?;
+                rows
+            }
+        };
+        conn.release();
         Ok(rows.into_iter().map(account).collect())
     }
 
@@ -161,10 +150,12 @@ impl PgLedger {
     }
 
     async fn replay(&self, req: &TransferRequest) -> Result<Transfer, LedgerError> {
+        let mut conn = self.acquire().await?;
         let row: Option<ReceiptRow> = sqlx::query_as(SELECT_RECEIPT)
             .bind(&req.idempotency_key)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *conn)
             .await?;
+        conn.release();
         match row.map(receipt) {
             Some(r) => same_request(req, r),
             None => Err(LedgerError::Database(sqlx::Error::RowNotFound)),
@@ -187,15 +178,17 @@ impl PgLedger {
             .bind(req.amount)
             .bind(&req.idempotency_key)
             .bind(new_transaction_id());
+        let mut conn = self.acquire().await?;
         let row = match hold {
-            None => query.fetch_one(&self.pool).await?,
+            None => query.fetch_one(&mut *conn).await?,
             Some(hold) => {
-                let mut tx = self.begin(Some(hold)).await?;
+                let mut tx = Self::begin(&mut conn, hold).await?;
                 let row = query.fetch_one(&mut *tx).await?;
                 tx.commit().await?;
                 row
             }
         };
+        conn.release();
         let (kind, id, from, to, amount, created_at, from_balance, to_exists) = row;
         match (kind.as_str(), id, from, to, amount, created_at) {
             ("prior", Some(id), Some(from), Some(to), Some(amount), Some(at)) => {

@@ -13,7 +13,7 @@
 //! it ours.
 
 use sqlx::migrate::Migrator;
-use sqlx::{PgConnection, PgPool, SqlitePool};
+use sqlx::{Connection, PgConnection, SqlitePool};
 
 use super::OpenError;
 use super::adopt::{adopt, is_original};
@@ -54,8 +54,8 @@ impl Found {
 
 /// Brings a PostgreSQL database to our schema: adopts an original
 /// workshop's database, refuses a foreign one, then migrates.
-pub(super) async fn prepare_postgres(pool: &PgPool) -> Result<(), OpenError> {
-    let mut tx = pool.begin().await?;
+pub(super) async fn prepare_postgres(conn: &mut PgConnection) -> Result<(), OpenError> {
+    let mut tx = conn.begin().await?;
     sqlx::query("SELECT pg_advisory_xact_lock($1)")
         .bind(ADOPTION_LOCK)
         .execute(&mut *tx)
@@ -73,7 +73,7 @@ pub(super) async fn prepare_postgres(pool: &PgPool) -> Result<(), OpenError> {
             );
         }
     }
-    POSTGRES.run(pool).await.map_err(SchemaError::Migrate)?;
+    POSTGRES.run(conn).await.map_err(SchemaError::Migrate)?;
     Ok(())
 }
 
