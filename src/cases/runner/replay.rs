@@ -18,6 +18,10 @@ use super::io::{ActError, Acted, CaseIo, Clock, judge_alert, judge_http, judge_q
 use super::probe::{Captures, reduce};
 use super::session::{Poll, Seen};
 
+/// The wall-clock time of zero on a [`FakeClock`].
+pub(crate) const FAKE_ORIGIN_UTC: chrono::DateTime<chrono::Utc> =
+    chrono::DateTime::from_timestamp_nanos(1_740_787_200_000_000_000);
+
 /// A clock that moves only when slept on: a walk of minutes takes no time.
 #[derive(Default)]
 pub(crate) struct FakeClock(Mutex<f64>);
@@ -38,6 +42,10 @@ impl Clock for FakeClock {
     /// `select!` makes every branch's future before it picks one.
     fn sleep(&self, d: Duration) -> BoxFuture<'_, ()> {
         futures::future::lazy(move |_| self.advance(d.as_secs_f64())).boxed()
+    }
+    /// Zero on this clock is midnight UTC, 1 March 2025.
+    fn utc(&self, t: f64) -> chrono::DateTime<chrono::Utc> {
+        super::io::utc_after(FAKE_ORIGIN_UTC, t)
     }
 }
 

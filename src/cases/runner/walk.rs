@@ -132,6 +132,8 @@ pub(crate) async fn walk(
     // started outlives it.
     drop(inflight);
     let mut outcome = s.outcome(&title);
+    outcome.injected_at = s.injected_at.map(|t| clock.utc(t));
+    outcome.recover_began_at = s.recovering_at.map(|t| clock.utc(t));
     outcome.checks.splice(0..0, teachable);
     outcome.aborted = aborted;
     outcome.passed = outcome.aborted.is_none() && s.passed();

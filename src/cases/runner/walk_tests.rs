@@ -143,3 +143,25 @@ async fn a_capture_without_data_ends_the_walk_with_its_reason_instead_of_settlin
         "nothing was injected"
     );
 }
+
+#[tokio::test]
+async fn the_report_gives_the_injection_and_the_recover_action_in_utc() {
+    let clock = Arc::new(FakeClock::default());
+    let replay = Replay::new(clock.clone());
+    let (o, _) = walk_headless(&case("latency"), &replay).await;
+    let injected = o.injected_at.expect("injected");
+    let recovered = o.recover_began_at.expect("recovered");
+    let origin = super::replay::FAKE_ORIGIN_UTC;
+    let after = |t: chrono::DateTime<chrono::Utc>| (t - origin).as_seconds_f64();
+    assert!(
+        (60.0..70.0).contains(&after(injected)),
+        "settle 45 s and hold 15 s: {injected}"
+    );
+    assert!(recovered > injected);
+    let md = report::markdown(std::slice::from_ref(&o), Lang::En);
+    let stamp = injected.format("%Y-%m-%d %H:%M:%S UTC").to_string();
+    assert!(stamp.starts_with("2025-03-01 00:01:0"), "{stamp}");
+    assert!(md.contains(&format!("Injected at {stamp}")), "{md}");
+    let ru = report::markdown(&[o], Lang::Ru);
+    assert!(ru.contains(&format!("Отказ внедрён в {stamp}")), "{ru}");
+}

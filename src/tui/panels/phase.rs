@@ -3,11 +3,14 @@
 //! hints as they are released, questions, the runbook prompts, what to look
 //! at and why, and the briefing. Scrolls with J/K.
 
+use std::time::Duration;
+
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
+use crate::cases::runner;
 use crate::cases::runner::session::{CaseSession, CheckStatus, Stage};
 use crate::cases::{Case, Lang};
 
@@ -21,8 +24,10 @@ const T_TTD: &str = "TTD";
 const T_TTA: &str = "TTA";
 const T_TTR: &str = "TTR";
 
+/// Rounded as `workshop run` rounds its times, so both show one number.
 fn secs(v: Option<f64>) -> String {
-    v.map(|v| format!("{v:.1} s")).unwrap_or_else(|| "—".into())
+    v.map(|v| format!("{:.1} s", runner::secs(Duration::from_secs_f64(v.max(0.0)))))
+        .unwrap_or_else(|| "—".into())
 }
 
 fn value(v: Option<f64>) -> String {
@@ -93,7 +98,20 @@ fn session_lines(s: &CaseSession, now: f64, lang: Lang, theme: Theme) -> Vec<Lin
         ),
         theme.dim(),
     ));
-    lines.push(Line::styled(t(lang, T::Checks).to_string(), theme.title()));
+    let clock = match s.stage {
+        Stage::Detect => Some(T::TimesFromInjection),
+        Stage::Recover | Stage::Done => Some(T::TimesFromRecovery),
+        _ => None,
+    };
+    lines.push(Line::from(vec![
+        Span::styled(t(lang, T::Checks).to_string(), theme.title()),
+        Span::styled(
+            clock
+                .map(|c| format!(" ({})", t(lang, c)))
+                .unwrap_or_default(),
+            theme.dim(),
+        ),
+    ]));
     let baseline_over = !matches!(s.stage, Stage::Settling | Stage::Baseline);
     if baseline_over {
         let all: Vec<_> = s.checks.iter().filter(|c| c.phase == "baseline").collect();
@@ -118,11 +136,15 @@ fn session_lines(s: &CaseSession, now: f64, lang: Lang, theme: Theme) -> Vec<Lin
     {
         let (mark, style, state) = match c.status {
             CheckStatus::Waiting => ("·", theme.dim(), t(lang, T::Waiting).to_string()),
+            // The time since its phase began, then how long the check
+            // itself may still take before it fails.
             CheckStatus::Pending => (
                 "…",
                 theme.warn(),
                 format!(
-                    "{:.0}/{:.0} s",
+                    "{:.0} s · {} {:.0}/{:.0} s",
+                    c.phase_started.map_or(0.0, |st| now - st),
+                    t(lang, T::CheckTimeout),
                     c.started.map_or(0.0, |st| now - st),
                     c.check.timeout.get().as_secs_f64()
                 ),

@@ -77,6 +77,7 @@ impl CaseSession {
                 status: CheckStatus::Waiting,
                 value: None,
                 started: None,
+                phase_started: None,
                 after: None,
                 holding_since: None,
                 next_poll: 0.0,
@@ -270,7 +271,7 @@ fn finish(c: &mut CheckState, passed: bool, now: f64, lang: Lang) -> RunEvent {
     } else {
         CheckStatus::Failed
     };
-    let after = c.started.map_or(0.0, |s| now - s);
+    let after = c.phase_started.or(c.started).map_or(0.0, |s| now - s);
     c.after = Some(after);
     if passed {
         RunEvent::CheckPassed {
@@ -304,3 +305,5 @@ pub(crate) fn higher(a: Option<f64>, b: Option<f64>) -> Option<f64> {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod timing_tests;

@@ -52,8 +52,12 @@ pub struct CheckState {
     pub status: CheckStatus,
     /// The last value observed.
     pub value: Option<f64>,
-    /// When it started, and (when finished) how long it took.
+    /// When it started (its timeout counts from here).
     pub started: Option<f64>,
+    /// When its phase started: the injection for a detect check, the
+    /// recover action for a recover check. Every time shown counts from it.
+    pub phase_started: Option<f64>,
+    /// When finished: how long after its phase started.
     pub after: Option<f64>,
     pub(super) holding_since: Option<f64>,
     pub(super) next_poll: f64,

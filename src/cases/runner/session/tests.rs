@@ -5,7 +5,7 @@ use crate::cases::runner::Captures;
 use crate::cases::runner::probe::Observation::{Fails, Holds, NoData, Refuted};
 use crate::telemetry::AlertStatus;
 
-fn latency_case() -> Case {
+pub(super) fn latency_case() -> Case {
     let set = CaseSet::shipped().expect("the shipped cases load");
     set.get("latency").expect("case 1 is shipped").clone()
 }
@@ -19,7 +19,7 @@ fn answer_all(s: &mut CaseSession, now: f64, answer: impl Fn(&Poll) -> Seen) -> 
     events
 }
 
-fn healthy(p: &Poll) -> Seen {
+pub(super) fn healthy(p: &Poll) -> Seen {
     match p {
         Poll::Capture { name, .. } => Seen::Captured {
             name: name.clone(),
@@ -44,7 +44,7 @@ fn healthy(p: &Poll) -> Seen {
     }
 }
 
-fn run_baseline(s: &mut CaseSession) -> f64 {
+pub(super) fn run_baseline(s: &mut CaseSession) -> f64 {
     let mut t = 0.0;
     while s.stage != Stage::Ready && t < 200.0 {
         answer_all(s, t, healthy);
