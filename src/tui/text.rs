@@ -38,6 +38,7 @@ pub(crate) enum T {
     FiresWithin,
     Fired,
     Missed,
+    AlertLeftOver,
     NoFault,
     LoadOff,
     Target,
@@ -146,6 +147,10 @@ pub(crate) fn t(lang: Lang, t: T) -> &'static str {
         FiresWithin => ("should fire within", "должен сработать за"),
         Fired => ("fired after", "сработал через"),
         Missed => ("did not fire within", "не сработал за"),
+        AlertLeftOver => (
+            "was active before the injection: it does not count, the baseline is not clean",
+            "был активен до внедрения: не засчитывается, базовая линия не чистая",
+        ),
         NoFault => ("no fault injected", "отказов нет"),
         LoadOff => ("off", "выкл"),
         Target => ("target", "цель"),

@@ -168,7 +168,9 @@ fn run_events(app: &mut App, events: Vec<RunEvent>) -> Vec<Effect> {
     for e in events {
         let kind = match &e {
             RunEvent::CheckPassed { .. } | RunEvent::AlertFired { .. } => LogKind::Good,
-            RunEvent::CheckFailed { .. } | RunEvent::AlertMissed { .. } => LogKind::Bad,
+            RunEvent::CheckFailed { .. }
+            | RunEvent::AlertMissed { .. }
+            | RunEvent::AlertBeforeInjection { .. } => LogKind::Bad,
             RunEvent::CaseFinished { passed, .. } => {
                 if *passed {
                     LogKind::Good

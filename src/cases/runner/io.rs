@@ -145,10 +145,16 @@ impl CaseIo for LiveIo {
                     index,
                     seen: self.probe(&probe, &captures).await,
                 },
-                Poll::Alert { index, name } => Seen::Alert {
-                    index,
-                    status: self.source.alert(&name).await.ok(),
-                },
+                Poll::Alert { index, name } => {
+                    let found = self.source.alert_since(&name).await.ok();
+                    Seen::Alert {
+                        index,
+                        status: found.map(|(status, _)| status),
+                        active_for_s: found
+                            .and_then(|(_, since)| since)
+                            .map(|since| (Utc::now() - since).as_seconds_f64()),
+                    }
+                }
                 Poll::Question {
                     index,
                     promql,

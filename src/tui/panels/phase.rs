@@ -170,6 +170,10 @@ fn session_lines(s: &CaseSession, now: f64, lang: Lang, theme: Theme) -> Vec<Lin
     }
     for a in &s.alerts {
         let line = match (a.fired_after, a.missed, s.injected_at) {
+            (None, _, Some(_)) if a.active_before_injection => Line::styled(
+                format!("✘ {} {}", a.name, t(lang, T::AlertLeftOver)),
+                theme.bad(),
+            ),
             (Some(after), _, _) => Line::styled(
                 format!("✔ {} {} {after:.0} s", a.name, t(lang, T::Fired)),
                 theme.ok(),
@@ -304,6 +308,32 @@ mod tests {
     #[test]
     fn phase_detect_with_a_passed_check_and_the_alert_countdown() {
         insta::assert_snapshot!(panel(&fixtures::failing()));
+    }
+
+    #[test]
+    fn an_alert_active_since_before_the_injection_is_shown_as_not_counting_in_both_languages() {
+        use crate::cases::runner::session::Seen;
+        use crate::telemetry::AlertStatus;
+        use crate::tui::msg::Msg;
+        for (lang, words) in [
+            (Lang::En, "HighLatency was active before the injection"),
+            (Lang::Ru, "HighLatency был активен до внедрения"),
+        ] {
+            let mut app = fixtures::failing();
+            app.lang = lang;
+            // Injected at 400 s; Prometheus says active for 100 s at 440 s.
+            crate::tui::update::update(
+                &mut app,
+                Msg::Observed(Seen::Alert {
+                    index: 0,
+                    status: Some(AlertStatus::Firing),
+                    active_for_s: Some(100.0),
+                }),
+            );
+            let screen = draw(120, 30, |f| render(f, f.area(), &app, Theme::PLAIN));
+            assert!(screen.contains(words), "{screen}");
+            assert!(screen.contains("TTA —"), "{screen}");
+        }
     }
 
     #[test]

@@ -94,6 +94,8 @@ impl CaseSession {
                 status: None,
                 fired_after: None,
                 missed: false,
+                active_before_injection: false,
+                reported_before: false,
                 next_poll: 0.0,
                 in_flight: false,
             })

@@ -72,6 +72,10 @@ pub struct AlertWatch {
     pub status: Option<AlertStatus>,
     pub fired_after: Option<f64>,
     pub missed: bool,
+    /// Last seen active since before the injection: left over from earlier
+    /// (free play, a case before), so it does not count for this fault.
+    pub active_before_injection: bool,
+    pub(super) reported_before: bool,
     pub(super) next_poll: f64,
     pub(super) in_flight: bool,
 }
@@ -122,6 +126,9 @@ pub enum Seen {
     Alert {
         index: usize,
         status: Option<AlertStatus>,
+        /// How long it has been active (pending or firing) when seen, by
+        /// Prometheus's `activeAt`; `None` when unknown.
+        active_for_s: Option<f64>,
     },
     Question {
         index: usize,

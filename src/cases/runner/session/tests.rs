@@ -32,6 +32,7 @@ pub(super) fn healthy(p: &Poll) -> Seen {
         Poll::Alert { index, .. } => Seen::Alert {
             index: *index,
             status: Some(AlertStatus::Inactive),
+            active_for_s: None,
         },
         Poll::Question { index, .. } => Seen::Question {
             index: *index,
@@ -120,6 +121,7 @@ fn detect_checks_run_in_order_and_time_to_detect_counts_from_injection() {
                 } else {
                     AlertStatus::Pending
                 }),
+                active_for_s: None,
             },
             other => healthy(other),
         });
@@ -153,6 +155,7 @@ fn recovery_is_timed_and_the_outcome_reads_like_the_headless_runners() {
             Poll::Alert { index, .. } => Seen::Alert {
                 index: *index,
                 status: Some(AlertStatus::Firing),
+                active_for_s: None,
             },
             other => healthy(other),
         });
@@ -203,6 +206,7 @@ fn a_pending_check_releases_its_hint_and_hints_on_request_come_one_by_one() {
             Poll::Alert { index, .. } => Seen::Alert {
                 index: *index,
                 status: Some(AlertStatus::Pending),
+                active_for_s: None,
             },
             other => healthy(other),
         }) {
@@ -351,6 +355,7 @@ fn max_duration_ends_the_detect_phase_by_itself() {
             Poll::Alert { index, .. } => Seen::Alert {
                 index: *index,
                 status: Some(AlertStatus::Pending),
+                active_for_s: None,
             },
             other => healthy(other),
         });

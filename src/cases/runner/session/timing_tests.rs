@@ -46,6 +46,7 @@ fn a_check_shows_its_time_since_the_injection_and_a_recover_check_since_the_reco
                 Poll::Alert { index, .. } => Seen::Alert {
                     index: *index,
                     status: Some(AlertStatus::Firing),
+                    active_for_s: None,
                 },
                 p => timed(&s, p, t - t0, None),
             };
@@ -99,4 +100,50 @@ fn a_check_shows_its_time_since_the_injection_and_a_recover_check_since_the_reco
         "counted from the recover action, not from the check before it"
     );
     assert_eq!(s.time_to_recover, Some(31.0));
+}
+
+/// The session injected at `t0`, its expected alert seen firing at `t`,
+/// active for `active_for_s`.
+fn alert_seen_at(lang: Lang, active_for_s: Option<f64>) -> (CaseSession, Vec<RunEvent>, f64) {
+    let mut s = CaseSession::start(latency_case(), lang, 0.0);
+    let t0 = run_baseline(&mut s);
+    s.inject(t0, false);
+    let seen = Seen::Alert {
+        index: 0,
+        status: Some(AlertStatus::Firing),
+        active_for_s,
+    };
+    let events = s.seen(seen, t0 + 20.0);
+    (s, events, t0)
+}
+
+#[test]
+fn an_expected_alert_counts_only_if_it_became_active_after_the_injection() {
+    let (s, events, _) = alert_seen_at(Lang::En, Some(12.0));
+    assert_eq!(
+        s.time_to_alert(),
+        Some(20.0),
+        "active 8 s after: {events:?}"
+    );
+
+    let (s, events, t0) = alert_seen_at(Lang::En, Some(20.0 + 90.0));
+    assert_eq!(s.time_to_alert(), None, "active 90 s before the injection");
+    assert!(s.alerts[0].active_before_injection);
+    let text: Vec<String> = events.iter().map(RunEvent::text).collect();
+    assert_eq!(
+        text,
+        [
+            "✘ HighLatency was already active 90 s before the injection, so it does not count: \
+          the baseline is not clean. Let it resolve, then start the case again."
+        ],
+        "at {t0}"
+    );
+
+    let (_, events, _) = alert_seen_at(Lang::Ru, Some(200.0));
+    assert!(
+        events
+            .iter()
+            .any(|e| e.text().contains("базовая линия не чистая")),
+        "{events:?}"
+    );
 }
