@@ -99,11 +99,8 @@ pub(crate) fn secs(d: Duration) -> f64 {
 }
 
 fn value(v: &Option<f64>) -> String {
-    match v {
-        Some(v) if v.abs() >= 100.0 => format!(" ({v:.0})"),
-        Some(v) => format!(" ({v:.3})"),
-        None => String::new(),
-    }
+    v.map(|v| format!(" ({})", super::probe::show(v)))
+        .unwrap_or_default()
 }
 
 impl RunEvent {

@@ -30,12 +30,9 @@ fn secs(v: Option<f64>) -> String {
         .unwrap_or_else(|| "—".into())
 }
 
+/// As the checks compare it (see [`runner::probe::show`]).
 fn value(v: Option<f64>) -> String {
-    match v {
-        Some(v) if v.abs() >= 100.0 => format!("{v:.0}"),
-        Some(v) => format!("{v:.3}"),
-        None => String::new(),
-    }
+    v.map(runner::probe::show).unwrap_or_default()
 }
 
 fn briefing(case: &Case, lang: Lang, theme: Theme, lines: &mut Vec<Line<'static>>) {

@@ -371,3 +371,30 @@ fn max_duration_ends_the_detect_phase_by_itself() {
     );
     assert!(s.alerts.iter().all(|a| a.missed));
 }
+
+#[test]
+fn errors_above_threshold_does_not_pass_on_a_ratio_shown_as_the_threshold() {
+    use crate::cases::runner::io::judge_query;
+    let case = CaseSet::shipped()
+        .expect("cases")
+        .get("error-rate")
+        .expect("case 2")
+        .clone();
+    let check = case
+        .phases
+        .detect
+        .checks
+        .iter()
+        .find(|c| c.id == "errors-above-threshold");
+    let Some(Probe::Query(q)) = check.map(|c| &c.probe) else {
+        panic!("case 2 checks the error ratio with a query")
+    };
+    let none = Captures::new();
+    assert_eq!(judge_query(&[0.1], q, &none), Fails(Some(0.1)));
+    assert_eq!(
+        judge_query(&[0.1004], q, &none),
+        Fails(Some(0.1004)),
+        "shown 0.100"
+    );
+    assert_eq!(judge_query(&[0.1006], q, &none), Holds(Some(0.1006)));
+}
