@@ -78,7 +78,8 @@ pub(crate) async fn walk(
                         );
                     }
                 }
-                if let Some((actions, event)) = s.inject(clock.now(), false) {
+                if let Some((actions, [inject, detect])) = s.inject(clock.now(), false) {
+                    emit(inject);
                     for action in &actions {
                         emit(RunEvent::Action {
                             action: action.to_string(),
@@ -87,7 +88,7 @@ pub(crate) async fn walk(
                             break 'walk Some(format!("`{action}` failed: {e}"));
                         }
                     }
-                    emit(event);
+                    emit(detect);
                 }
             }
             Stage::BaselineFailed => {

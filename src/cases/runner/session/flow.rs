@@ -90,13 +90,13 @@ impl CaseSession {
                 .all(|c| c.status == CheckStatus::Passed)
         };
         match self.stage {
+            // The inject phase begins when the student injects, not here.
             Stage::Baseline if finished(self, "baseline") => {
                 self.stage = if all_passed(self, "baseline") {
                     Stage::Ready
                 } else {
                     Stage::BaselineFailed
                 };
-                events.push(self.phase_event("inject"));
             }
             Stage::Detect => {
                 // A detect check's time already counts from the injection.

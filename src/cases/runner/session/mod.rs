@@ -151,10 +151,11 @@ impl CaseSession {
     }
 
     /// Moves to Detect and returns the case's inject actions for the caller
-    /// to run. `force` injects even before the baseline has passed (an
-    /// instructor short of time); the report then shows the baseline as not
-    /// passed.
-    pub fn inject(&mut self, now: f64, force: bool) -> Option<(Vec<Action>, RunEvent)> {
+    /// to run, with the phases they begin: `inject` to say before them,
+    /// `detect` after. `force` injects even before the baseline has passed
+    /// (an instructor short of time); the report then shows the baseline as
+    /// not passed.
+    pub fn inject(&mut self, now: f64, force: bool) -> Option<(Vec<Action>, [RunEvent; 2])> {
         let allowed = self.can_inject()
             || (force
                 && matches!(
@@ -173,7 +174,7 @@ impl CaseSession {
         self.activate("detect", now);
         Some((
             self.case.phases.inject.actions.clone(),
-            self.phase_event("detect"),
+            [self.phase_event("inject"), self.phase_event("detect")],
         ))
     }
 
