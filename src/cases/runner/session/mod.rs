@@ -307,6 +307,8 @@ pub(crate) fn higher(a: Option<f64>, b: Option<f64>) -> Option<f64> {
 }
 
 #[cfg(test)]
+mod shipped_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod timing_tests;
