@@ -104,7 +104,7 @@ pub(crate) async fn run(
     drop(runner);
     let journal = printer.await.unwrap_or_default();
     if let Some(path) = &args.report {
-        std::fs::write(path, report::markdown(&outcomes))
+        std::fs::write(path, report::markdown(&outcomes, args.lang))
             .map_err(|e| anyhow::anyhow!("cannot write the report to {}: {e}", path.display()))?;
         println!("report written to {}", path.display());
     }

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use prometheus_http_query::Client;
 use prometheus_http_query::response::Data;
 
@@ -104,6 +105,42 @@ impl Prometheus {
             }))
     }
 
+    /// The state of an alert rule and, when it is active (pending or
+    /// firing), since when, from `/api/v1/alerts` (its `activeAt`): an alert
+    /// active since before a fault went in was not caused by it.
+    pub async fn alert_since(
+        &self,
+        name: &str,
+    ) -> Result<(AlertStatus, Option<DateTime<Utc>>), TelemetryError> {
+        let alerts = self
+            .client
+            .alerts()
+            .await
+            .map_err(|e| self.unreachable(e.to_string()))?;
+        let mut found = (AlertStatus::Inactive, None);
+        for a in alerts
+            .iter()
+            .filter(|a| a.labels().get("alertname").map(String::as_str) == Some(name))
+        {
+            let status = if a.state().is_firing() {
+                AlertStatus::Firing
+            } else if a.state().is_pending() {
+                AlertStatus::Pending
+            } else {
+                continue;
+            };
+            let at = a.active_at();
+            let since = DateTime::from_timestamp(at.unix_timestamp(), at.nanosecond());
+            // Firing wins over pending; among equals, the earliest start.
+            let better = status == AlertStatus::Firing && found.0 != AlertStatus::Firing
+                || status == found.0 && since.is_some_and(|t| found.1.is_none_or(|f| t < f));
+            if found.0 == AlertStatus::Inactive || better {
+                found = (status, since);
+            }
+        }
+        Ok(found)
+    }
+
     /// The state of an alert rule, from the `ALERTS` series.
     pub async fn alert(&self, name: &str) -> Result<AlertStatus, TelemetryError> {
         let escaped = name.replace('\\', "\\\\").replace('"', "\\\"");
@@ -125,5 +162,43 @@ impl Prometheus {
             }
         }
         Ok(status)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `/api/v1/alerts` as Prometheus answered it with HighLatency firing
+    /// (and another rule pending), served on loopback.
+    async fn serve_alerts() -> String {
+        let body = r#"{"status":"success","data":{"alerts":[
+            {"labels":{"alertname":"HighErrorRate","severity":"critical"},"annotations":{},
+             "state":"pending","activeAt":"2025-03-01T00:00:30Z","value":"0.2e+00"},
+            {"labels":{"alertname":"HighLatency","severity":"warning"},"annotations":{},
+             "state":"firing","activeAt":"2025-03-01T00:00:10.5Z","value":"2.1e+00"}]}}"#;
+        let app = axum::Router::new().route(
+            "/api/v1/alerts",
+            axum::routing::get(
+                move || async move { ([("content-type", "application/json")], body) },
+            ),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a loopback port");
+        let url = format!("http://{}", listener.local_addr().expect("bound"));
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        url
+    }
+
+    #[tokio::test]
+    async fn an_alert_is_read_with_the_time_it_became_active() {
+        let prom = Prometheus::new(&serve_alerts().await).expect("a URL");
+        let (status, since) = prom.alert_since("HighLatency").await.expect("answered");
+        assert_eq!(status, AlertStatus::Firing);
+        let since = since.expect("activeAt").to_rfc3339();
+        assert_eq!(since, "2025-03-01T00:00:10.500+00:00");
+        let (status, _) = prom.alert_since("MemoryPressure").await.expect("answered");
+        assert_eq!(status, AlertStatus::Inactive, "not listed: inactive");
     }
 }

@@ -4,6 +4,8 @@
 
 use std::sync::{Arc, Mutex};
 
+use chrono::{DateTime, Utc};
+
 use super::prom::{AlertStatus, Prometheus, TelemetryError};
 use super::scrape::ScrapeWindow;
 
@@ -30,6 +32,18 @@ impl Source {
                     reason: e.to_string(),
                 })
             }
+        }
+    }
+
+    /// An alert's state and since when it is active; only Prometheus
+    /// evaluates alert rules.
+    pub async fn alert_since(
+        &self,
+        name: &str,
+    ) -> Result<(AlertStatus, Option<DateTime<Utc>>), TelemetryError> {
+        match self {
+            Source::Prometheus(p) => p.alert_since(name).await,
+            Source::Scrape(_) => self.alert(name).await.map(|s| (s, None)),
         }
     }
 

@@ -62,8 +62,10 @@ pub(crate) fn act(app: &mut App, action: Action) -> Vec<Effect> {
                 return vec![];
             };
             match a.session.inject(now, force) {
-                Some((actions, event)) => {
-                    app.log(LogKind::Info, event.text());
+                Some((actions, events)) => {
+                    for e in events {
+                        app.log(LogKind::Info, e.text());
+                    }
                     app.signals.markers.push((now, true));
                     vec![Effect::RunActions(actions)]
                 }

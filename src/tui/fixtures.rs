@@ -160,6 +160,7 @@ fn healthy_seen(p: &Poll, _t: f64) -> Seen {
         Poll::Alert { index, .. } => Seen::Alert {
             index: *index,
             status: Some(AlertStatus::Inactive),
+            active_for_s: None,
         },
         Poll::Question { index, .. } => Seen::Question {
             index: *index,
@@ -259,6 +260,7 @@ pub(super) fn failing() -> App {
         Poll::Alert { index, .. } => Seen::Alert {
             index: *index,
             status: Some(AlertStatus::Pending),
+            active_for_s: None,
         },
         other => healthy_seen(other, t),
     });

@@ -44,6 +44,8 @@ pub struct StackView {
 pub enum Link {
     Unknown,
     Up,
+    /// Has not answered yet since the console started: nothing went down.
+    NotYet(String),
     Down(String),
     /// No such thing configured (no Prometheus in local mode without the binary).
     Absent,
@@ -290,6 +292,36 @@ impl App {
             self.progress.cases.insert(outcome.id, rec);
         }
         true
+    }
+
+    /// The API as the header shows it. The stack's view of the app wins
+    /// when it has one: `/metrics` keeps answering while `/health` fails,
+    /// and the header must not say ✔ beside a stack panel that says
+    /// unhealthy.
+    pub fn api_link(&self) -> Link {
+        use crate::stack::{Health, ServiceState};
+        let apps: Vec<_> = self
+            .stack
+            .status
+            .iter()
+            .flat_map(|s| &s.services)
+            .filter(|s| s.name.starts_with("app"))
+            .collect();
+        let down = apps.iter().find(|s| {
+            let stopped = s.state != ServiceState::Running
+                && !matches!(s.state, ServiceState::Missing | ServiceState::ImageMissing);
+            stopped || s.health == Health::Unhealthy
+        });
+        match down {
+            Some(s) if s.health == Health::Unhealthy => Link::Down(format!("{} unhealthy", s.name)),
+            Some(s) => Link::Down(format!("{} {}", s.name, s.state)),
+            None if apps.iter().any(|s| s.health == Health::Starting)
+                && self.signals.api == Link::Up =>
+            {
+                Link::Unknown
+            }
+            None => self.signals.api.clone(),
+        }
     }
 
     /// Restarts of every app replica so far.

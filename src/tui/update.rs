@@ -168,7 +168,9 @@ fn run_events(app: &mut App, events: Vec<RunEvent>) -> Vec<Effect> {
     for e in events {
         let kind = match &e {
             RunEvent::CheckPassed { .. } | RunEvent::AlertFired { .. } => LogKind::Good,
-            RunEvent::CheckFailed { .. } | RunEvent::AlertMissed { .. } => LogKind::Bad,
+            RunEvent::CheckFailed { .. }
+            | RunEvent::AlertMissed { .. }
+            | RunEvent::AlertBeforeInjection { .. } => LogKind::Bad,
             RunEvent::CaseFinished { passed, .. } => {
                 if *passed {
                     LogKind::Good
@@ -217,11 +219,11 @@ fn stack_event(app: &mut App, e: StackEvent) {
 fn link_change(app: &mut App, what: &str, old: &Link, new: &Link) {
     match (old, new) {
         (Link::Down(_), Link::Up) => app.log(LogKind::Good, format!("{what} is back")),
-        (Link::Unknown | Link::Absent, Link::Up) => {
+        (Link::Unknown | Link::NotYet(_) | Link::Absent, Link::Up) => {
             app.log(LogKind::Good, format!("{what} answers"))
         }
         (Link::Up, Link::Down(why)) => app.log(LogKind::Bad, format!("{what} lost: {why}")),
-        (Link::Unknown, Link::Down(why)) => {
+        (Link::Unknown, Link::NotYet(why)) => {
             app.log(LogKind::Info, format!("{what} does not answer yet: {why}"))
         }
         _ => {}
@@ -229,16 +231,22 @@ fn link_change(app: &mut App, what: &str, old: &Link, new: &Link) {
 }
 
 fn reading(app: &mut App, r: Reading) {
+    let (old_api, old_prom) = (app.signals.api.clone(), app.signals.prometheus.clone());
+    // Silence is a loss only after an answer: before the first one the
+    // service is not up yet, and its first answer is not a comeback.
+    let silent = |old: &Link, why: &String| match old {
+        Link::Up | Link::Down(_) => Link::Down(why.clone()),
+        _ => Link::NotYet(why.clone()),
+    };
     let api = match &r.api {
         Ok(()) => Link::Up,
-        Err(e) => Link::Down(e.clone()),
+        Err(e) => silent(&old_api, e),
     };
     let prom = match &r.prometheus {
         None => Link::Absent,
         Some(Ok(())) => Link::Up,
-        Some(Err(e)) => Link::Down(e.clone()),
+        Some(Err(e)) => silent(&old_prom, e),
     };
-    let (old_api, old_prom) = (app.signals.api.clone(), app.signals.prometheus.clone());
     link_change(app, "API", &old_api, &api);
     link_change(app, "Prometheus", &old_prom, &prom);
     let s = &mut app.signals;

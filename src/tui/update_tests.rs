@@ -187,3 +187,72 @@ fn each_form_line_reads_and_writes_the_value_of_its_own_field() {
         );
     }
 }
+
+fn api_reading(api: Result<(), String>) -> Msg {
+    Msg::Telemetry(super::super::msg::Reading {
+        source: super::super::msg::SourceKind::Scrape,
+        api,
+        prometheus: None,
+        p95: None,
+        error_ratio: None,
+        rps: None,
+        active: None,
+        memory: None,
+        faults: None,
+    })
+}
+
+#[test]
+fn the_apis_first_answer_is_not_called_a_comeback() {
+    let mut a = app();
+    update(&mut a, api_reading(Err("connection refused".into())));
+    update(&mut a, api_reading(Ok(())));
+    let said: Vec<&str> = a.log.iter().map(|l| l.text.as_str()).collect();
+    assert_eq!(
+        said,
+        ["API does not answer yet: connection refused", "API answers"]
+    );
+    update(&mut a, api_reading(Err("connection reset".into())));
+    update(&mut a, api_reading(Ok(())));
+    let said: Vec<&str> = a.log.iter().skip(2).map(|l| l.text.as_str()).collect();
+    assert_eq!(said, ["API lost: connection reset", "API is back"]);
+}
+
+#[test]
+fn the_inject_phase_is_logged_when_i_is_pressed_not_when_the_baseline_passes() {
+    let mut a = crate::tui::fixtures::healthy();
+    let phases = |a: &App| -> Vec<String> {
+        a.log
+            .iter()
+            .filter(|l| l.text.starts_with("── "))
+            .map(|l| l.text.clone())
+            .collect()
+    };
+    assert!(a.active.as_ref().is_some_and(|c| c.session.can_inject()));
+    assert_eq!(phases(&a), Vec::<String>::new(), "ready, not injected");
+    press(&mut a, 'i');
+    assert_eq!(
+        phases(&a),
+        ["── inject", "── detect"].map(String::from).to_vec()
+    );
+}
+
+#[test]
+fn the_header_does_not_say_api_ok_while_the_stack_says_the_app_is_unhealthy() {
+    use crate::stack::Health;
+    let mut a = crate::tui::fixtures::healthy();
+    let Some(mut status) = a.stack.status.clone() else {
+        panic!("the healthy console has a stack status")
+    };
+    for s in status.services.iter_mut().filter(|s| s.name == "app-1") {
+        s.health = Health::Unhealthy;
+    }
+    update(&mut a, Msg::StackStatus(Ok(status)));
+    let screen = crate::tui::fixtures::draw(120, 40, |f| {
+        crate::tui::view::draw(f, &a, crate::tui::theme::Theme::PLAIN)
+    });
+    let header = screen.lines().next().unwrap_or_default();
+    assert!(header.contains("API ✘"), "{header}");
+    assert!(!header.contains("API ✔"), "{header}");
+    assert!(screen.contains("unhealthy"), "{screen}");
+}

@@ -22,7 +22,7 @@ pub const MIN_SIZE: (u16, u16) = (80, 24);
 fn link(name: &str, l: &Link, theme: Theme) -> Span<'static> {
     match l {
         Link::Up => Span::styled(format!("{name} ✔ "), theme.ok()),
-        Link::Down(_) => Span::styled(format!("{name} ✘ "), theme.bad()),
+        Link::Down(_) | Link::NotYet(_) => Span::styled(format!("{name} ✘ "), theme.bad()),
         Link::Unknown => Span::styled(format!("{name} … "), theme.dim()),
         Link::Absent => Span::styled(format!("{name} – "), theme.dim()),
     }
@@ -31,7 +31,7 @@ fn link(name: &str, l: &Link, theme: Theme) -> Span<'static> {
 fn header(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let mut spans = vec![
         Span::styled("workshop ", theme.title()),
-        link("API", &app.signals.api, theme),
+        link("API", &app.api_link(), theme),
         link("Prometheus", &app.signals.prometheus, theme),
     ];
     let faults = app.faults.as_ref().map(|c| {

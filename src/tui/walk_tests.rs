@@ -48,6 +48,22 @@ fn press(app: &mut App, replay: &Replay, c: char) {
 /// The student walks case 1 in the console: `i` as soon as the baseline
 /// holds, `r` as soon as the detect phase has nothing left to wait for.
 fn walk_in_console(replay: &Replay, clock: &FakeClock) -> (CaseOutcome, Vec<String>) {
+    let app = console_walk(replay, clock);
+    let outcome = match app.active.as_ref() {
+        Some(a) => a.session.outcome("console"),
+        None => CaseOutcome::default(),
+    };
+    let lines = app
+        .log
+        .iter()
+        .map(|l| l.text.clone())
+        .filter(|t| t.starts_with('✔') || t.starts_with('✘') || t.starts_with('🔔'))
+        .collect();
+    (outcome, lines)
+}
+
+/// The console after the walk of case 1, its case still open.
+fn console_walk(replay: &Replay, clock: &FakeClock) -> App {
     let cases = CaseSet::shipped().expect("cases").cases().to_vec();
     let mut app = App::new(Lang::En, cases, "http://127.0.0.1:5000".into(), None);
     app.now = clock.now();
@@ -80,17 +96,7 @@ fn walk_in_console(replay: &Replay, clock: &FakeClock) -> (CaseOutcome, Vec<Stri
         }
         clock.advance(0.25);
     }
-    let outcome = match app.active.as_ref() {
-        Some(a) => a.session.outcome("console"),
-        None => CaseOutcome::default(),
-    };
-    let lines = app
-        .log
-        .iter()
-        .map(|l| l.text.clone())
-        .filter(|t| t.starts_with('✔') || t.starts_with('✘') || t.starts_with('🔔'))
-        .collect();
-    (outcome, lines)
+    app
 }
 
 #[tokio::test]
@@ -132,4 +138,62 @@ async fn the_console_and_run_give_the_same_checks_values_and_times() {
             .collect()
     };
     assert_eq!(checks(&console), checks(&headless));
+}
+
+/// What `run` printed for check `id` of the case (not of the proof that
+/// it is teachable): its time.
+fn run_after(events: &[RunEvent], id: &str) -> f64 {
+    events
+        .iter()
+        .find_map(|e| match e {
+            RunEvent::CheckPassed {
+                id: i,
+                after_s,
+                phase,
+                ..
+            } if i == id && *phase != "teachable" => Some(*after_s),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("{id} passed: {events:#?}"))
+}
+
+#[tokio::test]
+async fn the_console_panel_shows_each_check_timed_from_its_phase_like_run() {
+    let clock = Arc::new(FakeClock::default());
+    let replay = Replay::new(clock.clone());
+    let (_, events) = walk_headless(&case("latency"), &replay).await;
+    // p95 rises 10 s after the injection: the check that follows the first
+    // one passes at about the same time, counted from the injection too.
+    let first = run_after(&events, "p95-above-objective");
+    let second = run_after(&events, "p95-times-baseline");
+    assert!((15.0..=19.0).contains(&first), "{first}");
+    assert!(
+        second >= first,
+        "{second} is after the injection, not after {first}"
+    );
+    // The alert resolves 30 s after the recover action, once p95 is back.
+    let back = run_after(&events, "p95-back-to-normal");
+    let cleared = run_after(&events, "high-latency-cleared");
+    assert!((30.0..=45.0).contains(&back), "{back}");
+    assert!(cleared >= back, "{cleared} counts from the recover action");
+
+    let clock = Arc::new(FakeClock::default());
+    let replay = Replay::new(clock.clone());
+    let app = console_walk(&replay, &clock);
+    let screen = crate::tui::fixtures::draw(110, 60, |f| {
+        crate::tui::panels::phase::render(f, f.area(), &app, crate::tui::theme::Theme::PLAIN)
+    });
+    for (id, after) in [
+        ("detect/p95-times-baseline", second),
+        ("recover/high-latency-cleared", cleared),
+    ] {
+        let line = screen
+            .lines()
+            .find(|l| l.contains(id))
+            .unwrap_or_else(|| panic!("{id} on screen:\n{screen}"));
+        assert!(
+            line.contains(&format!("{after:.1} s")),
+            "the panel shows run's {after:.1} s for {id}: {line}"
+        );
+    }
 }

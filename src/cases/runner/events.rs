@@ -55,6 +55,14 @@ pub enum RunEvent {
         name: String,
         within_s: f64,
     },
+    /// An expected alert was active before the fault went in: it does not
+    /// count, and the baseline was not clean. `message` is in the case's
+    /// language.
+    AlertBeforeInjection {
+        name: String,
+        before_s: f64,
+        message: String,
+    },
     Hint {
         text: String,
     },
@@ -91,11 +99,8 @@ pub(crate) fn secs(d: Duration) -> f64 {
 }
 
 fn value(v: &Option<f64>) -> String {
-    match v {
-        Some(v) if v.abs() >= 100.0 => format!(" ({v:.0})"),
-        Some(v) => format!(" ({v:.3})"),
-        None => String::new(),
-    }
+    v.map(|v| format!(" ({})", super::probe::show(v)))
+        .unwrap_or_default()
 }
 
 impl RunEvent {
@@ -135,6 +140,7 @@ impl RunEvent {
             RunEvent::AlertMissed { name, within_s } => {
                 format!("✘ {name} did not fire within {within_s}s")
             }
+            RunEvent::AlertBeforeInjection { message, .. } => format!("✘ {message}"),
             RunEvent::Hint { text } => format!("hint: {text}"),
             RunEvent::Prompt { text } => format!("runbook: {text}"),
             RunEvent::Question {

@@ -6,6 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use futures::FutureExt;
 use futures::future::BoxFuture;
 
@@ -49,20 +50,37 @@ pub(crate) trait CaseIo: Send + Sync {
 pub(crate) trait Clock: Send + Sync {
     fn now(&self) -> f64;
     fn sleep(&self, d: Duration) -> BoxFuture<'_, ()>;
+    /// The wall-clock time (UTC) of `t` on this clock, for a report.
+    fn utc(&self, t: f64) -> DateTime<Utc>;
 }
 
 /// The wall clock.
-pub(crate) struct WallClock(tokio::time::Instant);
+pub(crate) struct WallClock {
+    origin: tokio::time::Instant,
+    origin_utc: DateTime<Utc>,
+}
 
 impl WallClock {
     pub(crate) fn start() -> Self {
-        Self(tokio::time::Instant::now())
+        Self {
+            origin: tokio::time::Instant::now(),
+            origin_utc: Utc::now(),
+        }
     }
+}
+
+/// `origin` moved on by `t` seconds (a time before it stays at it).
+pub(crate) fn utc_after(origin: DateTime<Utc>, t: f64) -> DateTime<Utc> {
+    let d = chrono::TimeDelta::from_std(Duration::from_secs_f64(t.max(0.0))).unwrap_or_default();
+    origin + d
 }
 
 impl Clock for WallClock {
     fn now(&self) -> f64 {
-        self.0.elapsed().as_secs_f64()
+        self.origin.elapsed().as_secs_f64()
+    }
+    fn utc(&self, t: f64) -> DateTime<Utc> {
+        utc_after(self.origin_utc, t)
     }
     fn sleep(&self, d: Duration) -> BoxFuture<'_, ()> {
         tokio::time::sleep(d).boxed()
@@ -127,10 +145,16 @@ impl CaseIo for LiveIo {
                     index,
                     seen: self.probe(&probe, &captures).await,
                 },
-                Poll::Alert { index, name } => Seen::Alert {
-                    index,
-                    status: self.source.alert(&name).await.ok(),
-                },
+                Poll::Alert { index, name } => {
+                    let found = self.source.alert_since(&name).await.ok();
+                    Seen::Alert {
+                        index,
+                        status: found.map(|(status, _)| status),
+                        active_for_s: found
+                            .and_then(|(_, since)| since)
+                            .map(|since| (Utc::now() - since).as_seconds_f64()),
+                    }
+                }
                 Poll::Question {
                     index,
                     promql,

@@ -13,7 +13,7 @@ pub(crate) mod walk;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -45,6 +45,9 @@ pub struct CaseOutcome {
     pub aborted: Option<String>,
     pub checks: Vec<CheckResult>,
     pub alerts: Vec<AlertResult>,
+    /// Wall-clock times (UTC) of the injection and of the recover action.
+    pub injected_at: Option<DateTime<Utc>>,
+    pub recover_began_at: Option<DateTime<Utc>>,
     /// Injection → first detect check passed.
     pub time_to_detect: Option<Duration>,
     /// Injection → first expected alert firing.

@@ -30,7 +30,8 @@ pub struct CheckResult {
     pub passed: bool,
     /// The last value seen (for a query probe).
     pub value: Option<f64>,
-    /// From the start of the check to its pass (or to its timeout).
+    /// From the start of its phase (the injection, the recover action) to
+    /// its pass (or to its timeout).
     pub after: Duration,
     pub message: String,
 }
@@ -57,8 +58,30 @@ fn bound(t: &Threshold, captures: &Captures) -> Option<f64> {
     }
 }
 
-/// Whether `value` meets the comparison; `None` when a capture it needs is missing.
+/// A value as people read it: whole above 100, else to three decimals.
+/// Checks compare this, so `above 0.1` never passes on a value shown as
+/// `0.100`.
+pub(crate) fn shown(v: f64) -> f64 {
+    if v.abs() >= 100.0 {
+        v.round()
+    } else {
+        (v * 1000.0).round() / 1000.0
+    }
+}
+
+/// A value as [`shown`], in text.
+pub(crate) fn show(v: f64) -> String {
+    if v.abs() >= 100.0 {
+        format!("{:.0}", shown(v))
+    } else {
+        format!("{:.3}", shown(v))
+    }
+}
+
+/// Whether `value`, as shown, meets the comparison (strictly: `above`
+/// means above); `None` when a capture it needs is missing.
 pub(crate) fn compare(value: f64, cmp: &Comparison, captures: &Captures) -> Option<bool> {
+    let value = shown(value);
     Some(match cmp {
         Comparison::Above(t) => value > bound(t, captures)?,
         Comparison::Below(t) => value < bound(t, captures)?,
@@ -72,6 +95,19 @@ pub(crate) fn compare(value: f64, cmp: &Comparison, captures: &Captures) -> Opti
 mod tests {
     use super::*;
     use crate::cases::check::CaptureRef;
+
+    #[test]
+    fn above_means_strictly_above_the_value_as_shown() {
+        let caps = Captures::new();
+        let above = Comparison::Above(Threshold::Value(0.1));
+        assert_eq!(show(0.1004), "0.100");
+        assert_eq!(compare(0.1004, &above, &caps), Some(false), "shown 0.100");
+        assert_eq!(compare(0.1, &above, &caps), Some(false));
+        assert_eq!(compare(0.1006, &above, &caps), Some(true), "shown 0.101");
+        let below = Comparison::Below(Threshold::Value(0.5));
+        assert_eq!(compare(0.4998, &below, &caps), Some(false), "shown 0.500");
+        assert_eq!(show(54525952.4), "54525952");
+    }
 
     #[test]
     fn reduce_ignores_nan_and_empty_is_no_data() {

@@ -18,6 +18,10 @@ use super::io::{ActError, Acted, CaseIo, Clock, judge_alert, judge_http, judge_q
 use super::probe::{Captures, reduce};
 use super::session::{Poll, Seen};
 
+/// The wall-clock time of zero on a [`FakeClock`].
+pub(crate) const FAKE_ORIGIN_UTC: chrono::DateTime<chrono::Utc> =
+    chrono::DateTime::from_timestamp_nanos(1_740_787_200_000_000_000);
+
 /// A clock that moves only when slept on: a walk of minutes takes no time.
 #[derive(Default)]
 pub(crate) struct FakeClock(Mutex<f64>);
@@ -39,6 +43,10 @@ impl Clock for FakeClock {
     fn sleep(&self, d: Duration) -> BoxFuture<'_, ()> {
         futures::future::lazy(move |_| self.advance(d.as_secs_f64())).boxed()
     }
+    /// Zero on this clock is midnight UTC, 1 March 2025.
+    fn utc(&self, t: f64) -> chrono::DateTime<chrono::Utc> {
+        super::io::utc_after(FAKE_ORIGIN_UTC, t)
+    }
 }
 
 /// When the fault went in and when the recovery began, on the clock.
@@ -49,8 +57,8 @@ struct Marks {
 }
 
 /// Case 1's telemetry as recorded: p95 rises 10 s after the injection and
-/// falls 20 s after the recovery; HighLatency fires 40 s after the injection
-/// and resolves 30 s after the recovery.
+/// falls 20 s after the recovery; HighLatency goes pending 10 s after the
+/// injection, fires at 40 s and resolves 30 s after the recovery.
 pub(crate) struct Replay {
     pub clock: Arc<FakeClock>,
     marks: Mutex<Marks>,
@@ -59,6 +67,9 @@ pub(crate) struct Replay {
     /// Fails the recover actions, for the test of what a failed recovery
     /// leaves behind.
     pub recover_fails: bool,
+    /// HighLatency is left firing from before the case (free play): active
+    /// since zero on the clock until 30 s after the recovery.
+    pub alert_left_over: bool,
 }
 
 impl Replay {
@@ -68,6 +79,7 @@ impl Replay {
             marks: Mutex::new(Marks::default()),
             asked: Mutex::new(Vec::new()),
             recover_fails: false,
+            alert_left_over: false,
         }
     }
 
@@ -104,9 +116,21 @@ impl Replay {
         let (inj, rec) = self.since();
         match (inj, rec) {
             (_, Some(r)) if r >= 30.0 => AlertStatus::Inactive,
+            _ if self.alert_left_over => AlertStatus::Firing,
             (Some(i), _) if i >= 40.0 => AlertStatus::Firing,
             (Some(i), _) if i >= 10.0 => AlertStatus::Pending,
             _ => AlertStatus::Inactive,
+        }
+    }
+
+    /// How long HighLatency has been active, as Prometheus's `activeAt`
+    /// tells: since zero when left over, else since it went pending.
+    fn active_for(&self) -> Option<f64> {
+        let (inj, _) = self.since();
+        match self.alert() {
+            AlertStatus::Inactive => None,
+            _ if self.alert_left_over => Some(self.clock.now()),
+            _ => inj.map(|i| i - 10.0),
         }
     }
 
@@ -131,6 +155,7 @@ impl Replay {
             Poll::Alert { index, .. } => Seen::Alert {
                 index,
                 status: Some(self.alert()),
+                active_for_s: self.active_for(),
             },
             Poll::Question {
                 index,

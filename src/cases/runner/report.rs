@@ -3,7 +3,10 @@
 use std::fmt::Write;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+
 use super::{CaseOutcome, Stamped};
+use crate::cases::Lang;
 
 fn dur(d: Option<Duration>) -> String {
     d.map(|d| format!("{:.1} s", d.as_secs_f64()))
@@ -15,8 +18,29 @@ fn num(v: Option<f64>, unit: &str) -> String {
         .unwrap_or_else(|| "—".into())
 }
 
+fn utc(t: Option<DateTime<Utc>>) -> String {
+    t.map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+        .unwrap_or_else(|| "—".into())
+}
+
+/// When the fault went in and the recovery began, in UTC, and what the
+/// checks' times count from.
+fn clock_note(o: &CaseOutcome, lang: Lang) -> String {
+    let (inj, rec) = (utc(o.injected_at), utc(o.recover_began_at));
+    match lang {
+        Lang::En => format!(
+            "Injected at {inj}; recover action at {rec}. A detect check's time counts \
+             from the injection, a recover check's from the recover action.\n\n"
+        ),
+        Lang::Ru => format!(
+            "Отказ внедрён в {inj}; восстановление начато в {rec}. Время проверки detect \
+             отсчитывается от внедрения, проверки recover — от начала восстановления.\n\n"
+        ),
+    }
+}
+
 /// A Markdown report: a summary table, then each case's checks and alerts.
-pub(crate) fn markdown(outcomes: &[CaseOutcome]) -> String {
+pub(crate) fn markdown(outcomes: &[CaseOutcome], lang: Lang) -> String {
     let mut md = String::from("# Workshop run report\n\n");
     let _ = writeln!(
         md,
@@ -43,6 +67,7 @@ pub(crate) fn markdown(outcomes: &[CaseOutcome]) -> String {
         if let Some(why) = &o.aborted {
             let _ = writeln!(md, "Stopped early: {why}\n");
         }
+        md.push_str(&clock_note(o, lang));
         let _ = writeln!(md, "| phase | check | result | value | after |");
         let _ = writeln!(md, "|---|---|---|---|---|");
         for c in &o.checks {

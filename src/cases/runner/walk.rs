@@ -78,7 +78,8 @@ pub(crate) async fn walk(
                         );
                     }
                 }
-                if let Some((actions, event)) = s.inject(clock.now(), false) {
+                if let Some((actions, [inject, detect])) = s.inject(clock.now(), false) {
+                    emit(inject);
                     for action in &actions {
                         emit(RunEvent::Action {
                             action: action.to_string(),
@@ -87,7 +88,7 @@ pub(crate) async fn walk(
                             break 'walk Some(format!("`{action}` failed: {e}"));
                         }
                     }
-                    emit(event);
+                    emit(detect);
                 }
             }
             Stage::BaselineFailed => {
@@ -132,6 +133,8 @@ pub(crate) async fn walk(
     // started outlives it.
     drop(inflight);
     let mut outcome = s.outcome(&title);
+    outcome.injected_at = s.injected_at.map(|t| clock.utc(t));
+    outcome.recover_began_at = s.recovering_at.map(|t| clock.utc(t));
     outcome.checks.splice(0..0, teachable);
     outcome.aborted = aborted;
     outcome.passed = outcome.aborted.is_none() && s.passed();

@@ -143,3 +143,75 @@ async fn a_capture_without_data_ends_the_walk_with_its_reason_instead_of_settlin
         "nothing was injected"
     );
 }
+
+#[tokio::test]
+async fn the_report_gives_the_injection_and_the_recover_action_in_utc() {
+    let clock = Arc::new(FakeClock::default());
+    let replay = Replay::new(clock.clone());
+    let (o, _) = walk_headless(&case("latency"), &replay).await;
+    let injected = o.injected_at.expect("injected");
+    let recovered = o.recover_began_at.expect("recovered");
+    let origin = super::replay::FAKE_ORIGIN_UTC;
+    let after = |t: chrono::DateTime<chrono::Utc>| (t - origin).as_seconds_f64();
+    assert!(
+        (60.0..70.0).contains(&after(injected)),
+        "settle 45 s and hold 15 s: {injected}"
+    );
+    assert!(recovered > injected);
+    let md = report::markdown(std::slice::from_ref(&o), Lang::En);
+    let stamp = injected.format("%Y-%m-%d %H:%M:%S UTC").to_string();
+    assert!(stamp.starts_with("2025-03-01 00:01:0"), "{stamp}");
+    assert!(md.contains(&format!("Injected at {stamp}")), "{md}");
+    let ru = report::markdown(&[o], Lang::Ru);
+    assert!(ru.contains(&format!("Отказ внедрён в {stamp}")), "{ru}");
+}
+
+#[tokio::test]
+async fn an_alert_left_firing_from_before_the_injection_does_not_count() {
+    let clock = Arc::new(FakeClock::default());
+    let mut replay = Replay::new(clock.clone());
+    replay.alert_left_over = true;
+    let events = Mutex::new(Vec::new());
+    let emit = |e: RunEvent| {
+        if let Ok(mut v) = events.lock() {
+            v.push(e);
+        }
+    };
+    let stop = CancellationToken::new();
+    // Not proving the case teachable: the left-over alert would stop it
+    // before the injection, and this is about what happens after it.
+    let opts = WalkOptions {
+        lang: Lang::En,
+        prove_teachable: false,
+        stop: &stop,
+    };
+    let o = walk(&case("latency"), opts, &replay, clock.as_ref(), &emit).await;
+    let events = events.into_inner().unwrap_or_default();
+    assert_eq!(o.time_to_alert, None, "no TTA from an old alert: {o:#?}");
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, RunEvent::AlertFired { .. })),
+        "{events:#?}"
+    );
+    let said = events
+        .iter()
+        .find_map(|e| match e {
+            RunEvent::AlertBeforeInjection { before_s, .. } => Some((*before_s, e.text())),
+            _ => None,
+        })
+        .expect("the case says why the alert does not count");
+    assert!(
+        (60.0..70.0).contains(&said.0),
+        "active since zero: {said:?}"
+    );
+    assert!(said.1.contains("HighLatency"), "{}", said.1);
+    assert!(said.1.contains("the baseline is not clean"), "{}", said.1);
+    let firing_check = o.checks.iter().find(|c| c.id == "high-latency-firing");
+    assert_eq!(
+        firing_check.map(|c| c.passed),
+        Some(false),
+        "the detect check that the alert fires waits for a fresh one"
+    );
+    assert!(!o.passed);
+}

@@ -85,10 +85,10 @@ pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
             },
         ),
     ];
-    if let Link::Down(_) = s.prometheus {
+    if let Link::Down(_) | Link::NotYet(_) = s.prometheus {
         title.push(Span::styled("· Prometheus ✘ ", theme.bad()));
     }
-    if let Link::Down(_) = s.api {
+    if let Link::Down(_) | Link::NotYet(_) = app.api_link() {
         title.push(Span::styled("· API ✘ ", theme.bad()));
     }
     let block = Block::bordered().title(Line::from(title));

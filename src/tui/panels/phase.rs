@@ -3,11 +3,14 @@
 //! hints as they are released, questions, the runbook prompts, what to look
 //! at and why, and the briefing. Scrolls with J/K.
 
+use std::time::Duration;
+
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
+use crate::cases::runner;
 use crate::cases::runner::session::{CaseSession, CheckStatus, Stage};
 use crate::cases::{Case, Lang};
 
@@ -21,16 +24,15 @@ const T_TTD: &str = "TTD";
 const T_TTA: &str = "TTA";
 const T_TTR: &str = "TTR";
 
+/// Rounded as `workshop run` rounds its times, so both show one number.
 fn secs(v: Option<f64>) -> String {
-    v.map(|v| format!("{v:.1} s")).unwrap_or_else(|| "—".into())
+    v.map(|v| format!("{:.1} s", runner::secs(Duration::from_secs_f64(v.max(0.0)))))
+        .unwrap_or_else(|| "—".into())
 }
 
+/// As the checks compare it (see [`runner::probe::show`]).
 fn value(v: Option<f64>) -> String {
-    match v {
-        Some(v) if v.abs() >= 100.0 => format!("{v:.0}"),
-        Some(v) => format!("{v:.3}"),
-        None => String::new(),
-    }
+    v.map(runner::probe::show).unwrap_or_default()
 }
 
 fn briefing(case: &Case, lang: Lang, theme: Theme, lines: &mut Vec<Line<'static>>) {
@@ -93,7 +95,20 @@ fn session_lines(s: &CaseSession, now: f64, lang: Lang, theme: Theme) -> Vec<Lin
         ),
         theme.dim(),
     ));
-    lines.push(Line::styled(t(lang, T::Checks).to_string(), theme.title()));
+    let clock = match s.stage {
+        Stage::Detect => Some(T::TimesFromInjection),
+        Stage::Recover | Stage::Done => Some(T::TimesFromRecovery),
+        _ => None,
+    };
+    lines.push(Line::from(vec![
+        Span::styled(t(lang, T::Checks).to_string(), theme.title()),
+        Span::styled(
+            clock
+                .map(|c| format!(" ({})", t(lang, c)))
+                .unwrap_or_default(),
+            theme.dim(),
+        ),
+    ]));
     let baseline_over = !matches!(s.stage, Stage::Settling | Stage::Baseline);
     if baseline_over {
         let all: Vec<_> = s.checks.iter().filter(|c| c.phase == "baseline").collect();
@@ -118,11 +133,15 @@ fn session_lines(s: &CaseSession, now: f64, lang: Lang, theme: Theme) -> Vec<Lin
     {
         let (mark, style, state) = match c.status {
             CheckStatus::Waiting => ("·", theme.dim(), t(lang, T::Waiting).to_string()),
+            // The time since its phase began, then how long the check
+            // itself may still take before it fails.
             CheckStatus::Pending => (
                 "…",
                 theme.warn(),
                 format!(
-                    "{:.0}/{:.0} s",
+                    "{:.0} s · {} {:.0}/{:.0} s",
+                    c.phase_started.map_or(0.0, |st| now - st),
+                    t(lang, T::CheckTimeout),
                     c.started.map_or(0.0, |st| now - st),
                     c.check.timeout.get().as_secs_f64()
                 ),
@@ -148,6 +167,10 @@ fn session_lines(s: &CaseSession, now: f64, lang: Lang, theme: Theme) -> Vec<Lin
     }
     for a in &s.alerts {
         let line = match (a.fired_after, a.missed, s.injected_at) {
+            (None, _, Some(_)) if a.active_before_injection => Line::styled(
+                format!("✘ {} {}", a.name, t(lang, T::AlertLeftOver)),
+                theme.bad(),
+            ),
             (Some(after), _, _) => Line::styled(
                 format!("✔ {} {} {after:.0} s", a.name, t(lang, T::Fired)),
                 theme.ok(),
@@ -282,6 +305,32 @@ mod tests {
     #[test]
     fn phase_detect_with_a_passed_check_and_the_alert_countdown() {
         insta::assert_snapshot!(panel(&fixtures::failing()));
+    }
+
+    #[test]
+    fn an_alert_active_since_before_the_injection_is_shown_as_not_counting_in_both_languages() {
+        use crate::cases::runner::session::Seen;
+        use crate::telemetry::AlertStatus;
+        use crate::tui::msg::Msg;
+        for (lang, words) in [
+            (Lang::En, "HighLatency was active before the injection"),
+            (Lang::Ru, "HighLatency был активен до внедрения"),
+        ] {
+            let mut app = fixtures::failing();
+            app.lang = lang;
+            // Injected at 400 s; Prometheus says active for 100 s at 440 s.
+            crate::tui::update::update(
+                &mut app,
+                Msg::Observed(Seen::Alert {
+                    index: 0,
+                    status: Some(AlertStatus::Firing),
+                    active_for_s: Some(100.0),
+                }),
+            );
+            let screen = draw(120, 30, |f| render(f, f.area(), &app, Theme::PLAIN));
+            assert!(screen.contains(words), "{screen}");
+            assert!(screen.contains("TTA —"), "{screen}");
+        }
     }
 
     #[test]

@@ -14,7 +14,8 @@ impl CaseSession {
                 CheckStatus::Pending => events.push(finish(c, false, now, lang)),
                 CheckStatus::Waiting => {
                     c.status = CheckStatus::Failed;
-                    c.after = Some(0.0);
+                    c.phase_started = self.injected_at;
+                    c.after = Some(self.injected_at.map_or(0.0, |inj| now - inj));
                 }
                 _ => {}
             }
@@ -37,15 +38,31 @@ impl CaseSession {
                 .all(|a| a.fired_after.is_some() || a.missed)
     }
 
+    /// When `phase` began: the injection for detect, the recover action
+    /// for recover; the baseline began when its checks did.
+    pub fn phase_started(&self, phase: &str) -> Option<f64> {
+        match phase {
+            "detect" => self.injected_at,
+            "recover" => self.recovering_at,
+            _ => self
+                .checks
+                .iter()
+                .filter(|c| c.phase == phase)
+                .find_map(|c| c.phase_started),
+        }
+    }
+
     /// Starts the first waiting check of `phase`; baseline checks all start
     /// together, detect and recover ones each after the one before.
     pub(super) fn activate(&mut self, phase: &str, now: f64) {
         let all_at_once = phase == "baseline";
+        let phase_started = self.phase_started(phase).unwrap_or(now);
         for c in self.checks.iter_mut().filter(|c| c.phase == phase) {
             match c.status {
                 CheckStatus::Waiting => {
                     c.status = CheckStatus::Pending;
                     c.started = Some(now);
+                    c.phase_started = Some(phase_started);
                     c.next_poll = now;
                     if !all_at_once {
                         return;
@@ -73,26 +90,23 @@ impl CaseSession {
                 .all(|c| c.status == CheckStatus::Passed)
         };
         match self.stage {
+            // The inject phase begins when the student injects, not here.
             Stage::Baseline if finished(self, "baseline") => {
                 self.stage = if all_passed(self, "baseline") {
                     Stage::Ready
                 } else {
                     Stage::BaselineFailed
                 };
-                events.push(self.phase_event("inject"));
             }
             Stage::Detect => {
-                if self.time_to_detect.is_none()
-                    && let (Some(inj), Some(first)) = (
-                        self.injected_at,
-                        self.checks
-                            .iter()
-                            .filter(|c| c.phase == "detect" && c.status == CheckStatus::Passed)
-                            .filter_map(|c| c.started.zip(c.after).map(|(s, a)| s + a))
-                            .reduce(f64::min),
-                    )
-                {
-                    self.time_to_detect = Some(first - inj);
+                // A detect check's time already counts from the injection.
+                if self.time_to_detect.is_none() {
+                    self.time_to_detect = self
+                        .checks
+                        .iter()
+                        .filter(|c| c.phase == "detect" && c.status == CheckStatus::Passed)
+                        .filter_map(|c| c.after)
+                        .reduce(f64::min);
                 }
                 self.activate("detect", now);
             }

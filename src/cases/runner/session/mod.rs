@@ -77,6 +77,7 @@ impl CaseSession {
                 status: CheckStatus::Waiting,
                 value: None,
                 started: None,
+                phase_started: None,
                 after: None,
                 holding_since: None,
                 next_poll: 0.0,
@@ -93,6 +94,8 @@ impl CaseSession {
                 status: None,
                 fired_after: None,
                 missed: false,
+                active_before_injection: false,
+                reported_before: false,
                 next_poll: 0.0,
                 in_flight: false,
             })
@@ -148,10 +151,11 @@ impl CaseSession {
     }
 
     /// Moves to Detect and returns the case's inject actions for the caller
-    /// to run. `force` injects even before the baseline has passed (an
-    /// instructor short of time); the report then shows the baseline as not
-    /// passed.
-    pub fn inject(&mut self, now: f64, force: bool) -> Option<(Vec<Action>, RunEvent)> {
+    /// to run, with the phases they begin: `inject` to say before them,
+    /// `detect` after. `force` injects even before the baseline has passed
+    /// (an instructor short of time); the report then shows the baseline as
+    /// not passed.
+    pub fn inject(&mut self, now: f64, force: bool) -> Option<(Vec<Action>, [RunEvent; 2])> {
         let allowed = self.can_inject()
             || (force
                 && matches!(
@@ -170,7 +174,7 @@ impl CaseSession {
         self.activate("detect", now);
         Some((
             self.case.phases.inject.actions.clone(),
-            self.phase_event("detect"),
+            [self.phase_event("inject"), self.phase_event("detect")],
         ))
     }
 
@@ -270,7 +274,7 @@ fn finish(c: &mut CheckState, passed: bool, now: f64, lang: Lang) -> RunEvent {
     } else {
         CheckStatus::Failed
     };
-    let after = c.started.map_or(0.0, |s| now - s);
+    let after = c.phase_started.or(c.started).map_or(0.0, |s| now - s);
     c.after = Some(after);
     if passed {
         RunEvent::CheckPassed {
@@ -303,4 +307,8 @@ pub(crate) fn higher(a: Option<f64>, b: Option<f64>) -> Option<f64> {
 }
 
 #[cfg(test)]
+mod shipped_tests;
+#[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod timing_tests;

@@ -52,8 +52,12 @@ pub struct CheckState {
     pub status: CheckStatus,
     /// The last value observed.
     pub value: Option<f64>,
-    /// When it started, and (when finished) how long it took.
+    /// When it started (its timeout counts from here).
     pub started: Option<f64>,
+    /// When its phase started: the injection for a detect check, the
+    /// recover action for a recover check. Every time shown counts from it.
+    pub phase_started: Option<f64>,
+    /// When finished: how long after its phase started.
     pub after: Option<f64>,
     pub(super) holding_since: Option<f64>,
     pub(super) next_poll: f64,
@@ -68,6 +72,10 @@ pub struct AlertWatch {
     pub status: Option<AlertStatus>,
     pub fired_after: Option<f64>,
     pub missed: bool,
+    /// Last seen active since before the injection: left over from earlier
+    /// (free play, a case before), so it does not count for this fault.
+    pub active_before_injection: bool,
+    pub(super) reported_before: bool,
     pub(super) next_poll: f64,
     pub(super) in_flight: bool,
 }
@@ -118,6 +126,9 @@ pub enum Seen {
     Alert {
         index: usize,
         status: Option<AlertStatus>,
+        /// How long it has been active (pending or firing) when seen, by
+        /// Prometheus's `activeAt`; `None` when unknown.
+        active_for_s: Option<f64>,
     },
     Question {
         index: usize,

@@ -1,6 +1,8 @@
 //! The session's senses: what it wants observed next, and what it makes of
 //! each observation given back.
 
+use crate::cases::Lang;
+use crate::cases::check::{AlertState, Probe};
 use crate::telemetry::AlertStatus;
 
 use super::super::RunEvent;
@@ -83,13 +85,34 @@ impl CaseSession {
                 self.peak_error_ratio = higher(self.peak_error_ratio, error_ratio);
             }
             Seen::Check { index, seen } => events.extend(self.check_seen(index, seen, now)),
-            Seen::Alert { index, status } => {
+            Seen::Alert {
+                index,
+                status,
+                active_for_s,
+            } => {
                 let injected = self.injected_at.unwrap_or(now);
+                let lang = self.lang;
                 if let Some(a) = self.alerts.get_mut(index) {
                     a.in_flight = false;
                     a.status = status;
                     a.next_poll = now + ALERT_POLL_S;
-                    if status == Some(AlertStatus::Firing) && a.fired_after.is_none() {
+                    let active = matches!(status, Some(AlertStatus::Pending | AlertStatus::Firing));
+                    let became = active_for_s.map(|d| now - d);
+                    a.active_before_injection =
+                        active && became.is_some_and(|b| b < injected - ACTIVE_AT_SLACK_S);
+                    if a.active_before_injection && !a.reported_before && a.fired_after.is_none() {
+                        a.reported_before = true;
+                        let before_s = secs_f(injected - became.unwrap_or(injected));
+                        events.push(RunEvent::AlertBeforeInjection {
+                            name: a.name.clone(),
+                            before_s,
+                            message: before_injection(lang, &a.name, before_s),
+                        });
+                    }
+                    if status == Some(AlertStatus::Firing)
+                        && !a.active_before_injection
+                        && a.fired_after.is_none()
+                    {
                         a.fired_after = Some(now - injected);
                         events.push(RunEvent::AlertFired {
                             name: a.name.clone(),
@@ -180,7 +203,14 @@ impl CaseSession {
 
     fn check_seen(&mut self, index: usize, seen: Observation, now: f64) -> Option<RunEvent> {
         let lang = self.lang;
+        let left_over = self.left_over_alert(index);
         let c = self.checks.get_mut(index)?;
+        // An alert still active from before the injection says nothing
+        // about this fault: a check that it fires waits for a fresh one.
+        let seen = match seen {
+            Observation::Holds(v) if left_over => Observation::Fails(v),
+            other => other,
+        };
         c.in_flight = false;
         if c.status != CheckStatus::Pending {
             return None;
@@ -202,5 +232,36 @@ impl CaseSession {
             Observation::Refuted => return Some(finish(c, false, now, lang)),
         }
         None
+    }
+
+    /// Whether check `index` waits for an alert to fire that is still
+    /// active from before the injection.
+    fn left_over_alert(&self, index: usize) -> bool {
+        let Some(Probe::Alert(probe)) = self.checks.get(index).map(|c| &c.check.probe) else {
+            return false;
+        };
+        probe.state == AlertState::Firing
+            && self
+                .alerts
+                .iter()
+                .any(|a| a.name == probe.name && a.active_before_injection)
+    }
+}
+
+/// Prometheus stamps `activeAt` at a rule evaluation, on its own clock: an
+/// alert counts as older than the injection only beyond this slack.
+const ACTIVE_AT_SLACK_S: f64 = 1.0;
+
+/// Why an expected alert does not count, in the case's language.
+fn before_injection(lang: Lang, name: &str, before_s: f64) -> String {
+    match lang {
+        Lang::En => format!(
+            "{name} was already active {before_s} s before the injection, so it does not count: \
+             the baseline is not clean. Let it resolve, then start the case again."
+        ),
+        Lang::Ru => format!(
+            "{name} был активен уже за {before_s} с до внедрения отказа и не засчитывается: \
+             базовая линия не чистая. Дождитесь, пока алерт погаснет, и начните кейс заново."
+        ),
     }
 }

@@ -5,7 +5,7 @@ use crate::cases::runner::Captures;
 use crate::cases::runner::probe::Observation::{Fails, Holds, NoData, Refuted};
 use crate::telemetry::AlertStatus;
 
-fn latency_case() -> Case {
+pub(super) fn latency_case() -> Case {
     let set = CaseSet::shipped().expect("the shipped cases load");
     set.get("latency").expect("case 1 is shipped").clone()
 }
@@ -19,7 +19,7 @@ fn answer_all(s: &mut CaseSession, now: f64, answer: impl Fn(&Poll) -> Seen) -> 
     events
 }
 
-fn healthy(p: &Poll) -> Seen {
+pub(super) fn healthy(p: &Poll) -> Seen {
     match p {
         Poll::Capture { name, .. } => Seen::Captured {
             name: name.clone(),
@@ -32,6 +32,7 @@ fn healthy(p: &Poll) -> Seen {
         Poll::Alert { index, .. } => Seen::Alert {
             index: *index,
             status: Some(AlertStatus::Inactive),
+            active_for_s: None,
         },
         Poll::Question { index, .. } => Seen::Question {
             index: *index,
@@ -44,7 +45,7 @@ fn healthy(p: &Poll) -> Seen {
     }
 }
 
-fn run_baseline(s: &mut CaseSession) -> f64 {
+pub(super) fn run_baseline(s: &mut CaseSession) -> f64 {
     let mut t = 0.0;
     while s.stage != Stage::Ready && t < 200.0 {
         answer_all(s, t, healthy);
@@ -120,6 +121,7 @@ fn detect_checks_run_in_order_and_time_to_detect_counts_from_injection() {
                 } else {
                     AlertStatus::Pending
                 }),
+                active_for_s: None,
             },
             other => healthy(other),
         });
@@ -153,6 +155,7 @@ fn recovery_is_timed_and_the_outcome_reads_like_the_headless_runners() {
             Poll::Alert { index, .. } => Seen::Alert {
                 index: *index,
                 status: Some(AlertStatus::Firing),
+                active_for_s: None,
             },
             other => healthy(other),
         });
@@ -203,6 +206,7 @@ fn a_pending_check_releases_its_hint_and_hints_on_request_come_one_by_one() {
             Poll::Alert { index, .. } => Seen::Alert {
                 index: *index,
                 status: Some(AlertStatus::Pending),
+                active_for_s: None,
             },
             other => healthy(other),
         }) {
@@ -351,6 +355,7 @@ fn max_duration_ends_the_detect_phase_by_itself() {
             Poll::Alert { index, .. } => Seen::Alert {
                 index: *index,
                 status: Some(AlertStatus::Pending),
+                active_for_s: None,
             },
             other => healthy(other),
         });
@@ -365,4 +370,31 @@ fn max_duration_ends_the_detect_phase_by_itself() {
             .all(|c| c.status == CheckStatus::Failed)
     );
     assert!(s.alerts.iter().all(|a| a.missed));
+}
+
+#[test]
+fn errors_above_threshold_does_not_pass_on_a_ratio_shown_as_the_threshold() {
+    use crate::cases::runner::io::judge_query;
+    let case = CaseSet::shipped()
+        .expect("cases")
+        .get("error-rate")
+        .expect("case 2")
+        .clone();
+    let check = case
+        .phases
+        .detect
+        .checks
+        .iter()
+        .find(|c| c.id == "errors-above-threshold");
+    let Some(Probe::Query(q)) = check.map(|c| &c.probe) else {
+        panic!("case 2 checks the error ratio with a query")
+    };
+    let none = Captures::new();
+    assert_eq!(judge_query(&[0.1], q, &none), Fails(Some(0.1)));
+    assert_eq!(
+        judge_query(&[0.1004], q, &none),
+        Fails(Some(0.1004)),
+        "shown 0.100"
+    );
+    assert_eq!(judge_query(&[0.1006], q, &none), Holds(Some(0.1006)));
 }

@@ -1,0 +1,149 @@
+//! Every time a case shows counts from its phase's start: a detect check
+//! from the injection, a recover check from the recover action.
+
+use super::tests::{healthy, latency_case, run_baseline};
+use super::*;
+use crate::cases::runner::probe::Observation::{Fails, Holds};
+use crate::telemetry::AlertStatus;
+
+/// Checks answered by id, by the seconds since the injection and since
+/// the recover action: when each starts to hold.
+fn timed(s: &CaseSession, p: &Poll, since_inj: f64, since_rec: Option<f64>) -> Seen {
+    let Poll::Check { index, .. } = p else {
+        return healthy(p);
+    };
+    let from = |at: f64, since: f64| {
+        if since >= at {
+            Holds(Some(2.2))
+        } else {
+            Fails(Some(0.05))
+        }
+    };
+    let seen = match (s.checks[*index].check.id.as_str(), since_rec) {
+        ("p95-above-objective", _) => from(6.0, since_inj),
+        ("p95-times-baseline", _) => from(15.0, since_inj),
+        ("p95-back-to-normal", Some(r)) => from(5.0, r),
+        ("high-latency-cleared", Some(r)) => from(30.0, r),
+        _ => Holds(Some(2.2)),
+    };
+    Seen::Check {
+        index: *index,
+        seen,
+    }
+}
+
+#[test]
+fn a_check_shows_its_time_since_the_injection_and_a_recover_check_since_the_recover_action() {
+    let mut s = CaseSession::start(latency_case(), Lang::En, 0.0);
+    let t0 = run_baseline(&mut s);
+    s.inject(t0, false);
+    let mut events = Vec::new();
+    let mut t = t0;
+    while !s.detect_finished() && t < t0 + 200.0 {
+        events.extend(s.tick(t));
+        for p in s.due(t) {
+            let seen = match &p {
+                Poll::Alert { index, .. } => Seen::Alert {
+                    index: *index,
+                    status: Some(AlertStatus::Firing),
+                    active_for_s: None,
+                },
+                p => timed(&s, p, t - t0, None),
+            };
+            events.extend(s.seen(seen, t));
+        }
+        t += 1.0;
+    }
+    let after = |events: &[RunEvent], want: &str| {
+        events.iter().find_map(|e| match e {
+            RunEvent::CheckPassed { id, after_s, .. } if id == want => Some(*after_s),
+            _ => None,
+        })
+    };
+    assert_eq!(
+        after(&events, "p95-above-objective"),
+        Some(12.0),
+        "p95 up at 6 s, held 5 s, seen on the 2 s poll"
+    );
+    // It starts when the first check passes (12 s), is polled at 13 s and
+    // then 5 s later: it passes 18 s after the injection, 6 s after it began.
+    assert_eq!(
+        after(&events, "p95-times-baseline"),
+        Some(18.0),
+        "a check that follows another still counts from the injection: {events:#?}"
+    );
+    let shown = s.checks.iter().find(|c| c.check.id == "p95-times-baseline");
+    assert_eq!(shown.and_then(|c| c.after), Some(18.0));
+    assert_eq!(s.time_to_detect, Some(12.0));
+
+    let r0 = t + 100.0;
+    s.recover(r0);
+    let mut t = r0;
+    while s.stage != Stage::Done && t < r0 + 300.0 {
+        events.extend(s.tick(t));
+        for p in s.due(t) {
+            let seen = timed(&s, &p, t - t0, Some(t - r0));
+            events.extend(s.seen(seen, t));
+        }
+        t += 1.0;
+    }
+    assert_eq!(s.stage, Stage::Done);
+    let back = after(&events, "p95-back-to-normal").expect("back to normal");
+    assert_eq!(
+        back, 20.0,
+        "down at 5 s, held 15 s: counted from the recover action"
+    );
+    // It starts at 20 s, is polled at 21 s, 26 s and 31 s.
+    assert_eq!(
+        after(&events, "high-latency-cleared"),
+        Some(31.0),
+        "counted from the recover action, not from the check before it"
+    );
+    assert_eq!(s.time_to_recover, Some(31.0));
+}
+
+/// The session injected at `t0`, its expected alert seen firing at `t`,
+/// active for `active_for_s`.
+fn alert_seen_at(lang: Lang, active_for_s: Option<f64>) -> (CaseSession, Vec<RunEvent>, f64) {
+    let mut s = CaseSession::start(latency_case(), lang, 0.0);
+    let t0 = run_baseline(&mut s);
+    s.inject(t0, false);
+    let seen = Seen::Alert {
+        index: 0,
+        status: Some(AlertStatus::Firing),
+        active_for_s,
+    };
+    let events = s.seen(seen, t0 + 20.0);
+    (s, events, t0)
+}
+
+#[test]
+fn an_expected_alert_counts_only_if_it_became_active_after_the_injection() {
+    let (s, events, _) = alert_seen_at(Lang::En, Some(12.0));
+    assert_eq!(
+        s.time_to_alert(),
+        Some(20.0),
+        "active 8 s after: {events:?}"
+    );
+
+    let (s, events, t0) = alert_seen_at(Lang::En, Some(20.0 + 90.0));
+    assert_eq!(s.time_to_alert(), None, "active 90 s before the injection");
+    assert!(s.alerts[0].active_before_injection);
+    let text: Vec<String> = events.iter().map(RunEvent::text).collect();
+    assert_eq!(
+        text,
+        [
+            "✘ HighLatency was already active 90 s before the injection, so it does not count: \
+          the baseline is not clean. Let it resolve, then start the case again."
+        ],
+        "at {t0}"
+    );
+
+    let (_, events, _) = alert_seen_at(Lang::Ru, Some(200.0));
+    assert!(
+        events
+            .iter()
+            .any(|e| e.text().contains("базовая линия не чистая")),
+        "{events:?}"
+    );
+}
