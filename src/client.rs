@@ -126,6 +126,19 @@ impl ApiClient {
         Ok(u.config)
     }
 
+    /// Begins a session with no fault injected: faults outlive a restart of
+    /// the app (as a bug would), so those a previous session left are
+    /// cleared here. Returns what was cleared, as `field=value` in the API's
+    /// names; none when nothing was injected.
+    pub async fn clear_leftover_faults(&self) -> Result<Option<Vec<String>>, ClientError> {
+        let current = self.failures().await?;
+        if current.is_clear() {
+            return Ok(None);
+        }
+        self.reset().await?;
+        Ok(Some(current.set_fields()))
+    }
+
     /// `GET path` expecting a 2xx JSON answer.
     pub async fn probe(&self, path: &str) -> Result<serde_json::Value, ClientError> {
         self.send(self.http.get(format!("{}{path}", self.base)), path)

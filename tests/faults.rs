@@ -144,6 +144,50 @@ async fn duration_s_reverts_an_injection_by_itself(backend: Backend) {
     assert_eq!(f["current_config"]["error_rate"], 0.0);
 }
 
+/// A fault is a property of the running code: a restarted serve (after a
+/// crash, an OOM kill) still has it and still applies it, until a reset;
+/// `--fresh-faults` is the start that clears it.
+async fn a_fault_survives_a_restart_of_serve_until_a_reset(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let first = Server::start(&db.url).await;
+    first
+        .inject(json!({"latency_ms": 300, "memory_leak_mb": 1}))
+        .await;
+    drop(first); // killed, as by the kernel
+
+    let again = Server::start(&db.url).await;
+    let (_, f) = again.get("/api/failures").await;
+    assert_eq!(f["current_config"]["latency_ms"], 300, "{f}");
+    assert_eq!(f["current_config"]["memory_leak_mb"], 1, "{f}");
+    let t = Instant::now();
+    let (st, _) = again.get("/api/balance").await;
+    assert_eq!(st, 200);
+    assert!(
+        t.elapsed() >= Duration::from_millis(300),
+        "{:?}",
+        t.elapsed()
+    );
+    let (st, _) = again.get("/livez").await;
+    assert_eq!(st, 200, "liveness is never injected");
+    drop(again);
+
+    let fresh = Server::start_with(&db.url, &[("WORKSHOP_FRESH_FAULTS", "true")]).await;
+    let (_, f) = fresh.get("/api/failures").await;
+    assert_eq!(f["current_config"]["latency_ms"], 0, "{f}");
+    fresh.inject(json!({"error_rate": 50})).await;
+    let (st, _) = fresh.post("/api/reset", json!({})).await;
+    assert_eq!(st, 200);
+    drop(fresh);
+
+    let after_reset = Server::start(&db.url).await;
+    let (_, f) = after_reset.get("/api/failures").await;
+    assert_eq!(
+        f["current_config"]["error_rate"].as_f64(),
+        Some(0.0),
+        "a reset is kept too: {f}"
+    );
+}
+
 both_backends!(
     latency_of_300ms_puts_the_median_request_between_300_and_360ms,
     an_error_rate_of_30_fails_between_26_and_34_percent_of_2000_requests,
@@ -151,6 +195,7 @@ both_backends!(
     a_database_failure_fails_the_db_paths_and_health_but_not_liveness,
     a_memory_leak_grows_resident_memory_and_reset_frees_it,
     duration_s_reverts_an_injection_by_itself,
+    a_fault_survives_a_restart_of_serve_until_a_reset,
 );
 
 /// Two replicas on one PostgreSQL share the fault state.
@@ -158,7 +203,7 @@ both_backends!(
 async fn a_failure_set_on_one_replica_is_seen_by_another_within_a_second() {
     let db = TestDb::new(Backend::Postgres).await;
     let a = Server::start(&db.url).await;
-    let b = Server::start_with(&db.url, &[("WORKSHOP_KEEP_FAULTS", "true")]).await;
+    let b = Server::start(&db.url).await;
     for round in 0..3 {
         let latency = 100 + round;
         let t = Instant::now();

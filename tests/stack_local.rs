@@ -127,10 +127,55 @@ async fn leak_until_killed_and_restarted(stack: &LocalStack) -> String {
         .await
         .expect("json");
     assert_eq!(
-        after["current_config"]["memory_leak_mb"], 0,
-        "a restart is a reset"
+        after["current_config"]["memory_leak_mb"], 20,
+        "the leak is a property of the code: a restart keeps it"
     );
     app.last_exit.clone().unwrap_or_default()
+}
+
+/// After the first kill the leak is still injected: under load the app climbs
+/// to a second kill; after a reset the same load kills nothing.
+async fn a_second_kill_follows_until_a_reset(stack: &LocalStack) {
+    let mut events = stack.subscribe();
+    let api = "http://127.0.0.1:15100";
+    let load = || {
+        tokio::spawn(async move {
+            loop {
+                let _ = http().get(format!("{api}/api/balance")).send().await;
+            }
+        })
+    };
+    let climbing = load();
+    let second = wait_for(
+        &mut events,
+        Duration::from_secs(90),
+        |e| matches!(e, StackEvent::OomKilled { service } if service == "app"),
+    )
+    .await;
+    climbing.abort();
+    second.expect("a second kill follows the first while the leak stays injected");
+    wait_for(&mut events, Duration::from_secs(60), |e| {
+        matches!(e, StackEvent::HealthChanged { service, health: Health::Healthy } if service == "app")
+    })
+    .await
+    .expect("healthy again after the second kill");
+
+    let reset = http()
+        .post(format!("{api}/api/reset"))
+        .send()
+        .await
+        .expect("reset");
+    assert_eq!(reset.status(), 200);
+    let calm = load();
+    let third = wait_for(&mut events, Duration::from_secs(20), |e| {
+        matches!(e, StackEvent::OomKilled { .. } | StackEvent::Died { .. })
+    })
+    .await;
+    calm.abort();
+    assert!(third.is_none(), "the app died after the reset: {third:?}");
+    let app = stack.status().await.expect("status");
+    let app = app.service("app").expect("app row");
+    assert_eq!(app.oom_kills, 2, "{app:?}");
 }
 
 #[tokio::test]
@@ -146,6 +191,7 @@ async fn a_leak_in_the_local_backend_ends_in_a_kernel_kill_at_the_cgroup_limit_a
         last_exit.contains("killed by the kernel at its memory limit"),
         "{last_exit}"
     );
+    a_second_kill_follows_until_a_reset(&stack).await;
 
     // Prometheus from PATH, with the embedded config, scrapes the local app.
     let deadline = Instant::now() + Duration::from_secs(30);

@@ -201,6 +201,13 @@ impl From<FaultError> for ApiError {
                     "the fault state could not be saved: the database is unreachable".into(),
                 )
             }
+            FaultError::Stored { file, error } => {
+                tracing::error!(error = %error, file = %file.display(), "fault state not saved");
+                ApiError::Unavailable(format!(
+                    "the fault state could not be saved to {}: {error}; nothing changed",
+                    file.display()
+                ))
+            }
         }
     }
 }

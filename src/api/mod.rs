@@ -26,6 +26,7 @@ use axum::routing::{get, post};
 use tokio_util::sync::CancellationToken;
 use utoipa::OpenApi;
 
+use crate::faults::file::FaultFile;
 use crate::faults::{FaultState, leak};
 use crate::ledger::{Ledger, redact};
 use crate::metrics::Metrics;
@@ -159,9 +160,10 @@ pub async fn serve(opts: ServeOptions, stop: CancellationToken) -> anyhow::Resul
         .control_pool()
         .await
         .context("cannot open the fault-control connections")?;
-    let faults = match control {
-        Some(pool) => FaultState::shared(cap, pool),
-        None => FaultState::local(cap),
+    let faults = match (control, ledger.fault_file()) {
+        (Some(pool), _) => FaultState::shared(cap, pool),
+        (None, Some(file)) => FaultState::stored(cap, FaultFile::new(file)),
+        (None, None) => FaultState::local(cap),
     };
     faults
         .start(opts.keep_faults, stop.clone())

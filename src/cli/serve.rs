@@ -25,9 +25,13 @@ pub struct ServeArgs {
     #[arg(long, env = "WORKSHOP_DB_POOL", default_value_t = 10,
           value_parser = clap::value_parser!(u32).range(1..=500))]
     pub pool_size: u32,
-    /// Keep the fault state stored in PostgreSQL across a restart (default: a
-    /// start is a reset).
-    #[arg(long, env = "WORKSHOP_KEEP_FAULTS")]
+    /// Start with no fault injected, clearing a stored one. By default a
+    /// restarted serve keeps the faults it had (in PostgreSQL, or in a file
+    /// beside the SQLite ledger): a crash does not fix a bug.
+    #[arg(long, env = "WORKSHOP_FRESH_FAULTS")]
+    pub fresh_faults: bool,
+    /// Kept faults across a restart when that was not the default; it is now.
+    #[arg(long, env = "WORKSHOP_KEEP_FAULTS", hide = true)]
     pub keep_faults: bool,
     /// Seconds to keep retrying a database that is not up yet.
     #[arg(long, env = "WORKSHOP_DB_WAIT_S", default_value_t = 60)]
@@ -50,7 +54,7 @@ pub(super) async fn run(args: ServeArgs, stop: CancellationToken) -> anyhow::Res
         listen: args.listen,
         database_url,
         pool_size: args.pool_size,
-        keep_faults: args.keep_faults,
+        keep_faults: !args.fresh_faults,
         db_wait: Duration::from_secs(args.db_wait_s),
         admin_token: args.admin_token.filter(|t| !t.trim().is_empty()),
     };

@@ -47,6 +47,21 @@ impl Default for FaultConfig {
 }
 
 impl FaultConfig {
+    /// The fields that differ from no fault, as `name=value` in the API's
+    /// names (`latency_ms=800`), alphabetically.
+    pub fn set_fields(&self) -> Vec<String> {
+        let (Ok(serde_json::Value::Object(now)), Ok(serde_json::Value::Object(clear))) = (
+            serde_json::to_value(self),
+            serde_json::to_value(Self::default()),
+        ) else {
+            return Vec::new();
+        };
+        now.into_iter()
+            .filter(|(k, v)| clear.get(k) != Some(v))
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect()
+    }
+
     /// True when nothing is injected.
     pub fn is_clear(&self) -> bool {
         let clear = Self::default();
@@ -184,6 +199,17 @@ impl FaultUpdate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_fields_a_session_clears_are_named_as_the_api_names_them() {
+        assert!(FaultConfig::default().set_fields().is_empty());
+        let left = FaultConfig {
+            latency_ms: 800,
+            memory_leak_mb: 5,
+            ..FaultConfig::default()
+        };
+        assert_eq!(left.set_fields(), ["latency_ms=800", "memory_leak_mb=5"]);
+    }
 
     #[test]
     fn an_update_changes_only_the_fields_it_names() {

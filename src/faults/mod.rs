@@ -13,6 +13,7 @@
 
 mod config;
 pub(crate) mod fields;
+pub(crate) mod file;
 pub(crate) mod leak;
 pub(crate) mod shared;
 
@@ -26,6 +27,7 @@ use tokio_util::sync::CancellationToken;
 
 pub use config::{FaultConfig, FaultUpdate};
 pub use fields::{FIELDS, FaultField, Num, OutOfRange};
+use file::FaultFile;
 pub use leak::Leak;
 use shared::SharedFaults;
 
@@ -118,6 +120,11 @@ pub enum FaultError {
     OutOfRange(#[from] OutOfRange),
     #[error("the shared fault state could not be written: {0}")]
     Shared(#[from] sqlx::Error),
+    #[error("the fault state could not be saved to {file}: {error}")]
+    Stored {
+        file: std::path::PathBuf,
+        error: std::io::Error,
+    },
 }
 
 /// The owner of the failure configuration of this process.
@@ -130,34 +137,69 @@ struct Inner {
     applied: watch::Sender<Applied>,
     leak: Leak,
     shared: Option<SharedFaults>,
+    file: Option<FaultFile>,
 }
 
 impl FaultState {
     /// Faults local to this process (SQLite ledger, or tests).
     pub fn local(leak_cap: u64) -> Self {
-        Self::build(leak_cap, None)
+        Self::build(leak_cap, None, None)
+    }
+
+    /// Faults of this process, kept in `file` across restarts.
+    pub(crate) fn stored(leak_cap: u64, file: FaultFile) -> Self {
+        Self::build(leak_cap, None, Some(file))
     }
 
     /// Faults shared through PostgreSQL with every replica on `pool`.
     pub fn shared(leak_cap: u64, pool: sqlx::PgPool) -> Self {
-        Self::build(leak_cap, Some(SharedFaults::new(pool)))
+        Self::build(leak_cap, Some(SharedFaults::new(pool)), None)
     }
 
-    fn build(leak_cap: u64, shared: Option<SharedFaults>) -> Self {
+    fn build(leak_cap: u64, shared: Option<SharedFaults>, file: Option<FaultFile>) -> Self {
         let (applied, _) = watch::channel(Applied::default());
         Self {
             inner: Arc::new(Inner {
                 applied,
                 leak: Leak::new(leak_cap),
                 shared,
+                file,
             }),
         }
     }
 
+    /// Keeps a state computed here (no PostgreSQL) in the fault file, if
+    /// there is one, before it is adopted: a state that could not be saved
+    /// changes nothing.
+    async fn keep_local(&self, next: Applied) -> Result<Applied, FaultError> {
+        if let Some(file) = &self.inner.file {
+            file.save(&next).await.map_err(|error| FaultError::Stored {
+                file: file.path().to_path_buf(),
+                error,
+            })?;
+        }
+        Ok(next)
+    }
+
     /// Starts the background work: auto-revert, and (when shared) following
-    /// the other replicas. `keep` adopts the stored state; otherwise a start
-    /// is a reset, so a replica restarted after an OOM kill comes back clean.
+    /// the other replicas. `keep` adopts the stored state, so a fault
+    /// survives a crash and a restart as a bug in the code would (the leak
+    /// climbs again after an OOM kill); otherwise a start is a reset.
     pub async fn start(&self, keep: bool, stop: CancellationToken) -> Result<(), FaultError> {
+        if let Some(file) = &self.inner.file {
+            let stored = file.load().await.map_err(|error| FaultError::Stored {
+                file: file.path().to_path_buf(),
+                error,
+            })?;
+            match stored {
+                Some(stored) if keep => self.adopt(stored),
+                Some(stored) => {
+                    let next = self.keep_local(stored.reset()).await?;
+                    self.adopt(next);
+                }
+                None => {}
+            }
+        }
         if let Some(shared) = &self.inner.shared {
             if keep {
                 let stored = shared.load().await?;
@@ -193,7 +235,8 @@ impl FaultState {
             None => {
                 let now = Utc::now();
                 let cur = self.applied();
-                cur.next(cur.config.apply(update), now)
+                self.keep_local(cur.next(cur.config.apply(update), now))
+                    .await?
             }
         };
         self.adopt(next.clone());
@@ -204,7 +247,7 @@ impl FaultState {
     pub async fn reset(&self) -> Result<FaultConfig, FaultError> {
         let next = match &self.inner.shared {
             Some(shared) => shared.reset().await?,
-            None => self.applied().reset(),
+            None => self.keep_local(self.applied().reset()).await?,
         };
         self.adopt(next.clone());
         Ok(next.config)
@@ -282,13 +325,19 @@ impl FaultState {
     /// another replica).
     async fn revert(&self, expired: Option<DateTime<Utc>>) -> bool {
         let result = match &self.inner.shared {
-            Some(shared) => shared.revert_if(expired).await.map(|a| self.adopt(a)),
+            Some(shared) => shared
+                .revert_if(expired)
+                .await
+                .map(|a| self.adopt(a))
+                .map_err(FaultError::from),
             None => {
                 let cur = self.applied();
                 if cur.expires_at == expired {
-                    self.adopt(cur.next(FaultConfig::default(), Utc::now()));
+                    let next = cur.next(FaultConfig::default(), Utc::now());
+                    self.keep_local(next).await.map(|next| self.adopt(next))
+                } else {
+                    Ok(())
                 }
-                Ok(())
             }
         };
         match result {
@@ -310,65 +359,4 @@ fn next_backoff(previous: Duration) -> Duration {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use rand::SeedableRng;
-
-    #[test]
-    fn a_failing_revert_backs_off_instead_of_retrying_at_once() {
-        let mut d = Duration::ZERO;
-        let mut waits = Vec::new();
-        for _ in 0..9 {
-            d = next_backoff(d);
-            waits.push(d.as_millis());
-        }
-        assert_eq!(
-            waits,
-            [500, 1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000]
-        );
-    }
-
-    #[test]
-    fn error_rate_is_drawn_per_request_and_converges() {
-        let cfg = FaultConfig {
-            error_rate: 30.0,
-            ..FaultConfig::default()
-        };
-        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
-        let failed = (0..100_000)
-            .filter(|_| cfg.decide(&mut rng).fail_with.is_some())
-            .count();
-        assert!((29_000..31_000).contains(&failed), "{failed}");
-    }
-
-    #[tokio::test]
-    async fn duration_s_reverts_the_faults_by_itself() {
-        let faults = FaultState::local(0);
-        faults.start(false, CancellationToken::new()).await.unwrap();
-        faults
-            .update(&FaultUpdate {
-                latency_ms: Some(500),
-                duration_s: Some(Some(1)),
-                ..FaultUpdate::default()
-            })
-            .await
-            .unwrap();
-        assert_eq!(faults.current().latency_ms, 500);
-        tokio::time::sleep(Duration::from_millis(1500)).await;
-        assert!(faults.current().is_clear(), "{:?}", faults.current());
-    }
-
-    #[tokio::test]
-    async fn an_invalid_update_changes_nothing() {
-        let faults = FaultState::local(0);
-        let err = faults
-            .update(&FaultUpdate {
-                latency_ms: Some(100),
-                error_rate: Some(250.0),
-                ..FaultUpdate::default()
-            })
-            .await;
-        assert!(err.is_err());
-        assert!(faults.current().is_clear());
-    }
-}
+mod tests;

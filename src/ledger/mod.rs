@@ -179,6 +179,15 @@ impl Ledger {
         }
     }
 
+    /// Where a single `serve` keeps its fault state across restarts, when
+    /// no PostgreSQL holds it: beside a SQLite file (none in memory).
+    pub fn fault_file(&self) -> Option<std::path::PathBuf> {
+        match self {
+            Ledger::Postgres(_) => None,
+            Ledger::Sqlite(l) => l.fault_file(),
+        }
+    }
+
     /// Transactions in flight, including those waiting for a pooled
     /// connection: under a slow database this is the queue a student sees grow.
     pub fn active_transactions(&self) -> Gauge {

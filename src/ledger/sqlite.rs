@@ -24,6 +24,8 @@ use crate::faults::DbMode;
 pub struct SqliteLedger {
     pool: SqlitePool,
     max: u32,
+    /// The database file; none for `sqlite::memory:`.
+    file: Option<std::path::PathBuf>,
     pub(super) active: Gauge,
 }
 
@@ -112,13 +114,23 @@ impl SqliteLedger {
                 .idle_timeout(None)
                 .max_lifetime(None);
         }
+        let file = (!in_memory).then(|| options.get_filename().to_path_buf());
         let pool = pool_options.connect_with(options).await?;
         super::schema::prepare_sqlite(&pool).await?;
         Ok(Self {
             pool,
             max,
+            file,
             active: Gauge::default(),
         })
+    }
+
+    /// Where this ledger's fault state is kept across restarts: beside the
+    /// database file (`ledger.sqlite` → `ledger.faults.json`).
+    pub fn fault_file(&self) -> Option<std::path::PathBuf> {
+        let file = self.file.as_ref()?;
+        let stem = file.file_stem()?.to_string_lossy();
+        Some(file.with_file_name(format!("{stem}.faults.json")))
     }
 
     pub fn pool_stats(&self) -> PoolStats {

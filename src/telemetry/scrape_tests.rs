@@ -81,3 +81,45 @@ fn the_window_keeps_one_minute_of_scrapes() {
         "{span}"
     );
 }
+
+#[test]
+fn the_tools_own_probes_are_not_the_apis_traffic() {
+    let probes = |n: u64| {
+        format!(
+            "fintech_requests_total{{method=\"GET\",endpoint=\"/readyz\",status=\"200\"}} {n}\n\
+             fintech_requests_total{{method=\"GET\",endpoint=\"/api/failures\",status=\"200\"}} {n}\n\
+             fintech_request_latency_seconds_bucket{{endpoint=\"/readyz\",le=\"0.1\"}} {n}\n\
+             fintech_request_latency_seconds_bucket{{endpoint=\"/readyz\",le=\"2.5\"}} {n}\n\
+             fintech_request_latency_seconds_bucket{{endpoint=\"/readyz\",le=\"+Inf\"}} {n}\n"
+        )
+    };
+    // 2/s of load, all slow; 2 × 11.5/s of probes, all fast.
+    let a = Scrape::new(0.0, &(exposition(0, 0, 0, 0) + &probes(0)));
+    let b = Scrape::new(10.0, &(exposition(20, 0, 0, 20) + &probes(115)));
+    let d = derive(&a, &b);
+    assert_eq!(d.rps, Some(2.0));
+    assert!(d.p95.is_some_and(|p| p > 0.1), "{d:?}");
+}
+
+#[test]
+fn the_rules_leave_out_the_same_endpoints_as_the_scrape() {
+    let rules = crate::stack::files::ALERT_RULES;
+    let wanted = format!("endpoint!~\"{}\"", TOOL_ENDPOINTS.join("|"));
+    let filters: Vec<&str> = rules
+        .match_indices("endpoint!~\"")
+        .map(|(i, _)| {
+            let rest = &rules[i..];
+            let end = rest[11..].find('"').map_or(rest.len(), |e| e + 12);
+            &rest[..end]
+        })
+        .collect();
+    assert_eq!(
+        filters.len(),
+        5,
+        "one per rate in the three recording rules"
+    );
+    assert!(
+        filters.iter().all(|f| *f == wanted),
+        "{filters:?} vs {wanted}"
+    );
+}

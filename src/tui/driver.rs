@@ -256,6 +256,14 @@ async fn stack_task(
             match up {
                 Ok(skipped) => {
                     sh.send(Msg::StackUp(Ok(skipped)));
+                    // A new session begins with no fault injected: faults
+                    // outlive restarts of the app, so clear what is left.
+                    // If the API cannot be reached now, the header, which
+                    // reads the faults in force every second, still shows
+                    // any left over.
+                    if let Ok(Some(cleared)) = sh.api().clear_leftover_faults().await {
+                        sh.send(Msg::FaultsCleared(cleared));
+                    }
                     break;
                 }
                 Err(e) => sh.send(Msg::StackUp(Err(blocked(&e, choice, RETRY_UP)))),

@@ -62,6 +62,9 @@ pub enum Msg {
     StackOpenFailed(Blocked),
     StackEvent(StackEvent),
     StackUp(Result<Vec<String>, Blocked>),
+    /// The session began by clearing faults left injected before it
+    /// (`field=value` in the API's names).
+    FaultsCleared(Vec<String>),
     StackStatus(Result<StackStatus, StackError>),
     Telemetry(Reading),
     Load(LoadReport),

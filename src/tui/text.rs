@@ -40,6 +40,7 @@ pub(crate) enum T {
     Missed,
     AlertLeftOver,
     NoFault,
+    FaultsCleared,
     LoadOff,
     Target,
     Achieved,
@@ -152,6 +153,10 @@ pub(crate) fn t(lang: Lang, t: T) -> &'static str {
             "был активен до внедрения: не засчитывается, базовая линия не чистая",
         ),
         NoFault => ("no fault injected", "отказов нет"),
+        FaultsCleared => (
+            "New session: cleared the faults left injected before it:",
+            "Новая сессия: сняты отказы, оставшиеся с прошлой:",
+        ),
         LoadOff => ("off", "выкл"),
         Target => ("target", "цель"),
         Achieved => ("achieved", "факт"),

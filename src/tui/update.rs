@@ -8,6 +8,7 @@ use crate::stack::StackEvent;
 use super::keys::key_pressed;
 use super::msg::{Blocked, Effect, Msg, Reading};
 use super::state::{App, Link, LogKind, Overlay, StackPhase};
+use super::text::{T, t};
 
 /// What one message led to.
 #[derive(Debug, Default, PartialEq)]
@@ -76,6 +77,11 @@ pub fn update(app: &mut App, msg: Msg) -> Step {
                     ),
                 );
             }
+            Step::drawn(vec![])
+        }
+        Msg::FaultsCleared(cleared) => {
+            let text = format!("{} {}", t(app.lang, T::FaultsCleared), cleared.join(", "));
+            app.log(LogKind::Info, text);
             Step::drawn(vec![])
         }
         Msg::StackStatus(result) => {

@@ -256,3 +256,17 @@ fn the_header_does_not_say_api_ok_while_the_stack_says_the_app_is_unhealthy() {
     assert!(!header.contains("API ✔"), "{header}");
     assert!(screen.contains("unhealthy"), "{screen}");
 }
+
+#[test]
+fn a_session_that_cleared_leftover_faults_says_which_in_the_students_language() {
+    for (lang, words) in [(Lang::En, "cleared the faults"), (Lang::Ru, "сняты отказы")] {
+        let cases = CaseSet::shipped().expect("cases").cases().to_vec();
+        let mut a = App::new(lang, cases, "http://127.0.0.1:5000".into(), None);
+        update(&mut a, Msg::FaultsCleared(vec!["memory_leak_mb=5".into()]));
+        let line = &a.log.back().expect("a line").text;
+        assert!(
+            line.contains(words) && line.contains("memory_leak_mb=5"),
+            "{line}"
+        );
+    }
+}

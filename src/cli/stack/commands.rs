@@ -49,6 +49,19 @@ pub(super) async fn up(
         eprintln!("note: {s} was not started (see above); the workshop works without it");
     }
     eprintln!("stack healthy in {:.1} s", started.elapsed().as_secs_f64());
+    // A new session begins with no fault injected; faults outlive restarts.
+    let (api_url, _) = runtime.urls();
+    match crate::client::ApiClient::new(&api_url)
+        .clear_leftover_faults()
+        .await
+    {
+        Ok(Some(cleared)) => eprintln!(
+            "cleared the faults an earlier session left injected: {}",
+            cleared.join(", ")
+        ),
+        Ok(None) => {}
+        Err(e) => eprintln!("note: could not check for faults left injected: {e}"),
+    }
     if let Runtime::Local(_) = runtime {
         eprintln!("local stack running; Ctrl-C stops it");
         shutdown.cancelled().await;
