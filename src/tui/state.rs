@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 
 use crate::cases::runner::session::CaseSession;
 use crate::cases::{Case, Lang};
-use crate::faults::{FIELDS, FaultConfig, FaultField, Num};
+use crate::faults::{FIELDS, FaultConfig, FaultField, Num, OutOfRange};
 use crate::loadgen::LoadReport;
 use crate::stack::{Backend, StackStatus};
 use crate::telemetry::Series;
@@ -123,6 +123,19 @@ pub struct FormField {
     pub set: fn(&mut FaultValues, Num),
 }
 
+impl FormField {
+    /// The text as typed, read as this field's value. The text itself is
+    /// never changed; a decimal comma reads as a point in the one field
+    /// that takes fractions (the error rate), as a Russian keyboard types it.
+    pub fn read(&self, text: &str) -> Result<Num, OutOfRange> {
+        if self.field.whole {
+            self.field.parse(text)
+        } else {
+            self.field.parse(&text.replace(',', "."))
+        }
+    }
+}
+
 fn whole(n: Num) -> u64 {
     match n {
         Num::Whole(n) => n,
@@ -164,15 +177,20 @@ pub static FORM: [FormField; 4] = [
 pub enum Overlay {
     None,
     Help,
-    /// Editing fault values: which field, and its text.
+    /// Editing fault values: which field, and each field's text exactly as
+    /// typed. `refused`: Enter was pressed while a field was invalid, so
+    /// nothing was applied and the form says so.
     Form {
         field: usize,
         texts: [String; FORM.len()],
+        refused: bool,
     },
-    /// Answering question `index`.
+    /// Answering question `index`; `not_a_number`: Enter was pressed on
+    /// text that is not a number, and the box says so.
     Answer {
         index: usize,
         text: String,
+        not_a_number: bool,
     },
     /// The stack cannot come up: local mode, retry or quit, on one key.
     Blocked,
@@ -322,6 +340,28 @@ impl App {
             }
             None => self.signals.api.clone(),
         }
+    }
+
+    /// The first question of the active case still taking answers.
+    pub fn first_open_question(&self) -> Option<usize> {
+        let a = self.active.as_ref()?;
+        a.session.questions.iter().position(|q| !q.settled())
+    }
+
+    /// The next (or previous) question still taking answers after `from`,
+    /// going round; `from` itself when it is the only one left.
+    pub fn open_question(&self, from: usize, forward: bool) -> Option<usize> {
+        let qs = &self.active.as_ref()?.session.questions;
+        let n = qs.len();
+        (1..=n)
+            .map(|d| {
+                if forward {
+                    (from + d) % n
+                } else {
+                    (from + n - d % n) % n
+                }
+            })
+            .find(|&i| qs.get(i).is_some_and(|q| !q.settled()))
     }
 
     /// Restarts of every app replica so far.

@@ -280,6 +280,10 @@ mod tests;
 #[path = "walk_tests.rs"]
 mod walk_tests;
 
+#[cfg(test)]
+#[path = "input_tests.rs"]
+mod input_tests;
+
 /// The stack cannot come up. A new cause is logged once and opens the box
 /// with the ways out (unless another box is open: then `s` opens it).
 fn blocked_stack(app: &mut App, blocked: Blocked) {

@@ -10,8 +10,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
+use crate::cases::model::Question;
 use crate::cases::runner;
-use crate::cases::runner::session::{CaseSession, CheckStatus, Stage};
+use crate::cases::runner::session::{CaseSession, CheckStatus, QuestionState, Stage};
 use crate::cases::{Case, Lang};
 
 use crate::tui::state::App;
@@ -227,23 +228,7 @@ fn session_lines(s: &CaseSession, now: f64, lang: Lang, theme: Theme) -> Vec<Lin
             ));
         }
         for (q, st) in qs.iter().zip(&s.questions) {
-            let unit = q.unit.as_deref().unwrap_or("");
-            let verdict = match (st.answer, st.correct) {
-                (Some(a), Some(true)) => Span::styled(
-                    format!(" → {a} {unit} ✔ (live {})", value(st.live)),
-                    theme.ok(),
-                ),
-                (Some(a), Some(false)) => Span::styled(
-                    format!(" → {a} {unit} ✘ (live {}, {})", value(st.live), q.tolerance),
-                    theme.bad(),
-                ),
-                (Some(a), None) => Span::styled(format!(" → {a} {unit} …"), theme.dim()),
-                (None, _) => Span::raw(""),
-            };
-            lines.push(Line::from(vec![
-                Span::raw(format!("? {}", q.ask.get(lang))),
-                verdict,
-            ]));
+            lines.push(question_line(q, st, lang, theme));
         }
         lines.push(Line::styled(t(lang, T::Runbook).to_string(), theme.title()));
         for p in &s.case.phases.respond.prompts {
@@ -251,6 +236,43 @@ fn session_lines(s: &CaseSession, now: f64, lang: Lang, theme: Theme) -> Vec<Lin
         }
     }
     lines
+}
+
+/// A question with its mark: `?` not answered, `…` being checked, `✔`
+/// right, `✘` wrong. The live value (the right answer) is shown only once
+/// the question is settled: right, or wrong after the one retry.
+fn question_line(q: &Question, st: &QuestionState, lang: Lang, theme: Theme) -> Line<'static> {
+    let unit = q.unit.as_deref().unwrap_or("");
+    let live = t(lang, T::Live);
+    let (mark, verdict) = match (st.answer, st.correct) {
+        (Some(a), Some(true)) => (
+            "✔",
+            Span::styled(
+                format!(" → {a} {unit} ({live} {})", value(st.live)),
+                theme.ok(),
+            ),
+        ),
+        (Some(a), Some(false)) if st.settled() => (
+            "✘",
+            Span::styled(
+                format!(" → {a} {unit} ({live} {}, {})", value(st.live), q.tolerance),
+                theme.bad(),
+            ),
+        ),
+        (Some(a), Some(false)) => (
+            "✘",
+            Span::styled(
+                format!(" → {a} {unit}: {}", t(lang, T::TryAgain)),
+                theme.bad(),
+            ),
+        ),
+        (Some(a), None) => ("…", Span::styled(format!(" → {a} {unit} …"), theme.dim())),
+        (None, _) => ("?", Span::raw("")),
+    };
+    Line::from(vec![
+        Span::raw(format!("{mark} {}", q.ask.get(lang))),
+        verdict,
+    ])
 }
 
 pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
