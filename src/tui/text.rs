@@ -87,6 +87,8 @@ pub(crate) enum T {
     TryAgain,
     OneMoreTry,
     Live,
+    MiB,
+    PerRequest,
 }
 
 /// The word `t` in `lang`.
@@ -254,6 +256,10 @@ pub(crate) fn t(lang: Lang, t: T) -> &'static str {
             "прошлый ответ неверен: ещё одна попытка, потом будет показан ответ",
         ),
         Live => ("live", "сейчас"),
+        // Mebibytes: the unit of the cases' texts and of the memory metrics
+        // (bytes / 1048576), never "MB".
+        MiB => ("MiB", "МиБ"),
+        PerRequest => ("/req", "/запрос"),
     };
     match lang {
         Lang::En => en,

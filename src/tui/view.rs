@@ -49,7 +49,12 @@ fn header(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
             on.push("db fail".into());
         }
         if c.memory_leak_mb > 0 {
-            on.push(format!("leak {} MB", c.memory_leak_mb));
+            on.push(format!(
+                "leak {} {}{}",
+                c.memory_leak_mb,
+                t(app.lang, T::MiB),
+                t(app.lang, T::PerRequest)
+            ));
         }
         on
     });
