@@ -247,7 +247,9 @@ fn open(app: &mut App) -> Vec<Effect> {
         saved: false,
     });
     app.scroll = 0;
+    app.signals.new_window();
     app.load.on = true;
+    app.load.short_since = None;
     app.load.target = rps;
     vec![Effect::StartLoad { rps, mix }]
 }

@@ -89,6 +89,10 @@ pub(crate) enum T {
     Live,
     MiB,
     PerRequest,
+    LoadShort,
+    LoadShortWhy,
+    DoneNext,
+    DoneLast,
 }
 
 /// The word `t` in `lang`.
@@ -260,6 +264,19 @@ pub(crate) fn t(lang: Lang, t: T) -> &'static str {
         // (bytes / 1048576), never "MB".
         MiB => ("MiB", "МиБ"),
         PerRequest => ("/req", "/запрос"),
+        LoadShort => ("below 90% of the target", "ниже 90% цели"),
+        LoadShortWhy => (
+            "the API or this machine cannot keep up; lower the rate with -",
+            "API или эта машина не успевает; снизьте темп клавишей -",
+        ),
+        DoneNext => (
+            "Esc leaves it and stops the load; then ↓ and Enter open",
+            "Esc — выйти из кейса и остановить нагрузку; затем ↓ и Enter — открыть",
+        ),
+        DoneLast => (
+            "Esc leaves it and stops the load; q quits and writes the session report.",
+            "Esc — выйти из кейса и остановить нагрузку; q — выход с отчётом о сессии.",
+        ),
     };
     match lang {
         Lang::En => en,

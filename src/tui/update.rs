@@ -97,7 +97,7 @@ pub fn update(app: &mut App, msg: Msg) -> Step {
             Step::drawn(vec![])
         }
         Msg::Load(report) => {
-            app.load.report = Some(report);
+            app.load.observe(report, app.now);
             Step::drawn(vec![])
         }
         Msg::FaultsSet { result, took_ms } => {

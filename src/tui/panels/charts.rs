@@ -252,9 +252,21 @@ mod tests {
     #[test]
     fn a_200_wide_chart_of_a_full_window_has_no_blank_column() {
         let mut app = fixtures::healthy();
-        // The fixture reads every 2 s, like the driver, for over 5 minutes.
-        assert!(app.signals.p95.len() >= 150, "{}", app.signals.p95.len());
-        app.signals.markers.clear();
+        // A reading every 2 s, as the driver reads, over the whole window.
+        let s = &mut app.signals;
+        s.new_window();
+        for i in 0..=150 {
+            let t = app.now - 300.0 + 2.0 * f64::from(i);
+            for series in [
+                &mut s.p95,
+                &mut s.error_ratio,
+                &mut s.rps,
+                &mut s.active,
+                &mut s.memory,
+            ] {
+                series.push(t, 1.0);
+            }
+        }
         // The chart panel of a 200-column console (the case list beside it).
         let screen = draw(174, 7, |f| render(f, f.area(), &app, Theme::PLAIN));
         for line in screen.lines().skip(1).take(5) {

@@ -58,7 +58,27 @@ fn briefing(case: &Case, lang: Lang, theme: Theme, lines: &mut Vec<Line<'static>
     }
 }
 
-fn session_lines(s: &CaseSession, now: f64, lang: Lang, theme: Theme) -> Vec<Line<'static>> {
+/// After `Case finished`, what comes next: leave (the load stops), then
+/// the next case by its number and title, or quit with the report.
+fn what_next(next: Option<&Case>, lang: Lang) -> String {
+    match next {
+        Some(c) => format!(
+            "{} {} · {}.",
+            t(lang, T::DoneNext),
+            c.order,
+            c.title.get(lang)
+        ),
+        None => t(lang, T::DoneLast).to_string(),
+    }
+}
+
+fn session_lines(
+    s: &CaseSession,
+    next: Option<&Case>,
+    now: f64,
+    lang: Lang,
+    theme: Theme,
+) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     let (text, style) = match s.stage {
         Stage::Settling => (
@@ -76,9 +96,10 @@ fn session_lines(s: &CaseSession, now: f64, lang: Lang, theme: Theme) -> Vec<Lin
         Stage::Recover => (t(lang, T::Recovering).to_string(), theme.warn()),
         Stage::Done => (
             format!(
-                "{} {}",
+                "{} {} {}",
                 t(lang, T::Done),
-                if s.passed() { "✔" } else { "✘" }
+                if s.passed() { "✔" } else { "✘" },
+                what_next(next, lang)
             ),
             if s.passed() { theme.ok() } else { theme.bad() },
         ),
@@ -280,7 +301,9 @@ pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let mut lines: Vec<Line<'static>> = Vec::new();
     let case = match &app.active {
         Some(a) => {
-            lines.extend(session_lines(&a.session, app.now, lang, theme));
+            let at = app.cases.iter().position(|c| c.id == a.session.case.id);
+            let next = at.and_then(|i| app.cases.get(i + 1));
+            lines.extend(session_lines(&a.session, next, app.now, lang, theme));
             Some(&a.session.case)
         }
         None => {
