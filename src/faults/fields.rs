@@ -144,7 +144,7 @@ pub static FIELDS: [FaultField; 7] = [
     FaultField {
         name: "memory_leak_mb",
         flag: "memory-leak-mb",
-        label: "leak MB/request",
+        label: "leak MiB/request",
         min: 0,
         max: 100,
         whole: true,

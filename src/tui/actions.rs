@@ -8,6 +8,7 @@ use crate::faults::FaultUpdate;
 use super::keymap::Action;
 use super::msg::Effect;
 use super::state::{ActiveCase, App, FORM, LogKind, Overlay};
+use super::text::{T, t};
 
 fn fault_effect(app: &mut App, update: FaultUpdate, inject: bool) -> Vec<Effect> {
     app.signals.markers.push((app.now, inject));
@@ -106,15 +107,21 @@ pub(crate) fn act(app: &mut App, action: Action) -> Vec<Effect> {
             vec![]
         }
         Action::Answer => {
-            if app
+            // The first question still open, not always the first one.
+            let has_questions = app
                 .active
                 .as_ref()
-                .is_some_and(|a| !a.session.questions.is_empty())
-            {
-                app.overlay = Overlay::Answer {
-                    index: 0,
-                    text: String::new(),
-                };
+                .is_some_and(|a| !a.session.questions.is_empty());
+            match app.first_open_question() {
+                Some(index) => {
+                    app.overlay = Overlay::Answer {
+                        index,
+                        text: String::new(),
+                        not_a_number: false,
+                    }
+                }
+                None if has_questions => app.log(LogKind::Info, t(app.lang, T::AllAnswered)),
+                None => {}
             }
             vec![]
         }
@@ -182,6 +189,7 @@ pub(crate) fn act(app: &mut App, action: Action) -> Vec<Effect> {
             app.overlay = Overlay::Form {
                 field: 0,
                 texts: FORM.each_ref().map(|f| (f.get)(&v).to_string()),
+                refused: false,
             };
             vec![]
         }
@@ -239,7 +247,9 @@ fn open(app: &mut App) -> Vec<Effect> {
         saved: false,
     });
     app.scroll = 0;
+    app.signals.new_window();
     app.load.on = true;
+    app.load.short_since = None;
     app.load.target = rps;
     vec![Effect::StartLoad { rps, mix }]
 }

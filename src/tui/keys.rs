@@ -24,8 +24,12 @@ pub(crate) fn key_pressed(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             }
             vec![]
         }
-        Overlay::Form { field, texts } => form_key(app, key, field, texts),
-        Overlay::Answer { index, text } => answer_key(app, key, index, text),
+        Overlay::Form {
+            field,
+            texts,
+            refused,
+        } => form_key(app, key, field, texts, refused),
+        Overlay::Answer { index, text, .. } => answer_key(app, key, index, text),
         Overlay::Blocked => blocked_key(app, key),
         Overlay::None => match action_for(&key) {
             Some(a) => act(app, a),
@@ -70,18 +74,15 @@ fn blocked_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     }
 }
 
+/// Types into a box's text: every printable character is kept as typed
+/// (a letter too: the box says the text is wrong rather than dropping what
+/// the student typed, so what is shown is what is read).
 fn edit(text: &mut String, key: &KeyEvent) {
     match key.code {
         KeyCode::Backspace => {
             text.pop();
         }
-        KeyCode::Char(c)
-            if (c.is_ascii_digit() || c == '.' || c == ',')
-                && !key.modifiers.contains(KeyModifiers::CONTROL)
-                && text.len() < 12 =>
-        {
-            text.push(if c == ',' { '.' } else { c })
-        }
+        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => text.push(c),
         _ => {}
     }
 }
@@ -91,62 +92,86 @@ fn form_key(
     key: KeyEvent,
     field: usize,
     mut texts: [String; FORM.len()],
+    refused: bool,
 ) -> Vec<Effect> {
+    let step = |d: usize| (field + d) % FORM.len();
     match key.code {
         KeyCode::Esc => app.overlay = Overlay::None,
         KeyCode::Tab | KeyCode::Down => {
             app.overlay = Overlay::Form {
-                field: (field + 1) % FORM.len(),
+                field: step(1),
                 texts,
+                refused,
             }
         }
         KeyCode::BackTab | KeyCode::Up => {
             app.overlay = Overlay::Form {
-                field: (field + FORM.len() - 1) % FORM.len(),
+                field: step(FORM.len() - 1),
                 texts,
+                refused,
             }
         }
         KeyCode::Enter => {
-            let v = &mut app.fault_values;
-            let mut problems = Vec::new();
-            for (line, text) in FORM.iter().zip(&texts) {
-                match line.field.parse(text) {
-                    Ok(n) => (line.set)(v, n),
-                    Err(e) => problems.push(format!(
-                        "{}: must be {}, got {}; kept the old value",
-                        line.field.label, e.accepted, e.got
-                    )),
+            let read: Vec<_> = FORM.iter().zip(&texts).map(|(l, t)| l.read(t)).collect();
+            // All or nothing: one invalid field and no value changes; the
+            // form stays open on the first field to fix.
+            match read.iter().position(Result::is_err) {
+                Some(first_bad) => {
+                    app.overlay = Overlay::Form {
+                        field: first_bad,
+                        texts,
+                        refused: true,
+                    }
+                }
+                None => {
+                    for (line, n) in FORM.iter().zip(read.into_iter().flatten()) {
+                        (line.set)(&mut app.fault_values, n);
+                    }
+                    app.overlay = Overlay::None;
                 }
             }
-            for p in problems {
-                app.log(LogKind::Bad, p);
-            }
-            app.overlay = Overlay::None;
         }
         _ => {
             edit(&mut texts[field], &key);
-            app.overlay = Overlay::Form { field, texts };
+            app.overlay = Overlay::Form {
+                field,
+                texts,
+                refused,
+            };
         }
     }
     vec![]
 }
 
 fn answer_key(app: &mut App, key: KeyEvent, index: usize, mut text: String) -> Vec<Effect> {
-    let count = app.active.as_ref().map_or(0, |a| a.session.questions.len());
+    let to = |app: &mut App, forward: bool| {
+        let next = app.open_question(index, forward).unwrap_or(index);
+        let text = if next == index {
+            text.clone()
+        } else {
+            String::new()
+        };
+        app.overlay = Overlay::Answer {
+            index: next,
+            text,
+            not_a_number: false,
+        };
+    };
     match key.code {
         KeyCode::Esc => app.overlay = Overlay::None,
-        KeyCode::Tab => {
-            app.overlay = Overlay::Answer {
-                index: (index + 1) % count.max(1),
-                text: String::new(),
-            }
-        }
+        KeyCode::Tab | KeyCode::Down => to(app, true),
+        KeyCode::BackTab | KeyCode::Up => to(app, false),
         KeyCode::Enter => {
-            app.overlay = Overlay::None;
-            let Ok(value) = text.parse::<f64>() else {
-                app.log(LogKind::Bad, format!("`{text}` is not a number"));
+            // A decimal comma is read as a point; the text stays as typed.
+            let Ok(value) = text.trim().replace(',', ".").parse::<f64>() else {
+                app.overlay = Overlay::Answer {
+                    index,
+                    text,
+                    not_a_number: true,
+                };
                 return vec![];
             };
+            app.overlay = Overlay::None;
             if let Some(poll) = app
                 .active
                 .as_mut()
@@ -157,7 +182,11 @@ fn answer_key(app: &mut App, key: KeyEvent, index: usize, mut text: String) -> V
         }
         _ => {
             edit(&mut text, &key);
-            app.overlay = Overlay::Answer { index, text };
+            app.overlay = Overlay::Answer {
+                index,
+                text,
+                not_a_number: false,
+            };
         }
     }
     vec![]

@@ -11,12 +11,14 @@
 //! stack cannot come up). [`shared`] is what the tasks share, [`sensing`]
 //! one round of telemetry.
 //! Also: [`keymap`] (keys and help from one table), [`keys`] and
-//! [`actions`] (what a key does, for `update`), [`text`] (en/ru),
+//! [`actions`] (what a key does, for `update`), [`form`] (the fault
+//! form's values and lines), [`text`] (en/ru),
 //! [`theme`] (16 colours or none), [`progress`] (saved between runs),
 //! [`terminal`] (raw mode in and out, panic included).
 
 pub(crate) mod actions;
 pub mod driver;
+pub(crate) mod form;
 pub(crate) mod keymap;
 pub(crate) mod keys;
 pub mod msg;

@@ -5,11 +5,12 @@ use std::collections::VecDeque;
 
 use crate::cases::runner::session::CaseSession;
 use crate::cases::{Case, Lang};
-use crate::faults::{FIELDS, FaultConfig, FaultField, Num};
+use crate::faults::FaultConfig;
 use crate::loadgen::LoadReport;
 use crate::stack::{Backend, StackStatus};
 use crate::telemetry::Series;
 
+pub use super::form::{FORM, FaultValues, FormField};
 use super::msg::{Blocked, SourceKind};
 use super::progress::{CaseRecord, Progress};
 
@@ -82,97 +83,85 @@ impl Signals {
     }
 }
 
+impl Signals {
+    /// Forgets the charted samples and markers, keeping what is known of
+    /// the links: a case's charts start on their own window, so the scale
+    /// is that case's (an 8 s p95 is not drawn as `▂` under the previous
+    /// case's 28 s).
+    pub fn new_window(&mut self) {
+        let fresh = Self::new();
+        self.p95 = fresh.p95;
+        self.error_ratio = fresh.error_ratio;
+        self.rps = fresh.rps;
+        self.active = fresh.active;
+        self.memory = fresh.memory;
+        self.markers.clear();
+    }
+}
+
 impl Default for Signals {
     fn default() -> Self {
         Self::new()
     }
 }
 
+/// Below this share of the target the achieved rate is falling short.
+pub const LOAD_SHORT_SHARE: f64 = 0.9;
+/// ... for this long before the Load panel warns (one slow second is noise).
+pub const LOAD_SHORT_WARN_S: f64 = 3.0;
+
 #[derive(Debug, Clone)]
 pub struct LoadView {
     pub on: bool,
     pub target: f64,
     pub report: Option<LoadReport>,
+    /// Since when the last full second's completions have stayed below
+    /// [`LOAD_SHORT_SHARE`] of the target.
+    pub short_since: Option<f64>,
 }
 
-/// The values the fault keys inject, edited in the form.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FaultValues {
-    pub latency_ms: u64,
-    pub error_rate: f64,
-    pub leak_mb: u64,
-    pub db_slow_ms: u64,
-}
+impl LoadView {
+    /// Takes a report in at `now`.
+    pub fn observe(&mut self, report: LoadReport, now: f64) {
+        let done = report.last_second.completed() as f64;
+        // The first seconds ramp up; a rate is judged once it has one.
+        let short = report.elapsed.as_secs_f64() >= 2.0 && done < self.target * LOAD_SHORT_SHARE;
+        self.short_since = if short {
+            self.short_since.or(Some(now))
+        } else {
+            None
+        };
+        self.report = Some(report);
+    }
 
-impl Default for FaultValues {
-    fn default() -> Self {
-        Self {
-            latency_ms: 2000,
-            error_rate: 20.0,
-            leak_mb: 5,
-            db_slow_ms: 2000,
-        }
+    /// Load is on and has fallen short of the target for a few seconds.
+    pub fn falling_short(&self, now: f64) -> bool {
+        self.on
+            && self
+                .short_since
+                .is_some_and(|t| now - t >= LOAD_SHORT_WARN_S)
     }
 }
-
-/// One line of the fault form: the field of the one fault table (label,
-/// bounds, parsing), and where its value lives in [`FaultValues`].
-pub struct FormField {
-    pub field: &'static FaultField,
-    pub get: fn(&FaultValues) -> Num,
-    pub set: fn(&mut FaultValues, Num),
-}
-
-fn whole(n: Num) -> u64 {
-    match n {
-        Num::Whole(n) => n,
-        Num::Real(x) => x as u64,
-    }
-}
-
-fn real(n: Num) -> f64 {
-    n.as_f64()
-}
-
-/// The fault form, top to bottom: every place that shows, edits or applies
-/// it reads this list, so a line and its value cannot drift apart.
-pub static FORM: [FormField; 4] = [
-    FormField {
-        field: &FIELDS[0],
-        get: |v| Num::Whole(v.latency_ms),
-        set: |v, n| v.latency_ms = whole(n),
-    },
-    FormField {
-        field: &FIELDS[2],
-        get: |v| Num::Real(v.error_rate),
-        set: |v, n| v.error_rate = real(n),
-    },
-    FormField {
-        field: &FIELDS[4],
-        get: |v| Num::Whole(v.leak_mb),
-        set: |v, n| v.leak_mb = whole(n),
-    },
-    FormField {
-        field: &FIELDS[5],
-        get: |v| Num::Whole(v.db_slow_ms),
-        set: |v, n| v.db_slow_ms = whole(n),
-    },
-];
 
 /// What sits on top of the main view and takes the keys.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
     None,
     Help,
-    /// Editing fault values: which field, and its text.
+    /// Editing fault values: which field, and each field's text exactly as
+    /// typed. `refused`: Enter was pressed while a field was invalid, so
+    /// nothing was applied and the form says so.
     Form {
         field: usize,
         texts: [String; FORM.len()],
+        refused: bool,
     },
-    /// Answering question `index`.
+    /// Answering question `index`; `not_a_number`: Enter was pressed on
+    /// text that is not a number, and the box says so.
     Answer {
         index: usize,
         text: String,
+        not_a_number: bool,
     },
     /// The stack cannot come up: local mode, retry or quit, on one key.
     Blocked,
@@ -249,6 +238,7 @@ impl App {
                 on: false,
                 target: 10.0,
                 report: None,
+                short_since: None,
             },
             cases,
             selected: 0,
@@ -322,6 +312,28 @@ impl App {
             }
             None => self.signals.api.clone(),
         }
+    }
+
+    /// The first question of the active case still taking answers.
+    pub fn first_open_question(&self) -> Option<usize> {
+        let a = self.active.as_ref()?;
+        a.session.questions.iter().position(|q| !q.settled())
+    }
+
+    /// The next (or previous) question still taking answers after `from`,
+    /// going round; `from` itself when it is the only one left.
+    pub fn open_question(&self, from: usize, forward: bool) -> Option<usize> {
+        let qs = &self.active.as_ref()?.session.questions;
+        let n = qs.len();
+        (1..=n)
+            .map(|d| {
+                if forward {
+                    (from + d) % n
+                } else {
+                    (from + n - d % n) % n
+                }
+            })
+            .find(|&i| qs.get(i).is_some_and(|q| !q.settled()))
     }
 
     /// Restarts of every app replica so far.

@@ -3,6 +3,7 @@
 //! so a missing translation is a compile error, not a blank label.
 
 use crate::cases::Lang;
+use crate::faults::FaultField;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum T {
@@ -80,6 +81,19 @@ pub(crate) enum T {
     BlockedFix,
     BlockedHint,
     Waiting,
+    FormRefused,
+    AllAnswered,
+    QuestionNo,
+    NotANumber,
+    TryAgain,
+    OneMoreTry,
+    Live,
+    MiB,
+    PerRequest,
+    LoadShort,
+    LoadShortWhy,
+    DoneNext,
+    DoneLast,
 }
 
 /// The word `t` in `lang`.
@@ -232,9 +246,76 @@ pub(crate) fn t(lang: Lang, t: T) -> &'static str {
             "s: локальный режим, повтор или выход",
         ),
         Waiting => ("waiting", "ожидание"),
+        FormRefused => (
+            "Nothing applied: fix the fields marked ✘ (Esc cancels)",
+            "Ничего не применено: исправьте поля с ✘ (Esc — отмена)",
+        ),
+        AllAnswered => (
+            "every question is answered",
+            "на все вопросы уже есть ответ",
+        ),
+        QuestionNo => ("Question", "Вопрос"),
+        NotANumber => (
+            "not a number: type digits, e.g. 2.5",
+            "не число: введите цифры, например 2,5",
+        ),
+        TryAgain => ("wrong: one more try (a)", "неверно: ещё одна попытка (a)"),
+        OneMoreTry => (
+            "the last answer was wrong: one more try before the answer is shown",
+            "прошлый ответ неверен: ещё одна попытка, потом будет показан ответ",
+        ),
+        Live => ("live", "сейчас"),
+        // Mebibytes: the unit of the cases' texts and of the memory metrics
+        // (bytes / 1048576), never "MB".
+        MiB => ("MiB", "МиБ"),
+        PerRequest => ("/req", "/запрос"),
+        LoadShort => ("below 90% of the target", "ниже 90% цели"),
+        LoadShortWhy => (
+            "the API or this machine cannot keep up; lower the rate with -",
+            "API или эта машина не успевает; снизьте темп клавишей -",
+        ),
+        DoneNext => (
+            "Esc leaves it and stops the load; then ↓ and Enter open",
+            "Esc — выйти из кейса и остановить нагрузку; затем ↓ и Enter — открыть",
+        ),
+        DoneLast => (
+            "Esc leaves it and stops the load; q quits and writes the session report.",
+            "Esc — выйти из кейса и остановить нагрузку; q — выход с отчётом о сессии.",
+        ),
     };
     match lang {
         Lang::En => en,
+        Lang::Ru => ru,
+    }
+}
+
+/// What a fault field accepts, for the form: "an integer from 0 to 30000".
+pub(crate) fn accepted(lang: Lang, field: &FaultField) -> String {
+    let (lo, hi) = (field.min, field.max);
+    match (lang, field.whole) {
+        (Lang::En, true) => format!("an integer from {lo} to {hi}"),
+        (Lang::En, false) => format!("a percentage from {lo} to {hi}"),
+        (Lang::Ru, true) => format!("целое число от {lo} до {hi}"),
+        (Lang::Ru, false) => format!("процент от {lo} до {hi}"),
+    }
+}
+
+/// A fault field's name in the form. English is the field table's label;
+/// Russian is here, by the field's API name (a test holds every form line
+/// to a Russian label of its own).
+pub(crate) fn form_label(lang: Lang, field: &FaultField) -> &'static str {
+    let ru = match field.name {
+        "latency_ms" => "задержка, мс",
+        "latency_jitter_ms" => "разброс, мс",
+        "error_rate" => "ошибки, %",
+        "error_status" => "код ошибки",
+        "memory_leak_mb" => "утечка, МиБ/запрос",
+        "db_slow_ms" => "медленная БД, мс",
+        "duration_s" => "откат через, с",
+        _ => field.label,
+    };
+    match lang {
+        Lang::En => field.label,
         Lang::Ru => ru,
     }
 }
@@ -261,6 +342,15 @@ pub(crate) fn lang_from_env(flag: Option<Lang>, var: impl Fn(&str) -> Option<Str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_fault_field_has_a_russian_label_of_its_own() {
+        for f in &crate::faults::FIELDS {
+            let ru = form_label(Lang::Ru, f);
+            assert_ne!(ru, form_label(Lang::En, f), "{}", f.name);
+            assert!(!ru.is_ascii(), "{}: {ru}", f.name);
+        }
+    }
 
     #[test]
     fn the_flag_wins_then_the_locale_decides() {

@@ -103,7 +103,7 @@ pub fn update(app: &mut App, msg: Msg) -> Step {
             Step::drawn(vec![])
         }
         Msg::Load(report) => {
-            app.load.report = Some(report);
+            app.load.observe(report, app.now);
             Step::drawn(vec![])
         }
         Msg::FaultsSet { result, took_ms } => {
@@ -285,6 +285,10 @@ mod tests;
 #[cfg(test)]
 #[path = "walk_tests.rs"]
 mod walk_tests;
+
+#[cfg(test)]
+#[path = "input_tests.rs"]
+mod input_tests;
 
 /// The stack cannot come up. A new cause is logged once and opens the box
 /// with the ways out (unless another box is open: then `s` opens it).

@@ -13,7 +13,26 @@ use super::state::{App, Link, Overlay};
 use super::text::{T, t};
 use super::theme::Theme;
 
-const LEFT: u16 = 28;
+/// The left column (case list, faults, load): never narrower than this.
+const LEFT_MIN: u16 = 28;
+
+/// The left column's width: as wide as the longest case line needs (mark,
+/// order, title, borders), up to two sevenths of the screen, so a wide
+/// terminal shows whole titles and a narrow one keeps room for the charts.
+fn left_width(app: &App, width: u16) -> u16 {
+    let longest = app
+        .cases
+        .iter()
+        .map(|c| {
+            format!("✔ {} {}", c.order, c.title.get(app.lang))
+                .chars()
+                .count()
+        })
+        .max()
+        .unwrap_or(0);
+    let want = u16::try_from(longest + 2).unwrap_or(u16::MAX);
+    want.clamp(LEFT_MIN, (width * 2 / 7).max(LEFT_MIN))
+}
 
 /// The smallest screen the console is laid out and snapshot-tested for
 /// (columns, rows); smaller terminals get a cut screen, not a broken one.
@@ -49,7 +68,12 @@ fn header(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
             on.push("db fail".into());
         }
         if c.memory_leak_mb > 0 {
-            on.push(format!("leak {} MB", c.memory_leak_mb));
+            on.push(format!(
+                "leak {} {}{}",
+                c.memory_leak_mb,
+                t(app.lang, T::MiB),
+                t(app.lang, T::PerRequest)
+            ));
         }
         on
     });
@@ -85,8 +109,9 @@ pub fn draw(f: &mut Frame, app: &App, theme: Theme) {
     .areas(area);
     header(f, top, app, theme);
     stack::render(f, stack_area, app, theme);
+    let left = left_width(app, area.width);
     let split = |r: Rect| -> [Rect; 2] {
-        Layout::horizontal([Constraint::Length(LEFT), Constraint::Min(20)]).areas(r)
+        Layout::horizontal([Constraint::Length(left), Constraint::Min(20)]).areas(r)
     };
     let [cases_area, phase_area] = split(middle);
     cases::render(f, cases_area, app, theme);
@@ -147,6 +172,25 @@ mod tests {
     #[test]
     fn screen_failing_wide_120x40() {
         insta::assert_snapshot!(at(&fixtures::failing(), 120, 40));
+    }
+
+    #[test]
+    fn screen_failing_wide_200x60() {
+        insta::assert_snapshot!(at(&fixtures::failing(), 200, 60));
+    }
+
+    #[test]
+    fn a_wide_terminal_shows_whole_case_titles_in_both_languages() {
+        for lang in [crate::cases::Lang::En, crate::cases::Lang::Ru] {
+            let mut app = fixtures::failing();
+            app.lang = lang;
+            let wide = at(&app, 200, 60);
+            for c in &app.cases {
+                let title = c.title.get(lang);
+                assert!(wide.contains(title), "{title} is cut:\n{wide}");
+            }
+            assert_eq!(left_width(&app, 80), LEFT_MIN, "80 columns keep the charts");
+        }
     }
 
     #[test]

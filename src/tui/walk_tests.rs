@@ -197,3 +197,58 @@ async fn the_console_panel_shows_each_check_timed_from_its_phase_like_run() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_finished_case_says_what_comes_next_in_both_languages() {
+    for (lang, leave, next) in [
+        (
+            Lang::En,
+            "Esc leaves it and stops the load",
+            "Enter open 2 · Every third payment fails.",
+        ),
+        (
+            Lang::Ru,
+            "Esc — выйти из кейса и остановить нагрузку",
+            "открыть 2 · Каждый третий платёж падает.",
+        ),
+    ] {
+        let clock = Arc::new(FakeClock::default());
+        let replay = Replay::new(clock.clone());
+        let mut app = console_walk(&replay, &clock);
+        assert!(
+            app.active
+                .as_ref()
+                .is_some_and(|a| a.session.stage == Stage::Done)
+        );
+        app.lang = lang;
+        let screen = crate::tui::fixtures::draw(200, 20, |f| {
+            crate::tui::panels::phase::render(f, f.area(), &app, crate::tui::theme::Theme::PLAIN)
+        });
+        let status = screen.lines().nth(1).unwrap_or_default();
+        assert!(status.contains(leave), "{status}");
+        assert!(status.contains(next), "{status}");
+    }
+}
+
+#[tokio::test]
+async fn opening_a_case_starts_its_charts_on_a_window_of_their_own() {
+    let clock = Arc::new(FakeClock::default());
+    let replay = Replay::new(clock.clone());
+    let mut app = console_walk(&replay, &clock);
+    // The previous case's p95 peaked at 28 s; the next one's is 8 s.
+    app.signals.p95.push(app.now, 28.0);
+    app.signals.markers.push((app.now, true));
+    update(&mut app, Msg::Key(KeyEvent::from(KeyCode::Esc)));
+    update(&mut app, Msg::Key(KeyEvent::from(KeyCode::Down)));
+    update(&mut app, Msg::Key(KeyEvent::from(KeyCode::Enter)));
+    assert_eq!(app.active.as_ref().map(|a| a.session.case.order), Some(2));
+    assert!(
+        app.signals.p95.is_empty(),
+        "the old case's samples are gone"
+    );
+    assert!(app.signals.markers.is_empty(), "and so are its markers");
+    app.now += 2.0;
+    app.signals.p95.push(app.now, 8.0);
+    let bars = crate::tui::panels::charts::bars(&app.signals.p95, app.now, 10, 0.25);
+    assert_eq!(bars.last(), Some(&'█'), "8 s is the top of the new scale");
+}

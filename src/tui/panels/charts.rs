@@ -50,9 +50,45 @@ fn mebibytes(v: f64) -> String {
     format!("{:.0} MiB", v / (1024.0 * 1024.0))
 }
 
+/// A run of empty columns shorter than this is drawn with the value before
+/// it. Readings come every 2 s (the driver's `TELEMETRY_EVERY`); at 200
+/// columns a column spans less than that, so some columns get no reading
+/// though nothing was silent. A longer run is a real silence and stays blank.
+const HOLD_S: f64 = 5.0;
+
+/// Fills each short run of empty buckets (see [`HOLD_S`]) with the value
+/// before it; `column_s` is how many seconds one bucket spans.
+fn hold(buckets: &mut [Option<f64>], column_s: f64) {
+    let mut last: Option<(usize, f64)> = None;
+    let mut i = 0;
+    while i < buckets.len() {
+        match buckets[i] {
+            Some(v) => {
+                last = Some((i, v));
+                i += 1;
+            }
+            None => {
+                let end = buckets[i..]
+                    .iter()
+                    .position(Option::is_some)
+                    .map_or(buckets.len(), |n| i + n);
+                if let Some((_, v)) = last
+                    && (end - i) as f64 * column_s < HOLD_S
+                {
+                    buckets[i..end].fill(Some(v));
+                }
+                i = end;
+            }
+        }
+    }
+}
+
 /// The bars of `series` over `width` columns ending at `now`.
 pub(crate) fn bars(series: &Series, now: f64, width: usize, floor: f64) -> Vec<char> {
-    let buckets = series.buckets(now, width);
+    let mut buckets = series.buckets(now, width);
+    if width > 0 {
+        hold(&mut buckets, series.window_s() / width as f64);
+    }
     let top = buckets.iter().flatten().copied().fold(floor, f64::max);
     buckets
         .into_iter()
@@ -211,5 +247,45 @@ mod tests {
         }
         let b: String = bars(&s, 10.0, 10, 0.25).into_iter().collect();
         assert_eq!(b, "▁▁▁▁▁█▁▁▁▁");
+    }
+
+    #[test]
+    fn a_200_wide_chart_of_a_full_window_has_no_blank_column() {
+        let mut app = fixtures::healthy();
+        // A reading every 2 s, as the driver reads, over the whole window.
+        let s = &mut app.signals;
+        s.new_window();
+        for i in 0..=150 {
+            let t = app.now - 300.0 + 2.0 * f64::from(i);
+            for series in [
+                &mut s.p95,
+                &mut s.error_ratio,
+                &mut s.rps,
+                &mut s.active,
+                &mut s.memory,
+            ] {
+                series.push(t, 1.0);
+            }
+        }
+        // The chart panel of a 200-column console (the case list beside it).
+        let screen = draw(174, 7, |f| render(f, f.area(), &app, Theme::PLAIN));
+        for line in screen.lines().skip(1).take(5) {
+            let bars: String = line.chars().skip(17).take(174 - 17 - 2).collect();
+            assert!(!bars.contains(' '), "a blank column:\n{screen}");
+        }
+    }
+
+    #[test]
+    fn a_real_silence_stays_blank_and_short_holes_are_bridged() {
+        let mut s = Series::new(60.0);
+        for t in (0..=60).step_by(2).filter(|t| !(20..40).contains(t)) {
+            s.push(f64::from(t), 1.0);
+        }
+        let b: String = bars(&s, 60.0, 40, 0.25).into_iter().collect();
+        let blank = b.chars().filter(|c| *c == ' ').count();
+        // 20 s without a reading over 1.5 s columns: about 13 columns.
+        assert!((11..=14).contains(&blank), "{b:?}");
+        let runs = b.split(' ').filter(|r| !r.is_empty()).count();
+        assert_eq!(runs, 2, "one silence, bridged elsewhere: {b:?}");
     }
 }

@@ -27,6 +27,7 @@ pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
         return;
     };
     let v = &app.fault_values;
+    let (mib, per_req) = (t(app.lang, T::MiB), t(app.lang, T::PerRequest));
     let row = |action: Action, name: &str, on: bool, now: String, next: String| {
         let (mark, style) = if on {
             ("■", theme.bad())
@@ -76,8 +77,8 @@ pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
             Action::ToggleLeak,
             "leak",
             c.memory_leak_mb > 0,
-            format!("{} MB/req", c.memory_leak_mb),
-            format!("({} MB)", v.leak_mb),
+            format!("{} {mib}{per_req}", c.memory_leak_mb),
+            format!("({} {mib}{per_req})", v.leak_mb),
         ),
     ];
     f.render_widget(Paragraph::new(lines).block(block), area);

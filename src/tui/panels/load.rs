@@ -4,7 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use crate::tui::keymap::{Action, key_of};
 use crate::tui::state::App;
@@ -34,19 +34,24 @@ pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
         ]));
         if let Some(r) = &app.load.report {
             let last = r.last_second.completed();
-            let style = if (last as f64) < app.load.target * 0.7 && r.elapsed.as_secs() > 3 {
-                theme.warn()
+            let short = app.load.falling_short(app.now);
+            let achieved = format!(
+                "{} {last}/s · {} in flight",
+                t(lang, T::Achieved),
+                r.in_flight
+            );
+            if short {
+                // Said right under the target, where a two-line panel
+                // (80x24) still shows it; the numbers and why follow.
+                lines.push(Line::styled(
+                    format!("⚠ {}", t(lang, T::LoadShort)),
+                    theme.bad(),
+                ));
+                lines.push(Line::styled(achieved, theme.bad()));
+                lines.push(Line::styled(t(lang, T::LoadShortWhy), theme.warn()));
             } else {
-                theme.dim()
-            };
-            lines.push(Line::styled(
-                format!(
-                    "{} {last}/s · {} in flight",
-                    t(lang, T::Achieved),
-                    r.in_flight
-                ),
-                style,
-            ));
+                lines.push(Line::styled(achieved, theme.dim()));
+            }
         }
     } else {
         lines.push(Line::styled(
@@ -54,12 +59,16 @@ pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
             theme.dim(),
         ));
     }
-    f.render_widget(Paragraph::new(lines).block(block), area);
+    f.render_widget(
+        Paragraph::new(lines).block(block).wrap(Wrap { trim: true }),
+        area,
+    );
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cases::Lang;
     use crate::tui::fixtures::{self, draw};
 
     #[test]
@@ -72,5 +81,49 @@ mod tests {
     fn load_on_with_its_achieved_rate() {
         let app = fixtures::healthy();
         insta::assert_snapshot!(draw(40, 4, |f| render(f, f.area(), &app, Theme::PLAIN)));
+    }
+
+    /// A report whose last full second completed `done` requests.
+    fn report(target: f64, done: u64, elapsed_s: u64) -> crate::loadgen::LoadReport {
+        use crate::loadgen::{LoadReport, Outcome, Tally};
+        let mut last_second = Tally::default();
+        for _ in 0..done {
+            last_second.record(Outcome::Status(200), std::time::Duration::from_millis(5));
+        }
+        LoadReport {
+            target_rps: target,
+            elapsed: std::time::Duration::from_secs(elapsed_s),
+            last_second,
+            ..LoadReport::default()
+        }
+    }
+
+    fn screen(app: &App) -> String {
+        draw(40, 7, |f| render(f, f.area(), app, Theme::PLAIN))
+    }
+
+    #[test]
+    fn a_rate_below_90_percent_of_the_target_for_3_s_is_warned_in_both_languages() {
+        for (lang, words) in [
+            (Lang::En, "below 90% of the target"),
+            (Lang::Ru, "ниже 90% цели"),
+        ] {
+            let mut app = fixtures::healthy();
+            app.lang = lang;
+            app.load.target = 100.0;
+            for s in 0..3 {
+                app.now = 500.0 + f64::from(s);
+                app.load.observe(report(100.0, 60, 10 + s as u64), app.now);
+                assert!(!screen(&app).contains(words), "not after {s} s");
+            }
+            app.now = 503.0;
+            app.load.observe(report(100.0, 60, 13), app.now);
+            let shown = screen(&app);
+            assert!(shown.contains(words), "{shown}");
+            insta::assert_snapshot!(format!("load_falling_short_{lang}"), shown);
+            app.now = 504.0;
+            app.load.observe(report(100.0, 95, 14), app.now);
+            assert!(!screen(&app).contains(words), "back at 95%");
+        }
     }
 }

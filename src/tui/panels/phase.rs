@@ -10,8 +10,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
+use crate::cases::model::Question;
 use crate::cases::runner;
-use crate::cases::runner::session::{CaseSession, CheckStatus, Stage};
+use crate::cases::runner::session::{CaseSession, CheckStatus, QuestionState, Stage};
 use crate::cases::{Case, Lang};
 
 use crate::tui::state::App;
@@ -57,7 +58,27 @@ fn briefing(case: &Case, lang: Lang, theme: Theme, lines: &mut Vec<Line<'static>
     }
 }
 
-fn session_lines(s: &CaseSession, now: f64, lang: Lang, theme: Theme) -> Vec<Line<'static>> {
+/// After `Case finished`, what comes next: leave (the load stops), then
+/// the next case by its number and title, or quit with the report.
+fn what_next(next: Option<&Case>, lang: Lang) -> String {
+    match next {
+        Some(c) => format!(
+            "{} {} · {}.",
+            t(lang, T::DoneNext),
+            c.order,
+            c.title.get(lang)
+        ),
+        None => t(lang, T::DoneLast).to_string(),
+    }
+}
+
+fn session_lines(
+    s: &CaseSession,
+    next: Option<&Case>,
+    now: f64,
+    lang: Lang,
+    theme: Theme,
+) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     let (text, style) = match s.stage {
         Stage::Settling => (
@@ -75,9 +96,10 @@ fn session_lines(s: &CaseSession, now: f64, lang: Lang, theme: Theme) -> Vec<Lin
         Stage::Recover => (t(lang, T::Recovering).to_string(), theme.warn()),
         Stage::Done => (
             format!(
-                "{} {}",
+                "{} {} {}",
                 t(lang, T::Done),
-                if s.passed() { "✔" } else { "✘" }
+                if s.passed() { "✔" } else { "✘" },
+                what_next(next, lang)
             ),
             if s.passed() { theme.ok() } else { theme.bad() },
         ),
@@ -227,23 +249,7 @@ fn session_lines(s: &CaseSession, now: f64, lang: Lang, theme: Theme) -> Vec<Lin
             ));
         }
         for (q, st) in qs.iter().zip(&s.questions) {
-            let unit = q.unit.as_deref().unwrap_or("");
-            let verdict = match (st.answer, st.correct) {
-                (Some(a), Some(true)) => Span::styled(
-                    format!(" → {a} {unit} ✔ (live {})", value(st.live)),
-                    theme.ok(),
-                ),
-                (Some(a), Some(false)) => Span::styled(
-                    format!(" → {a} {unit} ✘ (live {}, {})", value(st.live), q.tolerance),
-                    theme.bad(),
-                ),
-                (Some(a), None) => Span::styled(format!(" → {a} {unit} …"), theme.dim()),
-                (None, _) => Span::raw(""),
-            };
-            lines.push(Line::from(vec![
-                Span::raw(format!("? {}", q.ask.get(lang))),
-                verdict,
-            ]));
+            lines.push(question_line(q, st, lang, theme));
         }
         lines.push(Line::styled(t(lang, T::Runbook).to_string(), theme.title()));
         for p in &s.case.phases.respond.prompts {
@@ -253,12 +259,51 @@ fn session_lines(s: &CaseSession, now: f64, lang: Lang, theme: Theme) -> Vec<Lin
     lines
 }
 
+/// A question with its mark: `?` not answered, `…` being checked, `✔`
+/// right, `✘` wrong. The live value (the right answer) is shown only once
+/// the question is settled: right, or wrong after the one retry.
+fn question_line(q: &Question, st: &QuestionState, lang: Lang, theme: Theme) -> Line<'static> {
+    let unit = q.unit.as_deref().unwrap_or("");
+    let live = t(lang, T::Live);
+    let (mark, verdict) = match (st.answer, st.correct) {
+        (Some(a), Some(true)) => (
+            "✔",
+            Span::styled(
+                format!(" → {a} {unit} ({live} {})", value(st.live)),
+                theme.ok(),
+            ),
+        ),
+        (Some(a), Some(false)) if st.settled() => (
+            "✘",
+            Span::styled(
+                format!(" → {a} {unit} ({live} {}, {})", value(st.live), q.tolerance),
+                theme.bad(),
+            ),
+        ),
+        (Some(a), Some(false)) => (
+            "✘",
+            Span::styled(
+                format!(" → {a} {unit}: {}", t(lang, T::TryAgain)),
+                theme.bad(),
+            ),
+        ),
+        (Some(a), None) => ("…", Span::styled(format!(" → {a} {unit} …"), theme.dim())),
+        (None, _) => ("?", Span::raw("")),
+    };
+    Line::from(vec![
+        Span::raw(format!("{mark} {}", q.ask.get(lang))),
+        verdict,
+    ])
+}
+
 pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let lang = app.lang;
     let mut lines: Vec<Line<'static>> = Vec::new();
     let case = match &app.active {
         Some(a) => {
-            lines.extend(session_lines(&a.session, app.now, lang, theme));
+            let at = app.cases.iter().position(|c| c.id == a.session.case.id);
+            let next = at.and_then(|i| app.cases.get(i + 1));
+            lines.extend(session_lines(&a.session, next, app.now, lang, theme));
             Some(&a.session.case)
         }
         None => {

@@ -8,6 +8,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
+use crate::cases::Lang;
 use crate::stack::{Health, ServiceState, ServiceStatus};
 
 use crate::tui::state::{App, StackPhase};
@@ -31,16 +32,19 @@ pub(crate) fn height(app: &App, width: u16) -> u16 {
     body + 1 + 2
 }
 
-fn mem(s: &ServiceStatus) -> String {
+/// Memory used (and its limit) in MiB, as the cases and metrics count it;
+/// `gap` goes between the number and the unit.
+fn mem(s: &ServiceStatus, lang: Lang, gap: &str) -> String {
     let m = |b: u64| format!("{:.0}", b as f64 / (1024.0 * 1024.0));
+    let unit = t(lang, T::MiB);
     match (s.memory_bytes, s.memory_limit_bytes) {
-        (Some(u), Some(l)) => format!("{}/{}M", m(u), m(l)),
-        (Some(u), None) => format!("{}M", m(u)),
+        (Some(u), Some(l)) => format!("{}/{}{gap}{unit}", m(u), m(l)),
+        (Some(u), None) => format!("{}{gap}{unit}", m(u)),
         _ => "-".into(),
     }
 }
 
-fn service(s: &ServiceStatus, theme: Theme, width: usize) -> Line<'static> {
+fn service(s: &ServiceStatus, lang: Lang, theme: Theme, width: usize) -> Line<'static> {
     let (mark, style) = match (s.state, s.health) {
         (ServiceState::Running, Health::Healthy) => ("✔", theme.ok()),
         (ServiceState::Running, Health::Starting) => ("…", theme.warn()),
@@ -58,17 +62,26 @@ fn service(s: &ServiceStatus, theme: Theme, width: usize) -> Line<'static> {
     } else {
         theme.dim()
     };
-    let mut text = vec![
-        Span::styled(format!("{mark} "), style),
-        Span::styled(format!("{:<10} ", s.name), theme.title()),
-        Span::styled(format!("{state:<9} "), style),
-        Span::styled(format!("↻{} ", s.restarts), theme.dim()),
-        Span::styled(format!("OOM {} ", s.oom_kills), oom_style),
-        Span::raw(mem(s)),
-    ];
-    let used: usize = text.iter().map(|s| s.content.chars().count()).sum();
-    if used < width {
-        text.push(Span::raw(" ".repeat(width - used)));
+    let line = |state_w: usize, gap: &str| {
+        vec![
+            Span::styled(format!("{mark} "), style),
+            Span::styled(format!("{:<10} ", s.name), theme.title()),
+            Span::styled(format!("{state:<state_w$} "), style),
+            Span::styled(format!("↻{} ", s.restarts), theme.dim()),
+            Span::styled(format!("OOM {} ", s.oom_kills), oom_style),
+            Span::raw(mem(s, lang, gap)),
+        ]
+    };
+    let used = |text: &[Span]| -> usize { text.iter().map(|s| s.content.chars().count()).sum() };
+    // Two services a row at 80 columns leave 39 each: the memory and its
+    // unit keep their place by giving up padding, never by wrapping.
+    let mut text = line(9, " ");
+    if used(&text) > width {
+        text = line(7, "");
+    }
+    let n = used(&text);
+    if n < width {
+        text.push(Span::raw(" ".repeat(width - n)));
     }
     Line::from(text)
 }
@@ -120,7 +133,7 @@ pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
             for pair in status.services.chunks(per_row) {
                 let mut spans = Vec::new();
                 for s in pair {
-                    spans.extend(service(s, theme, cell).spans);
+                    spans.extend(service(s, lang, theme, cell).spans);
                 }
                 lines.push(Line::from(spans));
             }
@@ -197,5 +210,19 @@ mod tests {
     #[test]
     fn stack_local_narrow() {
         insta::assert_snapshot!(panel(&fixtures::prometheus_absent(), 60));
+    }
+
+    #[test]
+    fn memory_is_shown_in_mebibytes_in_both_languages_and_never_wraps_at_80_columns() {
+        for (lang, unit) in [(Lang::En, "MiB"), (Lang::Ru, "МиБ")] {
+            let mut app = fixtures::failing();
+            app.lang = lang;
+            let screen = panel(&app, 80);
+            assert!(screen.contains(&format!("48/256{unit}")), "{screen}");
+            assert!(screen.contains(&format!("48 {unit}")), "{screen}");
+            assert!(!screen.contains("48M "), "{screen}");
+            let lines = screen.lines().filter(|l| l.contains("OOM")).count();
+            assert_eq!(lines, 2, "four services on two rows: {screen}");
+        }
     }
 }

@@ -105,11 +105,7 @@ impl CaseSession {
             .detect
             .questions
             .iter()
-            .map(|_| QuestionState {
-                answer: None,
-                live: None,
-                correct: None,
-            })
+            .map(|_| QuestionState::default())
             .collect();
         Self {
             hints_shown: vec![false; p.detect.hints.len()],
@@ -306,6 +302,8 @@ pub(crate) fn higher(a: Option<f64>, b: Option<f64>) -> Option<f64> {
     }
 }
 
+#[cfg(test)]
+mod question_tests;
 #[cfg(test)]
 mod shipped_tests;
 #[cfg(test)]

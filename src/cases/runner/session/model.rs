@@ -80,11 +80,30 @@ pub struct AlertWatch {
     pub(super) in_flight: bool,
 }
 
-#[derive(Debug, Clone)]
+/// Answers a question takes: a wrong first answer leaves one retry before
+/// the live value (the right answer) is shown.
+pub(super) const QUESTION_TRIES: u32 = 2;
+
+#[derive(Debug, Clone, Default)]
 pub struct QuestionState {
     pub answer: Option<f64>,
     pub live: Option<f64>,
     pub correct: Option<bool>,
+    /// Answers judged wrong so far.
+    pub wrong: u32,
+}
+
+impl QuestionState {
+    /// Right, or out of tries: no more answers are taken, and the live
+    /// value may be shown.
+    pub fn settled(&self) -> bool {
+        self.correct == Some(true) || self.wrong >= QUESTION_TRIES
+    }
+
+    /// Tries left before the answer is shown.
+    pub fn tries_left(&self) -> u32 {
+        QUESTION_TRIES.saturating_sub(self.wrong)
+    }
 }
 
 /// Something to observe, asked by [`CaseSession::due`].

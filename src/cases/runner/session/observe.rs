@@ -61,9 +61,11 @@ impl CaseSession {
 
     /// The student's answer to question `index`; the caller observes the
     /// returned poll and the answer is judged against the live value.
+    /// `None` when there is no such question or it is settled (answered
+    /// right, or out of tries): a settled verdict is not overwritten.
     pub fn answer(&mut self, index: usize, value: f64) -> Option<Poll> {
         let q = self.case.phases.detect.questions.get(index)?;
-        let state = self.questions.get_mut(index)?;
+        let state = self.questions.get_mut(index).filter(|s| !s.settled())?;
         state.answer = Some(value);
         state.correct = None;
         Some(Poll::Question {
@@ -130,12 +132,20 @@ impl CaseSession {
                     .questions
                     .get(index)
                     .map(|q| q.tolerance);
-                if let (Some(q), Some(tol)) = (self.questions.get_mut(index), tol) {
+                // Judged once per answer: a second reading of the same
+                // answer (or one after the verdict settled) changes nothing.
+                if let (Some(q), Some(tol)) = (self.questions.get_mut(index), tol)
+                    && q.correct.is_none()
+                    && !q.settled()
+                {
                     q.live = live;
                     q.correct = match (q.answer, live) {
                         (Some(a), Some(l)) => Some(tol.accepts(a, l)),
                         _ => None,
                     };
+                    if q.correct == Some(false) {
+                        q.wrong += 1;
+                    }
                 }
             }
         }

@@ -74,3 +74,32 @@ fn case_three_does_not_finish_passed_while_p95_is_still_high() {
     let s = db_slow_recovered_with_p95(0.08);
     assert!(s.passed(), "with p95 back under 0.5 s the case passes");
 }
+
+/// A student reads memory in MiB (the unit of every case text), so no
+/// shipped check or capture compares raw bytes (`54525952` beside "50 MiB").
+#[test]
+fn shipped_cases_read_memory_in_mebibytes_not_bytes() {
+    let set = CaseSet::shipped().expect("cases");
+    let mut raw = Vec::new();
+    for case in set.cases() {
+        let p = &case.phases;
+        let captures = p.baseline.captures.iter().map(|(n, c)| (n, &c.promql));
+        let checks = p
+            .baseline
+            .checks
+            .iter()
+            .chain(&p.detect.checks)
+            .chain(&p.recover.checks);
+        let queries = checks.filter_map(|c| match &c.probe {
+            crate::cases::Probe::Query(q) => Some((&c.id, &q.promql)),
+            _ => None,
+        });
+        for (id, promql) in captures.chain(queries) {
+            // Bytes divided by something (a limit, 1048576) are no longer bytes.
+            if promql.contains("_bytes") && !promql.contains('/') {
+                raw.push(format!("{}/{id}: {promql}", case.id));
+            }
+        }
+    }
+    assert_eq!(raw, Vec::<String>::new());
+}
