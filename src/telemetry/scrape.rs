@@ -209,7 +209,12 @@ pub(crate) fn derive(old: &Scrape, new: &Scrape) -> Derived {
     if dt <= 0.0 {
         return Derived::default();
     }
-    let all = |s: &Scrape| s.sum(REQUESTS, served);
+    // 0, not "no data", while only the tools call an API that is up (as
+    // the recording rule reads).
+    let all = |s: &Scrape| {
+        s.sum(REQUESTS, served)
+            .or_else(|| s.sum(REQUESTS, |_| true).map(|_| 0.0))
+    };
     let errors = |s: &Scrape| {
         s.sum(REQUESTS, |x| {
             served(x) && x.label("status").is_some_and(|c| c.starts_with('5'))

@@ -123,3 +123,18 @@ fn the_rules_leave_out_the_same_endpoints_as_the_scrape() {
         "{filters:?} vs {wanted}"
     );
 }
+
+#[test]
+fn an_api_only_the_tools_call_reads_zero_requests_not_no_data() {
+    let probes = |n: u64| {
+        format!(
+            "fintech_requests_total{{method=\"GET\",endpoint=\"/readyz\",status=\"200\"}} {n}\n"
+        )
+    };
+    let d = derive(
+        &Scrape::new(0.0, &probes(3)),
+        &Scrape::new(10.0, &probes(13)),
+    );
+    assert_eq!(d.rps, Some(0.0));
+    assert_eq!(d.error_ratio, None);
+}
