@@ -19,15 +19,32 @@ use workshop::tui::msg::{Msg, SourceKind};
 use workshop::tui::state::{App, Link};
 use workshop::tui::update::update;
 
-fn serve(db_url: &str, port: u16) -> Child {
-    Command::new(workshop_bin())
+/// A `workshop serve`, killed when dropped: a failing assertion must not
+/// leave it running.
+struct Api(Child);
+
+impl Api {
+    fn kill(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Api {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn serve(db_url: &str, port: u16) -> Api {
+    Api(Command::new(workshop_bin())
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
         .env("DATABASE_URL", db_url)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .expect("spawn workshop serve")
+        .expect("spawn workshop serve"))
 }
 
 struct Console {
@@ -144,8 +161,7 @@ async fn the_console_shows_lost_sources_and_recovers_when_they_return() {
     assert!(console.logged("Prometheus is back"));
 
     // The API dies: shown, the fault state is unknown, nothing crashes.
-    api.kill().expect("kill serve");
-    api.wait().expect("reap serve");
+    api.kill();
     console
         .until("the API lost", t, |a| {
             matches!(a.signals.api, Link::Down(_))
@@ -159,7 +175,6 @@ async fn the_console_shows_lost_sources_and_recovers_when_they_return() {
         })
         .await;
     assert!(console.logged("API is back"));
-    let _ = api.kill();
-    let _ = api.wait();
+    api.kill();
     drop(prom);
 }
