@@ -8,22 +8,12 @@
 //! ends it must not queue behind them. The file is replaced whole (written
 //! beside it, then renamed), so a crash mid-write leaves the previous state.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use super::{Applied, FaultError};
 
-use super::{Applied, FaultConfig};
-
-/// What is stored: the same fields as PostgreSQL's `fault_state` row.
-#[derive(Serialize, Deserialize)]
-struct Stored {
-    config: FaultConfig,
-    generation: i64,
-    reset_generation: i64,
-    expires_at: Option<DateTime<Utc>>,
-}
-
+/// The file holds an [`Applied`] as JSON: the same fields as PostgreSQL's
+/// `fault_state` row.
 #[derive(Debug, Clone)]
 pub(crate) struct FaultFile {
     path: PathBuf,
@@ -34,26 +24,24 @@ impl FaultFile {
         Self { path }
     }
 
-    pub(crate) fn path(&self) -> &Path {
-        &self.path
+    fn error(&self, error: std::io::Error) -> FaultError {
+        FaultError::Stored {
+            file: self.path.clone(),
+            error,
+        }
     }
 
     /// The stored state; none when there is no file yet. A file this
     /// version cannot read counts as none, with a warning, rather than
     /// keeping the API down.
-    pub(crate) async fn load(&self) -> std::io::Result<Option<Applied>> {
+    pub(crate) async fn load(&self) -> Result<Option<Applied>, FaultError> {
         let text = match tokio::fs::read_to_string(&self.path).await {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(e),
+            Err(e) => return Err(self.error(e)),
         };
-        match serde_json::from_str::<Stored>(&text) {
-            Ok(s) => Ok(Some(Applied {
-                config: s.config,
-                generation: s.generation,
-                reset_generation: s.reset_generation,
-                expires_at: s.expires_at,
-            })),
+        match serde_json::from_str::<Applied>(&text) {
+            Ok(applied) => Ok(Some(applied)),
             Err(e) => {
                 tracing::warn!(error = %e, file = %self.path.display(),
                     "stored fault state unreadable; starting with no fault injected");
@@ -62,24 +50,24 @@ impl FaultFile {
         }
     }
 
-    pub(crate) async fn save(&self, applied: &Applied) -> std::io::Result<()> {
-        let stored = Stored {
-            config: applied.config.clone(),
-            generation: applied.generation,
-            reset_generation: applied.reset_generation,
-            expires_at: applied.expires_at,
-        };
-        let text = serde_json::to_vec_pretty(&stored).map_err(std::io::Error::other)?;
+    pub(crate) async fn save(&self, applied: &Applied) -> Result<(), FaultError> {
+        let text =
+            serde_json::to_vec_pretty(applied).map_err(|e| self.error(std::io::Error::other(e)))?;
         let mut partial = self.path.clone().into_os_string();
         partial.push(".partial");
-        tokio::fs::write(&partial, text).await?;
-        tokio::fs::rename(&partial, &self.path).await
+        tokio::fs::write(&partial, text)
+            .await
+            .map_err(|e| self.error(e))?;
+        tokio::fs::rename(&partial, &self.path)
+            .await
+            .map_err(|e| self.error(e))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::faults::FaultConfig;
 
     #[tokio::test]
     async fn a_saved_state_loads_back_and_a_damaged_file_reads_as_none() {
@@ -99,7 +87,7 @@ mod tests {
         file.save(&applied).await.expect("save");
         assert_eq!(file.load().await.expect("load"), Some(applied));
 
-        std::fs::write(file.path(), "{\"config\": 3").expect("write");
+        std::fs::write(&file.path, "{\"config\": 3").expect("write");
         assert_eq!(file.load().await.expect("load"), None);
     }
 }

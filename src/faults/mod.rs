@@ -32,7 +32,7 @@ pub use leak::Leak;
 use shared::SharedFaults;
 
 /// The configuration in force, with what replicas need to agree on it.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Applied {
     pub config: FaultConfig,
     /// Bumped on every change; replicas compare it to know they are behind.
@@ -173,10 +173,7 @@ impl FaultState {
     /// changes nothing.
     async fn keep_local(&self, next: Applied) -> Result<Applied, FaultError> {
         if let Some(file) = &self.inner.file {
-            file.save(&next).await.map_err(|error| FaultError::Stored {
-                file: file.path().to_path_buf(),
-                error,
-            })?;
+            file.save(&next).await?;
         }
         Ok(next)
     }
@@ -187,11 +184,7 @@ impl FaultState {
     /// climbs again after an OOM kill); otherwise a start is a reset.
     pub async fn start(&self, keep: bool, stop: CancellationToken) -> Result<(), FaultError> {
         if let Some(file) = &self.inner.file {
-            let stored = file.load().await.map_err(|error| FaultError::Stored {
-                file: file.path().to_path_buf(),
-                error,
-            })?;
-            match stored {
+            match file.load().await? {
                 Some(stored) if keep => self.adopt(stored),
                 Some(stored) => {
                     let next = self.keep_local(stored.reset()).await?;
