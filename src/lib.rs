@@ -12,6 +12,8 @@
 //! - [`loadgen`]  — an open-model load generator (latency from the scheduled send time).
 //! - [`telemetry`] — PromQL values and alert states from Prometheus.
 //! - [`api`]      — `workshop serve`: the HTTP API (axum) over ledger, faults and metrics.
+//! - `words`      — the workshop's own words in English and Russian: one catalogue
+//!   for the console, the event lines and `workshop run`.
 //! - [`cases`]    — the failure cases as data: `cases/*.yaml`, loader, validation, export.
 //! - [`client`]   — a small HTTP client of that API, used by `inject`, `reset`, `failures`.
 //! - [`stack`]    — the whole workshop stack (db, app, Prometheus, Grafana) on Docker
@@ -48,3 +50,4 @@ pub(crate) mod shutdown;
 pub mod stack;
 pub mod telemetry;
 pub mod tui;
+pub(crate) mod words;

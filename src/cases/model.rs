@@ -12,8 +12,9 @@ use serde::Deserialize;
 
 use super::check::{Check, Reduce};
 use super::duration::CaseDuration;
-use super::text::Text;
+use super::text::{Lang, Text};
 use crate::faults::FaultUpdate;
+use crate::words::{E, t, tf};
 
 /// The case format this build reads.
 pub(crate) const SCHEMA_VERSION: u32 = 1;
@@ -178,22 +179,29 @@ pub enum ContainerAction {
 /// The services of the stack a container action may name.
 pub(crate) const SERVICES: [&str; 5] = ["app", "db", "prometheus", "grafana", "cadvisor"];
 
-impl fmt::Display for Action {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Action {
+    /// The action as a person reads it, in `lang`.
+    pub(crate) fn text(&self, lang: Lang) -> String {
         match self {
             Action::SetFailures(update) => {
                 let fields = serde_json::to_string(update).unwrap_or_default();
-                write!(f, "set failures {fields}")
+                tf(lang, E::SetFailures, &[&fields])
             }
-            Action::Reset => f.write_str("reset all failures"),
+            Action::Reset => t(lang, E::ResetFailures).to_string(),
             Action::Container(step) => {
                 let verb = match step.action {
-                    ContainerAction::Restart => "restart",
-                    ContainerAction::Kill => "kill",
+                    ContainerAction::Restart => E::RestartContainer,
+                    ContainerAction::Kill => E::KillContainer,
                 };
-                write!(f, "{verb} container `{}`", step.service)
+                tf(lang, verb, &[&step.service])
             }
         }
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text(Lang::En))
     }
 }
 

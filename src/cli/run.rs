@@ -17,6 +17,7 @@ use crate::client::ApiClient;
 use crate::stack::task::StackHandle;
 use crate::stack::{Choice, Runtime, StackSettings};
 use crate::telemetry::Prometheus;
+use crate::words::{E, t, tf};
 
 pub(crate) const DEFAULT_PROMETHEUS_URL: &str = "http://127.0.0.1:9090";
 
@@ -76,11 +77,12 @@ pub(crate) async fn run(
     let prometheus = Prometheus::new(&args.prometheus_url)?;
     prometheus.ready().await?;
 
+    let lang = args.lang;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Stamped>();
     let printer = tokio::spawn(async move {
         let mut journal = Vec::new();
         while let Some(event) = rx.recv().await {
-            println!("{}", event.line());
+            println!("{}", event.line(lang));
             journal.push(event);
         }
         journal
@@ -93,7 +95,7 @@ pub(crate) async fn run(
         interrupted.clone(),
     );
     runner.prove_teachable = prove_teachable;
-    runner.services = Some(Arc::new(DockerServices::default()));
+    runner.services = Some(Arc::new(DockerServices::new(lang)));
     let mut outcomes = Vec::new();
     for case in &cases {
         outcomes.push(runner.run_case(case).await);
@@ -104,23 +106,19 @@ pub(crate) async fn run(
     drop(runner);
     let journal = printer.await.unwrap_or_default();
     if let Some(path) = &args.report {
-        std::fs::write(path, report::markdown(&outcomes, args.lang))
-            .map_err(|e| anyhow::anyhow!("cannot write the report to {}: {e}", path.display()))?;
-        println!("report written to {}", path.display());
+        std::fs::write(path, report::markdown(&outcomes, lang))
+            .map_err(|e| anyhow::anyhow!(tf(lang, E::CannotWriteReport, &[&path.display(), &e])))?;
+        println!("{}", written(lang, path));
     }
     if let Some(path) = &args.journal {
-        std::fs::write(path, report::journal(&journal))
-            .map_err(|e| anyhow::anyhow!("cannot write the journal to {}: {e}", path.display()))?;
+        std::fs::write(path, report::journal(&journal)).map_err(|e| {
+            anyhow::anyhow!(tf(lang, E::CannotWriteJournal, &[&path.display(), &e]))
+        })?;
     }
     let passed = outcomes.iter().filter(|o| o.passed).count();
     println!(
-        "{passed} of {} case(s) passed{}",
-        outcomes.len(),
-        if interrupted.is_cancelled() {
-            " (interrupted; rollback done)"
-        } else {
-            ""
-        }
+        "{}",
+        summary(lang, passed, outcomes.len(), interrupted.is_cancelled())
     );
     Ok(if passed == cases.len() {
         ExitCode::SUCCESS
@@ -129,23 +127,47 @@ pub(crate) async fn run(
     })
 }
 
+/// Where the report went.
+fn written(lang: Lang, path: &std::path::Path) -> String {
+    tf(lang, E::ReportWritten, &[&path.display()])
+}
+
+/// The last line of `workshop run`: how many cases passed, and whether an
+/// interrupt cut the run short.
+fn summary(lang: Lang, passed: usize, of: usize, interrupted: bool) -> String {
+    let cut = if interrupted {
+        t(lang, E::Interrupted)
+    } else {
+        ""
+    };
+    tf(lang, E::Summary, &[&passed, &of, &cut])
+}
+
 /// A case's container actions (restart, kill) in `workshop run`: the Docker
 /// stack that `workshop up` started (the same project), found on first use.
-#[derive(Default)]
 struct DockerServices {
+    lang: Lang,
     stack: tokio::sync::OnceCell<Result<StackHandle, ActError>>,
 }
 
 impl DockerServices {
-    async fn open() -> Result<StackHandle, ActError> {
+    fn new(lang: Lang) -> Self {
+        DockerServices {
+            lang,
+            stack: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    async fn open(lang: Lang) -> Result<StackHandle, ActError> {
         let settings = StackSettings::from_env().map_err(|e| ActError::Service(e.to_string()))?;
         match Runtime::open(Choice::Docker, settings).await {
             Ok(rt) => Ok(crate::stack::task::spawn(rt)),
             Err(e) => {
                 let t = e.trouble();
-                Err(ActError::Service(format!(
-                    "it acts on a container of the Docker stack, and {} ({})",
-                    t.why, t.fix
+                Err(ActError::Service(tf(
+                    lang,
+                    E::ContainerUnreachable,
+                    &[&t.why, &t.fix],
                 )))
             }
         }
@@ -158,7 +180,7 @@ impl ServiceControl for DockerServices {
         step: &'a ContainerStep,
     ) -> futures::future::BoxFuture<'a, Result<(), ActError>> {
         Box::pin(async move {
-            match self.stack.get_or_init(Self::open).await {
+            match self.stack.get_or_init(|| Self::open(self.lang)).await {
                 Ok(stack) => stack.act(step).await,
                 Err(e) => Err(e.clone()),
             }

@@ -8,7 +8,7 @@ use crate::faults::FaultUpdate;
 use super::keymap::Action;
 use super::msg::Effect;
 use super::state::{ActiveCase, App, FORM, LogKind, Overlay};
-use super::text::{T, t};
+use super::text::{T, t, tf};
 
 fn fault_effect(app: &mut App, update: FaultUpdate, inject: bool) -> Vec<Effect> {
     app.signals.markers.push((app.now, inject));
@@ -50,7 +50,7 @@ pub(crate) fn act(app: &mut App, action: Action) -> Vec<Effect> {
             if matches!(app.stack.phase, super::state::StackPhase::Failed(_)) {
                 app.overlay = Overlay::Blocked;
             } else {
-                app.log(LogKind::Info, "the stack is not blocked: nothing to choose");
+                app.log(LogKind::Info, t(app.lang, T::NotBlocked));
             }
             vec![]
         }
@@ -59,25 +59,23 @@ pub(crate) fn act(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Inject | Action::InjectNow => {
             let force = action == Action::InjectNow;
             let Some(a) = app.active.as_mut() else {
-                app.log(LogKind::Info, "open a case first (Enter)");
+                app.log(LogKind::Info, t(app.lang, T::OpenFirst));
                 return vec![];
             };
             match a.session.inject(now, force) {
                 Some((actions, events)) => {
                     for e in events {
-                        app.log(LogKind::Info, e.text());
+                        app.log(LogKind::Info, e.text(app.lang));
                     }
                     app.signals.markers.push((now, true));
                     vec![Effect::RunActions(actions)]
                 }
                 None => {
                     let why = match a.session.stage {
-                        Stage::Settling | Stage::Baseline => {
-                            "the baseline is still being measured; I injects anyway"
-                        }
-                        _ => "the fault is already in",
+                        Stage::Settling | Stage::Baseline => T::StillMeasuring,
+                        _ => T::AlreadyIn,
                     };
-                    app.log(LogKind::Info, why);
+                    app.log(LogKind::Info, t(app.lang, why));
                     vec![]
                 }
             }
@@ -88,12 +86,12 @@ pub(crate) fn act(app: &mut App, action: Action) -> Vec<Effect> {
             };
             match a.session.recover(now) {
                 Some((actions, event)) => {
-                    app.log(LogKind::Info, event.text());
+                    app.log(LogKind::Info, event.text(app.lang));
                     app.signals.markers.push((now, false));
                     vec![Effect::RunActions(actions)]
                 }
                 None => {
-                    app.log(LogKind::Info, "nothing to recover yet: inject first (i)");
+                    app.log(LogKind::Info, t(app.lang, T::NothingToRecover));
                     vec![]
                 }
             }
@@ -101,8 +99,8 @@ pub(crate) fn act(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Hint => {
             let hint = app.active.as_mut().and_then(|a| a.session.request_hint());
             match hint {
-                Some(e) => app.log(LogKind::Info, e.text()),
-                None => app.log(LogKind::Info, "no more hints on request"),
+                Some(e) => app.log(LogKind::Info, e.text(app.lang)),
+                None => app.log(LogKind::Info, t(app.lang, T::NoMoreHints)),
             }
             vec![]
         }
@@ -229,7 +227,7 @@ pub(crate) fn act(app: &mut App, action: Action) -> Vec<Effect> {
 
 fn open(app: &mut App) -> Vec<Effect> {
     if app.active.is_some() {
-        app.log(LogKind::Info, "leave the current case first (Esc)");
+        app.log(LogKind::Info, t(app.lang, T::LeaveFirst));
         return vec![];
     }
     let Some(case) = app.cases.get(app.selected).cloned() else {
@@ -238,7 +236,10 @@ fn open(app: &mut App) -> Vec<Effect> {
     let title = case.title.get(app.lang).to_string();
     let rps = case.load.rate;
     let mix = load_mix(&case);
-    app.log(LogKind::Info, format!("case {}: {title}", case.id));
+    app.log(
+        LogKind::Info,
+        tf(app.lang, T::CaseOpened, &[&case.order, &title]),
+    );
     let session = CaseSession::start(case, app.lang, app.now);
     app.active = Some(ActiveCase {
         session,
@@ -273,7 +274,10 @@ fn leave(app: &mut App) -> Vec<Effect> {
                 a.session.case.phases.rollback.actions.clone(),
             ));
         }
-        app.log(LogKind::Info, format!("left case {}", a.session.case.id));
+        app.log(
+            LogKind::Info,
+            tf(app.lang, T::CaseLeft, &[&a.session.case.order]),
+        );
     }
     if app.load.on {
         app.load.on = false;

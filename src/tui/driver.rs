@@ -336,7 +336,7 @@ async fn run_actions(sh: Shared, actions: Vec<CaseAction>) {
             });
         }
         sh.send(Msg::ActionDone {
-            action: action.to_string(),
+            action,
             result: acted.map(|_| ()),
             took_ms: took(t),
         });

@@ -7,6 +7,7 @@ use super::actions::act;
 use super::keymap::{Action, action_for};
 use super::msg::Effect;
 use super::state::{App, FORM, LogKind, Overlay, StackPhase};
+use super::text::{T, t, tf};
 
 pub(crate) fn key_pressed(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     // Ctrl-C leaves from anywhere, an open box included.
@@ -50,18 +51,19 @@ fn blocked_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         KeyCode::Char('l') if blocked.local_offered => {
             app.overlay = Overlay::None;
             app.stack.phase = StackPhase::Opening;
-            app.log(LogKind::Info, "starting the local stack instead");
+            app.log(LogKind::Info, t(app.lang, T::StartingLocal));
             vec![Effect::StackLocal]
         }
         KeyCode::Char('r') => {
             app.overlay = Overlay::None;
-            app.log(LogKind::Info, "trying the stack again");
+            app.log(LogKind::Info, t(app.lang, T::TryingAgain));
             vec![Effect::StackRetry]
         }
         KeyCode::Char('q') => {
-            app.exit_note = Some(format!(
-                "The stack did not start: {}.\nTo fix it: {}",
-                blocked.trouble.why, blocked.trouble.fix
+            app.exit_note = Some(tf(
+                app.lang,
+                T::DidNotStart,
+                &[&blocked.trouble.why, &blocked.trouble.fix],
             ));
             app.overlay = Overlay::None;
             act(app, Action::Quit)

@@ -75,7 +75,7 @@ pub enum Msg {
     },
     /// A case action ran.
     ActionDone {
-        action: String,
+        action: CaseAction,
         result: Result<(), ActError>,
         took_ms: f64,
     },

@@ -13,6 +13,7 @@ use crate::telemetry::Series;
 pub use super::form::{FORM, FaultValues, FormField};
 use super::msg::{Blocked, SourceKind};
 use super::progress::{CaseRecord, Progress};
+use super::text::{state_word, t};
 
 /// The five-minute window of the charts.
 pub const CHART_WINDOW_S: f64 = 300.0;
@@ -303,8 +304,11 @@ impl App {
             stopped || s.health == Health::Unhealthy
         });
         match down {
-            Some(s) if s.health == Health::Unhealthy => Link::Down(format!("{} unhealthy", s.name)),
-            Some(s) => Link::Down(format!("{} {}", s.name, s.state)),
+            Some(s) => Link::Down(format!(
+                "{} {}",
+                s.name,
+                t(self.lang, state_word(s.state, s.health))
+            )),
             None if apps.iter().any(|s| s.health == Health::Starting)
                 && self.signals.api == Link::Up =>
             {

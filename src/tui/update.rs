@@ -8,7 +8,7 @@ use crate::stack::StackEvent;
 use super::keys::key_pressed;
 use super::msg::{Blocked, Effect, Msg, Reading};
 use super::state::{App, Link, LogKind, Overlay, StackPhase};
-use super::text::{T, t};
+use super::text::{T, backend_word, stack_line, t, tf};
 
 /// What one message led to.
 #[derive(Debug, Default, PartialEq)]
@@ -48,7 +48,8 @@ pub fn update(app: &mut App, msg: Msg) -> Step {
             if app.overlay == Overlay::Blocked {
                 app.overlay = Overlay::None;
             }
-            app.log(LogKind::Info, format!("stack: {backend} backend"));
+            let backend = t(app.lang, backend_word(backend));
+            app.log(LogKind::Info, tf(app.lang, T::StackBackend, &[&backend]));
             Step::drawn(vec![])
         }
         Msg::StackOpenFailed(blocked) | Msg::StackUp(Err(blocked)) => {
@@ -71,10 +72,7 @@ pub fn update(app: &mut App, msg: Msg) -> Step {
             if !skipped.is_empty() {
                 app.log(
                     LogKind::Info,
-                    format!(
-                        "not started (image or binary missing): {}",
-                        skipped.join(", ")
-                    ),
+                    tf(app.lang, T::NotStarted, &[&skipped.join(", ")]),
                 );
             }
             Step::drawn(vec![])
@@ -111,11 +109,14 @@ pub fn update(app: &mut App, msg: Msg) -> Step {
                 Ok(c) => {
                     app.log(
                         LogKind::Info,
-                        format!("API acknowledged the fault change in {took_ms:.0} ms"),
+                        tf(app.lang, T::FaultAck, &[&format!("{took_ms:.0}")]),
                     );
                     app.faults = Some(c);
                 }
-                Err(e) => app.log(LogKind::Bad, format!("fault change refused: {e}")),
+                Err(e) => app.log(
+                    LogKind::Bad,
+                    tf(app.lang, T::FaultRefused, &[&e.text(app.lang)]),
+                ),
             }
             Step::drawn(vec![])
         }
@@ -125,8 +126,15 @@ pub fn update(app: &mut App, msg: Msg) -> Step {
             took_ms,
         } => {
             match result {
-                Ok(()) => app.log(LogKind::Info, format!("{action}: done in {took_ms:.0} ms")),
-                Err(e) => app.log(LogKind::Bad, format!("{action}: {e}")),
+                Ok(()) => {
+                    let took = format!("{took_ms:.0}");
+                    let line = tf(app.lang, T::ActionDone, &[&action.text(app.lang), &took]);
+                    app.log(LogKind::Info, line)
+                }
+                Err(e) => {
+                    let line = format!("{}: {}", action.text(app.lang), e.text(app.lang));
+                    app.log(LogKind::Bad, line)
+                }
             }
             Step::drawn(vec![])
         }
@@ -189,7 +197,7 @@ fn run_events(app: &mut App, events: Vec<RunEvent>) -> Vec<Effect> {
         if matches!(e, RunEvent::CaseFinished { .. }) {
             effects.extend(record(app));
         }
-        app.log(kind, e.text());
+        app.log(kind, e.text(app.lang));
     }
     effects
 }
@@ -204,7 +212,7 @@ pub(super) fn record(app: &mut App) -> Vec<Effect> {
 }
 
 fn stack_event(app: &mut App, e: StackEvent) {
-    let line = e.to_string();
+    let line = stack_line(app.lang, &e);
     match &e {
         StackEvent::Progress { .. } => {
             app.stack.progress.push_back(line);
@@ -224,13 +232,15 @@ fn stack_event(app: &mut App, e: StackEvent) {
 /// silence) of each.
 fn link_change(app: &mut App, what: &str, old: &Link, new: &Link) {
     match (old, new) {
-        (Link::Down(_), Link::Up) => app.log(LogKind::Good, format!("{what} is back")),
+        (Link::Down(_), Link::Up) => app.log(LogKind::Good, tf(app.lang, T::LinkBack, &[&what])),
         (Link::Unknown | Link::NotYet(_) | Link::Absent, Link::Up) => {
-            app.log(LogKind::Good, format!("{what} answers"))
+            app.log(LogKind::Good, tf(app.lang, T::LinkAnswers, &[&what]))
         }
-        (Link::Up, Link::Down(why)) => app.log(LogKind::Bad, format!("{what} lost: {why}")),
+        (Link::Up, Link::Down(why)) => {
+            app.log(LogKind::Bad, tf(app.lang, T::LinkLost, &[&what, why]))
+        }
         (Link::Unknown, Link::NotYet(why)) => {
-            app.log(LogKind::Info, format!("{what} does not answer yet: {why}"))
+            app.log(LogKind::Info, tf(app.lang, T::LinkNotYet, &[&what, why]))
         }
         _ => {}
     }
@@ -299,7 +309,8 @@ fn blocked_stack(app: &mut App, blocked: Blocked) {
     };
     if new {
         app.log(LogKind::Bad, blocked.trouble.why.clone());
-        app.log(LogKind::Info, format!("fix: {}", blocked.trouble.fix));
+        let fix = format!("{}: {}", t(app.lang, T::BlockedFix), blocked.trouble.fix);
+        app.log(LogKind::Info, fix);
         if app.overlay == Overlay::None {
             app.overlay = Overlay::Blocked;
         }

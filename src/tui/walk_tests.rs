@@ -120,7 +120,7 @@ async fn the_console_and_run_give_the_same_checks_values_and_times() {
                 }
             )
         })
-        .map(RunEvent::text)
+        .map(|e| e.text(Lang::En))
         .filter(|t| t.starts_with('✔') || t.starts_with('✘') || t.starts_with('🔔'))
         .collect();
     assert!(printed.len() >= 8, "{printed:#?}");

@@ -1,10 +1,14 @@
 //! What a run reports as it goes: typed events, stamped with the time since
 //! the run started, printed by the CLI, kept as the JSON journal, and logged by the console.
 
+use std::fmt::Display;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+
+use crate::cases::Lang;
+use crate::words::{self, E, t, tf};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
@@ -103,68 +107,86 @@ fn value(v: &Option<f64>) -> String {
         .unwrap_or_default()
 }
 
+/// A phase's name in `lang`; a phase the catalogue does not know is shown
+/// as the case file names it.
+pub(crate) fn phase_name(lang: Lang, phase: &str) -> &str {
+    let word = match phase {
+        "baseline" => E::PhaseBaseline,
+        "inject" => E::PhaseInject,
+        "detect" => E::PhaseDetect,
+        "respond" => E::PhaseRespond,
+        "recover" => E::PhaseRecover,
+        "rollback" => E::PhaseRollback,
+        "teachable" => E::PhaseTeachable,
+        _ => return phase,
+    };
+    t(lang, word)
+}
+
 impl RunEvent {
-    /// The event as one line of text, without its time.
-    pub fn text(&self) -> String {
+    /// The event as one line of text in `lang`, without its time.
+    pub fn text(&self, lang: Lang) -> String {
+        let say = |w: E, args: &[&dyn Display]| tf(lang, w, args);
         match self {
-            RunEvent::CaseStarted { case, title } => format!("━━ case {case}: {title}"),
-            RunEvent::Phase { phase, .. } => format!("── {phase}"),
-            RunEvent::LoadStarted { rps, mix } => format!("load {rps} req/s ({mix})"),
-            RunEvent::Captured { name, value } => format!("captured {name} = {value:.4}"),
-            RunEvent::BaselineFailed { reason } => format!("✘ baseline: {reason}"),
-            RunEvent::Action { action } => format!("action: {action}"),
+            RunEvent::CaseStarted { case, title } => say(E::CaseStarted, &[case, title]),
+            RunEvent::Phase { phase, .. } => format!("── {}", phase_name(lang, phase)),
+            RunEvent::LoadStarted { rps, mix } => say(E::LoadStarted, &[rps, mix]),
+            RunEvent::Captured { name, value } => say(E::Captured, &[name, &format!("{value:.4}")]),
+            RunEvent::BaselineFailed { reason } => say(E::BaselineFailed, &[reason]),
+            RunEvent::Action { action } => say(E::Action, &[action]),
             RunEvent::CheckPassed {
                 phase,
                 id,
                 value: v,
                 after_s,
-            } => {
-                format!("✔ {phase}/{id}{} after {after_s}s", value(v))
-            }
+            } => say(
+                E::CheckPassed,
+                &[&format!("{phase}/{id}"), &value(v), after_s],
+            ),
             RunEvent::CheckFailed {
                 phase,
                 id,
                 value: v,
                 after_s,
                 message,
-            } => {
-                format!("✘ {phase}/{id}{} after {after_s}s — {message}", value(v))
-            }
+            } => say(
+                E::CheckFailed,
+                &[&format!("{phase}/{id}"), &value(v), after_s, message],
+            ),
             RunEvent::AlertFired {
                 name,
                 after_s,
                 within_s,
-            } => {
-                format!("🔔 {name} fired {after_s}s after injection (expected within {within_s}s)")
-            }
-            RunEvent::AlertMissed { name, within_s } => {
-                format!("✘ {name} did not fire within {within_s}s")
-            }
+            } => say(E::AlertFired, &[name, after_s, within_s]),
+            RunEvent::AlertMissed { name, within_s } => say(E::AlertMissed, &[name, within_s]),
             RunEvent::AlertBeforeInjection { message, .. } => format!("✘ {message}"),
-            RunEvent::Hint { text } => format!("hint: {text}"),
-            RunEvent::Prompt { text } => format!("runbook: {text}"),
+            RunEvent::Hint { text } => say(E::Hint, &[text]),
+            RunEvent::Prompt { text } => say(E::Prompt, &[text]),
             RunEvent::Question {
                 ask, live, unit, ..
-            } => format!(
-                "question: {ask} — live value {}{}",
-                live.map(|v| format!("{v:.3}"))
-                    .unwrap_or_else(|| "n/a".into()),
-                unit.as_deref().map(|u| format!(" {u}")).unwrap_or_default()
-            ),
-            RunEvent::Aborted { reason } => format!("aborted: {reason}"),
+            } => {
+                let live = live
+                    .map(|v| format!("{v:.3}"))
+                    .unwrap_or_else(|| t(lang, E::NoValue).to_string());
+                let unit = unit
+                    .as_deref()
+                    .map(|u| format!(" {}", words::unit(lang, u)))
+                    .unwrap_or_default();
+                say(E::Question, &[ask, &live, &unit])
+            }
+            RunEvent::Aborted { reason } => say(E::Aborted, &[reason]),
             RunEvent::CaseFinished { case, passed } => {
-                format!(
-                    "━━ case {case}: {}",
-                    if *passed { "PASSED" } else { "FAILED" }
-                )
+                let verdict = t(lang, if *passed { E::Passed } else { E::Failed });
+                say(E::CaseFinished, &[case, &verdict])
             }
         }
     }
 }
 
 impl Stamped {
-    /// One line for a terminal.
-    pub(crate) fn line(&self) -> String {
-        format!("[{:>6.1}s] {}", self.t, self.event.text())
+    /// One line for a terminal, in `lang`.
+    pub(crate) fn line(&self, lang: Lang) -> String {
+        let s = words::unit(lang, "s");
+        format!("[{:>6.1}{s}] {}", self.t, self.event.text(lang))
     }
 }

@@ -12,9 +12,11 @@ use futures::future::BoxFuture;
 
 use crate::cases::check::{AlertProbe, AlertState, HttpProbe, NoData, Probe, QueryProbe};
 use crate::cases::model::{Action, ContainerStep};
+use crate::cases::text::Lang;
 use crate::client::{ApiClient, ClientError};
 use crate::faults::FaultConfig;
 use crate::telemetry::{AlertStatus, Source, queries};
+use crate::words::{E, tf};
 
 use super::probe::{Captures, Observation, compare, reduce};
 use super::session::{Poll, Seen};
@@ -33,11 +35,23 @@ pub enum ActError {
     #[error("{0}")]
     Service(String),
     /// A container action with no Docker stack to act on.
-    #[error(
-        "`{action}` acts on a container, and no Docker stack is reachable: start one with \
-         `workshop up` (a local stack has no containers), or do it by hand"
-    )]
-    NoStack { action: String },
+    #[error("{}", no_stack(Lang::En, .action))]
+    NoStack { action: Action },
+}
+
+fn no_stack(lang: Lang, action: &Action) -> String {
+    tf(lang, E::NoStack, &[&action.text(lang)])
+}
+
+impl ActError {
+    /// Why, in `lang`: the API's and the stack's own words pass as they
+    /// come; the workshop's own are in the catalogue.
+    pub(crate) fn text(&self, lang: Lang) -> String {
+        match self {
+            ActError::NoStack { action } => no_stack(lang, action),
+            other => other.to_string(),
+        }
+    }
 }
 
 /// Observes what the case engine asks and does what the case says.
@@ -184,7 +198,7 @@ impl CaseIo for LiveIo {
                 Action::Container(step) => match &self.services {
                     Some(s) => s.act(step).await.map(|()| None),
                     None => Err(ActError::NoStack {
-                        action: action.to_string(),
+                        action: action.clone(),
                     }),
                 },
             }

@@ -18,7 +18,7 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-pub(crate) use events::{RunEvent, Stamped, secs};
+pub(crate) use events::{RunEvent, Stamped, phase_name, secs};
 pub(crate) use io::{CaseIo, LiveIo, ServiceControl, WallClock};
 pub(crate) use probe::{Captures, CheckResult};
 
@@ -26,6 +26,7 @@ use crate::cases::{Case, Lang};
 use crate::client::ApiClient;
 use crate::loadgen::{self, Endpoint, LoadPlan, LoadReport, Mix};
 use crate::telemetry::{Prometheus, Source};
+use crate::words::{E, tf};
 
 /// How an expected alert went.
 #[derive(Debug, Clone, PartialEq)]
@@ -167,12 +168,13 @@ impl Runner {
             phase: "rollback",
         });
         for action in &case.phases.rollback.actions {
+            let said = action.text(self.lang);
             self.emit(RunEvent::Action {
-                action: action.to_string(),
+                action: said.clone(),
             });
             if let Err(e) = io.act(action).await {
                 self.emit(RunEvent::Aborted {
-                    reason: format!("rollback step `{action}` failed: {e}"),
+                    reason: tf(self.lang, E::RollbackFailed, &[&said, &e.text(self.lang)]),
                 });
             }
         }

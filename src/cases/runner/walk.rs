@@ -13,6 +13,7 @@ use futures::stream::FuturesUnordered;
 use tokio_util::sync::CancellationToken;
 
 use crate::cases::{Case, Lang};
+use crate::words::{E, t, tf};
 
 use super::io::{CaseIo, Clock};
 use super::probe::{CheckResult, Observation};
@@ -81,20 +82,27 @@ pub(crate) async fn walk(
                 if let Some((actions, [inject, detect])) = s.inject(clock.now(), false) {
                     emit(inject);
                     for action in &actions {
+                        let said = action.text(opts.lang);
                         emit(RunEvent::Action {
-                            action: action.to_string(),
+                            action: said.clone(),
                         });
                         if let Err(e) = io.act(action).await {
-                            break 'walk Some(format!("`{action}` failed: {e}"));
+                            break 'walk Some(tf(
+                                opts.lang,
+                                E::ActionFailed,
+                                &[&said, &e.text(opts.lang)],
+                            ));
                         }
                     }
                     emit(detect);
                 }
             }
             Stage::BaselineFailed => {
-                break 'walk Some(s.baseline_problem.clone().unwrap_or_else(|| {
-                    "the baseline is not healthy, so nothing was injected".into()
-                }));
+                break 'walk Some(
+                    s.baseline_problem
+                        .clone()
+                        .unwrap_or_else(|| t(opts.lang, E::BaselineUnhealthy).to_string()),
+                );
             }
             Stage::Detect if s.detect_finished() => {
                 ask_questions(&mut s, io, clock, emit).await;
@@ -110,11 +118,16 @@ pub(crate) async fn walk(
                 if let Some((actions, event)) = s.recover(clock.now()) {
                     emit(event);
                     for action in &actions {
+                        let said = action.text(opts.lang);
                         emit(RunEvent::Action {
-                            action: action.to_string(),
+                            action: said.clone(),
                         });
                         if let Err(e) = io.act(action).await {
-                            break 'walk Some(format!("`{action}` failed: {e}"));
+                            break 'walk Some(tf(
+                                opts.lang,
+                                E::ActionFailed,
+                                &[&said, &e.text(opts.lang)],
+                            ));
                         }
                     }
                 }
@@ -195,10 +208,7 @@ async fn prove_teachable(s: &CaseSession, io: &dyn CaseIo) -> (Vec<CheckResult>,
             passed: !matches!(seen, Observation::Holds(_)),
             value,
             after: Duration::ZERO,
-            message: format!(
-                "detect check `{}` already holds before any fault: it cannot tell the student anything",
-                c.check.id
-            ),
+            message: tf(s.lang, E::NotTeachable, &[&c.check.id]),
         });
     }
     let ok = results.iter().all(|r| r.passed);

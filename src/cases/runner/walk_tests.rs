@@ -197,7 +197,7 @@ async fn an_alert_left_firing_from_before_the_injection_does_not_count() {
     let said = events
         .iter()
         .find_map(|e| match e {
-            RunEvent::AlertBeforeInjection { before_s, .. } => Some((*before_s, e.text())),
+            RunEvent::AlertBeforeInjection { before_s, .. } => Some((*before_s, e.text(Lang::En))),
             _ => None,
         })
         .expect("the case says why the alert does not count");

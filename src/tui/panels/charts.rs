@@ -9,6 +9,7 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
+use crate::cases::Lang;
 use crate::telemetry::Series;
 
 use crate::tui::msg::SourceKind;
@@ -23,31 +24,31 @@ struct Row<'a> {
     series: &'a Series,
     /// The smallest top of the scale: calm noise must not fill the row.
     floor: f64,
-    format: fn(f64) -> String,
+    format: fn(f64, Lang) -> String,
 }
 
-fn seconds(v: f64) -> String {
+fn seconds(v: f64, lang: Lang) -> String {
     if v < 1.0 {
-        format!("{:.0} ms", v * 1000.0)
+        format!("{:.0} {}", v * 1000.0, t(lang, T::Ms))
     } else {
-        format!("{v:.2} s")
+        format!("{v:.2} {}", t(lang, T::Sec))
     }
 }
 
-fn percent(v: f64) -> String {
+fn percent(v: f64, _: Lang) -> String {
     format!("{:.1} %", v * 100.0)
 }
 
-fn per_second(v: f64) -> String {
-    format!("{v:.1}/s")
+fn per_second(v: f64, lang: Lang) -> String {
+    format!("{v:.1}{}", t(lang, T::PerSec))
 }
 
-fn count(v: f64) -> String {
+fn count(v: f64, _: Lang) -> String {
     format!("{v:.0}")
 }
 
-fn mebibytes(v: f64) -> String {
-    format!("{:.0} MiB", v / (1024.0 * 1024.0))
+fn mebibytes(v: f64, lang: Lang) -> String {
+    format!("{:.0} {}", v / (1024.0 * 1024.0), t(lang, T::MiB))
 }
 
 /// A run of empty columns shorter than this is drawn with the value before
@@ -143,19 +144,19 @@ pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
             format: percent,
         },
         Row {
-            name: "rps",
+            name: t(lang, T::ChartRps),
             series: &s.rps,
             floor: 5.0,
             format: per_second,
         },
         Row {
-            name: "tx",
+            name: t(lang, T::ChartTx),
             series: &s.active,
             floor: 5.0,
             format: count,
         },
         Row {
-            name: "mem",
+            name: t(lang, T::ChartMem),
             series: &s.memory,
             floor: 64.0 * 1024.0 * 1024.0,
             format: mebibytes,
@@ -181,7 +182,7 @@ pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
             let now = r
                 .series
                 .latest()
-                .map(r.format)
+                .map(|v| (r.format)(v, lang))
                 .unwrap_or_else(|| "—".into());
             let label = format!("{:<4}{now:>10} ", r.name);
             let mut spans = vec![Span::styled(

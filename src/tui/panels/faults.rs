@@ -13,22 +13,26 @@ use crate::tui::theme::Theme;
 
 pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let title = format!(
-        " {} · {} reset · {} edit ",
+        " {} · {} {} · {} {} ",
         t(app.lang, T::Faults),
         key_of(Action::ResetFaults),
-        key_of(Action::FaultForm)
+        t(app.lang, T::Reset),
+        key_of(Action::FaultForm),
+        t(app.lang, T::Edit)
     );
     let block = Block::bordered().title(Span::styled(title, theme.title()));
     let Some(c) = &app.faults else {
         f.render_widget(
-            Paragraph::new(Line::styled("? (API not answering)", theme.dim())).block(block),
+            Paragraph::new(Line::styled(t(app.lang, T::ApiSilent), theme.dim())).block(block),
             area,
         );
         return;
     };
     let v = &app.fault_values;
-    let (mib, per_req) = (t(app.lang, T::MiB), t(app.lang, T::PerRequest));
-    let row = |action: Action, name: &str, on: bool, now: String, next: String| {
+    let lang = app.lang;
+    let (mib, per_req, ms) = (t(lang, T::MiB), t(lang, T::PerRequest), t(lang, T::Ms));
+    let row = |action: Action, name: T, on: bool, now: String, next: String| {
+        let name = t(lang, name);
         let (mark, style) = if on {
             ("■", theme.bad())
         } else {
@@ -47,35 +51,35 @@ pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let lines = vec![
         row(
             Action::ToggleLatency,
-            "latency",
+            T::FaultLatency,
             c.latency_ms > 0,
-            format!("{} ms", c.latency_ms),
-            format!("({} ms)", v.latency_ms),
+            format!("{} {ms}", c.latency_ms),
+            format!("({} {ms})", v.latency_ms),
         ),
         row(
             Action::ToggleErrors,
-            "errors",
+            T::FaultErrors,
             c.error_rate > 0.0,
             format!("{}%", c.error_rate),
             format!("({}%)", v.error_rate),
         ),
         row(
             Action::ToggleDbSlow,
-            "db slow",
+            T::FaultDbSlow,
             c.db_slow,
-            format!("{} ms", c.db_slow_ms),
-            format!("({} ms)", v.db_slow_ms),
+            format!("{} {ms}", c.db_slow_ms),
+            format!("({} {ms})", v.db_slow_ms),
         ),
         row(
             Action::ToggleDbFail,
-            "db fail",
+            T::FaultDbFail,
             c.db_fail,
-            "on".into(),
+            t(lang, T::FaultOn).into(),
             String::new(),
         ),
         row(
             Action::ToggleLeak,
-            "leak",
+            T::FaultLeak,
             c.memory_leak_mb > 0,
             format!("{} {mib}{per_req}", c.memory_leak_mb),
             format!("({} {mib}{per_req})", v.leak_mb),

@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::help::centered;
 use crate::tui::state::{App, FORM, Overlay};
-use crate::tui::text::{T, accepted, form_label, t};
+use crate::tui::text::{T, accepted, form_label, t, unit};
 use crate::tui::theme::Theme;
 
 /// The text as typed, its tail when it is longer than the box has room
@@ -96,7 +96,10 @@ fn answer(
         Line::raw(q.ask.get(lang).to_string()),
         Line::from(vec![
             Span::styled(format!("> {text}▏"), theme.selected()),
-            Span::styled(format!(" {}", q.unit.as_deref().unwrap_or("")), theme.dim()),
+            Span::styled(
+                format!(" {}", unit(lang, q.unit.as_deref().unwrap_or(""))),
+                theme.dim(),
+            ),
         ]),
     ];
     if not_a_number {

@@ -14,21 +14,30 @@ use crate::tui::theme::Theme;
 pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let lang = app.lang;
     let title = format!(
-        " {} · {} on/off · {}{} rate ",
+        " {} · {} {} · {}{} {} ",
         t(lang, T::Load),
         key_of(Action::LoadToggle),
+        t(lang, T::OnOff),
         key_of(Action::RateUp),
-        key_of(Action::RateDown)
+        key_of(Action::RateDown),
+        t(lang, T::Rate)
     );
     let block = Block::bordered().title(Span::styled(title, theme.title()));
+    let per_s = t(lang, T::PerSec);
     let mut lines = Vec::new();
     if app.load.on {
         let achieved = app.load.report.as_ref().map(|r| r.achieved_rps());
         lines.push(Line::from(vec![
             Span::styled("▶ ", theme.ok()),
-            Span::raw(format!("{} {:.0}/s", t(lang, T::Target), app.load.target)),
+            Span::raw(format!(
+                "{} {:.0}{per_s}",
+                t(lang, T::Target),
+                app.load.target
+            )),
             Span::styled(
-                achieved.map(|a| format!(" → {a:.1}/s")).unwrap_or_default(),
+                achieved
+                    .map(|a| format!(" → {a:.1}{per_s}"))
+                    .unwrap_or_default(),
                 theme.accent(),
             ),
         ]));
@@ -36,9 +45,10 @@ pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
             let last = r.last_second.completed();
             let short = app.load.falling_short(app.now);
             let achieved = format!(
-                "{} {last}/s · {} in flight",
+                "{} {last}{per_s} · {} {}",
                 t(lang, T::Achieved),
-                r.in_flight
+                r.in_flight,
+                t(lang, T::InFlight)
             );
             if short {
                 // Said right under the target, where a two-line panel
@@ -55,7 +65,7 @@ pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
         }
     } else {
         lines.push(Line::styled(
-            format!("■ {} ({:.0}/s)", t(lang, T::LoadOff), app.load.target),
+            format!("■ {} ({:.0}{per_s})", t(lang, T::LoadOff), app.load.target),
             theme.dim(),
         ));
     }

@@ -11,12 +11,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use crate::cases::model::Question;
-use crate::cases::runner;
 use crate::cases::runner::session::{CaseSession, CheckStatus, QuestionState, Stage};
+use crate::cases::runner::{self, phase_name};
 use crate::cases::{Case, Lang};
 
 use crate::tui::state::App;
-use crate::tui::text::{T, t};
+use crate::tui::text::{T, alert_word, t, unit};
 use crate::tui::theme::Theme;
 
 /// Time to detect, to alert, to recover: the industry's abbreviations,
@@ -26,9 +26,15 @@ const T_TTA: &str = "TTA";
 const T_TTR: &str = "TTR";
 
 /// Rounded as `workshop run` rounds its times, so both show one number.
-fn secs(v: Option<f64>) -> String {
-    v.map(|v| format!("{:.1} s", runner::secs(Duration::from_secs_f64(v.max(0.0)))))
-        .unwrap_or_else(|| "—".into())
+fn secs(v: Option<f64>, lang: Lang) -> String {
+    let s = t(lang, T::Sec);
+    v.map(|v| {
+        format!(
+            "{:.1} {s}",
+            runner::secs(Duration::from_secs_f64(v.max(0.0)))
+        )
+    })
+    .unwrap_or_else(|| "—".into())
 }
 
 /// As the checks compare it (see [`runner::probe::show`]).
@@ -80,10 +86,11 @@ fn session_lines(
     theme: Theme,
 ) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
+    let sec = t(lang, T::Sec);
     let (text, style) = match s.stage {
         Stage::Settling => (
             format!(
-                "{} {:.0} s",
+                "{} {:.0} {sec}",
                 t(lang, T::Settling),
                 (s.settle_until - now).max(0.0)
             ),
@@ -109,11 +116,11 @@ fn session_lines(
         format!(
             "{} {} · {} {} · {} {}",
             T_TTD,
-            secs(s.time_to_detect),
+            secs(s.time_to_detect, lang),
             T_TTA,
-            secs(s.time_to_alert()),
+            secs(s.time_to_alert(), lang),
             T_TTR,
-            secs(s.time_to_recover)
+            secs(s.time_to_recover, lang)
         ),
         theme.dim(),
     ));
@@ -144,7 +151,11 @@ fn session_lines(
             ("✘", theme.bad())
         };
         lines.push(Line::styled(
-            format!("{mark} baseline {passed}/{}", all.len()),
+            format!(
+                "{mark} {} {passed}/{}",
+                phase_name(lang, "baseline"),
+                all.len()
+            ),
             style,
         ));
     }
@@ -161,15 +172,15 @@ fn session_lines(
                 "…",
                 theme.warn(),
                 format!(
-                    "{:.0} s · {} {:.0}/{:.0} s",
+                    "{:.0} {sec} · {} {:.0}/{:.0} {sec}",
                     c.phase_started.map_or(0.0, |st| now - st),
                     t(lang, T::CheckTimeout),
                     c.started.map_or(0.0, |st| now - st),
                     c.check.timeout.get().as_secs_f64()
                 ),
             ),
-            CheckStatus::Passed => ("✔", theme.ok(), secs(c.after)),
-            CheckStatus::Failed => ("✘", theme.bad(), secs(c.after)),
+            CheckStatus::Passed => ("✔", theme.ok(), secs(c.after, lang)),
+            CheckStatus::Failed => ("✘", theme.bad(), secs(c.after, lang)),
         };
         lines.push(Line::from(vec![
             Span::styled(format!("{mark} "), style),
@@ -194,29 +205,29 @@ fn session_lines(
                 theme.bad(),
             ),
             (Some(after), _, _) => Line::styled(
-                format!("✔ {} {} {after:.0} s", a.name, t(lang, T::Fired)),
+                format!("✔ {} {} {after:.0} {sec}", a.name, t(lang, T::Fired)),
                 theme.ok(),
             ),
             (None, true, _) => Line::styled(
-                format!("✘ {} {} {:.0} s", a.name, t(lang, T::Missed), a.within),
+                format!("✘ {} {} {:.0} {sec}", a.name, t(lang, T::Missed), a.within),
                 theme.bad(),
             ),
             (None, false, Some(inj)) => Line::styled(
                 format!(
-                    "… {} {} ~{:.0} s: {:.0} s{}",
+                    "… {} {} ~{:.0} {sec}: {:.0} {sec}{}",
                     a.name,
                     t(lang, T::FiresWithin),
                     a.within,
                     (a.within - (now - inj)).max(0.0),
                     a.status
-                        .map(|st| format!(" ({st:?})").to_lowercase())
+                        .map(|st| format!(" ({})", t(lang, alert_word(st))))
                         .unwrap_or_default()
                 ),
                 theme.warn(),
             ),
             (None, false, None) => Line::styled(
                 format!(
-                    "· {} {} ~{:.0} s",
+                    "· {} {} ~{:.0} {sec}",
                     a.name,
                     t(lang, T::FiresWithin),
                     a.within
@@ -263,7 +274,7 @@ fn session_lines(
 /// right, `✘` wrong. The live value (the right answer) is shown only once
 /// the question is settled: right, or wrong after the one retry.
 fn question_line(q: &Question, st: &QuestionState, lang: Lang, theme: Theme) -> Line<'static> {
-    let unit = q.unit.as_deref().unwrap_or("");
+    let unit = unit(lang, q.unit.as_deref().unwrap_or(""));
     let live = t(lang, T::Live);
     let (mark, verdict) = match (st.answer, st.correct) {
         (Some(a), Some(true)) => (

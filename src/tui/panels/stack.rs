@@ -12,7 +12,7 @@ use crate::cases::Lang;
 use crate::stack::{Health, ServiceState, ServiceStatus};
 
 use crate::tui::state::{App, StackPhase};
-use crate::tui::text::{T, t};
+use crate::tui::text::{T, backend_word, state_word, t};
 use crate::tui::theme::Theme;
 
 /// Rows the panel needs inside its border for `app`.
@@ -53,10 +53,7 @@ fn service(s: &ServiceStatus, lang: Lang, theme: Theme, width: usize) -> Line<'s
         (ServiceState::Missing | ServiceState::ImageMissing, _) => ("·", theme.dim()),
         _ => ("✘", theme.bad()),
     };
-    let state = match (s.state, s.health) {
-        (ServiceState::Running, Health::Unhealthy) => "unhealthy".to_string(),
-        (st, _) => st.to_string(),
-    };
+    let state = t(lang, state_word(s.state, s.health));
     let oom_style = if s.oom_kills > 0 {
         theme.bad()
     } else {
@@ -93,9 +90,9 @@ fn short(url: &str) -> &str {
 pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let lang = app.lang;
     let backend = match (&app.stack.phase, app.stack.backend) {
-        (StackPhase::Attached, _) => "attached".to_string(),
-        (_, Some(b)) => b.to_string(),
-        (_, None) => "…".to_string(),
+        (StackPhase::Attached, _) => t(lang, T::AttachedShort),
+        (_, Some(b)) => t(lang, backend_word(b)),
+        (_, None) => "…",
     };
     let block = Block::bordered().title(Span::styled(
         format!(" {} · {backend} ", t(lang, T::Stack)),
@@ -108,10 +105,11 @@ pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
             lines.push(Line::styled(format!("✘ {}", b.trouble.why), theme.bad()));
             lines.push(Line::styled(
                 format!(
-                    "{} · {} {} s",
+                    "{} · {} {} {}",
                     t(lang, T::BlockedHint),
                     t(lang, T::BlockedWait),
-                    b.retry_in_s
+                    b.retry_in_s,
+                    t(lang, T::Sec)
                 ),
                 theme.warn(),
             ));

@@ -4,6 +4,7 @@
 use crate::cases::Lang;
 use crate::cases::check::{AlertState, Probe};
 use crate::telemetry::AlertStatus;
+use crate::words::{E, tf};
 
 use super::super::RunEvent;
 use super::super::probe::Observation;
@@ -194,9 +195,7 @@ impl CaseSession {
         if round.tries >= CAPTURE_TRIES
             && let Some((name, promql)) = missing.into_iter().next()
         {
-            let reason = format!(
-                "capture `{name}` found no data for `{promql}`: is Prometheus scraping the API?"
-            );
+            let reason = tf(self.lang, E::CaptureNoData, &[&name, &promql]);
             self.baseline_problem = Some(reason.clone());
             self.stage = Stage::BaselineFailed;
             return Some(RunEvent::BaselineFailed { reason });
@@ -264,14 +263,5 @@ const ACTIVE_AT_SLACK_S: f64 = 1.0;
 
 /// Why an expected alert does not count, in the case's language.
 fn before_injection(lang: Lang, name: &str, before_s: f64) -> String {
-    match lang {
-        Lang::En => format!(
-            "{name} was already active {before_s} s before the injection, so it does not count: \
-             the baseline is not clean. Let it resolve, then start the case again."
-        ),
-        Lang::Ru => format!(
-            "{name} был активен уже за {before_s} с до внедрения отказа и не засчитывается: \
-             базовая линия не чистая. Дождитесь, пока алерт погаснет, и начните кейс заново."
-        ),
-    }
+    tf(lang, E::AlertBeforeInjection, &[&name, &before_s])
 }

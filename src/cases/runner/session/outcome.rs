@@ -4,6 +4,7 @@
 use super::super::probe::CheckResult;
 use super::super::{AlertResult, CaseOutcome};
 use super::{CaseSession, CheckStatus, Stage};
+use crate::words::{E, t};
 
 impl CaseSession {
     /// Injection → first alert firing.
@@ -30,7 +31,8 @@ impl CaseSession {
             id: self.case.id.clone(),
             title: title.to_string(),
             passed: self.passed(),
-            aborted: (self.stage != Stage::Done).then(|| "left before the end".to_string()),
+            aborted: (self.stage != Stage::Done)
+                .then(|| t(self.lang, E::LeftBeforeEnd).to_string()),
             checks: self
                 .checks
                 .iter()

@@ -129,7 +129,7 @@ fn an_expected_alert_counts_only_if_it_became_active_after_the_injection() {
     let (s, events, t0) = alert_seen_at(Lang::En, Some(20.0 + 90.0));
     assert_eq!(s.time_to_alert(), None, "active 90 s before the injection");
     assert!(s.alerts[0].active_before_injection);
-    let text: Vec<String> = events.iter().map(RunEvent::text).collect();
+    let text: Vec<String> = events.iter().map(|e| e.text(Lang::En)).collect();
     assert_eq!(
         text,
         [
@@ -143,7 +143,7 @@ fn an_expected_alert_counts_only_if_it_became_active_after_the_injection() {
     assert!(
         events
             .iter()
-            .any(|e| e.text().contains("базовая линия не чистая")),
+            .any(|e| e.text(Lang::Ru).contains("базовая линия не чистая")),
         "{events:?}"
     );
 }
