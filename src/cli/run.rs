@@ -187,3 +187,60 @@ impl ServiceControl for DockerServices {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cases::runner::RunEvent;
+    use crate::words::english_leaks;
+
+    /// What `workshop run --lang ru` prints of its own, besides the event
+    /// lines (each of them is held to the same in `runner::events`).
+    fn printed(lang: Lang) -> Vec<String> {
+        let stamped = Stamped {
+            at: chrono::Utc::now(),
+            t: 3.2,
+            event: RunEvent::LoadStarted {
+                rps: 10.0,
+                mix: "transfer=7,balance=3".into(),
+            },
+        };
+        vec![
+            stamped.line(lang),
+            written(lang, std::path::Path::new("report.md")),
+            summary(lang, 4, 5, false),
+            summary(lang, 1, 5, true),
+            tf(lang, E::CannotWriteReport, &[&"report.md", &"EACCES"]),
+            tf(lang, E::CannotWriteJournal, &[&"run.json", &"EACCES"]),
+        ]
+    }
+
+    #[test]
+    fn workshop_run_in_russian_prints_no_english_word_of_the_catalogue() {
+        for line in &printed(Lang::Ru) {
+            assert_eq!(english_leaks(line), Vec::<String>::new(), "{line}");
+        }
+        assert_eq!(
+            printed(Lang::Ru)[..4],
+            [
+                "[   3.2с] нагрузка 10 запр/с (transfer=7,balance=3)",
+                "отчёт записан в report.md",
+                "пройдено кейсов: 4 из 5",
+                "пройдено кейсов: 1 из 5 (прервано; откат выполнен)",
+            ]
+        );
+    }
+
+    #[test]
+    fn workshop_run_in_english_prints_what_it_printed_before() {
+        assert_eq!(
+            printed(Lang::En)[..4],
+            [
+                "[   3.2s] load 10 req/s (transfer=7,balance=3)",
+                "report written to report.md",
+                "4 of 5 case(s) passed",
+                "1 of 5 case(s) passed (interrupted; rollback done)",
+            ]
+        );
+    }
+}

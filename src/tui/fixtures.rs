@@ -29,10 +29,10 @@ pub(super) fn draw(w: u16, h: u16, render: impl FnOnce(&mut ratatui::Frame)) -> 
     term.backend().to_string()
 }
 
-fn base() -> App {
+fn base(lang: Lang) -> App {
     let cases = CaseSet::shipped().expect("shipped cases").cases().to_vec();
     App::new(
-        Lang::En,
+        lang,
         cases,
         "http://127.0.0.1:5000".into(),
         Some("http://127.0.0.1:9090".into()),
@@ -174,11 +174,19 @@ fn healthy_seen(p: &Poll, _t: f64) -> Seen {
 }
 
 pub(super) fn empty() -> App {
-    base()
+    empty_in(Lang::En)
+}
+
+pub(super) fn empty_in(lang: Lang) -> App {
+    base(lang)
 }
 
 pub(super) fn loading() -> App {
-    let mut app = base();
+    loading_in(Lang::En)
+}
+
+pub(super) fn loading_in(lang: Lang) -> App {
+    let mut app = base(lang);
     at(&mut app, 1.0, opened(Backend::Docker));
     for (s, m) in [
         ("db", "creating container"),
@@ -212,7 +220,11 @@ fn docker_up(app: &mut App) {
 }
 
 pub(super) fn healthy() -> App {
-    let mut app = base();
+    healthy_in(Lang::En)
+}
+
+pub(super) fn healthy_in(lang: Lang) -> App {
+    let mut app = base(lang);
     docker_up(&mut app);
     run(&mut app, 20.0, 320.0, calm(true), healthy_seen);
     key(&mut app, Action::Open);
@@ -227,7 +239,11 @@ pub(super) fn healthy() -> App {
 }
 
 pub(super) fn failing() -> App {
-    let mut app = healthy();
+    failing_in(Lang::En)
+}
+
+pub(super) fn failing_in(lang: Lang) -> App {
+    let mut app = healthy_in(lang);
     at(
         &mut app,
         400.0,
@@ -281,7 +297,11 @@ pub(super) fn failing() -> App {
 }
 
 pub(super) fn docker_absent() -> App {
-    let mut app = base();
+    docker_absent_in(Lang::En)
+}
+
+pub(super) fn docker_absent_in(lang: Lang) -> App {
+    let mut app = base(lang);
     at(
         &mut app,
         3.0,
@@ -318,8 +338,7 @@ pub(super) fn docker_absent() -> App {
 
 /// Docker answers, but an image can be neither found nor pulled nor built.
 pub(super) fn blocked_on_images(lang: Lang) -> App {
-    let mut app = base();
-    app.lang = lang;
+    let mut app = base(lang);
     at(&mut app, 1.0, opened(Backend::Docker));
     at(
         &mut app,
@@ -342,7 +361,11 @@ pub(super) fn blocked_on_images(lang: Lang) -> App {
 }
 
 pub(super) fn prometheus_absent() -> App {
-    let mut app = base();
+    prometheus_absent_in(Lang::En)
+}
+
+pub(super) fn prometheus_absent_in(lang: Lang) -> App {
+    let mut app = base(lang);
     app.prometheus_url = None;
     at(&mut app, 1.0, opened(Backend::Local));
     at(&mut app, 3.0, Msg::StackUp(Ok(vec!["prometheus".into()])));
@@ -360,4 +383,17 @@ pub(super) fn prometheus_absent() -> App {
     );
     run(&mut app, 3.0, 120.0, calm(false), healthy_seen);
     app
+}
+
+/// Every state above, built in `lang`, by name.
+pub(super) fn every_state(lang: Lang) -> Vec<(&'static str, App)> {
+    vec![
+        ("empty", empty_in(lang)),
+        ("loading", loading_in(lang)),
+        ("healthy", healthy_in(lang)),
+        ("failing", failing_in(lang)),
+        ("docker absent", docker_absent_in(lang)),
+        ("images unavailable", blocked_on_images(lang)),
+        ("prometheus absent", prometheus_absent_in(lang)),
+    ]
 }

@@ -53,26 +53,29 @@ fn header(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
         link("API", &app.api_link(), theme),
         link("Prometheus", &app.signals.prometheus, theme),
     ];
+    let lang = app.lang;
     let faults = app.faults.as_ref().map(|c| {
         let mut on = Vec::new();
         if c.latency_ms > 0 {
-            on.push(format!("latency {} ms", c.latency_ms));
+            let (name, ms) = (t(lang, T::FaultLatency), t(lang, T::Ms));
+            on.push(format!("{name} {} {ms}", c.latency_ms));
         }
         if c.error_rate > 0.0 {
-            on.push(format!("errors {}%", c.error_rate));
+            on.push(format!("{} {}%", t(lang, T::FaultErrors), c.error_rate));
         }
         if c.db_slow {
-            on.push("db slow".into());
+            on.push(t(lang, T::FaultDbSlow).into());
         }
         if c.db_fail {
-            on.push("db fail".into());
+            on.push(t(lang, T::FaultDbFail).into());
         }
         if c.memory_leak_mb > 0 {
             on.push(format!(
-                "leak {} {}{}",
+                "{} {} {}{}",
+                t(lang, T::FaultLeak),
                 c.memory_leak_mb,
-                t(app.lang, T::MiB),
-                t(app.lang, T::PerRequest)
+                t(lang, T::MiB),
+                t(lang, T::PerRequest)
             ));
         }
         on
@@ -133,6 +136,7 @@ pub fn draw(f: &mut Frame, app: &App, theme: Theme) {
 #[cfg(test)]
 mod tests {
     use super::super::fixtures::{self, draw as screen};
+    use super::super::state::StackPhase;
     use super::*;
 
     fn at(app: &App, w: u16, h: u16) -> String {
@@ -190,6 +194,57 @@ mod tests {
                 assert!(wide.contains(title), "{title} is cut:\n{wide}");
             }
             assert_eq!(left_width(&app, 80), LEFT_MIN, "80 columns keep the charts");
+        }
+    }
+
+    /// What the stack and the machine said in `app`, word for word: a
+    /// cause and its fix, a step of `up`, an exit, a refused connection.
+    /// Not the console's words, so not translated by it.
+    fn stack_says(app: &App) -> String {
+        let mut said: Vec<String> = app.stack.progress.iter().cloned().collect();
+        if let StackPhase::Failed(b) = &app.stack.phase {
+            let t = &b.trouble;
+            said.extend([t.why.clone(), t.fix.clone(), t.detail.clone()]);
+        }
+        for s in app.stack.status.iter().flat_map(|s| &s.services) {
+            said.extend(s.last_exit.clone());
+        }
+        for l in [&app.signals.api, &app.signals.prometheus] {
+            if let Link::Down(why) | Link::NotYet(why) = l {
+                said.push(why.clone());
+            }
+        }
+        said.join("\n")
+    }
+
+    #[test]
+    fn no_english_word_of_the_catalogue_on_a_russian_screen() {
+        use crossterm::event::KeyCode;
+
+        use crate::cases::Lang;
+        use crate::tui::msg::Msg;
+        use crate::words::english_leaks;
+
+        // Each state as it is, then with each box the student opens on it:
+        // the key help, the fault form, the answer box.
+        for open in [None, Some('?'), Some('f'), Some('a')] {
+            for (name, mut app) in fixtures::every_state(Lang::Ru) {
+                if let Some(c) = open {
+                    crate::tui::update::update(&mut app, Msg::Key(KeyCode::Char(c).into()));
+                }
+                let theirs = english_leaks(&stack_says(&app));
+                for (w, h) in [(80, 24), (120, 36), (200, 60)] {
+                    let screen = at(&app, w, h);
+                    let ours: Vec<_> = english_leaks(&screen)
+                        .into_iter()
+                        .filter(|w| !theirs.contains(w))
+                        .collect();
+                    assert!(
+                        ours.is_empty(),
+                        "{name} ({open:?}) at {w}x{h}: {ours:?}\n{screen}"
+                    );
+                }
+            }
         }
     }
 

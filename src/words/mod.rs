@@ -5,7 +5,8 @@
 //!
 //! Each word is one `(en, ru)` pair in a table, so a missing translation is
 //! a compile error, not a blank label; and each table lists its words
-//! (`ALL`).
+//! (`ALL`), so a test holds every Russian screen, event line and summary to
+//! showing no English word of the catalogue.
 //!
 //! Units follow the language: `s`, `ms`, `MiB`, `req/s` in English; `с`,
 //! `мс`, `МиБ`, `запр/с` in Russian.
@@ -45,9 +46,13 @@ macro_rules! words {
 }
 
 mod console;
+#[cfg(test)]
+mod leaks;
 mod run;
 
 pub(crate) use console::T;
+#[cfg(test)]
+pub(crate) use leaks::english_leaks;
 pub(crate) use run::E;
 
 /// A word of the catalogue: the same thing said in each language.
