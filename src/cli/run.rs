@@ -66,7 +66,7 @@ pub(crate) async fn run(
         Some(id) => match set.find(id) {
             Ok(c) => vec![c.clone()],
             Err(e) => {
-                eprintln!("error: {e}");
+                eprintln!("{}", tf(args.lang, E::Error, &[&e]));
                 return Ok(ExitCode::from(UnknownCase::EXIT_CODE));
             }
         },

@@ -56,9 +56,10 @@ pub(crate) async fn run(args: TuiArgs, shutdown: CancellationToken) -> anyhow::R
         Mode::Managed(Choice::Auto)
     };
     let env = |k: &str| std::env::var(k).ok();
+    let lang = text::lang_from_env(args.lang, env);
     let finished = tui::run(Options {
         mode,
-        lang: text::lang_from_env(args.lang, env),
+        lang,
         settings: StackSettings::from_env()?,
         cases: set.cases().to_vec(),
         progress_path: Progress::default_path(),
@@ -67,7 +68,10 @@ pub(crate) async fn run(args: TuiArgs, shutdown: CancellationToken) -> anyhow::R
     })
     .await?;
     if let Some(report) = finished.report {
-        println!("session report: {}", report.display());
+        println!(
+            "{}",
+            text::tf(lang, text::T::SessionReport, &[&report.display()])
+        );
     }
     println!("{}", finished.note);
     Ok(ExitCode::SUCCESS)

@@ -51,6 +51,7 @@ use driver::{Driver, Shared};
 use msg::{Effect, Msg};
 use progress::Progress;
 use state::{App, StackPhase};
+use text::{T, t, tf};
 use theme::Theme;
 
 /// Where the stack comes from.
@@ -141,9 +142,10 @@ pub async fn run(opts: Options) -> anyhow::Result<Finished> {
                     if let Err(e) = app.progress.save(&opts.progress_path) {
                         app.log(
                             state::LogKind::Bad,
-                            format!(
-                                "cannot save progress to {}: {e}",
-                                opts.progress_path.display()
+                            tf(
+                                app.lang,
+                                T::SaveProgressFailed,
+                                &[&opts.progress_path.display(), &e],
                             ),
                         );
                     }
@@ -166,7 +168,7 @@ pub async fn run(opts: Options) -> anyhow::Result<Finished> {
         }
     }
     // Say what happens while the rollback and shutdown run.
-    app.log(state::LogKind::Info, "rolling back and stopping…");
+    app.log(state::LogKind::Info, t(app.lang, T::RollingBack));
     terminal.draw(|f| view::draw(f, &app, opts.theme))?;
     driver.finish(Duration::from_secs(10)).await;
     if app.stack.backend == Some(crate::stack::Backend::Local) {
@@ -186,12 +188,10 @@ pub async fn run(opts: Options) -> anyhow::Result<Finished> {
     let written = std::fs::write(&report, app.progress.report(&order)).is_ok();
     let note = match (&opts.mode, app.stack.backend) {
         _ if app.exit_note.is_some() => app.exit_note.as_deref().unwrap_or_default(),
-        (Mode::Attach { .. }, _) => "the stack was not ours: left as it is",
-        (_, None) => "no stack was started",
-        (_, Some(crate::stack::Backend::Local)) => "local stack stopped",
-        (_, Some(crate::stack::Backend::Docker)) => {
-            "the Docker stack keeps running: `workshop down` removes it"
-        }
+        (Mode::Attach { .. }, _) => t(app.lang, T::LeftAttached),
+        (_, None) => t(app.lang, T::NoStackStarted),
+        (_, Some(crate::stack::Backend::Local)) => t(app.lang, T::LocalStopped),
+        (_, Some(crate::stack::Backend::Docker)) => t(app.lang, T::DockerKeepsRunning),
     }
     .to_string();
     Ok(Finished {

@@ -251,6 +251,23 @@ words! {
             "The stack did not start: {0}.\nTo fix it: {1}",
             "Стенд не запустился: {0}.\nКак исправить: {1}",
         ),
+        // Leaving the console, and what it says after.
+        RollingBack => ("rolling back and stopping…", "откатываю отказы и останавливаюсь…"),
+        SaveProgressFailed => (
+            "cannot save progress to {0}: {1}",
+            "не удалось сохранить прогресс в {0}: {1}",
+        ),
+        SessionReport => ("session report: {0}", "отчёт о сессии: {0}"),
+        LeftAttached => (
+            "the stack was not ours: left as it is",
+            "стенд запускали не мы: оставлен как есть",
+        ),
+        NoStackStarted => ("no stack was started", "стенд не запускался"),
+        LocalStopped => ("local stack stopped", "локальный стенд остановлен"),
+        DockerKeepsRunning => (
+            "the Docker stack keeps running: `workshop down` removes it",
+            "Docker-стенд продолжает работать: `workshop down` его удалит",
+        ),
         // What the console logs of its own.
         NotBlocked => (
             "the stack is not blocked: nothing to choose",

@@ -52,6 +52,10 @@ words! {
         ),
         ActionFailed => ("`{0}` failed: {1}", "`{0}` не выполнено: {1}"),
         RollbackFailed => ("rollback step `{0}` failed: {1}", "шаг отката `{0}` не выполнен: {1}"),
+        NotTeachableCase => (
+            "a detect check holds at baseline, so the case is not teachable",
+            "проверка обнаружения выполняется уже на базовой линии: кейс ничему не научит",
+        ),
         LeftBeforeEnd => ("left before the end", "кейс покинут до конца"),
         NotTeachable => (
             "detect check `{0}` already holds before any fault: \
@@ -64,6 +68,7 @@ words! {
         RestartContainer => ("restart container `{0}`", "перезапустить контейнер `{0}`"),
         KillContainer => ("kill container `{0}`", "убить контейнер `{0}`"),
         // `workshop run`'s own lines.
+        Error => ("error: {0}", "ошибка: {0}"),
         Summary => ("{0} of {1} case(s) passed{2}", "пройдено кейсов: {0} из {1}{2}"),
         Interrupted => (" (interrupted; rollback done)", " (прервано; откат выполнен)"),
         ReportWritten => ("report written to {0}", "отчёт записан в {0}"),

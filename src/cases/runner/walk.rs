@@ -74,9 +74,7 @@ pub(crate) async fn walk(
                     }
                     teachable = results;
                     if !ok {
-                        break 'walk Some(
-                            "a detect check holds at baseline, so the case is not teachable".into(),
-                        );
+                        break 'walk Some(t(opts.lang, E::NotTeachableCase).to_string());
                     }
                 }
                 if let Some((actions, [inject, detect])) = s.inject(clock.now(), false) {
