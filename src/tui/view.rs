@@ -184,6 +184,18 @@ mod tests {
     }
 
     #[test]
+    fn screen_failing_in_russian_80x24() {
+        let app = fixtures::failing_in(crate::cases::Lang::Ru);
+        insta::assert_snapshot!(at(&app, 80, 24));
+    }
+
+    #[test]
+    fn screen_failing_in_russian_120x36() {
+        let app = fixtures::failing_in(crate::cases::Lang::Ru);
+        insta::assert_snapshot!(at(&app, 120, 36));
+    }
+
+    #[test]
     fn a_wide_terminal_shows_whole_case_titles_in_both_languages() {
         for lang in [crate::cases::Lang::En, crate::cases::Lang::Ru] {
             let mut app = fixtures::failing();

@@ -173,7 +173,7 @@ words! {
         // Mebibytes: the unit of the cases' texts and of the memory metrics
         // (bytes / 1048576), never "MB".
         MiB => ("MiB", "МиБ"),
-        PerRequest => ("/req", "/запрос"),
+        PerRequest => ("/req", "/запр."),
         LoadShort => ("below 90% of the target", "ниже 90% цели"),
         LoadShortWhy => (
             "the API or this machine cannot keep up; lower the rate with -",
@@ -194,7 +194,7 @@ words! {
         ReqPerSec => ("req/s", "запр/с"),
         // The fault panel and the header.
         Reset => ("reset", "сброс"),
-        Edit => ("edit", "правка"),
+        Edit => ("edit", "ред."),
         FaultOn => ("on", "вкл"),
         ApiSilent => ("? (API not answering)", "? (API не отвечает)"),
         FaultLatency => ("latency", "задержка"),
