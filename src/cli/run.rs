@@ -163,7 +163,7 @@ impl DockerServices {
         match Runtime::open(Choice::Docker, settings).await {
             Ok(rt) => Ok(crate::stack::task::spawn(rt)),
             Err(e) => {
-                let t = e.trouble();
+                let t = e.trouble_in(lang);
                 Err(ActError::Service(tf(
                     lang,
                     E::ContainerUnreachable,

@@ -8,6 +8,8 @@ use thiserror::Error;
 use super::engine::NoEngine;
 use super::images::context::ContextError;
 use super::settings::SettingsError;
+use crate::cases::text::Lang;
+use crate::words::{S, t, tf};
 
 #[derive(Debug, Error)]
 pub enum StackError {
@@ -107,20 +109,22 @@ pub struct Trouble {
     pub detail: String,
 }
 
-/// Where the whole check of this machine is.
-const DOCTOR: &str = "`workshop doctor` checks this machine and names each fix";
-
 impl StackError {
     /// The error as [`Trouble`]: the cause in one sentence and the fix.
     pub fn trouble(&self) -> Trouble {
+        self.trouble_in(Lang::En)
+    }
+
+    /// [`Self::trouble`] in `lang`: the workshop's own words from the
+    /// catalogue; what Docker, a registry or the system said (a reason, an
+    /// image's fix, the first line of any other error) as they said it.
+    pub(crate) fn trouble_in(&self, lang: Lang) -> Trouble {
         let detail = self.to_string();
+        let doctor = t(lang, S::Doctor);
         let (why, fix) = match self {
             StackError::NoEngine(_) => (
-                "no Docker engine answered".to_string(),
-                format!(
-                    "start Docker (or Colima/Podman), or point DOCKER_HOST at a running engine; \
-                     {DOCTOR}"
-                ),
+                t(lang, S::NoEngine).to_string(),
+                tf(lang, S::NoEngineFix, &[&doctor]),
             ),
             StackError::ImageMissing {
                 service,
@@ -128,15 +132,12 @@ impl StackError {
                 reason,
                 fix,
             } => (
-                format!("the {service} image {image} could not be had ({reason})"),
+                tf(lang, S::ImageMissing, &[service, image, reason]),
                 fix.clone(),
             ),
             StackError::Build { reason, .. } => (
-                format!("building the app image failed ({reason})"),
-                "behind a TLS-intercepting proxy set WORKSHOP_BUILD_CA to its CA certificate; \
-                 or load the coach's bundle: `workshop images load FILE`; or use the classroom \
-                 mirror: WORKSHOP_REGISTRY=host:port"
-                    .to_string(),
+                tf(lang, S::BuildFailed, &[reason]),
+                t(lang, S::BuildFix).to_string(),
             ),
             StackError::PortTaken {
                 service,
@@ -145,17 +146,14 @@ impl StackError {
                 suggestion,
                 ..
             } => (
-                format!("port {port} ({service}) is taken by another program"),
-                format!("stop what listens there, or start with {env}={suggestion}"),
+                tf(lang, S::PortTaken, &[port, service]),
+                tf(lang, S::PortTakenFix, &[env, suggestion]),
             ),
             StackError::Unhealthy {
                 service, waited, ..
             } => (
-                format!(
-                    "{service} did not become healthy within {} s",
-                    waited.as_secs()
-                ),
-                format!("`workshop logs {service}` shows why; {DOCTOR}"),
+                tf(lang, S::Unhealthy, &[service, &waited.as_secs()]),
+                tf(lang, S::UnhealthyFix, &[service, &doctor]),
             ),
             other => (
                 other
@@ -164,7 +162,7 @@ impl StackError {
                     .next()
                     .unwrap_or_default()
                     .to_string(),
-                DOCTOR.to_string(),
+                doctor.to_string(),
             ),
         };
         Trouble { why, fix, detail }

@@ -207,8 +207,9 @@ async fn stack_task(
     settings: StackSettings,
     mut ctl: UnboundedReceiver<StackCtl>,
 ) {
+    let lang = sh.lang;
     let blocked = |e: &StackError, choice: Choice, retry: Duration| Blocked {
-        trouble: e.trouble(),
+        trouble: e.trouble_in(lang),
         local_offered: choice != Choice::Local,
         retry_in_s: retry.as_secs(),
     };

@@ -12,8 +12,9 @@ use crate::cases::runner::session::{Poll, Seen};
 use crate::cases::{CaseSet, Lang};
 use crate::faults::FaultConfig;
 use crate::loadgen::LoadReport;
+use crate::stack::engine::{Attempt, NoEngine};
 use crate::stack::{
-    Backend, Health, ServiceState, ServiceStatus, StackEvent, StackStatus, Trouble,
+    Backend, Health, ServiceState, ServiceStatus, StackError, StackEvent, StackStatus,
 };
 use crate::telemetry::AlertStatus;
 
@@ -27,6 +28,25 @@ pub(super) fn draw(w: u16, h: u16, render: impl FnOnce(&mut ratatui::Frame)) -> 
     let mut term = Terminal::new(TestBackend::new(w, h)).expect("a test terminal");
     term.draw(render).expect("drawn");
     term.backend().to_string()
+}
+
+/// What the stack, Docker, a registry and the system say in these states,
+/// in their own words: English whatever the console's language.
+const STEPS: [&str; 3] = [
+    "creating container",
+    "waiting for health",
+    "pulling image: 12/40 MiB",
+];
+const KILLED: &str = "signal 9 (killed at memory limit)";
+const REFUSED: &str = "connection refused";
+const IMAGE_REASON: &str = "pull failed: no registry reachable";
+const IMAGE_FIX: &str = "load the coach's bundle: `workshop images load FILE`, or use the \
+                         classroom mirror: WORKSHOP_REGISTRY=host:port";
+
+/// All of the above, for a test that holds the console's own words only.
+pub(super) fn stack_says() -> String {
+    let theirs = [KILLED, REFUSED, IMAGE_REASON, IMAGE_FIX];
+    format!("{}\n{}", STEPS.join("\n"), theirs.join("\n"))
 }
 
 fn base(lang: Lang) -> App {
@@ -188,11 +208,7 @@ pub(super) fn loading() -> App {
 pub(super) fn loading_in(lang: Lang) -> App {
     let mut app = base(lang);
     at(&mut app, 1.0, opened(Backend::Docker));
-    for (s, m) in [
-        ("db", "creating container"),
-        ("db", "waiting for health"),
-        ("app-1", "pulling image: 12/40 MiB"),
-    ] {
+    for (s, m) in [("db", STEPS[0]), ("db", STEPS[1]), ("app-1", STEPS[2])] {
         at(
             &mut app,
             2.0,
@@ -284,7 +300,7 @@ pub(super) fn failing_in(lang: Lang) -> App {
     status.services[1].restarts = 2;
     status.services[1].oom_kills = 2;
     status.services[1].health = Health::Starting;
-    status.services[1].last_exit = Some("signal 9 (killed at memory limit)".into());
+    status.services[1].last_exit = Some(KILLED.into());
     at(&mut app, 440.0, Msg::StackStatus(Ok(status)));
     at(
         &mut app,
@@ -306,14 +322,13 @@ pub(super) fn docker_absent_in(lang: Lang) -> App {
         &mut app,
         3.0,
         Msg::StackOpenFailed(Blocked {
-            trouble: Trouble {
-                why: "no Docker engine answered".into(),
-                fix: "start Docker (or Colima/Podman), or point DOCKER_HOST at a running \
-                      engine; `workshop doctor` checks this machine and names each fix"
-                    .into(),
-                detail: "no Docker engine answered. Tried:\n  - /var/run/docker.sock: no such file"
-                    .into(),
-            },
+            trouble: StackError::NoEngine(NoEngine {
+                tried: vec![Attempt {
+                    place: "unix:///var/run/docker.sock".into(),
+                    outcome: "no such file".into(),
+                }],
+            })
+            .trouble_in(lang),
             local_offered: true,
             retry_in_s: 5,
         }),
@@ -323,8 +338,8 @@ pub(super) fn docker_absent_in(lang: Lang) -> App {
         4.0,
         Msg::Telemetry(Reading {
             source: SourceKind::None,
-            api: Err("connection refused".into()),
-            prometheus: Some(Err("connection refused".into())),
+            api: Err(REFUSED.into()),
+            prometheus: Some(Err(REFUSED.into())),
             p95: None,
             error_ratio: None,
             rps: None,
@@ -344,15 +359,13 @@ pub(super) fn blocked_on_images(lang: Lang) -> App {
         &mut app,
         6.0,
         Msg::StackUp(Err(Blocked {
-            trouble: Trouble {
-                why: "the db image postgres:15-bookworm could not be had (pull failed: no \
-                      registry reachable)"
-                    .into(),
-                fix: "load the coach's bundle: `workshop images load FILE`, or use the \
-                      classroom mirror: WORKSHOP_REGISTRY=host:port"
-                    .into(),
-                detail: String::new(),
-            },
+            trouble: StackError::ImageMissing {
+                service: "db".into(),
+                image: "postgres:15-bookworm".into(),
+                reason: IMAGE_REASON.into(),
+                fix: IMAGE_FIX.into(),
+            }
+            .trouble_in(lang),
             local_offered: true,
             retry_in_s: 10,
         })),

@@ -101,7 +101,7 @@ pub async fn run(opts: Options) -> anyhow::Result<Finished> {
         None => None,
     };
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Msg>();
-    let shared = Shared::new(tx, &api_url, prometheus);
+    let shared = Shared::new(tx, &api_url, prometheus).in_lang(opts.lang);
     let started = shared.started;
     let mut app = App::new(opts.lang, opts.cases.clone(), api_url, prometheus_url);
     app.progress = Progress::load(&opts.progress_path);

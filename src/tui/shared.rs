@@ -10,6 +10,7 @@ use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::time::Instant;
 
+use crate::cases::Lang;
 use crate::cases::runner::{LiveIo, ServiceControl};
 use crate::client::ApiClient;
 use crate::stack::task::StackHandle;
@@ -38,6 +39,8 @@ pub struct Shared {
     pub window: Arc<Mutex<ScrapeWindow>>,
     pub stack: Arc<Mutex<Option<StackHandle>>>,
     pub started: Instant,
+    /// The language the tasks word what they report in (the stack's troubles).
+    pub(crate) lang: Lang,
 }
 
 impl Shared {
@@ -60,7 +63,13 @@ impl Shared {
             window: Arc::new(Mutex::new(ScrapeWindow::default())),
             stack: Arc::new(Mutex::new(None)),
             started: Instant::now(),
+            lang: Lang::En,
         }
+    }
+
+    /// The same, reporting in `lang`.
+    pub(crate) fn in_lang(self, lang: Lang) -> Self {
+        Self { lang, ..self }
     }
 
     pub(super) fn send(&self, msg: Msg) {

@@ -136,7 +136,6 @@ pub fn draw(f: &mut Frame, app: &App, theme: Theme) {
 #[cfg(test)]
 mod tests {
     use super::super::fixtures::{self, draw as screen};
-    use super::super::state::StackPhase;
     use super::*;
 
     fn at(app: &App, w: u16, h: u16) -> String {
@@ -209,26 +208,6 @@ mod tests {
         }
     }
 
-    /// What the stack and the machine said in `app`, word for word: a
-    /// cause and its fix, a step of `up`, an exit, a refused connection.
-    /// Not the console's words, so not translated by it.
-    fn stack_says(app: &App) -> String {
-        let mut said: Vec<String> = app.stack.progress.iter().cloned().collect();
-        if let StackPhase::Failed(b) = &app.stack.phase {
-            let t = &b.trouble;
-            said.extend([t.why.clone(), t.fix.clone(), t.detail.clone()]);
-        }
-        for s in app.stack.status.iter().flat_map(|s| &s.services) {
-            said.extend(s.last_exit.clone());
-        }
-        for l in [&app.signals.api, &app.signals.prometheus] {
-            if let Link::Down(why) | Link::NotYet(why) = l {
-                said.push(why.clone());
-            }
-        }
-        said.join("\n")
-    }
-
     #[test]
     fn no_english_word_of_the_catalogue_on_a_russian_screen() {
         use crossterm::event::KeyCode;
@@ -237,6 +216,10 @@ mod tests {
         use crate::tui::msg::Msg;
         use crate::words::english_leaks;
 
+        // What the stack, Docker, a registry and the system say in the
+        // fixtures (a step of `up`, an exit, a refused connection, why an
+        // image could not be had): their words, passed on as they come.
+        let theirs = english_leaks(&fixtures::stack_says());
         // Each state as it is, then with each box the student opens on it:
         // the key help, the fault form, the answer box.
         for open in [None, Some('?'), Some('f'), Some('a')] {
@@ -244,7 +227,6 @@ mod tests {
                 if let Some(c) = open {
                     crate::tui::update::update(&mut app, Msg::Key(KeyCode::Char(c).into()));
                 }
-                let theirs = english_leaks(&stack_says(&app));
                 for (w, h) in [(80, 24), (120, 36), (200, 60)] {
                     let screen = at(&app, w, h);
                     let ours: Vec<_> = english_leaks(&screen)

@@ -4,16 +4,20 @@
 
 use std::collections::BTreeSet;
 
-use super::{E, T, Word};
+use super::{E, S, T, Word};
 
 /// The Latin words a Russian text keeps as they are, and the only ones the
 /// Russian side of the catalogue may use (a test holds it to that, so a
-/// word left untranslated there cannot excuse itself): names of programs,
+/// word left untranslated there cannot excuse itself): names of programs
+/// (Docker, Colima, Podman…) and of TLS,
 /// abbreviations Russian engineers say as they are (API, OOM kill, RPS),
 /// the names printed on keys, the `serve` command, and the two phases the
 /// legend of the checks names as their references start (`detect/…`).
-const KEPT: [&str; 20] = [
+const KEPT: [&str; 23] = [
     "docker",
+    "colima",
+    "podman",
+    "tls",
     "prometheus",
     "grafana",
     "postgresql",
@@ -59,6 +63,7 @@ fn pairs() -> impl Iterator<Item = (&'static str, &'static str)> {
         .iter()
         .map(|w| w.pair())
         .chain(E::ALL.iter().map(|w| w.pair()))
+        .chain(S::ALL.iter().map(|w| w.pair()))
 }
 
 /// Every English word (3 letters or more) of the catalogue, less [`KEPT`].

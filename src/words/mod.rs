@@ -1,6 +1,6 @@
 //! The workshop's own words, in English and Russian: one catalogue for the
-//! console's frame ([`T`]) and for a run's event lines and `workshop run`'s
-//! output ([`E`]). Case texts come from the case files
+//! console's frame ([`T`]), for a run's event lines and `workshop run`'s
+//! output ([`E`]) and for why the stack cannot come up ([`S`]). Case texts come from the case files
 //! ([`crate::cases::Text`]); these are the frame around them.
 //!
 //! Each word is one `(en, ru)` pair in a table, so a missing translation is
@@ -49,11 +49,13 @@ mod console;
 #[cfg(test)]
 mod leaks;
 mod run;
+mod stack;
 
 pub(crate) use console::T;
 #[cfg(test)]
 pub(crate) use leaks::english_leaks;
 pub(crate) use run::E;
+pub(crate) use stack::S;
 
 /// A word of the catalogue: the same thing said in each language.
 pub(crate) trait Word: Copy {
@@ -114,7 +116,8 @@ mod tests {
         let pairs = T::ALL
             .iter()
             .map(|w| w.pair())
-            .chain(E::ALL.iter().map(|w| w.pair()));
+            .chain(E::ALL.iter().map(|w| w.pair()))
+            .chain(S::ALL.iter().map(|w| w.pair()));
         for (en, ru) in pairs {
             assert_eq!(holes(en), holes(ru), "{en} / {ru}");
         }

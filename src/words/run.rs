@@ -50,8 +50,13 @@ words! {
             "the baseline is not healthy, so nothing was injected",
             "базовая линия не в норме, поэтому отказ не внедрялся",
         ),
-        ActionFailed => ("`{0}` failed: {1}", "`{0}` не выполнено: {1}"),
-        RollbackFailed => ("rollback step `{0}` failed: {1}", "шаг отката `{0}` не выполнен: {1}"),
+        // An action's text holds code of its own (`app`): Russian quotes it
+        // with «», so backticks never nest.
+        ActionFailed => ("`{0}` failed: {1}", "не выполнено «{0}»: {1}"),
+        RollbackFailed => (
+            "rollback step `{0}` failed: {1}",
+            "шаг отката «{0}» не выполнен: {1}",
+        ),
         NotTeachableCase => (
             "a detect check holds at baseline, so the case is not teachable",
             "проверка обнаружения выполняется уже на базовой линии: кейс ничему не научит",
@@ -83,7 +88,7 @@ words! {
         NoStack => (
             "`{0}` acts on a container, and no Docker stack is reachable: start one with \
              `workshop up` (a local stack has no containers), or do it by hand",
-            "`{0}` действует на контейнер, а Docker-стенд недоступен: запустите его \
+            "«{0}» действует на контейнер, а Docker-стенд недоступен: запустите его \
              командой `workshop up` (у локального стенда контейнеров нет) или сделайте это вручную",
         ),
         ContainerUnreachable => (

@@ -39,7 +39,12 @@ pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
     lines.push(key("q", t(lang, T::BlockedQuit).to_string()));
     lines.push(key(
         "Esc",
-        format!("{} {} s", t(lang, T::BlockedWait), blocked.retry_in_s),
+        format!(
+            "{} {} {}",
+            t(lang, T::BlockedWait),
+            blocked.retry_in_s,
+            t(lang, T::Sec)
+        ),
     ));
     let w = area.width.saturating_sub(4).min(76);
     let inner = usize::from(w.saturating_sub(2)).max(1);
