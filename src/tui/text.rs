@@ -1,6 +1,7 @@
 //! The console's words come from the one catalogue, [`crate::words`]; this
 //! adds what only the console asks of it: a fault field's label and range
-//! in the form, and the language of the screen.
+//! in the form, the word for a backend, a service's state, an alert's state
+//! and a stack event, and the language of the screen.
 
 use crate::cases::Lang;
 use crate::faults::FaultField;

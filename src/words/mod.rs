@@ -1,7 +1,8 @@
 //! The workshop's own words, in English and Russian: one catalogue for the
 //! console's frame ([`T`]), for a run's event lines and `workshop run`'s
-//! output ([`E`]) and for why the stack cannot come up ([`S`]). Case texts come from the case files
-//! ([`crate::cases::Text`]); these are the frame around them.
+//! output ([`E`]) and for why the stack cannot come up ([`S`]). Case texts
+//! come from the case files ([`crate::cases::Text`]); these are the frame
+//! around them.
 //!
 //! Each word is one `(en, ru)` pair in a table, so a missing translation is
 //! a compile error, not a blank label; and each table lists its words
