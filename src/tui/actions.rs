@@ -244,6 +244,7 @@ fn open(app: &mut App) -> Vec<Effect> {
         session,
         title,
         restarts_at_start: app.app_restarts(),
+        oom_kills_at_start: app.app_oom_kills(),
         saved: false,
     });
     app.scroll = 0;

@@ -169,6 +169,7 @@ fn healthy_seen(p: &Poll, _t: f64) -> Seen {
         Poll::Peaks => Seen::Peaks {
             p95: Some(0.045),
             error_ratio: Some(0.0),
+            memory_bytes: Some(42.0 * 1024.0 * 1024.0),
         },
     }
 }

@@ -103,6 +103,8 @@ pub async fn run(opts: Options) -> anyhow::Result<Finished> {
     let shared = Shared::new(tx, &api_url, prometheus);
     let started = shared.started;
     let mut app = App::new(opts.lang, opts.cases.clone(), api_url, prometheus_url);
+    app.started_utc =
+        chrono::Utc::now() - chrono::TimeDelta::from_std(started.elapsed()).unwrap_or_default();
     app.progress = Progress::load(&opts.progress_path);
     let mut driver = Driver::new(shared);
     match &opts.mode {
@@ -183,7 +185,15 @@ pub async fn run(opts: Options) -> anyhow::Result<Finished> {
     if let Some(dir) = report.parent() {
         let _ = std::fs::create_dir_all(dir);
     }
-    let written = std::fs::write(&report, app.progress.report(&order)).is_ok();
+    let records = app.progress.session(&order, app.started_utc);
+    let written = crate::cases::runner::report::write(
+        &report,
+        crate::cases::runner::report::Kind::Session,
+        &records,
+        app.lang,
+        chrono::Utc::now(),
+    )
+    .is_ok();
     let note = match (&opts.mode, app.stack.backend) {
         _ if app.exit_note.is_some() => app.exit_note.as_deref().unwrap_or_default(),
         (Mode::Attach { .. }, _) => "the stack was not ours: left as it is",

@@ -186,6 +186,7 @@ pub struct ActiveCase {
     pub session: CaseSession,
     pub title: String,
     pub restarts_at_start: u64,
+    pub oom_kills_at_start: u64,
     pub saved: bool,
 }
 
@@ -193,6 +194,8 @@ pub struct App {
     pub lang: Lang,
     /// Seconds since the console started (the clock of everything shown).
     pub now: f64,
+    /// The wall-clock time (UTC) at which `now` was 0.
+    pub started_utc: chrono::DateTime<chrono::Utc>,
     pub api_url: String,
     pub prometheus_url: Option<String>,
     pub stack: StackView,
@@ -223,6 +226,7 @@ impl App {
         Self {
             lang,
             now: 0.0,
+            started_utc: chrono::Utc::now(),
             api_url,
             prometheus_url,
             stack: StackView {
@@ -266,12 +270,18 @@ impl App {
     /// Stores the active case's result in the progress (a finished result
     /// is never replaced by an unfinished one); false when no case is open.
     pub fn record_case(&mut self) -> bool {
-        let restarts = self.app_restarts();
+        let (restarts, oom_kills) = (self.app_restarts(), self.app_oom_kills());
+        let origin = self.started_utc;
         let Some(a) = self.active.as_mut() else {
             return false;
         };
-        let outcome = a.session.outcome(&a.title);
-        let rec = CaseRecord::from_outcome(&outcome, restarts.saturating_sub(a.restarts_at_start));
+        let outcome = a.session.outcome(&a.title, &|t| {
+            crate::cases::runner::io::utc_after(origin, t)
+        });
+        let rec = CaseRecord::from_outcome(&outcome).with_app_counts(
+            restarts.saturating_sub(a.restarts_at_start),
+            oom_kills.saturating_sub(a.oom_kills_at_start),
+        );
         a.saved = true;
         let keep_old = self
             .progress
@@ -338,16 +348,21 @@ impl App {
 
     /// Restarts of every app replica so far.
     pub fn app_restarts(&self) -> u64 {
+        self.app_sum(|x| x.restarts)
+    }
+
+    /// OOM kills of every app replica so far.
+    pub fn app_oom_kills(&self) -> u64 {
+        self.app_sum(|x| x.oom_kills)
+    }
+
+    fn app_sum(&self, count: impl Fn(&crate::stack::ServiceStatus) -> u64) -> u64 {
         self.stack
             .status
-            .as_ref()
-            .map(|s| {
-                s.services
-                    .iter()
-                    .filter(|x| x.name.starts_with("app"))
-                    .map(|x| x.restarts)
-                    .sum()
-            })
-            .unwrap_or(0)
+            .iter()
+            .flat_map(|s| &s.services)
+            .filter(|x| x.name.starts_with("app"))
+            .map(count)
+            .sum()
     }
 }
