@@ -44,7 +44,6 @@ pub(crate) enum T {
     FaultsCleared,
     LoadOff,
     Target,
-    Achieved,
     Source,
     SourceProm,
     SourceScrape,
@@ -94,6 +93,8 @@ pub(crate) enum T {
     LoadShortWhy,
     DoneNext,
     DoneLast,
+    // Added with the event log and the next-step line (eventlog branch).
+    LoadSent,
 }
 
 /// The word `t` in `lang`.
@@ -173,7 +174,6 @@ pub(crate) fn t(lang: Lang, t: T) -> &'static str {
         ),
         LoadOff => ("off", "выкл"),
         Target => ("target", "цель"),
-        Achieved => ("achieved", "факт"),
         Source => ("source", "источник"),
         SourceProm => ("Prometheus", "Prometheus"),
         SourceScrape => ("direct /metrics scrape", "прямой сбор /metrics"),
@@ -282,6 +282,10 @@ pub(crate) fn t(lang: Lang, t: T) -> &'static str {
             "Esc leaves it and stops the load; q quits and writes the session report.",
             "Esc — выйти из кейса и остановить нагрузку; q — выход с отчётом о сессии.",
         ),
+        // The generator's own count: requests it sent that came back in
+        // the last second. Not the chart's rps, which is what the API
+        // served (every client), read from Prometheus.
+        LoadSent => ("sent", "отправлено"),
     };
     match lang {
         Lang::En => en,

@@ -6,7 +6,7 @@
 //! - [`phase`]   — the case being walked: checks, alerts, hints, runbook.
 //! - [`charts`]  — one sparkline row per signal.
 //! - [`faults`]  — what is injected right now.
-//! - [`load`]    — the load generator: target, achieved, latency.
+//! - [`load`]    — the load generator: target, sent by the generator, in flight.
 //! - [`log`]     — the event log.
 //! - [`help`], [`input`], [`blocked`] — the boxes drawn over the rest.
 
