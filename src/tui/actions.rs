@@ -7,7 +7,7 @@ use crate::faults::FaultUpdate;
 
 use super::keymap::Action;
 use super::msg::Effect;
-use super::state::{ActiveCase, App, FORM, LogKind, Overlay};
+use super::state::{ActiveCase, App, FORM, LogKind, LogView, Overlay, Topic};
 use super::text::{T, t};
 
 fn fault_effect(app: &mut App, update: FaultUpdate, inject: bool) -> Vec<Effect> {
@@ -28,6 +28,10 @@ pub(crate) fn act(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::Help => {
             app.overlay = Overlay::Help;
+            vec![]
+        }
+        Action::Events => {
+            app.overlay = Overlay::Log(LogView::default());
             vec![]
         }
         Action::Up => {
@@ -65,7 +69,7 @@ pub(crate) fn act(app: &mut App, action: Action) -> Vec<Effect> {
             match a.session.inject(now, force) {
                 Some((actions, events)) => {
                     for e in events {
-                        app.log(LogKind::Info, e.text());
+                        app.note(Topic::Fault, LogKind::Info, e.text());
                     }
                     app.signals.markers.push((now, true));
                     vec![Effect::RunActions(actions)]
@@ -88,7 +92,7 @@ pub(crate) fn act(app: &mut App, action: Action) -> Vec<Effect> {
             };
             match a.session.recover(now) {
                 Some((actions, event)) => {
-                    app.log(LogKind::Info, event.text());
+                    app.note(Topic::Fault, LogKind::Info, event.text());
                     app.signals.markers.push((now, false));
                     vec![Effect::RunActions(actions)]
                 }
@@ -246,6 +250,7 @@ fn open(app: &mut App) -> Vec<Effect> {
         restarts_at_start: app.app_restarts(),
         oom_kills_at_start: app.app_oom_kills(),
         saved: false,
+        facts: Vec::new(),
     });
     app.scroll = 0;
     app.signals.new_window();

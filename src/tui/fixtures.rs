@@ -29,14 +29,20 @@ pub(super) fn draw(w: u16, h: u16, render: impl FnOnce(&mut ratatui::Frame)) -> 
     term.backend().to_string()
 }
 
+/// The console's clock starts at 09:00:00 UTC in every fixture, so the
+/// log's times of day are the same on every run.
 fn base() -> App {
     let cases = CaseSet::shipped().expect("shipped cases").cases().to_vec();
-    App::new(
+    let mut app = App::new(
         Lang::En,
         cases,
         "http://127.0.0.1:5000".into(),
         Some("http://127.0.0.1:9090".into()),
-    )
+    );
+    app.started_utc = chrono::DateTime::parse_from_rfc3339("2026-03-17T09:00:00Z")
+        .expect("a fixed time")
+        .to_utc();
+    app
 }
 
 fn svc(name: &str, state: ServiceState, health: Health) -> ServiceStatus {

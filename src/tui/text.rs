@@ -95,6 +95,22 @@ pub(crate) enum T {
     DoneLast,
     // Added with the event log and the next-step line (eventlog branch).
     LoadSent,
+    EventsOpen,
+    EventsHint,
+    LogViewKeys,
+    TopicLabel,
+    TopicAll,
+    TopicAlerts,
+    TopicChecks,
+    TopicFaults,
+    TopicRestarts,
+    NoLineMatches,
+    PinnedTitle,
+    FactOom,
+    FactOomLast,
+    FactFired,
+    FactChecks,
+    FactChecksLast,
 }
 
 /// The word `t` in `lang`.
@@ -286,6 +302,31 @@ pub(crate) fn t(lang: Lang, t: T) -> &'static str {
         // the last second. Not the chart's rps, which is what the API
         // served (every client), read from Prometheus.
         LoadSent => ("sent", "отправлено"),
+        EventsOpen => (
+            "the event log: scroll, filter by text or topic",
+            "журнал событий: прокрутка, фильтр по тексту и теме",
+        ),
+        EventsHint => ("scroll, filter", "прокрутка, фильтр"),
+        LogViewKeys => (
+            "↑↓ PgUp PgDn Home End scroll · / text · t topic · Esc close",
+            "↑↓ PgUp PgDn Home End — прокрутка · / — текст · t — тема · Esc — закрыть",
+        ),
+        TopicLabel => ("topic", "тема"),
+        TopicAll => ("all", "все"),
+        TopicAlerts => ("alerts", "алерты"),
+        TopicChecks => ("checks", "проверки"),
+        TopicFaults => ("faults", "отказы"),
+        TopicRestarts => ("restarts", "перезапуски"),
+        NoLineMatches => (
+            "no line matches the filter (Esc clears it)",
+            "нет строк под фильтр (Esc — сбросить)",
+        ),
+        PinnedTitle => ("Pinned for this case", "Закреплено до конца кейса"),
+        FactOom => ("OOM kill:", "убит по OOM:"),
+        FactOomLast => ("last at", "последний в"),
+        FactFired => ("fired at", "сработал в"),
+        FactChecks => ("checks passed:", "проверок пройдено:"),
+        FactChecksLast => ("last", "последняя"),
     };
     match lang {
         Lang::En => en,

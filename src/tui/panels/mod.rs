@@ -7,7 +7,8 @@
 //! - [`charts`]  — one sparkline row per signal.
 //! - [`faults`]  — what is injected right now.
 //! - [`load`]    — the load generator: target, sent by the generator, in flight.
-//! - [`log`]     — the event log.
+//! - [`log`]     — the event log: the case's facts pinned, the newest lines.
+//! - [`logview`] — the whole log over the screen: scrolled, filtered.
 //! - [`help`], [`input`], [`blocked`] — the boxes drawn over the rest.
 
 pub(crate) mod blocked;
@@ -18,5 +19,6 @@ pub(crate) mod help;
 pub(crate) mod input;
 pub(crate) mod load;
 pub(crate) mod log;
+pub(crate) mod logview;
 pub(crate) mod phase;
 pub(crate) mod stack;
