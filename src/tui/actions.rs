@@ -43,11 +43,14 @@ pub(crate) fn act(app: &mut App, action: Action) -> Vec<Effect> {
             vec![]
         }
         Action::ScrollDown => {
-            app.scroll = app.scroll.saturating_add(3);
+            // No further than the last line at the panel's bottom, as drawn.
+            let most = app.drawn.case_scroll_max.get();
+            app.scroll = app.scroll.saturating_add(3).min(most);
             vec![]
         }
         Action::ScrollUp => {
-            app.scroll = app.scroll.saturating_sub(3);
+            let most = app.drawn.case_scroll_max.get();
+            app.scroll = app.scroll.min(most).saturating_sub(3);
             vec![]
         }
         Action::StackChoices => {

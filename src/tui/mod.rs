@@ -37,6 +37,8 @@ pub mod view;
 
 #[cfg(test)]
 mod fixtures;
+#[cfg(test)]
+mod screens;
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -111,6 +111,10 @@ pub(crate) enum T {
     FactFired,
     FactChecks,
     FactChecksLast,
+    NextRespond,
+    NextAnswer,
+    NextRecover,
+    AlertToGo,
 }
 
 /// The word `t` in `lang`.
@@ -153,8 +157,8 @@ pub(crate) fn t(lang: Lang, t: T) -> &'static str {
             "Базовая линия не в норме: исправьте или I — внедрить всё равно.",
         ),
         Detecting => (
-            "Fault injected: watch the signals. r recovers.",
-            "Отказ внедрён: смотрите на сигналы. r — восстановить.",
+            "Fault injected: watch the signals until a detect check passes.",
+            "Отказ внедрён: следите за сигналами, пока не пройдёт проверка detect.",
         ),
         Recovering => (
             "Recovering: waiting for the metrics to return.",
@@ -327,6 +331,13 @@ pub(crate) fn t(lang: Lang, t: T) -> &'static str {
         FactFired => ("fired at", "сработал в"),
         FactChecks => ("checks passed:", "проверок пройдено:"),
         FactChecksLast => ("last", "последняя"),
+        NextRespond => (
+            "Detected. Respond first: work through the runbook",
+            "Обнаружено. Сначала реагируйте: пройдите ранбук",
+        ),
+        NextAnswer => ("answer the questions (a)", "ответьте на вопросы (a)"),
+        NextRecover => ("then r recovers.", "затем r — восстановить."),
+        AlertToGo => ("to go", "до срабатывания"),
     };
     match lang {
         Lang::En => en,

@@ -3,7 +3,9 @@
 //!
 //! - [`stack`]   — each service's state, restarts, OOM kills and memory.
 //! - [`cases`]   — the case list with a progress mark per case.
-//! - [`phase`]   — the case being walked: checks, alerts, hints, runbook.
+//! - [`phase`]   — the case being walked: checks, alerts, hints, runbook;
+//!   [`next`] its first rows (what to do now, the phase's essentials),
+//!   [`scroll`] how far it scrolls.
 //! - [`charts`]  — one sparkline row per signal.
 //! - [`faults`]  — what is injected right now.
 //! - [`load`]    — the load generator: target, sent by the generator, in flight.
@@ -20,5 +22,7 @@ pub(crate) mod input;
 pub(crate) mod load;
 pub(crate) mod log;
 pub(crate) mod logview;
+pub(crate) mod next;
 pub(crate) mod phase;
+pub(crate) mod scroll;
 pub(crate) mod stack;
