@@ -1,29 +1,121 @@
-//! What must hold on the console's screens: the
+//! Every screen of the console, drawn in both languages at 80×24, 120×36
+//! and 200×60 (one named snapshot each), and what must hold on them: the
 //! next step said at each phase (respond before recover), the phase's
 //! essentials at 80×24, the runbook in view at 120×36 once detected, and
 //! `J` stopping at the end of the case text.
 
-use crate::cases::Lang;
+use crossterm::event::KeyCode;
 
-use super::fixtures::{self, draw, key};
+use crate::cases::Lang;
+use crate::cases::runner::probe::Observation;
+use crate::cases::runner::session::{Poll, Seen};
+use crate::faults::FaultConfig;
+use crate::telemetry::AlertStatus;
+
+use super::fixtures::{self, at, calm, draw, healthy_seen, key, reading, run};
 use super::keymap::Action;
+use super::msg::Msg;
 use super::state::App;
 use super::theme::Theme;
 use super::view;
+
+const SIZES: [(u16, u16); 3] = [(80, 24), (120, 36), (200, 60)];
+
+fn press(app: &mut App, code: KeyCode) {
+    super::update::update(app, Msg::Key(code.into()));
+}
 
 /// Injected at 400 s, 8 s in: nothing detected yet.
 fn detecting() -> App {
     fixtures::injected_until(408.0)
 }
 
-fn build(make: fn() -> App, lang: Lang) -> App {
+/// `r` at 440 s; six seconds later p95 is still coming down.
+fn recovering() -> App {
+    let mut app = fixtures::failing();
+    at(&mut app, 440.0, Msg::Key(KeyCode::Char('r').into()));
+    let read = |_| Some(reading(1.2, 0.0, FaultConfig::default(), true));
+    run(&mut app, 440.0, 446.0, read, |p, t| match p {
+        Poll::Check { index, .. } => Seen::Check {
+            index: *index,
+            seen: Observation::Fails(Some(1.2)),
+        },
+        Poll::Alert { index, .. } => Seen::Alert {
+            index: *index,
+            status: Some(AlertStatus::Firing),
+            active_for_s: Some(30.0),
+        },
+        other => healthy_seen(other, t),
+    });
+    app
+}
+
+/// Recovered: every recover check held, the case finished.
+fn done() -> App {
+    let mut app = fixtures::failing();
+    at(&mut app, 440.0, Msg::Key(KeyCode::Char('r').into()));
+    run(&mut app, 440.0, 700.0, calm(true), healthy_seen);
+    app
+}
+
+fn with_key(mut app: App, action: Action) -> App {
+    key(&mut app, action);
+    app
+}
+
+fn log_filtered() -> App {
+    let mut app = with_key(fixtures::failing(), Action::Events);
+    press(&mut app, KeyCode::Char('/'));
+    for c in "p95".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    press(&mut app, KeyCode::Enter);
+    app
+}
+
+type Build = fn() -> App;
+
+fn screens() -> [(&'static str, Build); 13] {
+    [
+        ("empty", fixtures::empty),
+        ("loading", fixtures::loading),
+        ("healthy", fixtures::healthy),
+        ("detecting", detecting),
+        ("failing", fixtures::failing),
+        ("recovering", recovering),
+        ("done", done),
+        ("docker_absent", fixtures::docker_absent),
+        ("prometheus_absent", fixtures::prometheus_absent),
+        ("fault_form", || {
+            with_key(fixtures::failing(), Action::FaultForm)
+        }),
+        ("question", || with_key(fixtures::failing(), Action::Answer)),
+        ("log_view", || with_key(fixtures::failing(), Action::Events)),
+        ("log_view_filtered", log_filtered),
+    ]
+}
+
+fn at_size(app: &App, (w, h): (u16, u16)) -> String {
+    draw(w, h, |f| view::draw(f, app, Theme::PLAIN))
+}
+
+fn build(make: Build, lang: Lang) -> App {
     let mut app = make();
     app.lang = lang;
     app
 }
 
-fn at_size(app: &App, (w, h): (u16, u16)) -> String {
-    draw(w, h, |f| view::draw(f, app, Theme::PLAIN))
+#[test]
+fn every_screen_in_both_languages_at_three_sizes() {
+    for (name, make) in screens() {
+        for lang in [Lang::En, Lang::Ru] {
+            let app = build(make, lang);
+            for size in SIZES {
+                let (w, h) = size;
+                insta::assert_snapshot!(format!("{name}_{lang}_{w}x{h}"), at_size(&app, size));
+            }
+        }
+    }
 }
 
 #[test]

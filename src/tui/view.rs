@@ -149,46 +149,6 @@ mod tests {
     }
 
     #[test]
-    fn screen_empty_80x24() {
-        insta::assert_snapshot!(at(&fixtures::empty(), 80, 24));
-    }
-
-    #[test]
-    fn screen_loading_80x24() {
-        insta::assert_snapshot!(at(&fixtures::loading(), 80, 24));
-    }
-
-    #[test]
-    fn screen_healthy_80x24() {
-        insta::assert_snapshot!(at(&fixtures::healthy(), 80, 24));
-    }
-
-    #[test]
-    fn screen_failing_80x24() {
-        insta::assert_snapshot!(at(&fixtures::failing(), 80, 24));
-    }
-
-    #[test]
-    fn screen_docker_absent_80x24() {
-        insta::assert_snapshot!(at(&fixtures::docker_absent(), 80, 24));
-    }
-
-    #[test]
-    fn screen_prometheus_absent_80x24() {
-        insta::assert_snapshot!(at(&fixtures::prometheus_absent(), 80, 24));
-    }
-
-    #[test]
-    fn screen_failing_wide_120x40() {
-        insta::assert_snapshot!(at(&fixtures::failing(), 120, 40));
-    }
-
-    #[test]
-    fn screen_failing_wide_200x60() {
-        insta::assert_snapshot!(at(&fixtures::failing(), 200, 60));
-    }
-
-    #[test]
     fn a_wide_terminal_shows_whole_case_titles_in_both_languages() {
         for lang in [crate::cases::Lang::En, crate::cases::Lang::Ru] {
             let mut app = fixtures::failing();
