@@ -183,3 +183,15 @@ fn j_stops_at_the_end_of_the_case_text_and_says_where_it_is() {
     key(&mut app, Action::ScrollUp);
     assert_eq!(app.scroll, most - 3, "K moves back at once");
 }
+
+#[test]
+fn the_finished_checks_of_the_phase_are_in_view_at_100x32_under_the_essentials() {
+    // 100x32 is the terminal of the tmux test, which reads these lines.
+    let failing = at_size(&build(fixtures::failing, Lang::En), (100, 32));
+    assert!(
+        failing.contains("✔ detect/p95-above-objective 2.300 16.0 s"),
+        "{failing}"
+    );
+    let done = at_size(&build(done, Lang::En), (100, 32));
+    assert!(done.contains("✔ recover/p95-back-to-normal"), "{done}");
+}

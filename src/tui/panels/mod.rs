@@ -5,7 +5,7 @@
 //! - [`cases`]   — the case list with a progress mark per case.
 //! - [`phase`]   — the case being walked: checks, alerts, hints, runbook;
 //!   [`next`] its first rows (what to do now, the phase's essentials),
-//!   [`scroll`] how far it scrolls.
+//!   [`checks`] its checks and alerts, [`scroll`] how far it scrolls.
 //! - [`charts`]  — one sparkline row per signal.
 //! - [`faults`]  — what is injected right now.
 //! - [`load`]    — the load generator: target, sent by the generator, in flight.
@@ -16,6 +16,7 @@
 pub(crate) mod blocked;
 pub(crate) mod cases;
 pub(crate) mod charts;
+pub(crate) mod checks;
 pub(crate) mod faults;
 pub(crate) mod help;
 pub(crate) mod input;

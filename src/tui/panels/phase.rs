@@ -3,16 +3,13 @@
 //! hints as they are released, questions, the runbook prompts, what to look
 //! at and why, and the briefing. Scrolls with J/K.
 
-use std::time::Duration;
-
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use crate::cases::model::Question;
-use crate::cases::runner;
-use crate::cases::runner::session::{CaseSession, CheckStatus, QuestionState, Stage};
+use crate::cases::runner::session::{CaseSession, QuestionState, Stage};
 use crate::cases::{Case, Lang};
 
 use crate::tui::state::App;
@@ -21,6 +18,7 @@ use crate::tui::theme::Theme;
 
 use crate::tui::keymap::{Action, key_of};
 
+use super::checks::{self, secs, value};
 use super::{next, scroll};
 
 /// Time to detect, to alert, to recover: the industry's abbreviations,
@@ -28,17 +26,6 @@ use super::{next, scroll};
 const T_TTD: &str = "TTD";
 const T_TTA: &str = "TTA";
 const T_TTR: &str = "TTR";
-
-/// Rounded as `workshop run` rounds its times, so both show one number.
-fn secs(v: Option<f64>) -> String {
-    v.map(|v| format!("{:.1} s", runner::secs(Duration::from_secs_f64(v.max(0.0)))))
-        .unwrap_or_else(|| "—".into())
-}
-
-/// As the checks compare it (see [`runner::probe::show`]).
-fn value(v: Option<f64>) -> String {
-    v.map(runner::probe::show).unwrap_or_default()
-}
 
 fn briefing(case: &Case, lang: Lang, theme: Theme, lines: &mut Vec<Line<'static>>) {
     lines.push(Line::raw(""));
@@ -60,122 +47,6 @@ fn briefing(case: &Case, lang: Lang, theme: Theme, lines: &mut Vec<Line<'static>
     for para in case.briefing.get(lang).split("\n\n") {
         lines.push(Line::raw(para.replace('\n', " ").trim().to_string()));
     }
-}
-
-/// Every check with its mark, value and time, the baseline folded into
-/// one line once it is over; then the expected alerts.
-fn checks_and_alerts(s: &CaseSession, now: f64, lang: Lang, theme: Theme) -> Vec<Line<'static>> {
-    let mut lines = Vec::new();
-    let clock = match s.stage {
-        Stage::Detect => Some(T::TimesFromInjection),
-        Stage::Recover | Stage::Done => Some(T::TimesFromRecovery),
-        _ => None,
-    };
-    lines.push(Line::from(vec![
-        Span::styled(t(lang, T::Checks).to_string(), theme.title()),
-        Span::styled(
-            clock
-                .map(|c| format!(" ({})", t(lang, c)))
-                .unwrap_or_default(),
-            theme.dim(),
-        ),
-    ]));
-    let baseline_over = !matches!(s.stage, Stage::Settling | Stage::Baseline);
-    if baseline_over {
-        let all: Vec<_> = s.checks.iter().filter(|c| c.phase == "baseline").collect();
-        let passed = all
-            .iter()
-            .filter(|c| c.status == CheckStatus::Passed)
-            .count();
-        let (mark, style) = if passed == all.len() {
-            ("✔", theme.ok())
-        } else {
-            ("✘", theme.bad())
-        };
-        lines.push(Line::styled(
-            format!("{mark} baseline {passed}/{}", all.len()),
-            style,
-        ));
-    }
-    for c in s
-        .checks
-        .iter()
-        .filter(|c| !(baseline_over && c.phase == "baseline"))
-    {
-        let (mark, style, state) = match c.status {
-            CheckStatus::Waiting => ("·", theme.dim(), t(lang, T::Waiting).to_string()),
-            // The time since its phase began, then how long the check
-            // itself may still take before it fails.
-            CheckStatus::Pending => (
-                "…",
-                theme.warn(),
-                format!(
-                    "{:.0} s · {} {:.0}/{:.0} s",
-                    c.phase_started.map_or(0.0, |st| now - st),
-                    t(lang, T::CheckTimeout),
-                    c.started.map_or(0.0, |st| now - st),
-                    c.check.timeout.get().as_secs_f64()
-                ),
-            ),
-            CheckStatus::Passed => ("✔", theme.ok(), secs(c.after)),
-            CheckStatus::Failed => ("✘", theme.bad(), secs(c.after)),
-        };
-        lines.push(Line::from(vec![
-            Span::styled(format!("{mark} "), style),
-            Span::raw(format!("{}/{} ", c.phase, c.check.id)),
-            Span::styled(format!("{} ", value(c.value)), theme.accent()),
-            Span::styled(state, theme.dim()),
-        ]));
-        if c.status == CheckStatus::Pending {
-            lines.push(Line::styled(
-                format!("  {}", c.check.message.get(lang)),
-                theme.dim(),
-            ));
-        }
-    }
-    if !s.alerts.is_empty() {
-        lines.push(Line::styled(t(lang, T::Alerts).to_string(), theme.title()));
-    }
-    for a in &s.alerts {
-        let line = match (a.fired_after, a.missed, s.injected_at) {
-            (None, _, Some(_)) if a.active_before_injection => Line::styled(
-                format!("✘ {} {}", a.name, t(lang, T::AlertLeftOver)),
-                theme.bad(),
-            ),
-            (Some(after), _, _) => Line::styled(
-                format!("✔ {} {} {after:.0} s", a.name, t(lang, T::Fired)),
-                theme.ok(),
-            ),
-            (None, true, _) => Line::styled(
-                format!("✘ {} {} {:.0} s", a.name, t(lang, T::Missed), a.within),
-                theme.bad(),
-            ),
-            (None, false, Some(inj)) => Line::styled(
-                format!(
-                    "… {} {} ~{:.0} s: {:.0} s{}",
-                    a.name,
-                    t(lang, T::FiresWithin),
-                    a.within,
-                    (a.within - (now - inj)).max(0.0),
-                    a.status
-                        .map(|st| format!(" ({st:?})").to_lowercase())
-                        .unwrap_or_default()
-                ),
-                theme.warn(),
-            ),
-            (None, false, None) => Line::styled(
-                format!(
-                    "· {} {} ~{:.0} s",
-                    a.name,
-                    t(lang, T::FiresWithin),
-                    a.within
-                ),
-                theme.dim(),
-            ),
-        };
-        lines.push(line);
-    }
-    lines
 }
 
 fn hints(s: &CaseSession, lang: Lang, theme: Theme) -> Vec<Line<'static>> {
@@ -236,7 +107,7 @@ fn session_lines(
 ) -> Vec<Line<'static>> {
     let mut lines = vec![next::next_step(s, next, now, lang, theme)];
     lines.extend(next::essentials(s, now, lang, theme));
-    lines.push(Line::styled(
+    let ttd = Line::styled(
         format!(
             "{} {} · {} {} · {} {}",
             T_TTD,
@@ -247,22 +118,24 @@ fn session_lines(
             secs(s.time_to_recover)
         ),
         theme.dim(),
-    ));
+    );
+    lines.push(ttd);
+    lines.extend(checks::phase_results(s, now, lang, theme));
     let responding = s.time_to_detect.is_some() || s.stage != Stage::Detect;
     match s.stage {
         Stage::Detect if !responding => {
             lines.extend(hints(s, lang, theme));
             lines.extend(questions(s, lang, theme));
-            lines.extend(checks_and_alerts(s, now, lang, theme));
+            lines.extend(checks::checks_and_alerts(s, now, lang, theme));
             lines.extend(runbook(s, lang, theme));
         }
         Stage::Detect | Stage::Recover | Stage::Done => {
             lines.extend(runbook(s, lang, theme));
             lines.extend(questions(s, lang, theme));
             lines.extend(hints(s, lang, theme));
-            lines.extend(checks_and_alerts(s, now, lang, theme));
+            lines.extend(checks::checks_and_alerts(s, now, lang, theme));
         }
-        _ => lines.extend(checks_and_alerts(s, now, lang, theme)),
+        _ => lines.extend(checks::checks_and_alerts(s, now, lang, theme)),
     }
     lines
 }
