@@ -1,5 +1,5 @@
 //! Everything the console shows, as plain data. Only `update` changes it;
-//! the panels only read it.
+//! the panels only read it, but for [`Drawn`]: what the last draw measured.
 
 use std::cell::Cell;
 use std::collections::VecDeque;
