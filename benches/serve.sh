@@ -149,6 +149,40 @@ done
 [ -n "$ready" ] || { tail -n 30 "$RAW/serve.log" >&2; die "workshop serve did not become ready in 30 s"; }
 
 rss_mb() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
+
+# ---- where the CPU goes ---------------------------------------------------
+# CPU time (clock ticks) of: the server; PostgreSQL (the postmaster with its
+# reaped children, plus every live backend); the load generator (this
+# shell's reaped children: wrk or pgbench, once finished). Sampled before
+# and after each timed run, the differences give µs of CPU per request for
+# each part: where the time goes when HTTP and the database share the CPUs.
+TICK_US=$(( 1000000 / $(getconf CLK_TCK) ))
+PG_PID=$(head -n 1 "$PGTHROWAWAY_DIR/data/postmaster.pid")
+proc_ticks() { # PID [with-children] -> utime+stime (+cutime+cstime)
+  awk -v kids="${2:-}" '{ sub(/^.*\) /, ""); t = $12 + $13; if (kids != "") t += $14 + $15; print t }' \
+    "/proc/$1/stat" 2>/dev/null || echo 0
+}
+pg_ticks() {
+  local t kid
+  t=$(proc_ticks "$PG_PID" kids)
+  for kid in $(cat "/proc/$PG_PID/task/$PG_PID/children" 2>/dev/null); do
+    t=$(( t + $(proc_ticks "$kid") ))
+  done
+  echo "$t"
+}
+reaped_ticks() { # this shell's finished children, user + sys
+  awk '{ sub(/^.*\) /, ""); print $14 + $15 }' "/proc/$$/stat"
+}
+cpu_mark() { CPU0=("$(proc_ticks "$SERVE_PID")" "$(pg_ticks)" "$(reaped_ticks)"); }
+# cpu_split REQUESTS -> sets CPU_CELL: "server / PostgreSQL / generator" µs per request
+cpu_split() {
+  local n=$1 s p g
+  s=$(( $(proc_ticks "$SERVE_PID") - CPU0[0] ))
+  p=$(( $(pg_ticks) - CPU0[1] ))
+  g=$(( $(reaped_ticks) - CPU0[2] ))
+  CPU_CELL=$(awk -v s="$s" -v p="$p" -v g="$g" -v n="$n" -v u="$TICK_US" \
+    'BEGIN { if (n <= 0) n = 1; printf "%.0f / %.0f / %.0f", s * u / n, p * u / n, g * u / n }')
+}
 sleep 1
 RSS_IDLE=$(rss_mb "$SERVE_PID")
 log "idle RSS: $RSS_IDLE MB"
@@ -177,8 +211,11 @@ run_wrk() {
   local args=(-t "$THREADS" -c "$c" -d "${SECONDS_PER_RUN}s" --timeout 10s --latency)
   [ -n "$lua" ] && args+=(-s "$lua")
   log "wrk $name, $c connections, ${SECONDS_PER_RUN}s"
+  cpu_mark
   run wrk "${args[@]}" "$URL$path" >"$out" 2>&1 || { cat "$out" >&2; die "wrk failed ($name, $c)"; }
   W_RPS=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$out")
+  cpu_split "$(awk '/ requests in / { print $1 }' "$out")"
+  W_CPU=$CPU_CELL
   W_P99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$out")")
   W_NON2XX=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$out")
   W_NON2XX=${W_NON2XX:-0}
@@ -191,9 +228,12 @@ run_wrk() {
 run_pgbench() {
   local name=$1 c=$2 script=$3 out=$RAW/pgbench-$1-c$2.txt
   log "pgbench $name, $c clients, ${SECONDS_PER_RUN}s"
+  cpu_mark
   run "$PGBENCH" -n -M prepared -c "$c" -j "$THREADS" -T "$SECONDS_PER_RUN" -f "$script" "$BENCH_URL" >"$out" 2>&1 \
     || { cat "$out" >&2; die "pgbench failed ($name, $c)"; }
   P_TPS=$(awk '/^tps = / { printf "%.0f", $3; exit }' "$out")
+  cpu_split "$(awk '/^number of transactions actually processed:/ { print $NF }' "$out")"
+  P_CPU=$CPU_CELL
   P_LAT=$(awk '/^latency average = / { printf "%.2f", $4 }' "$out")
   P_FAILED=$(awk '/^number of failed transactions:/ { print $5 }' "$out")
   P_FAILED=${P_FAILED:-0}
@@ -219,9 +259,11 @@ errors_cell() { # non-2xx [+ socket errors]
 }
 
 declare -A HEALTH_CELLS HEALTH_RPS
+CPU_ROWS=()
 for c in $CONNS; do
   run_wrk health "$c" /health
   HEALTH_RPS[$c]=$W_RPS
+  CPU_ROWS+=("| \`GET /health\` | $c | $W_CPU |")
   HEALTH_CELLS[$c]="| \`GET /health\` | $c | $W_RPS | $W_P99 | $(errors_cell "$W_NON2XX" "$W_SOCKERR") | – | – |"
 done
 for endpoint in balance transfer; do
@@ -239,6 +281,7 @@ for endpoint in balance transfer; do
     pg_cell=$P_TPS
     if [ "$P_FAILED" != 0 ]; then pg_cell="$P_TPS ($P_FAILED failed)"; fi
     ROWS+=("| $label | $c | $W_RPS | $W_P99 | $(errors_cell "$W_NON2XX" "$W_SOCKERR") | $pg_cell | $P_LAT | $ratio | ≥ $target $V |")
+    CPU_ROWS+=("| $label | $c | $W_CPU |" "| pgbench, the same SQL | $c | – / ${P_CPU#* / } |")
     if [ "$endpoint" = balance ]; then
       # /health runs `SELECT 1` on the same path: within 10 % of a balance read.
       of_balance=$(awk -v h="${HEALTH_RPS[$c]}" -v b="$W_RPS" 'BEGIN { printf "%.2f", (b > 0) ? h / b : 0 }')
@@ -332,6 +375,10 @@ TABLE=$OUT/serve.md
   echo "| Endpoint | Conns | App req/s | App p99 ms | App non-2xx | pgbench TPS | pgbench avg ms | App/pgbench | Target |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|---|"
   printf '%s\n' "${ROWS[@]}"
+  echo
+  echo "| CPU per request, µs (server / PostgreSQL / load generator) | Conns | µs |"
+  echo "|---|---:|---|"
+  printf '%s\n' "${CPU_ROWS[@]}"
   echo
   echo "| Memory (serve VmRSS) | MB | Target |"
   echo "|---|---:|---|"

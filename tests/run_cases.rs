@@ -39,7 +39,7 @@ async fn walk(command: &[&str], id: &str) {
     let md = std::fs::read_to_string(&report).expect("report");
     let row = md
         .lines()
-        .find(|l| l.starts_with(&format!("| {id} |")))
+        .find(|l| l.starts_with(&format!("| {id} — ")))
         .unwrap_or_else(|| panic!("no summary row for {id}:\n{md}"));
     let cells: Vec<&str> = row.split('|').map(str::trim).collect();
     assert_eq!(cells[2], "passed", "{row}");
@@ -52,6 +52,16 @@ async fn walk(command: &[&str], id: &str) {
     assert!(cells[3].ends_with(" s"), "time to detect missing: {row}");
     assert!(cells[4].ends_with(" s"), "time to alert missing: {row}");
     assert!(cells[5].ends_with(" s"), "time to recover missing: {row}");
+    // The incident record: its UTC timeline and its chart beside it.
+    assert!(
+        md.contains("### Timeline (UTC)") && md.contains("| fault injected |"),
+        "{md}"
+    );
+    let chart = dir.path().join(format!("report-{id}.svg"));
+    let svg = std::fs::read_to_string(&chart)
+        .unwrap_or_else(|e| panic!("{}: {e}\n{md}", chart.display()));
+    assert!(svg.contains("<svg") && svg.contains("p95, s"), "{svg}");
+    assert!(md.contains(&format!("](report-{id}.svg)")), "{md}");
     let events: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&journal).expect("journal")).expect("json");
     assert!(events.as_array().is_some_and(|e| e.len() > 10));

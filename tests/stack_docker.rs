@@ -576,6 +576,8 @@ async fn the_memory_leak_case_passes_end_to_end_on_the_docker_stack() {
         ])
         .arg("--report")
         .arg(&report)
+        // The run reads the app's OOM kills from this stack (by its project).
+        .env("WORKSHOP_PROJECT", PROJECT)
         .output()
         .await
         .expect("workshop run");
@@ -590,6 +592,15 @@ async fn the_memory_leak_case_passes_end_to_end_on_the_docker_stack() {
         "the case ends in an OOM kill and a restart: {app:?}"
     );
     let md = std::fs::read_to_string(&report).expect("report");
-    assert!(md.contains("| memory-leak | passed |"), "{md}");
+    let row = md
+        .lines()
+        .find(|l| l.starts_with("| memory-leak — "))
+        .unwrap_or_else(|| panic!("no summary row:\n{md}"));
+    let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+    assert_eq!(cells[2], "passed", "{row}");
+    let kills: u64 = cells[8]
+        .parse()
+        .unwrap_or_else(|_| panic!("OOM kills seen: {row}"));
+    assert!(kills >= 1, "the report counts the case's OOM kill: {row}");
     let _ = std::fs::remove_dir_all(&dir);
 }

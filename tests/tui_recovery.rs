@@ -95,7 +95,7 @@ impl Console {
                 self.app
                     .log
                     .iter()
-                    .map(|l| format!("  {:.1} {}", l.t, l.text))
+                    .map(|l| format!("  {} {}", l.at.format("%H:%M:%S%.1f"), l.text))
                     .collect::<Vec<_>>()
                     .join("\n")
             );

@@ -13,6 +13,25 @@ use std::time::Duration;
 use common::tmux::Tmux;
 use common::{free_port, workshop_bin};
 
+/// The time shown after a finished check's line (`✔ detect/ID 2.348 18.0 s`),
+/// in seconds: the time since its phase began.
+fn check_time_on_screen(screen: &str, check: &str) -> Option<f64> {
+    let line = screen.lines().find(|l| l.contains(check))?;
+    let after = line.split(check).nth(1)?;
+    let words: Vec<&str> = after.split_whitespace().collect();
+    let unit = words.iter().position(|w| *w == "s")?;
+    words.get(unit.checked_sub(1)?)?.parse().ok()
+}
+
+/// The time to detect of case `id` in a session report's summary table.
+fn ttd_in_report(report: &str, id: &str) -> Option<f64> {
+    let row = report
+        .lines()
+        .find(|l| l.starts_with(&format!("| {id} — ")))?;
+    let cell = row.split('|').nth(3)?.trim();
+    cell.strip_suffix(" s")?.parse().ok()
+}
+
 /// The value in front of the p95 sparkline, in seconds.
 fn p95_on_screen(screen: &str) -> Option<f64> {
     let line = screen.lines().find(|l| l.contains("│p95 "))?;
@@ -61,6 +80,7 @@ fn a_student_walks_case_one_in_a_real_terminal() {
     });
     eprintln!("baseline ready after {ready:?}");
 
+    let pressed = std::time::Instant::now();
     tmux.keys(&["i"]);
     let acked = tmux.wait(
         "the API acknowledging the fault",
@@ -75,6 +95,15 @@ fn a_student_walks_case_one_in_a_real_terminal() {
     let check = tmux.wait("the detect check passed", Duration::from_secs(30), |s| {
         s.contains("✔ detect/p95-above-objective")
     });
+    // The time to detect on screen is the time since the inject key, give
+    // or take the screen's refresh and this test's polling.
+    let seen_after = pressed.elapsed().as_secs_f64();
+    let shown = check_time_on_screen(&tmux.screen(), "✔ detect/p95-above-objective")
+        .expect("the passed check shows its time since the injection");
+    assert!(
+        (shown - seen_after).abs() <= 3.0,
+        "the screen says detected {shown} s after the injection; the check appeared {seen_after:.1} s after the i key"
+    );
     // The promise: chart and check both show it within 30 s of the key.
     let since_key = acked + chart + check;
     assert!(
@@ -109,6 +138,25 @@ fn a_student_walks_case_one_in_a_real_terminal() {
     let progress =
         std::fs::read_to_string(dir.path().join("progress.json")).expect("progress saved");
     assert!(progress.contains("\"latency\""), "{progress}");
+
+    // The session report says what the screen said.
+    let report = std::fs::read_dir(dir.path())
+        .expect("the data dir")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "md"))
+        .expect("a session report beside the progress file");
+    let report = std::fs::read_to_string(report).expect("report read");
+    let in_report =
+        ttd_in_report(&report, "latency").expect("case 1's time to detect in the report");
+    assert!(
+        (in_report - shown).abs() < 0.05,
+        "the report's time to detect {in_report} s is not the screen's {shown} s:\n{report}"
+    );
+    assert!(
+        report.contains("| fault injected |") && report.contains("](session-report-"),
+        "the report has the case's timeline and chart:\n{report}"
+    );
 }
 
 #[test]

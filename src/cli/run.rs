@@ -5,13 +5,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use chrono::Utc;
 use clap::Args;
 use tokio_util::sync::CancellationToken;
 
 use super::ApiArgs;
 use crate::cases::model::ContainerStep;
 use crate::cases::runner::io::ActError;
-use crate::cases::runner::{Runner, ServiceControl, Stamped, report};
+use crate::cases::runner::{AppCounts, CaseRecord, Runner, ServiceControl, Stamped, report};
 use crate::cases::{CaseSet, Lang, UnknownCase};
 use crate::client::ApiClient;
 use crate::stack::task::StackHandle;
@@ -106,9 +107,12 @@ pub(crate) async fn run(
     drop(runner);
     let journal = printer.await.unwrap_or_default();
     if let Some(path) = &args.report {
-        std::fs::write(path, report::markdown(&outcomes, lang))
+        let records: Vec<CaseRecord> = outcomes.iter().map(CaseRecord::from_outcome).collect();
+        let files = report::write(path, report::Kind::Run, &records, lang, Utc::now())
             .map_err(|e| anyhow::anyhow!(tf(lang, E::CannotWriteReport, &[&path.display(), &e])))?;
-        println!("{}", written(lang, path));
+        for f in files {
+            println!("{}", written(lang, &f));
+        }
     }
     if let Some(path) = &args.journal {
         std::fs::write(path, report::journal(&journal)).map_err(|e| {
@@ -183,6 +187,17 @@ impl ServiceControl for DockerServices {
             match self.stack.get_or_init(|| Self::open(self.lang)).await {
                 Ok(stack) => stack.act(step).await,
                 Err(e) => Err(e.clone()),
+            }
+        })
+    }
+
+    /// From the Docker stack, when one runs the app; a local stack or an
+    /// API elsewhere gives `None` (the report says it was not seen).
+    fn app_counts(&self) -> futures::future::BoxFuture<'_, Option<AppCounts>> {
+        Box::pin(async move {
+            match self.stack.get_or_init(|| Self::open(self.lang)).await {
+                Ok(stack) => stack.app_counts().await,
+                Err(_) => None,
             }
         })
     }

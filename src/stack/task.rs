@@ -121,4 +121,13 @@ impl crate::cases::runner::ServiceControl for StackHandle {
             .map_err(|e| crate::cases::runner::io::ActError::Service(e.to_string()))
         })
     }
+
+    fn app_counts(
+        &self,
+    ) -> futures::future::BoxFuture<'_, Option<crate::cases::runner::AppCounts>> {
+        Box::pin(async move {
+            let status = self.call(StackCommand::Status).await.ok()?;
+            crate::cases::runner::AppCounts::of(&status)
+        })
+    }
 }

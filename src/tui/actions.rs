@@ -7,7 +7,7 @@ use crate::faults::FaultUpdate;
 
 use super::keymap::Action;
 use super::msg::Effect;
-use super::state::{ActiveCase, App, FORM, LogKind, Overlay};
+use super::state::{ActiveCase, App, FORM, LogKind, LogView, Overlay, Topic};
 use super::text::{T, t, tf};
 
 fn fault_effect(app: &mut App, update: FaultUpdate, inject: bool) -> Vec<Effect> {
@@ -30,6 +30,10 @@ pub(crate) fn act(app: &mut App, action: Action) -> Vec<Effect> {
             app.overlay = Overlay::Help;
             vec![]
         }
+        Action::Events => {
+            app.overlay = Overlay::Log(LogView::default());
+            vec![]
+        }
         Action::Up => {
             app.selected = app.selected.saturating_sub(1);
             vec![]
@@ -39,11 +43,14 @@ pub(crate) fn act(app: &mut App, action: Action) -> Vec<Effect> {
             vec![]
         }
         Action::ScrollDown => {
-            app.scroll = app.scroll.saturating_add(3);
+            // No further than the last line at the panel's bottom, as drawn.
+            let most = app.drawn.case_scroll_max.get();
+            app.scroll = app.scroll.saturating_add(3).min(most);
             vec![]
         }
         Action::ScrollUp => {
-            app.scroll = app.scroll.saturating_sub(3);
+            let most = app.drawn.case_scroll_max.get();
+            app.scroll = app.scroll.min(most).saturating_sub(3);
             vec![]
         }
         Action::StackChoices => {
@@ -65,7 +72,7 @@ pub(crate) fn act(app: &mut App, action: Action) -> Vec<Effect> {
             match a.session.inject(now, force) {
                 Some((actions, events)) => {
                     for e in events {
-                        app.log(LogKind::Info, e.text(app.lang));
+                        app.note(Topic::Fault, LogKind::Info, e.text(app.lang));
                     }
                     app.signals.markers.push((now, true));
                     vec![Effect::RunActions(actions)]
@@ -86,7 +93,7 @@ pub(crate) fn act(app: &mut App, action: Action) -> Vec<Effect> {
             };
             match a.session.recover(now) {
                 Some((actions, event)) => {
-                    app.log(LogKind::Info, event.text(app.lang));
+                    app.note(Topic::Fault, LogKind::Info, event.text(app.lang));
                     app.signals.markers.push((now, false));
                     vec![Effect::RunActions(actions)]
                 }
@@ -245,7 +252,9 @@ fn open(app: &mut App) -> Vec<Effect> {
         session,
         title,
         restarts_at_start: app.app_restarts(),
+        oom_kills_at_start: app.app_oom_kills(),
         saved: false,
+        facts: Vec::new(),
     });
     app.scroll = 0;
     app.signals.new_window();

@@ -49,14 +49,20 @@ pub(super) fn stack_says() -> String {
     format!("{}\n{}", STEPS.join("\n"), theirs.join("\n"))
 }
 
+/// The console's clock starts at 09:00:00 UTC in every fixture, so the
+/// log's times of day are the same on every run.
 fn base(lang: Lang) -> App {
     let cases = CaseSet::shipped().expect("shipped cases").cases().to_vec();
-    App::new(
+    let mut app = App::new(
         lang,
         cases,
         "http://127.0.0.1:5000".into(),
         Some("http://127.0.0.1:9090".into()),
-    )
+    );
+    app.started_utc = chrono::DateTime::parse_from_rfc3339("2026-03-17T09:00:00Z")
+        .expect("a fixed time")
+        .to_utc();
+    app
 }
 
 fn svc(name: &str, state: ServiceState, health: Health) -> ServiceStatus {
@@ -91,12 +97,12 @@ fn docker_status() -> StackStatus {
     }
 }
 
-fn at(app: &mut App, now: f64, msg: Msg) {
+pub(super) fn at(app: &mut App, now: f64, msg: Msg) {
     app.now = now;
     update(app, msg);
 }
 
-fn key(app: &mut App, action: Action) {
+pub(super) fn key(app: &mut App, action: Action) {
     let code = super::keymap::KEYMAP
         .iter()
         .find(|b| b.action == action)
@@ -114,7 +120,7 @@ fn key(app: &mut App, action: Action) {
     update(app, Msg::Key(ev));
 }
 
-fn reading(p95: f64, err: f64, faults: FaultConfig, prom: bool) -> Reading {
+pub(super) fn reading(p95: f64, err: f64, faults: FaultConfig, prom: bool) -> Reading {
     Reading {
         source: if prom {
             SourceKind::Prometheus
@@ -135,7 +141,7 @@ fn reading(p95: f64, err: f64, faults: FaultConfig, prom: bool) -> Reading {
 /// Runs the console's clock from `from` to `to`: a tick every second (its
 /// polls answered by `seen`, and the polls those answers lead to), a
 /// telemetry reading from `read` every two seconds.
-fn run(
+pub(super) fn run(
     app: &mut App,
     from: f64,
     to: f64,
@@ -160,14 +166,14 @@ fn run(
     }
 }
 
-fn calm(prom: bool) -> impl Fn(f64) -> Option<Reading> {
+pub(super) fn calm(prom: bool) -> impl Fn(f64) -> Option<Reading> {
     move |t| {
         let wobble = 0.04 + 0.01 * (t / 10.0).sin();
         Some(reading(wobble, 0.0, FaultConfig::default(), prom))
     }
 }
 
-fn healthy_seen(p: &Poll, _t: f64) -> Seen {
+pub(super) fn healthy_seen(p: &Poll, _t: f64) -> Seen {
     match p {
         Poll::Capture { name, .. } => Seen::Captured {
             name: name.clone(),
@@ -189,6 +195,7 @@ fn healthy_seen(p: &Poll, _t: f64) -> Seen {
         Poll::Peaks => Seen::Peaks {
             p95: Some(0.045),
             error_ratio: Some(0.0),
+            memory_bytes: Some(42.0 * 1024.0 * 1024.0),
         },
     }
 }
@@ -258,7 +265,9 @@ pub(super) fn failing() -> App {
     failing_in(Lang::En)
 }
 
-pub(super) fn failing_in(lang: Lang) -> App {
+/// The fault in at 400 s and watched until `to`: p95 climbs past the
+/// detect checks' thresholds at 410 s, the alert stays pending.
+pub(super) fn injected_until_in(lang: Lang, to: f64) -> App {
     let mut app = healthy_in(lang);
     at(
         &mut app,
@@ -273,7 +282,7 @@ pub(super) fn failing_in(lang: Lang) -> App {
         let p95 = if t < 410.0 { 0.05 } else { 2.3 };
         Some(reading(p95, 0.0, slow.clone(), true))
     };
-    run(&mut app, 400.0, 440.0, read, |p, t| match p {
+    run(&mut app, 400.0, to, read, |p, t| match p {
         Poll::Check {
             index,
             probe: crate::cases::Probe::Alert(_),
@@ -296,6 +305,12 @@ pub(super) fn failing_in(lang: Lang) -> App {
         },
         other => healthy_seen(other, t),
     });
+    app
+}
+
+/// Detected (TTD 16 s), the alert still pending, and app-1 OOM-killed.
+pub(super) fn failing_in(lang: Lang) -> App {
+    let mut app = injected_until_in(lang, 440.0);
     let mut status = docker_status();
     status.services[1].restarts = 2;
     status.services[1].oom_kills = 2;
@@ -396,17 +411,4 @@ pub(super) fn prometheus_absent_in(lang: Lang) -> App {
     );
     run(&mut app, 3.0, 120.0, calm(false), healthy_seen);
     app
-}
-
-/// Every state above, built in `lang`, by name.
-pub(super) fn every_state(lang: Lang) -> Vec<(&'static str, App)> {
-    vec![
-        ("empty", empty_in(lang)),
-        ("loading", loading_in(lang)),
-        ("healthy", healthy_in(lang)),
-        ("failing", failing_in(lang)),
-        ("docker absent", docker_absent_in(lang)),
-        ("images unavailable", blocked_on_images(lang)),
-        ("prometheus absent", prometheus_absent_in(lang)),
-    ]
 }

@@ -32,6 +32,8 @@ pub(crate) enum Action {
     RateDown,
     ScrollDown,
     ScrollUp,
+    /// The event log over the main view, to scroll and filter.
+    Events,
     /// The ways out when the stack cannot come up.
     StackChoices,
 }
@@ -215,6 +217,11 @@ pub(crate) const KEYMAP: &[Binding] = &[
         keys: &[K::Char('s')],
         action: A::StackChoices,
         help: T::StackChoices,
+    },
+    Binding {
+        keys: &[K::Char('e')],
+        action: A::Events,
+        help: T::EventsOpen,
     },
 ];
 

@@ -1,12 +1,12 @@
-//! Keys in, actions out: the open box (help, fault form, answer) reads
-//! keys itself; otherwise the keymap names the action.
+//! Keys in, actions out: the open box (help, fault form, answer, the log
+//! view) reads keys itself; otherwise the keymap names the action.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::actions::act;
 use super::keymap::{Action, action_for};
 use super::msg::Effect;
-use super::state::{App, FORM, LogKind, Overlay, StackPhase};
+use super::state::{App, FORM, LogKind, LogView, Overlay, StackPhase};
 use super::text::{T, t, tf};
 
 pub(crate) fn key_pressed(app: &mut App, key: KeyEvent) -> Vec<Effect> {
@@ -32,6 +32,10 @@ pub(crate) fn key_pressed(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         } => form_key(app, key, field, texts, refused),
         Overlay::Answer { index, text, .. } => answer_key(app, key, index, text),
         Overlay::Blocked => blocked_key(app, key),
+        Overlay::Log(view) => {
+            app.overlay = log_key(app, key, view);
+            vec![]
+        }
         Overlay::None => match action_for(&key) {
             Some(a) => act(app, a),
             None => vec![],
@@ -74,6 +78,51 @@ fn blocked_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         }
         _ => vec![],
     }
+}
+
+/// The log view, as k9s and oxker users expect it: ↑↓ (j k) a line, PgUp
+/// PgDn (K J) a page, Home End (g G) the ends; `/` types a text filter
+/// (Enter keeps it, Esc clears it), `t` steps the topic filter; Esc clears
+/// a filter, then closes, as do `e` and `q`. Returns what stays open.
+fn log_key(app: &App, key: KeyEvent, mut v: LogView) -> Overlay {
+    if v.typing {
+        match key.code {
+            KeyCode::Enter => v.typing = false,
+            KeyCode::Esc => {
+                v.filter.clear();
+                v.typing = false;
+            }
+            _ => edit(&mut v.filter, &key),
+        }
+        v.from_end = 0;
+        return Overlay::Log(v);
+    }
+    let count = v.lines(&app.log).len();
+    let page = app.drawn.log_page.get().max(1);
+    let page_step = isize::try_from(page).unwrap_or(isize::MAX);
+    match key.code {
+        KeyCode::Up | KeyCode::Char('k') => v.scroll(1, count, page),
+        KeyCode::Down | KeyCode::Char('j') => v.scroll(-1, count, page),
+        KeyCode::PageUp | KeyCode::Char('K') => v.scroll(page_step, count, page),
+        KeyCode::PageDown | KeyCode::Char('J') | KeyCode::Char(' ') => {
+            v.scroll(-page_step, count, page)
+        }
+        KeyCode::Home | KeyCode::Char('g') => v.scroll(isize::MAX, count, page),
+        KeyCode::End | KeyCode::Char('G') => v.from_end = 0,
+        KeyCode::Char('/') => {
+            v.typing = true;
+            v.filter.clear();
+        }
+        KeyCode::Char('t') => v.next_topic(),
+        KeyCode::Esc if !v.filter.is_empty() || v.topic.is_some() => {
+            v.filter.clear();
+            v.topic = None;
+            v.from_end = 0;
+        }
+        KeyCode::Esc | KeyCode::Char('e') | KeyCode::Char('q') => return Overlay::None,
+        _ => {}
+    }
+    Overlay::Log(v)
 }
 
 /// Types into a box's text: every printable character is kept as typed

@@ -12,7 +12,8 @@
 //! one round of telemetry.
 //! Also: [`keymap`] (keys and help from one table), [`keys`] and
 //! [`actions`] (what a key does, for `update`), [`form`] (the fault
-//! form's values and lines), [`text`] (en/ru),
+//! form's values and lines), [`timeline`] (the event log, its pinned facts
+//! and the log view's filters), [`text`] (en/ru),
 //! [`theme`] (16 colours or none), [`progress`] (saved between runs),
 //! [`terminal`] (raw mode in and out, panic included).
 
@@ -30,11 +31,14 @@ pub mod state;
 pub(crate) mod terminal;
 pub(crate) mod text;
 pub mod theme;
+pub(crate) mod timeline;
 pub mod update;
 pub mod view;
 
 #[cfg(test)]
 mod fixtures;
+#[cfg(test)]
+mod screens;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -104,6 +108,8 @@ pub async fn run(opts: Options) -> anyhow::Result<Finished> {
     let shared = Shared::new(tx, &api_url, prometheus).in_lang(opts.lang);
     let started = shared.started;
     let mut app = App::new(opts.lang, opts.cases.clone(), api_url, prometheus_url);
+    app.started_utc =
+        chrono::Utc::now() - chrono::TimeDelta::from_std(started.elapsed()).unwrap_or_default();
     app.progress = Progress::load(&opts.progress_path);
     let mut driver = Driver::new(shared);
     match &opts.mode {
@@ -185,7 +191,15 @@ pub async fn run(opts: Options) -> anyhow::Result<Finished> {
     if let Some(dir) = report.parent() {
         let _ = std::fs::create_dir_all(dir);
     }
-    let written = std::fs::write(&report, app.progress.report(&order)).is_ok();
+    let records = app.progress.session(&order, app.started_utc);
+    let written = crate::cases::runner::report::write(
+        &report,
+        crate::cases::runner::report::Kind::Session,
+        &records,
+        app.lang,
+        chrono::Utc::now(),
+    )
+    .is_ok();
     let note = match (&opts.mode, app.stack.backend) {
         _ if app.exit_note.is_some() => app.exit_note.as_deref().unwrap_or_default(),
         (Mode::Attach { .. }, _) => t(app.lang, T::LeftAttached),

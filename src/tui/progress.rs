@@ -9,41 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::cases::runner::CaseOutcome;
-use crate::cases::runner::report::{SessionRow, session_markdown};
-
-/// One case's result, the figures of the session report.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct CaseRecord {
-    pub title: String,
-    pub finished: bool,
-    pub passed: bool,
-    pub time_to_detect_s: Option<f64>,
-    pub time_to_alert_s: Option<f64>,
-    pub time_to_recover_s: Option<f64>,
-    pub peak_p95_s: Option<f64>,
-    pub peak_error_ratio: Option<f64>,
-    /// Restarts of the app during the case (OOM kills restart it).
-    pub restarts: u64,
-    pub at: Option<chrono::DateTime<chrono::Utc>>,
-}
-
-impl CaseRecord {
-    pub fn from_outcome(o: &CaseOutcome, restarts: u64) -> Self {
-        Self {
-            title: o.title.clone(),
-            finished: o.aborted.is_none(),
-            passed: o.passed,
-            time_to_detect_s: o.time_to_detect.map(|d| d.as_secs_f64()),
-            time_to_alert_s: o.time_to_alert.map(|d| d.as_secs_f64()),
-            time_to_recover_s: o.time_to_recover.map(|d| d.as_secs_f64()),
-            peak_p95_s: o.peak_p95,
-            peak_error_ratio: o.peak_error_ratio,
-            restarts,
-            at: Some(chrono::Utc::now()),
-        }
-    }
-}
+pub(crate) use crate::cases::runner::CaseRecord;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Progress {
@@ -78,26 +44,23 @@ impl Progress {
         std::fs::rename(tmp, path)
     }
 
-    /// The session report, in case order (`order` lists the ids).
-    pub fn report(&self, order: &[String]) -> String {
-        let secs = |s: Option<f64>| s.map(|s| std::time::Duration::from_secs_f64(s.max(0.0)));
-        let rows: Vec<SessionRow> = order
+    /// The cases of this session (recorded since `since`), in case order
+    /// (`order` lists the ids): what its report is written from. Earlier
+    /// sessions' results stay for the marks in the list, not in the report.
+    pub fn session(
+        &self,
+        order: &[String],
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Vec<CaseRecord> {
+        order
             .iter()
             .filter_map(|id| self.cases.get(id).map(|r| (id, r)))
-            .map(|(id, r)| SessionRow {
+            .filter(|(_, r)| r.at.is_some_and(|at| at >= since))
+            .map(|(id, r)| CaseRecord {
                 id: id.clone(),
-                title: r.title.clone(),
-                finished: r.finished,
-                passed: r.passed,
-                time_to_detect: secs(r.time_to_detect_s),
-                time_to_alert: secs(r.time_to_alert_s),
-                time_to_recover: secs(r.time_to_recover_s),
-                peak_p95: r.peak_p95_s,
-                peak_error_ratio: r.peak_error_ratio,
-                restarts: r.restarts,
+                ..r.clone()
             })
-            .collect();
-        session_markdown(&rows)
+            .collect()
     }
 
     /// The mark shown beside a case in the list.
@@ -134,5 +97,41 @@ mod tests {
         assert_eq!(Progress::load(&path).mark("latency"), "✔");
         std::fs::write(&path, "{not json").expect("written");
         assert_eq!(Progress::load(&path), Progress::default());
+    }
+
+    #[test]
+    fn the_session_report_holds_this_session_only_and_an_older_file_still_reads() {
+        let since = chrono::Utc::now();
+        let mut p = Progress::default();
+        let old = CaseRecord {
+            finished: true,
+            passed: true,
+            at: Some(since - chrono::TimeDelta::hours(20)),
+            ..CaseRecord::default()
+        };
+        let new = CaseRecord {
+            at: Some(since + chrono::TimeDelta::seconds(5)),
+            ..old.clone()
+        };
+        p.cases.insert("latency".into(), old);
+        p.cases.insert("errors".into(), new);
+        let order = ["latency".to_string(), "errors".to_string()];
+        let ids: Vec<String> = p.session(&order, since).into_iter().map(|r| r.id).collect();
+        assert_eq!(ids, ["errors"], "yesterday's case stays for its mark only");
+        assert_eq!(p.mark("latency"), "✔");
+
+        // A progress file from before the incident record: its figures read,
+        // what it lacks is empty.
+        let before = r#"{"cases":{"latency":{"title":"Slow payments","finished":true,
+            "passed":true,"time_to_detect_s":21.0,"time_to_alert_s":null,
+            "time_to_recover_s":30.5,"peak_p95_s":2.4,"peak_error_ratio":0.0,
+            "restarts":0,"at":"2026-11-30T10:00:00Z"}}}"#;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("p.json");
+        std::fs::write(&path, before).expect("written");
+        let r = &Progress::load(&path).cases["latency"];
+        assert_eq!(r.time_to_recover_s, Some(30.5));
+        assert_eq!(r.restarts, Some(0));
+        assert!(r.checks.is_empty() && r.timeline.injected.is_none());
     }
 }

@@ -1,7 +1,10 @@
 //! Everything the console shows, as plain data. Only `update` changes it;
-//! the panels only read it.
+//! the panels only read it, but for [`Drawn`]: what the last draw measured.
 
+use std::cell::Cell;
 use std::collections::VecDeque;
+
+use chrono::{DateTime, Utc};
 
 use crate::cases::runner::session::CaseSession;
 use crate::cases::{Case, Lang};
@@ -14,11 +17,10 @@ pub use super::form::{FORM, FaultValues, FormField};
 use super::msg::{Blocked, SourceKind};
 use super::progress::{CaseRecord, Progress};
 use super::text::{state_word, t};
+pub use super::timeline::{Fact, LOG_LINES, LogKind, LogLine, LogView, Pinned, Topic};
 
 /// The five-minute window of the charts.
 pub const CHART_WINDOW_S: f64 = 300.0;
-/// Lines kept in the event log.
-pub const LOG_LINES: usize = 200;
 
 /// How the console got its stack.
 #[derive(Debug, Clone, PartialEq)]
@@ -166,20 +168,8 @@ pub enum Overlay {
     },
     /// The stack cannot come up: local mode, retry or quit, on one key.
     Blocked,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LogKind {
-    Info,
-    Good,
-    Bad,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct LogLine {
-    pub t: f64,
-    pub kind: LogKind,
-    pub text: String,
+    /// The event log over the main view: scrolled, filtered.
+    Log(LogView),
 }
 
 /// The case being walked, with what the report needs beyond the session.
@@ -187,13 +177,29 @@ pub struct ActiveCase {
     pub session: CaseSession,
     pub title: String,
     pub restarts_at_start: u64,
+    pub oom_kills_at_start: u64,
     pub saved: bool,
+    /// Its lasting facts (OOM kills, alerts fired, checks passed), kept
+    /// from its opening to its close however long the log grows.
+    pub facts: Vec<Pinned>,
+}
+
+/// What the last draw measured, for the keys that scroll: how far the case
+/// panel can scroll before its last line reaches its bottom, and how many
+/// lines the log view shows at once. Written by the view, read by `update`.
+#[derive(Debug, Default)]
+pub struct Drawn {
+    pub case_scroll_max: Cell<u16>,
+    pub log_page: Cell<usize>,
 }
 
 pub struct App {
     pub lang: Lang,
     /// Seconds since the console started (the clock of everything shown).
     pub now: f64,
+    /// The wall-clock time (UTC) at which `now` was 0: the log's times are
+    /// this plus `now`, so `update` stays free of clocks and tests fix it.
+    pub started_utc: DateTime<Utc>,
     pub api_url: String,
     pub prometheus_url: Option<String>,
     pub stack: StackView,
@@ -212,6 +218,7 @@ pub struct App {
     /// What the console prints after the terminal is restored, when the
     /// student quit because the stack could not come up: the fix.
     pub exit_note: Option<String>,
+    pub drawn: Drawn,
 }
 
 impl App {
@@ -224,6 +231,7 @@ impl App {
         Self {
             lang,
             now: 0.0,
+            started_utc: Utc::now(),
             api_url,
             prometheus_url,
             stack: StackView {
@@ -250,29 +258,65 @@ impl App {
             overlay: Overlay::None,
             quitting: false,
             exit_note: None,
+            drawn: Drawn::default(),
         }
     }
 
+    /// The wall clock now, in UTC.
+    pub fn utc(&self) -> DateTime<Utc> {
+        crate::cases::runner::io::utc_after(self.started_utc, self.now)
+    }
+
+    /// Logs one of the console's own notes.
     pub fn log(&mut self, kind: LogKind, text: impl Into<String>) {
-        self.log.push_back(LogLine {
-            t: self.now,
+        self.note(Topic::Console, kind, text);
+    }
+
+    /// Logs a line about `topic`. A log view scrolled back keeps showing
+    /// the same lines while new ones arrive below.
+    pub fn note(&mut self, topic: Topic, kind: LogKind, text: impl Into<String>) {
+        let line = LogLine {
+            at: self.utc(),
             kind,
+            topic,
             text: text.into(),
-        });
+        };
+        if let Overlay::Log(v) = &mut self.overlay
+            && v.from_end > 0
+            && v.shows(&line)
+        {
+            v.from_end += 1;
+        }
+        self.log.push_back(line);
         while self.log.len() > LOG_LINES {
             self.log.pop_front();
+        }
+    }
+
+    /// Pins a lasting fact to the open case; without one there is no case
+    /// for it to belong to, and the log line alone says it.
+    pub fn pin(&mut self, fact: Fact) {
+        let at = self.utc();
+        if let Some(a) = self.active.as_mut() {
+            a.facts.push(Pinned { at, fact });
         }
     }
 
     /// Stores the active case's result in the progress (a finished result
     /// is never replaced by an unfinished one); false when no case is open.
     pub fn record_case(&mut self) -> bool {
-        let restarts = self.app_restarts();
+        let (restarts, oom_kills) = (self.app_restarts(), self.app_oom_kills());
+        let origin = self.started_utc;
         let Some(a) = self.active.as_mut() else {
             return false;
         };
-        let outcome = a.session.outcome(&a.title);
-        let rec = CaseRecord::from_outcome(&outcome, restarts.saturating_sub(a.restarts_at_start));
+        let outcome = a.session.outcome(&a.title, &|t| {
+            crate::cases::runner::io::utc_after(origin, t)
+        });
+        let rec = CaseRecord::from_outcome(&outcome).with_app_counts(
+            restarts.saturating_sub(a.restarts_at_start),
+            oom_kills.saturating_sub(a.oom_kills_at_start),
+        );
         a.saved = true;
         let keep_old = self
             .progress
@@ -342,16 +386,21 @@ impl App {
 
     /// Restarts of every app replica so far.
     pub fn app_restarts(&self) -> u64 {
+        self.app_sum(|x| x.restarts)
+    }
+
+    /// OOM kills of every app replica so far.
+    pub fn app_oom_kills(&self) -> u64 {
+        self.app_sum(|x| x.oom_kills)
+    }
+
+    fn app_sum(&self, count: impl Fn(&crate::stack::ServiceStatus) -> u64) -> u64 {
         self.stack
             .status
-            .as_ref()
-            .map(|s| {
-                s.services
-                    .iter()
-                    .filter(|x| x.name.starts_with("app"))
-                    .map(|x| x.restarts)
-                    .sum()
-            })
-            .unwrap_or(0)
+            .iter()
+            .flat_map(|s| &s.services)
+            .filter(|x| x.name.starts_with("app"))
+            .map(count)
+            .sum()
     }
 }

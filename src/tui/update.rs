@@ -7,7 +7,7 @@ use crate::stack::StackEvent;
 
 use super::keys::key_pressed;
 use super::msg::{Blocked, Effect, Msg, Reading};
-use super::state::{App, Link, LogKind, Overlay, StackPhase};
+use super::state::{App, Fact, Link, LogKind, Overlay, StackPhase, Topic};
 use super::text::{T, backend_word, stack_line, t, tf};
 
 /// What one message led to.
@@ -79,7 +79,7 @@ pub fn update(app: &mut App, msg: Msg) -> Step {
         }
         Msg::FaultsCleared(cleared) => {
             let text = format!("{} {}", t(app.lang, T::FaultsCleared), cleared.join(", "));
-            app.log(LogKind::Info, text);
+            app.note(Topic::Fault, LogKind::Info, text);
             Step::drawn(vec![])
         }
         Msg::StackStatus(result) => {
@@ -107,13 +107,15 @@ pub fn update(app: &mut App, msg: Msg) -> Step {
         Msg::FaultsSet { result, took_ms } => {
             match result {
                 Ok(c) => {
-                    app.log(
+                    app.note(
+                        Topic::Fault,
                         LogKind::Info,
                         tf(app.lang, T::FaultAck, &[&format!("{took_ms:.0}")]),
                     );
                     app.faults = Some(c);
                 }
-                Err(e) => app.log(
+                Err(e) => app.note(
+                    Topic::Fault,
                     LogKind::Bad,
                     tf(app.lang, T::FaultRefused, &[&e.text(app.lang)]),
                 ),
@@ -129,11 +131,11 @@ pub fn update(app: &mut App, msg: Msg) -> Step {
                 Ok(()) => {
                     let took = format!("{took_ms:.0}");
                     let line = tf(app.lang, T::ActionDone, &[&action.text(app.lang), &took]);
-                    app.log(LogKind::Info, line)
+                    app.note(Topic::Fault, LogKind::Info, line)
                 }
                 Err(e) => {
                     let line = format!("{}: {}", action.text(app.lang), e.text(app.lang));
-                    app.log(LogKind::Bad, line)
+                    app.note(Topic::Fault, LogKind::Bad, line)
                 }
             }
             Step::drawn(vec![])
@@ -176,10 +178,32 @@ fn due(app: &mut App) -> Vec<Effect> {
     }
 }
 
-/// Logs a session's events; a finished case is recorded and saved.
+/// Logs a session's events, pins the lasting ones to the case; a finished
+/// case is recorded and saved.
 fn run_events(app: &mut App, events: Vec<RunEvent>) -> Vec<Effect> {
     let mut effects = Vec::new();
     for e in events {
+        let topic = match &e {
+            RunEvent::CheckPassed { .. }
+            | RunEvent::CheckFailed { .. }
+            | RunEvent::BaselineFailed { .. } => Topic::Check,
+            RunEvent::AlertFired { .. }
+            | RunEvent::AlertMissed { .. }
+            | RunEvent::AlertBeforeInjection { .. } => Topic::Alert,
+            RunEvent::Phase { .. } | RunEvent::Action { .. } => Topic::Fault,
+            _ => Topic::Console,
+        };
+        match &e {
+            RunEvent::CheckPassed { phase, id, .. } => app.pin(Fact::CheckPassed {
+                phase,
+                id: id.clone(),
+            }),
+            RunEvent::AlertFired { name, after_s, .. } => app.pin(Fact::AlertFired {
+                name: name.clone(),
+                after_s: *after_s,
+            }),
+            _ => {}
+        }
         let kind = match &e {
             RunEvent::CheckPassed { .. } | RunEvent::AlertFired { .. } => LogKind::Good,
             RunEvent::CheckFailed { .. }
@@ -197,7 +221,7 @@ fn run_events(app: &mut App, events: Vec<RunEvent>) -> Vec<Effect> {
         if matches!(e, RunEvent::CaseFinished { .. }) {
             effects.extend(record(app));
         }
-        app.log(kind, e.text(app.lang));
+        app.note(topic, kind, e.text(app.lang));
     }
     effects
 }
@@ -220,10 +244,16 @@ fn stack_event(app: &mut App, e: StackEvent) {
                 app.stack.progress.pop_front();
             }
         }
-        StackEvent::Died { .. } | StackEvent::OomKilled { .. } => app.log(LogKind::Bad, line),
+        StackEvent::OomKilled { service } => {
+            app.pin(Fact::OomKill {
+                service: service.clone(),
+            });
+            app.note(Topic::Restart, LogKind::Bad, line)
+        }
+        StackEvent::Died { .. } => app.note(Topic::Restart, LogKind::Bad, line),
         StackEvent::Ready => app.log(LogKind::Good, line),
         StackEvent::Restarted { .. } | StackEvent::HealthChanged { .. } => {
-            app.log(LogKind::Info, line)
+            app.note(Topic::Restart, LogKind::Info, line)
         }
     }
 }
@@ -299,6 +329,10 @@ mod walk_tests;
 #[cfg(test)]
 #[path = "input_tests.rs"]
 mod input_tests;
+
+#[cfg(test)]
+#[path = "logview_tests.rs"]
+mod logview_tests;
 
 /// The stack cannot come up. A new cause is logged once and opens the box
 /// with the ways out (unless another box is open: then `s` opens it).

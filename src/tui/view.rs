@@ -8,7 +8,9 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::panels::{blocked, cases, charts, faults, help, input, load, log, phase, stack};
+use super::panels::{
+    blocked, cases, charts, faults, help, input, load, log, logview, phase, stack,
+};
 use super::state::{App, Link, Overlay};
 use super::text::{T, t};
 use super::theme::Theme;
@@ -101,7 +103,13 @@ fn header(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
 pub fn draw(f: &mut Frame, app: &App, theme: Theme) {
     let area = f.area();
     let stack_h = stack::height(app, area.width);
-    let log_h = if area.height >= 40 { 8 } else { 4 };
+    // The events pane grows with the terminal; the log view (`e`) is where
+    // the whole timeline is read.
+    let log_h = match area.height {
+        40.. => 8,
+        30.. => 6,
+        _ => 4,
+    };
     let [top, stack_area, middle, charts_row, bottom] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(stack_h),
@@ -125,10 +133,11 @@ pub fn draw(f: &mut Frame, app: &App, theme: Theme) {
     let [load_area, log_area] = split(bottom);
     load::render(f, load_area, app, theme);
     log::render(f, log_area, app, theme);
-    match app.overlay {
+    match &app.overlay {
         Overlay::Help => help::render(f, area, app, theme),
         Overlay::Form { .. } | Overlay::Answer { .. } => input::render(f, area, app, theme),
         Overlay::Blocked => blocked::render(f, area, app, theme),
+        Overlay::Log(v) => logview::render(f, area, app, v, theme),
         Overlay::None => {}
     }
 }
@@ -140,58 +149,6 @@ mod tests {
 
     fn at(app: &App, w: u16, h: u16) -> String {
         screen(w, h, |f| draw(f, app, Theme::PLAIN))
-    }
-
-    #[test]
-    fn screen_empty_80x24() {
-        insta::assert_snapshot!(at(&fixtures::empty(), 80, 24));
-    }
-
-    #[test]
-    fn screen_loading_80x24() {
-        insta::assert_snapshot!(at(&fixtures::loading(), 80, 24));
-    }
-
-    #[test]
-    fn screen_healthy_80x24() {
-        insta::assert_snapshot!(at(&fixtures::healthy(), 80, 24));
-    }
-
-    #[test]
-    fn screen_failing_80x24() {
-        insta::assert_snapshot!(at(&fixtures::failing(), 80, 24));
-    }
-
-    #[test]
-    fn screen_docker_absent_80x24() {
-        insta::assert_snapshot!(at(&fixtures::docker_absent(), 80, 24));
-    }
-
-    #[test]
-    fn screen_prometheus_absent_80x24() {
-        insta::assert_snapshot!(at(&fixtures::prometheus_absent(), 80, 24));
-    }
-
-    #[test]
-    fn screen_failing_wide_120x40() {
-        insta::assert_snapshot!(at(&fixtures::failing(), 120, 40));
-    }
-
-    #[test]
-    fn screen_failing_wide_200x60() {
-        insta::assert_snapshot!(at(&fixtures::failing(), 200, 60));
-    }
-
-    #[test]
-    fn screen_failing_in_russian_80x24() {
-        let app = fixtures::failing_in(crate::cases::Lang::Ru);
-        insta::assert_snapshot!(at(&app, 80, 24));
-    }
-
-    #[test]
-    fn screen_failing_in_russian_120x36() {
-        let app = fixtures::failing_in(crate::cases::Lang::Ru);
-        insta::assert_snapshot!(at(&app, 120, 36));
     }
 
     #[test]
@@ -214,16 +171,26 @@ mod tests {
 
         use crate::cases::Lang;
         use crate::tui::msg::Msg;
+        use crate::tui::screens::Build;
         use crate::words::english_leaks;
 
         // What the stack, Docker, a registry and the system say in the
         // fixtures (a step of `up`, an exit, a refused connection, why an
         // image could not be had): their words, passed on as they come.
-        let theirs = english_leaks(&fixtures::stack_says());
-        // Each state as it is, then with each box the student opens on it:
-        // the key help, the fault form, the answer box.
+        let mut theirs = english_leaks(&fixtures::stack_says());
+        // A box drawn over the header can cut its `workshop` short ("work").
+        for n in 1..8 {
+            theirs.extend(english_leaks(&"workshop"[..n]));
+        }
+        // Every screen of the matrix (the log view and the pinned facts
+        // among them) and the blocked box, each as it is, then with each
+        // box the student opens on it: the key help, the fault form, the
+        // answer box.
+        let mut screens: Vec<(&str, Build)> = super::super::screens::screens().to_vec();
+        screens.push(("images_unavailable", fixtures::blocked_on_images));
         for open in [None, Some('?'), Some('f'), Some('a')] {
-            for (name, mut app) in fixtures::every_state(Lang::Ru) {
+            for (name, make) in &screens {
+                let mut app = make(Lang::Ru);
                 if let Some(c) = open {
                     crate::tui::update::update(&mut app, Msg::Key(KeyCode::Char(c).into()));
                 }

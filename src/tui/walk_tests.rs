@@ -50,7 +50,9 @@ fn press(app: &mut App, replay: &Replay, c: char) {
 fn walk_in_console(replay: &Replay, clock: &FakeClock) -> (CaseOutcome, Vec<String>) {
     let app = console_walk(replay, clock);
     let outcome = match app.active.as_ref() {
-        Some(a) => a.session.outcome("console"),
+        Some(a) => a.session.outcome("console", &|t| {
+            crate::cases::runner::io::utc_after(crate::cases::runner::replay::FAKE_ORIGIN_UTC, t)
+        }),
         None => CaseOutcome::default(),
     };
     let lines = app

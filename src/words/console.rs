@@ -41,8 +41,8 @@ words! {
             "Базовая линия не в норме: исправьте или I — внедрить всё равно.",
         ),
         Detecting => (
-            "Fault injected: watch the signals. r recovers.",
-            "Отказ внедрён: смотрите на сигналы. r — восстановить.",
+            "Fault injected: watch the signals until a detect check passes.",
+            "Отказ внедрён: следите за сигналами, пока не пройдёт проверка detect.",
         ),
         Recovering => (
             "Recovering: waiting for the metrics to return.",
@@ -78,7 +78,6 @@ words! {
         ),
         LoadOff => ("off", "выкл"),
         Target => ("target", "цель"),
-        Achieved => ("achieved", "факт"),
         Source => ("source", "источник"),
         SourceProm => ("Prometheus", "Prometheus"),
         SourceScrape => ("direct /metrics scrape", "прямой сбор /metrics"),
@@ -300,6 +299,44 @@ words! {
         LinkAnswers => ("{0} answers", "{0} отвечает"),
         LinkLost => ("{0} lost: {1}", "{0} пропал: {1}"),
         LinkNotYet => ("{0} does not answer yet: {1}", "{0} пока не отвечает: {1}"),
+        // The generator's own count: requests it sent that came back in
+        // the last second. Not the chart's rps, which is what the API
+        // served (every client), read from Prometheus.
+        LoadSent => ("sent", "отправлено"),
+        // The event log (e), its topics and the case's pinned facts.
+        EventsOpen => (
+            "the event log: scroll, filter by text or topic",
+            "журнал событий: прокрутка, фильтр по тексту и теме",
+        ),
+        EventsHint => ("scroll, filter", "прокрутка, фильтр"),
+        LogViewKeys => (
+            "↑↓ PgUp PgDn Home End scroll · / text · t topic · Esc close",
+            "↑↓ PgUp PgDn Home End — прокрутка · / — текст · t — тема · Esc — закрыть",
+        ),
+        TopicLabel => ("topic", "тема"),
+        TopicAll => ("all", "все"),
+        TopicAlerts => ("alerts", "алерты"),
+        TopicChecks => ("checks", "проверки"),
+        TopicFaults => ("faults", "отказы"),
+        TopicRestarts => ("restarts", "перезапуски"),
+        NoLineMatches => (
+            "no line matches the filter (Esc clears it)",
+            "нет строк под фильтр (Esc — сбросить)",
+        ),
+        PinnedTitle => ("Pinned for this case", "Закреплено до конца кейса"),
+        FactOom => ("OOM kill:", "убит по OOM:"),
+        FactOomLast => ("last at", "последний в"),
+        FactFired => ("fired at", "сработал в"),
+        FactChecks => ("checks passed:", "проверок пройдено:"),
+        FactChecksLast => ("last", "последняя"),
+        // The case panel's next step.
+        NextRespond => (
+            "Detected. Respond first: work through the runbook",
+            "Обнаружено. Сначала реагируйте: пройдите ранбук",
+        ),
+        NextAnswer => ("answer the questions (a)", "ответьте на вопросы (a)"),
+        NextRecover => ("then r recovers.", "затем r — восстановить."),
+        AlertToGo => ("to go", "до срабатывания"),
         // The fault form: each field's label and what it accepts.
         FieldLatency => ("latency ms", "задержка, мс"),
         FieldJitter => ("jitter ms", "разброс, мс"),

@@ -13,7 +13,7 @@ use super::{E, S, T, Word};
 /// abbreviations Russian engineers say as they are (API, OOM kill, RPS),
 /// the names printed on keys, the `serve` command, and the two phases the
 /// legend of the checks names as their references start (`detect/…`).
-const KEPT: [&str; 23] = [
+const KEPT: [&str; 25] = [
     "docker",
     "colima",
     "podman",
@@ -33,6 +33,8 @@ const KEPT: [&str; 23] = [
     "ctrl",
     "pgup",
     "pgdn",
+    "home",
+    "end",
     "serve",
     "workshop",
     "detect",

@@ -105,6 +105,44 @@ impl Clock for WallClock {
 /// runtime when one is in use.
 pub(crate) trait ServiceControl: Send + Sync {
     fn act<'a>(&'a self, step: &'a ContainerStep) -> BoxFuture<'a, Result<(), ActError>>;
+
+    /// The app's restarts and OOM kills so far; `None` when they cannot be
+    /// seen (no stack, or the app is not running in it).
+    fn app_counts(&self) -> BoxFuture<'_, Option<AppCounts>> {
+        futures::future::ready(None).boxed()
+    }
+}
+
+/// Restarts and OOM kills of the app's replicas, summed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AppCounts {
+    pub restarts: u64,
+    pub oom_kills: u64,
+}
+
+impl AppCounts {
+    /// What a stack status says, when an app replica runs in it.
+    pub(crate) fn of(status: &crate::stack::StackStatus) -> Option<Self> {
+        let apps: Vec<_> = status
+            .services
+            .iter()
+            .filter(|s| s.name.starts_with("app"))
+            .collect();
+        apps.iter()
+            .any(|s| s.state == crate::stack::ServiceState::Running)
+            .then(|| Self {
+                restarts: apps.iter().map(|s| s.restarts).sum(),
+                oom_kills: apps.iter().map(|s| s.oom_kills).sum(),
+            })
+    }
+
+    /// The counts since `before`.
+    pub fn since(self, before: Self) -> Self {
+        Self {
+            restarts: self.restarts.saturating_sub(before.restarts),
+            oom_kills: self.oom_kills.saturating_sub(before.oom_kills),
+        }
+    }
 }
 
 /// The real thing: Prometheus (or the API's own `/metrics` standing in),
@@ -117,6 +155,11 @@ pub(crate) struct LiveIo {
 }
 
 impl LiveIo {
+    /// The app's restarts and OOM kills, when the stack can be seen.
+    pub(crate) async fn app_counts(&self) -> Option<AppCounts> {
+        self.services.as_ref()?.app_counts().await
+    }
+
     async fn probe(&self, probe: &Probe, captures: &Captures) -> Observation {
         match probe {
             Probe::Query(q) => match self.source.values(&q.promql).await {
@@ -179,11 +222,16 @@ impl CaseIo for LiveIo {
                 },
                 Poll::Peaks => {
                     let max = crate::cases::check::Reduce::Max;
-                    let (p95, error_ratio) = tokio::join!(
+                    let (p95, error_ratio, memory_bytes) = tokio::join!(
                         self.value(queries::P95_SECONDS, max),
-                        self.value(queries::ERROR_RATIO, max)
+                        self.value(queries::ERROR_RATIO, max),
+                        self.value(queries::RESIDENT_BYTES, max)
                     );
-                    Seen::Peaks { p95, error_ratio }
+                    Seen::Peaks {
+                        p95,
+                        error_ratio,
+                        memory_bytes,
+                    }
                 }
             }
         }

@@ -3,9 +3,11 @@
 //! [`walk::walk`]) from baseline through injection, detection and recovery,
 //! and always rolls back — on success, on failure, on Ctrl-C.
 
+mod chart;
 mod events;
 pub(crate) mod io;
 pub(crate) mod probe;
+pub(crate) mod record;
 pub(crate) mod report;
 pub(crate) mod session;
 pub(crate) mod walk;
@@ -13,14 +15,15 @@ pub(crate) mod walk;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 pub(crate) use events::{RunEvent, Stamped, phase_name, secs};
-pub(crate) use io::{CaseIo, LiveIo, ServiceControl, WallClock};
+pub(crate) use io::{AppCounts, CaseIo, LiveIo, ServiceControl, WallClock};
 pub(crate) use probe::{Captures, CheckResult};
+pub(crate) use record::{AnswerLine, CaseRecord, ChartPoint, Timeline};
 
 use crate::cases::{Case, Lang};
 use crate::client::ApiClient;
@@ -46,9 +49,9 @@ pub struct CaseOutcome {
     pub aborted: Option<String>,
     pub checks: Vec<CheckResult>,
     pub alerts: Vec<AlertResult>,
-    /// Wall-clock times (UTC) of the injection and of the recover action.
-    pub injected_at: Option<DateTime<Utc>>,
-    pub recover_began_at: Option<DateTime<Utc>>,
+    /// Wall-clock times (UTC): start, injection, first signal, alert,
+    /// recover action, recovery.
+    pub timeline: Timeline,
     /// Injection → first detect check passed.
     pub time_to_detect: Option<Duration>,
     /// Injection → first expected alert firing.
@@ -59,6 +62,15 @@ pub struct CaseOutcome {
     pub peak_p95: Option<f64>,
     pub peak_error_ratio: Option<f64>,
     pub load: LoadReport,
+    /// The questions, with what was answered (a headless run answers none).
+    pub answers: Vec<AnswerLine>,
+    /// The respond prompts, in the case's language.
+    pub prompts: Vec<String>,
+    /// The signals over the case, seconds since the injection.
+    pub samples: Vec<ChartPoint>,
+    /// Restarts and OOM kills of the app during the case, where the stack
+    /// could be seen.
+    pub app_counts: Option<AppCounts>,
 }
 
 pub(crate) struct Runner {
@@ -149,6 +161,7 @@ impl Runner {
             timeout: Duration::from_secs(30),
         });
         let io = self.io();
+        let counts_before = io.app_counts().await;
         let clock = WallClock::start();
         let emit = |e: RunEvent| self.emit(e);
         let mut outcome = walk::walk(
@@ -179,6 +192,10 @@ impl Runner {
             }
         }
         outcome.load = load.stop().await;
+        outcome.app_counts = match (counts_before, io.app_counts().await) {
+            (Some(b), Some(a)) => Some(a.since(b)),
+            _ => None,
+        };
         if let Some(reason) = &outcome.aborted {
             self.emit(RunEvent::Aborted {
                 reason: reason.clone(),

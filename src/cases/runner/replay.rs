@@ -168,6 +168,10 @@ impl Replay {
             Poll::Peaks => Seen::Peaks {
                 p95: self.values("job:fintech_p95_latency:5m").first().copied(),
                 error_ratio: Some(0.0),
+                memory_bytes: self
+                    .values("process_resident_memory_bytes")
+                    .first()
+                    .copied(),
             },
         }
     }

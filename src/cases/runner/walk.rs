@@ -143,9 +143,7 @@ pub(crate) async fn walk(
     // Observations still in flight are dropped with the walk: nothing it
     // started outlives it.
     drop(inflight);
-    let mut outcome = s.outcome(&title);
-    outcome.injected_at = s.injected_at.map(|t| clock.utc(t));
-    outcome.recover_began_at = s.recovering_at.map(|t| clock.utc(t));
+    let mut outcome = s.outcome(&title, &|t| clock.utc(t));
     outcome.checks.splice(0..0, teachable);
     outcome.aborted = aborted;
     outcome.passed = outcome.aborted.is_none() && s.passed();

@@ -149,8 +149,8 @@ async fn the_report_gives_the_injection_and_the_recover_action_in_utc() {
     let clock = Arc::new(FakeClock::default());
     let replay = Replay::new(clock.clone());
     let (o, _) = walk_headless(&case("latency"), &replay).await;
-    let injected = o.injected_at.expect("injected");
-    let recovered = o.recover_began_at.expect("recovered");
+    let injected = o.timeline.injected.expect("injected");
+    let recovered = o.timeline.recover_action.expect("recovered");
     let origin = super::replay::FAKE_ORIGIN_UTC;
     let after = |t: chrono::DateTime<chrono::Utc>| (t - origin).as_seconds_f64();
     assert!(
@@ -158,12 +158,26 @@ async fn the_report_gives_the_injection_and_the_recover_action_in_utc() {
         "settle 45 s and hold 15 s: {injected}"
     );
     assert!(recovered > injected);
-    let md = report::markdown(std::slice::from_ref(&o), Lang::En);
-    let stamp = injected.format("%Y-%m-%d %H:%M:%S UTC").to_string();
-    assert!(stamp.starts_with("2025-03-01 00:01:0"), "{stamp}");
-    assert!(md.contains(&format!("Injected at {stamp}")), "{md}");
-    let ru = report::markdown(&[o], Lang::Ru);
-    assert!(ru.contains(&format!("Отказ внедрён в {stamp}")), "{ru}");
+    let rec = crate::cases::runner::CaseRecord::from_outcome(&o);
+    let none = |_: &str| None;
+    let md = report::markdown(
+        std::slice::from_ref(&rec),
+        report::Kind::Run,
+        Lang::En,
+        origin,
+        &none,
+    );
+    let clock = injected.format("%H:%M:%S").to_string();
+    assert!(clock.starts_with("00:01:0"), "{clock}");
+    assert!(
+        md.contains(&format!("| {clock} | 0.0 s | fault injected |")),
+        "{md}"
+    );
+    let ru = report::markdown(&[rec], report::Kind::Run, Lang::Ru, origin, &none);
+    assert!(
+        ru.contains(&format!("| {clock} | 0.0 с | отказ внедрён |")),
+        "{ru}"
+    );
 }
 
 #[tokio::test]

@@ -1,5 +1,7 @@
-//! The load panel: on or off, the target rate, what was achieved, and what
-//! is still in flight (a slow API shows up here first).
+//! The load panel: on or off, the target rate, what the generator sent
+//! (and got answered: its own count, not the chart's `rps`, which is what
+//! the API served to every client), and what is still in flight (a slow
+//! API shows up here first).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -26,7 +28,8 @@ pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let per_s = t(lang, T::PerSec);
     let mut lines = Vec::new();
     if app.load.on {
-        let achieved = app.load.report.as_ref().map(|r| r.achieved_rps());
+        // One rate per line, each named: an unnamed average beside the
+        // target read as what the API achieved.
         lines.push(Line::from(vec![
             Span::styled("▶ ", theme.ok()),
             Span::raw(format!(
@@ -34,19 +37,13 @@ pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
                 t(lang, T::Target),
                 app.load.target
             )),
-            Span::styled(
-                achieved
-                    .map(|a| format!(" → {a:.1}{per_s}"))
-                    .unwrap_or_default(),
-                theme.accent(),
-            ),
         ]));
         if let Some(r) = &app.load.report {
             let last = r.last_second.completed();
             let short = app.load.falling_short(app.now);
-            let achieved = format!(
+            let sent = format!(
                 "{} {last}{per_s} · {} {}",
-                t(lang, T::Achieved),
+                t(lang, T::LoadSent),
                 r.in_flight,
                 t(lang, T::InFlight)
             );
@@ -57,10 +54,10 @@ pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
                     format!("⚠ {}", t(lang, T::LoadShort)),
                     theme.bad(),
                 ));
-                lines.push(Line::styled(achieved, theme.bad()));
+                lines.push(Line::styled(sent, theme.bad()));
                 lines.push(Line::styled(t(lang, T::LoadShortWhy), theme.warn()));
             } else {
-                lines.push(Line::styled(achieved, theme.dim()));
+                lines.push(Line::styled(sent, theme.dim()));
             }
         }
     } else {
@@ -88,7 +85,7 @@ mod tests {
     }
 
     #[test]
-    fn load_on_with_its_achieved_rate() {
+    fn load_on_with_the_rate_the_generator_sent() {
         let app = fixtures::healthy();
         insta::assert_snapshot!(draw(40, 4, |f| render(f, f.area(), &app, Theme::PLAIN)));
     }

@@ -3,44 +3,29 @@
 //! hints as they are released, questions, the runbook prompts, what to look
 //! at and why, and the briefing. Scrolls with J/K.
 
-use std::time::Duration;
-
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use crate::cases::model::Question;
-use crate::cases::runner::session::{CaseSession, CheckStatus, QuestionState, Stage};
-use crate::cases::runner::{self, phase_name};
+use crate::cases::runner::session::{CaseSession, QuestionState, Stage};
 use crate::cases::{Case, Lang};
 
 use crate::tui::state::App;
-use crate::tui::text::{T, alert_word, t, unit};
+use crate::tui::text::{T, t, unit};
 use crate::tui::theme::Theme;
+
+use crate::tui::keymap::{Action, key_of};
+
+use super::checks::{self, secs, value};
+use super::{next, scroll};
 
 /// Time to detect, to alert, to recover: the industry's abbreviations,
 /// kept as they are in both languages (the help and the report spell them out).
 const T_TTD: &str = "TTD";
 const T_TTA: &str = "TTA";
 const T_TTR: &str = "TTR";
-
-/// Rounded as `workshop run` rounds its times, so both show one number.
-fn secs(v: Option<f64>, lang: Lang) -> String {
-    let s = t(lang, T::Sec);
-    v.map(|v| {
-        format!(
-            "{:.1} {s}",
-            runner::secs(Duration::from_secs_f64(v.max(0.0)))
-        )
-    })
-    .unwrap_or_else(|| "—".into())
-}
-
-/// As the checks compare it (see [`runner::probe::show`]).
-fn value(v: Option<f64>) -> String {
-    v.map(runner::probe::show).unwrap_or_default()
-}
 
 fn briefing(case: &Case, lang: Lang, theme: Theme, lines: &mut Vec<Line<'static>>) {
     lines.push(Line::raw(""));
@@ -64,183 +49,15 @@ fn briefing(case: &Case, lang: Lang, theme: Theme, lines: &mut Vec<Line<'static>
     }
 }
 
-/// After `Case finished`, what comes next: leave (the load stops), then
-/// the next case by its number and title, or quit with the report.
-fn what_next(next: Option<&Case>, lang: Lang) -> String {
-    match next {
-        Some(c) => format!(
-            "{} {} · {}.",
-            t(lang, T::DoneNext),
-            c.order,
-            c.title.get(lang)
-        ),
-        None => t(lang, T::DoneLast).to_string(),
-    }
-}
-
-fn session_lines(
-    s: &CaseSession,
-    next: Option<&Case>,
-    now: f64,
-    lang: Lang,
-    theme: Theme,
-) -> Vec<Line<'static>> {
+fn hints(s: &CaseSession, lang: Lang, theme: Theme) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
-    let sec = t(lang, T::Sec);
-    let (text, style) = match s.stage {
-        Stage::Settling => (
-            format!(
-                "{} {:.0} {sec}",
-                t(lang, T::Settling),
-                (s.settle_until - now).max(0.0)
-            ),
-            theme.warn(),
-        ),
-        Stage::Baseline => (t(lang, T::BaselineRunning).to_string(), theme.warn()),
-        Stage::Ready => (t(lang, T::Ready).to_string(), theme.ok()),
-        Stage::BaselineFailed => (t(lang, T::BaselineFailed).to_string(), theme.bad()),
-        Stage::Detect => (t(lang, T::Detecting).to_string(), theme.bad()),
-        Stage::Recover => (t(lang, T::Recovering).to_string(), theme.warn()),
-        Stage::Done => (
-            format!(
-                "{} {} {}",
-                t(lang, T::Done),
-                if s.passed() { "✔" } else { "✘" },
-                what_next(next, lang)
-            ),
-            if s.passed() { theme.ok() } else { theme.bad() },
-        ),
-    };
-    lines.push(Line::styled(text, style));
-    lines.push(Line::styled(
-        format!(
-            "{} {} · {} {} · {} {}",
-            T_TTD,
-            secs(s.time_to_detect, lang),
-            T_TTA,
-            secs(s.time_to_alert(), lang),
-            T_TTR,
-            secs(s.time_to_recover, lang)
-        ),
-        theme.dim(),
-    ));
-    let clock = match s.stage {
-        Stage::Detect => Some(T::TimesFromInjection),
-        Stage::Recover | Stage::Done => Some(T::TimesFromRecovery),
-        _ => None,
-    };
-    lines.push(Line::from(vec![
-        Span::styled(t(lang, T::Checks).to_string(), theme.title()),
-        Span::styled(
-            clock
-                .map(|c| format!(" ({})", t(lang, c)))
-                .unwrap_or_default(),
-            theme.dim(),
-        ),
-    ]));
-    let baseline_over = !matches!(s.stage, Stage::Settling | Stage::Baseline);
-    if baseline_over {
-        let all: Vec<_> = s.checks.iter().filter(|c| c.phase == "baseline").collect();
-        let passed = all
-            .iter()
-            .filter(|c| c.status == CheckStatus::Passed)
-            .count();
-        let (mark, style) = if passed == all.len() {
-            ("✔", theme.ok())
-        } else {
-            ("✘", theme.bad())
-        };
-        lines.push(Line::styled(
-            format!(
-                "{mark} {} {passed}/{}",
-                phase_name(lang, "baseline"),
-                all.len()
-            ),
-            style,
-        ));
-    }
-    for c in s
-        .checks
-        .iter()
-        .filter(|c| !(baseline_over && c.phase == "baseline"))
-    {
-        let (mark, style, state) = match c.status {
-            CheckStatus::Waiting => ("·", theme.dim(), t(lang, T::Waiting).to_string()),
-            // The time since its phase began, then how long the check
-            // itself may still take before it fails.
-            CheckStatus::Pending => (
-                "…",
-                theme.warn(),
-                format!(
-                    "{:.0} {sec} · {} {:.0}/{:.0} {sec}",
-                    c.phase_started.map_or(0.0, |st| now - st),
-                    t(lang, T::CheckTimeout),
-                    c.started.map_or(0.0, |st| now - st),
-                    c.check.timeout.get().as_secs_f64()
-                ),
-            ),
-            CheckStatus::Passed => ("✔", theme.ok(), secs(c.after, lang)),
-            CheckStatus::Failed => ("✘", theme.bad(), secs(c.after, lang)),
-        };
-        lines.push(Line::from(vec![
-            Span::styled(format!("{mark} "), style),
-            Span::raw(format!("{}/{} ", c.phase, c.check.id)),
-            Span::styled(format!("{} ", value(c.value)), theme.accent()),
-            Span::styled(state, theme.dim()),
-        ]));
-        if c.status == CheckStatus::Pending {
-            lines.push(Line::styled(
-                format!("  {}", c.check.message.get(lang)),
-                theme.dim(),
-            ));
-        }
-    }
-    if !s.alerts.is_empty() {
-        lines.push(Line::styled(t(lang, T::Alerts).to_string(), theme.title()));
-    }
-    for a in &s.alerts {
-        let line = match (a.fired_after, a.missed, s.injected_at) {
-            (None, _, Some(_)) if a.active_before_injection => Line::styled(
-                format!("✘ {} {}", a.name, t(lang, T::AlertLeftOver)),
-                theme.bad(),
-            ),
-            (Some(after), _, _) => Line::styled(
-                format!("✔ {} {} {after:.0} {sec}", a.name, t(lang, T::Fired)),
-                theme.ok(),
-            ),
-            (None, true, _) => Line::styled(
-                format!("✘ {} {} {:.0} {sec}", a.name, t(lang, T::Missed), a.within),
-                theme.bad(),
-            ),
-            (None, false, Some(inj)) => Line::styled(
-                format!(
-                    "… {} {} ~{:.0} {sec}: {:.0} {sec}{}",
-                    a.name,
-                    t(lang, T::FiresWithin),
-                    a.within,
-                    (a.within - (now - inj)).max(0.0),
-                    a.status
-                        .map(|st| format!(" ({})", t(lang, alert_word(st))))
-                        .unwrap_or_default()
-                ),
-                theme.warn(),
-            ),
-            (None, false, None) => Line::styled(
-                format!(
-                    "· {} {} ~{:.0} {sec}",
-                    a.name,
-                    t(lang, T::FiresWithin),
-                    a.within
-                ),
-                theme.dim(),
-            ),
-        };
-        lines.push(line);
-    }
-    let hints = &s.case.phases.detect.hints;
     if s.hints_shown.iter().any(|h| *h) {
         lines.push(Line::styled(t(lang, T::Hints).to_string(), theme.title()));
-        for (h, _) in hints
+        for (h, _) in s
+            .case
+            .phases
+            .detect
+            .hints
             .iter()
             .zip(&s.hints_shown)
             .filter(|(_, shown)| **shown)
@@ -251,21 +68,74 @@ fn session_lines(
             ));
         }
     }
-    if matches!(s.stage, Stage::Detect | Stage::Recover | Stage::Done) {
-        let qs = &s.case.phases.detect.questions;
-        if !qs.is_empty() {
-            lines.push(Line::styled(
-                t(lang, T::Questions).to_string(),
-                theme.title(),
-            ));
+    lines
+}
+
+fn questions(s: &CaseSession, lang: Lang, theme: Theme) -> Vec<Line<'static>> {
+    let qs = &s.case.phases.detect.questions;
+    let mut lines = Vec::new();
+    if !qs.is_empty() {
+        lines.push(Line::styled(
+            t(lang, T::Questions).to_string(),
+            theme.title(),
+        ));
+    }
+    for (q, st) in qs.iter().zip(&s.questions) {
+        lines.push(question_line(q, st, lang, theme));
+    }
+    lines
+}
+
+fn runbook(s: &CaseSession, lang: Lang, theme: Theme) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::styled(t(lang, T::Runbook).to_string(), theme.title())];
+    for p in &s.case.phases.respond.prompts {
+        lines.push(Line::raw(format!("• {}", p.get(lang))));
+    }
+    lines
+}
+
+/// The panel's text, most urgent first: what to do now and the phase's
+/// essentials; then, once the fault is in, what that phase works with
+/// (hints and questions while detecting; the runbook first once a detect
+/// check has passed); then every check and alert.
+fn session_lines(
+    s: &CaseSession,
+    next: Option<&Case>,
+    now: f64,
+    lang: Lang,
+    theme: Theme,
+) -> Vec<Line<'static>> {
+    let mut lines = vec![next::next_step(s, next, now, lang, theme)];
+    lines.extend(next::essentials(s, now, lang, theme));
+    let ttd = Line::styled(
+        format!(
+            "{} {} · {} {} · {} {}",
+            T_TTD,
+            secs(s.time_to_detect, lang),
+            T_TTA,
+            secs(s.time_to_alert(), lang),
+            T_TTR,
+            secs(s.time_to_recover, lang)
+        ),
+        theme.dim(),
+    );
+    lines.push(ttd);
+    lines.extend(checks::phase_results(s, now, lang, theme));
+    let responding = s.time_to_detect.is_some() || s.stage != Stage::Detect;
+    match s.stage {
+        Stage::Detect if !responding => {
+            lines.extend(hints(s, lang, theme));
+            lines.extend(questions(s, lang, theme));
+            lines.extend(checks::checks_and_alerts(s, now, lang, theme));
+            lines.extend(runbook(s, lang, theme));
         }
-        for (q, st) in qs.iter().zip(&s.questions) {
-            lines.push(question_line(q, st, lang, theme));
+        Stage::Detect | Stage::Recover | Stage::Done => {
+            lines.extend(runbook(s, lang, theme));
+            lines.extend(questions(s, lang, theme));
+            lines.extend(hints(s, lang, theme));
+            lines.extend(checks::checks_and_alerts(s, now, lang, theme));
         }
-        lines.push(Line::styled(t(lang, T::Runbook).to_string(), theme.title()));
-        for p in &s.case.phases.respond.prompts {
-            lines.push(Line::raw(format!("• {}", p.get(lang))));
-        }
+        _ => lines.extend(checks::checks_and_alerts(s, now, lang, theme)),
     }
     lines
 }
@@ -329,12 +199,32 @@ pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
     if let Some(c) = case {
         briefing(c, lang, theme, &mut lines);
     }
-    let block = Block::bordered().title(Span::styled(title, theme.title()));
+    // J/K stop with the last line at the bottom, and say where they are.
+    let inner = Block::bordered().inner(area);
+    let total = scroll::rows(&lines, inner.width);
+    let most = total.saturating_sub(usize::from(inner.height));
+    let most = u16::try_from(most).unwrap_or(u16::MAX);
+    app.drawn.case_scroll_max.set(most);
+    let at = app.scroll.min(most);
+    let mut block = Block::bordered().title(Span::styled(title, theme.title()));
+    if let Some(pos) = scroll::position(usize::from(at), usize::from(inner.height), total) {
+        block = block.title_bottom(
+            Line::styled(
+                format!(
+                    " {}/{} {pos} ",
+                    key_of(Action::ScrollDown),
+                    key_of(Action::ScrollUp)
+                ),
+                theme.dim(),
+            )
+            .right_aligned(),
+        );
+    }
     f.render_widget(
         Paragraph::new(lines)
             .block(block)
             .wrap(Wrap { trim: false })
-            .scroll((app.scroll, 0)),
+            .scroll((at, 0)),
         area,
     );
 }

@@ -19,12 +19,17 @@ mod model;
 mod observe;
 mod outcome;
 
-pub(crate) use model::{AlertWatch, CheckState, CheckStatus, Poll, QuestionState, Seen, Stage};
+pub(crate) use model::{
+    AlertWatch, CheckState, CheckStatus, Poll, QuestionState, Sample, Seen, Stage,
+};
 
 /// How often an expected alert's state is asked.
 const ALERT_POLL_S: f64 = 2.0;
-/// How often the case's peaks are read while the fault is in.
+/// How often the case's signals are sampled (its peaks are taken while
+/// the fault is in).
 const PEAKS_POLL_S: f64 = 5.0;
+/// Samples kept for a case's chart: over two hours at one per 5 s.
+const SAMPLES_KEPT: usize = 1600;
 /// A baseline capture that finds no data is asked again this often, this
 /// many times in all, before the baseline is declared failed.
 const CAPTURE_RETRY_S: f64 = 5.0;
@@ -60,6 +65,8 @@ pub struct CaseSession {
     /// The worst p95 and error ratio seen while the fault was in.
     pub peak_p95: Option<f64>,
     pub peak_error_ratio: Option<f64>,
+    /// The signals every [`PEAKS_POLL_S`] from the start to the end.
+    pub samples: Vec<Sample>,
     peaks_next: f64,
     peaks_in_flight: bool,
 }
@@ -128,7 +135,8 @@ impl CaseSession {
             time_to_recover: None,
             peak_p95: None,
             peak_error_ratio: None,
-            peaks_next: 0.0,
+            samples: Vec::new(),
+            peaks_next: now,
             peaks_in_flight: false,
             case,
         }

@@ -127,7 +127,9 @@ pub enum Poll {
         promql: String,
         reduce: Reduce,
     },
-    /// The case's worst p95 and error ratio so far, for its report.
+    /// The case's p95, error ratio and memory now: a sample for its
+    /// report's chart, and its worst p95 and error ratio while the fault
+    /// is in.
     Peaks,
 }
 
@@ -156,5 +158,17 @@ pub enum Seen {
     Peaks {
         p95: Option<f64>,
         error_ratio: Option<f64>,
+        /// The app's resident memory, in bytes.
+        memory_bytes: Option<f64>,
     },
+}
+
+/// One reading of the case's signals, for the chart in its report.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Sample {
+    /// On the session's clock.
+    pub t: f64,
+    pub p95: Option<f64>,
+    pub error_ratio: Option<f64>,
+    pub memory_bytes: Option<f64>,
 }

@@ -10,7 +10,7 @@ use super::super::RunEvent;
 use super::super::probe::Observation;
 use super::{
     ALERT_POLL_S, CAPTURE_RETRY_S, CAPTURE_TRIES, CaseSession, CheckStatus, PEAKS_POLL_S, Poll,
-    Seen, Stage, finish, higher, secs_f,
+    SAMPLES_KEPT, Sample, Seen, Stage, finish, higher, secs_f,
 };
 
 impl CaseSession {
@@ -30,10 +30,7 @@ impl CaseSession {
                 }
             }
         }
-        if matches!(self.stage, Stage::Detect | Stage::Recover)
-            && !self.peaks_in_flight
-            && now >= self.peaks_next
-        {
+        if self.stage != Stage::Done && !self.peaks_in_flight && now >= self.peaks_next {
             self.peaks_in_flight = true;
             out.push(Poll::Peaks);
         }
@@ -81,11 +78,26 @@ impl CaseSession {
         let mut events = Vec::new();
         match seen {
             Seen::Captured { name, value } => events.extend(self.captured(name, value, now)),
-            Seen::Peaks { p95, error_ratio } => {
+            Seen::Peaks {
+                p95,
+                error_ratio,
+                memory_bytes,
+            } => {
                 self.peaks_in_flight = false;
                 self.peaks_next = now + PEAKS_POLL_S;
-                self.peak_p95 = higher(self.peak_p95, p95);
-                self.peak_error_ratio = higher(self.peak_error_ratio, error_ratio);
+                if matches!(self.stage, Stage::Detect | Stage::Recover) {
+                    self.peak_p95 = higher(self.peak_p95, p95);
+                    self.peak_error_ratio = higher(self.peak_error_ratio, error_ratio);
+                }
+                if self.samples.len() >= SAMPLES_KEPT {
+                    self.samples.remove(0);
+                }
+                self.samples.push(Sample {
+                    t: now,
+                    p95,
+                    error_ratio,
+                    memory_bytes,
+                });
             }
             Seen::Check { index, seen } => events.extend(self.check_seen(index, seen, now)),
             Seen::Alert {

@@ -1,8 +1,10 @@
 //! What a walked case comes to: pass or fail by the headless runner's rule,
 //! and the outcome its report is written from.
 
+use chrono::{DateTime, Utc};
+
 use super::super::probe::CheckResult;
-use super::super::{AlertResult, CaseOutcome};
+use super::super::{AlertResult, AnswerLine, CaseOutcome, ChartPoint, Timeline};
 use super::{CaseSession, CheckStatus, Stage};
 use crate::words::{E, t};
 
@@ -25,9 +27,54 @@ impl CaseSession {
     }
 
     /// For the report: what happened, as the headless runner records it.
-    pub fn outcome(&self, title: &str) -> CaseOutcome {
+    /// `utc` turns a time on the session's clock into the wall clock.
+    pub fn outcome(&self, title: &str, utc: &dyn Fn(f64) -> DateTime<Utc>) -> CaseOutcome {
         let dur = |s: f64| std::time::Duration::from_secs_f64(s.max(0.0));
+        let after = |from: Option<f64>, d: Option<f64>| Some(utc(from? + d?));
+        let origin = self.injected_at.unwrap_or(self.started_at);
         CaseOutcome {
+            timeline: Timeline {
+                started: Some(utc(self.started_at)),
+                injected: self.injected_at.map(utc),
+                first_signal: after(self.injected_at, self.time_to_detect),
+                alert: after(self.injected_at, self.time_to_alert()),
+                recover_action: self.recovering_at.map(utc),
+                recovered: after(self.recovering_at, self.time_to_recover),
+            },
+            answers: self
+                .case
+                .phases
+                .detect
+                .questions
+                .iter()
+                .zip(&self.questions)
+                .map(|(q, a)| AnswerLine {
+                    ask: q.ask.get(self.lang).to_string(),
+                    unit: q.unit.clone(),
+                    answer: a.answer,
+                    live: a.live,
+                    correct: a.correct,
+                    tries: a.wrong + u32::from(a.correct == Some(true)),
+                })
+                .collect(),
+            prompts: self
+                .case
+                .phases
+                .respond
+                .prompts
+                .iter()
+                .map(|p| p.get(self.lang).to_string())
+                .collect(),
+            samples: self
+                .samples
+                .iter()
+                .map(|p| ChartPoint {
+                    s: p.t - origin,
+                    p95_s: p.p95,
+                    error_ratio: p.error_ratio,
+                    memory_mib: p.memory_bytes.map(|b| b / (1024.0 * 1024.0)),
+                })
+                .collect(),
             id: self.case.id.clone(),
             title: title.to_string(),
             passed: self.passed(),

@@ -147,3 +147,50 @@ fn an_expected_alert_counts_only_if_it_became_active_after_the_injection() {
         "{events:?}"
     );
 }
+
+#[test]
+fn the_case_is_sampled_from_start_to_end_and_its_peaks_come_from_the_fault_alone() {
+    let mut s = CaseSession::start(latency_case(), Lang::En, 0.0);
+    let mut t = 0.0;
+    let answer = |s: &mut CaseSession, t: f64, p95: f64| {
+        s.tick(t);
+        for p in s.due(t) {
+            let seen = match &p {
+                Poll::Peaks => Seen::Peaks {
+                    p95: Some(p95),
+                    error_ratio: Some(0.0),
+                    memory_bytes: Some(64.0 * 1024.0 * 1024.0),
+                },
+                other => healthy(other),
+            };
+            s.seen(seen, t);
+        }
+    };
+    // A p95 of 9 s before the injection (a left-over from free play) is
+    // drawn, but is not the case's peak.
+    while s.stage != Stage::Ready && t < 200.0 {
+        answer(&mut s, t, 9.0);
+        t += 5.0;
+    }
+    let before = s.samples.len();
+    assert!(
+        before >= 10,
+        "sampled while settling and at baseline: {before}"
+    );
+    s.inject(t, false).expect("ready");
+    for _ in 0..6 {
+        answer(&mut s, t, 2.5);
+        t += 5.0;
+    }
+    assert_eq!(s.peak_p95, Some(2.5), "the peak is the fault's");
+    assert!(s.samples.len() >= before + 6);
+    let o = s.outcome("x", &|t| {
+        crate::cases::runner::io::utc_after(chrono::DateTime::UNIX_EPOCH, t)
+    });
+    let first = o.samples.first().map(|p| p.s).unwrap_or_default();
+    assert!(
+        first < 0.0,
+        "samples before the injection count negative: {first}"
+    );
+    assert_eq!(o.samples.last().and_then(|p| p.memory_mib), Some(64.0));
+}

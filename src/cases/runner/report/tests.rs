@@ -1,0 +1,213 @@
+//! The incident record as a student hands it in.
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use super::*;
+use crate::cases::runner::record::{AlertLine, AnswerLine, ChartPoint, CheckLine, Timeline};
+
+fn t0() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-12-02T08:00:00Z")
+        .map(|t| t.to_utc())
+        .unwrap_or_default()
+}
+
+fn at(s: i64) -> Option<DateTime<Utc>> {
+    Some(t0() + TimeDelta::seconds(s))
+}
+
+/// Case 4 as walked in the console: two OOM kills, one answer wrong then
+/// right, two respond prompts.
+fn leak(lang: Lang) -> CaseRecord {
+    let ru = lang == Lang::Ru;
+    CaseRecord {
+        id: "memory-leak".into(),
+        title: if ru {
+            "Утечка памяти"
+        } else {
+            "Memory leak"
+        }
+        .into(),
+        finished: true,
+        passed: true,
+        time_to_detect_s: Some(31.0),
+        time_to_alert_s: Some(62.0),
+        time_to_recover_s: Some(20.0),
+        peak_p95_s: Some(0.21),
+        peak_error_ratio: Some(0.04),
+        restarts: Some(2),
+        oom_kills: Some(2),
+        timeline: Timeline {
+            started: at(-60),
+            injected: at(0),
+            first_signal: at(31),
+            alert: at(62),
+            recover_action: at(100),
+            recovered: at(120),
+        },
+        checks: vec![
+            CheckLine {
+                phase: "detect".into(),
+                id: "memory-climbs".into(),
+                passed: true,
+                value: Some(180.0),
+                after_s: 31.0,
+                at: at(31),
+            },
+            CheckLine {
+                phase: "recover".into(),
+                id: "memory-flat".into(),
+                passed: true,
+                value: Some(40.0),
+                after_s: 20.0,
+                at: at(120),
+            },
+        ],
+        alerts: vec![AlertLine {
+            name: "HighMemory".into(),
+            within_s: 90.0,
+            fired_after_s: Some(62.0),
+        }],
+        answers: vec![AnswerLine {
+            ask: if ru {
+                "Сколько МиБ?"
+            } else {
+                "How many MiB?"
+            }
+            .into(),
+            unit: Some("MiB".into()),
+            answer: Some(200.0),
+            live: Some(198.4),
+            correct: Some(true),
+            tries: 2,
+        }],
+        prompts: if ru {
+            vec!["Кто затронут?".into(), "Что вы откатили?".into()]
+        } else {
+            vec!["Who is affected?".into(), "What did you roll back?".into()]
+        },
+        samples: (-12..24)
+            .map(|i| ChartPoint {
+                s: f64::from(i) * 5.0,
+                p95_s: Some(0.05),
+                error_ratio: Some(0.0),
+                memory_mib: Some(40.0 + f64::from(i.max(0)) * 8.0),
+            })
+            .collect(),
+        ..CaseRecord::default()
+    }
+}
+
+fn chart(id: &str) -> Option<String> {
+    Some(format!("report-{id}.svg"))
+}
+
+#[test]
+fn a_case_record_gives_the_utc_timeline_checks_answers_kills_and_note_headings() {
+    let md = markdown(&[leak(Lang::En)], Kind::Session, Lang::En, t0(), &chart);
+    for line in [
+        "# Workshop session report",
+        "| memory-leak — Memory leak | passed | 31.0 s | 62.0 s | 20.0 s | 0.210 s | 0.040 | 2 | 2 |",
+        "![p95, error ratio and memory over the case](report-memory-leak.svg)",
+        "| 07:59:00 | -60.0 s | case started, load on |",
+        "| 08:00:00 | 0.0 s | fault injected |",
+        "| 08:00:31 | 31.0 s | first signal: a detect check passed |",
+        "| 08:01:02 | 62.0 s | expected alert fired |",
+        "| 08:01:40 | 100.0 s | recover action |",
+        "| 08:02:00 | 120.0 s | recovered: every recover check passed |",
+        "| detect | memory-climbs | passed | 180.000 | 31.0 s | 08:00:31 |",
+        "| recover | memory-flat | passed | 40.000 | 20.0 s | 08:02:00 |",
+        "| HighMemory | 90.0 s | 62.0 s |",
+        "| How many MiB? | 200 MiB | 198.400 MiB | right |",
+        "OOM kills: 2; restarts: 2.",
+        "#### 1. Who is affected?",
+        "#### 2. What did you roll back?",
+    ] {
+        assert!(md.contains(line), "missing `{line}` in:\n{md}");
+    }
+}
+
+#[test]
+fn a_headless_run_says_it_answered_nothing_and_what_it_could_not_see() {
+    let mut r = leak(Lang::En);
+    r.answers[0].answer = None;
+    r.answers[0].correct = None;
+    r.answers[0].tries = 0;
+    r.restarts = None;
+    r.oom_kills = None;
+    let md = markdown(&[r], Kind::Run, Lang::En, t0(), &|_| None);
+    assert!(md.starts_with("# Workshop run report"), "{md}");
+    assert!(md.contains("A headless run answers no question"), "{md}");
+    assert!(
+        md.contains("| How many MiB? | — | 198.400 MiB | not answered |"),
+        "{md}"
+    );
+    assert!(md.contains("OOM kills: not seen"), "{md}");
+    assert!(!md.contains(".svg"), "no chart, no link: {md}");
+}
+
+#[test]
+fn a_russian_report_has_no_english_word_of_its_own() {
+    let english: Vec<String> = W::ALL
+        .iter()
+        .flat_map(|&x| {
+            w(Lang::En, x)
+                .split(|c: char| !c.is_ascii_alphabetic())
+                .filter(|s| s.len() >= 3)
+                .map(str::to_lowercase)
+                .collect::<Vec<_>>()
+        })
+        // Names and units the Russian side keeps as they are.
+        .filter(|s| !["oom", "utc"].contains(&s.as_str()))
+        .collect();
+    let mut ru_record = leak(Lang::Ru);
+    ru_record.answers[0].unit = Some("МиБ".into());
+    let ru = markdown(&[ru_record], Kind::Session, Lang::Ru, t0(), &chart);
+    let found: Vec<&String> = english
+        .iter()
+        .filter(|word| {
+            ru.split(|c: char| !c.is_ascii_alphabetic())
+                .any(|s| s.to_lowercase() == **word)
+        })
+        .collect();
+    // Check and alert ids, phase names and the chart's file name come from
+    // the case files and the engine, not from the report's words.
+    let allowed = [
+        "memory", "leak", "detect", "recover", "report", "svg", "climbs", "flat",
+    ];
+    let leaks: Vec<_> = found
+        .into_iter()
+        .filter(|w| !allowed.contains(&w.as_str()))
+        .collect();
+    assert!(
+        leaks.is_empty(),
+        "English in the Russian report: {leaks:?}\n{ru}"
+    );
+    assert!(ru.starts_with("# Отчёт о занятии"), "{ru}");
+}
+
+#[test]
+fn the_report_and_its_charts_are_written_side_by_side() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("session-report-1.md");
+    let mut short = leak(Lang::En);
+    short.id = "latency".into();
+    short.samples.truncate(1);
+    let files = write(
+        &path,
+        Kind::Session,
+        &[leak(Lang::En), short],
+        Lang::En,
+        t0(),
+    )
+    .expect("written");
+    let chart = dir.path().join("session-report-1-memory-leak.svg");
+    assert_eq!(files, vec![path.clone(), chart.clone()]);
+    let md = std::fs::read_to_string(&path).expect("read");
+    assert!(md.contains("](session-report-1-memory-leak.svg)"), "{md}");
+    assert!(
+        !md.contains("latency.svg"),
+        "one sample draws no chart: {md}"
+    );
+    let svg = std::fs::read_to_string(&chart).expect("read");
+    assert!(svg.contains("app memory, MiB"), "{svg}");
+}

@@ -1,0 +1,182 @@
+//! The case's checks and expected alerts as lines: every check with its
+//! mark, value and time, and the finished ones of the current phase for
+//! the top of the case panel.
+
+use std::time::Duration;
+
+use ratatui::text::{Line, Span};
+
+use crate::cases::Lang;
+use crate::cases::runner::session::{CaseSession, CheckState, CheckStatus, Stage};
+use crate::cases::runner::{self, phase_name};
+use crate::tui::text::{T, alert_word, t};
+use crate::tui::theme::Theme;
+
+/// Rounded as `workshop run` rounds its times, so both show one number.
+pub(crate) fn secs(v: Option<f64>, lang: Lang) -> String {
+    let s = t(lang, T::Sec);
+    v.map(|v| {
+        format!(
+            "{:.1} {s}",
+            runner::secs(Duration::from_secs_f64(v.max(0.0)))
+        )
+    })
+    .unwrap_or_else(|| "—".into())
+}
+
+/// As the checks compare it (see [`runner::probe::show`]).
+pub(crate) fn value(v: Option<f64>) -> String {
+    v.map(runner::probe::show).unwrap_or_default()
+}
+
+/// One check: its mark, `phase/id`, the value last seen, and its time
+/// (pending: since its phase began, then its own run against its timeout).
+fn check_line(c: &CheckState, now: f64, lang: Lang, theme: Theme) -> Line<'static> {
+    let sec = t(lang, T::Sec);
+    let (mark, style, state) = match c.status {
+        CheckStatus::Waiting => ("·", theme.dim(), t(lang, T::Waiting).to_string()),
+        CheckStatus::Pending => (
+            "…",
+            theme.warn(),
+            format!(
+                "{:.0} {sec} · {} {:.0}/{:.0} {sec}",
+                c.phase_started.map_or(0.0, |st| now - st),
+                t(lang, T::CheckTimeout),
+                c.started.map_or(0.0, |st| now - st),
+                c.check.timeout.get().as_secs_f64()
+            ),
+        ),
+        CheckStatus::Passed => ("✔", theme.ok(), secs(c.after, lang)),
+        CheckStatus::Failed => ("✘", theme.bad(), secs(c.after, lang)),
+    };
+    Line::from(vec![
+        Span::styled(format!("{mark} "), style),
+        Span::raw(format!("{}/{} ", c.phase, c.check.id)),
+        Span::styled(format!("{} ", value(c.value)), theme.accent()),
+        Span::styled(state, theme.dim()),
+    ])
+}
+
+/// The checks of the current phase that have finished, right under the
+/// essentials: what detected the fault (or showed it gone), with its time.
+pub(crate) fn phase_results(
+    s: &CaseSession,
+    now: f64,
+    lang: Lang,
+    theme: Theme,
+) -> Vec<Line<'static>> {
+    let phase = match s.stage {
+        Stage::Detect => "detect",
+        Stage::Recover | Stage::Done => "recover",
+        _ => return vec![],
+    };
+    s.checks
+        .iter()
+        .filter(|c| c.phase == phase)
+        .filter(|c| matches!(c.status, CheckStatus::Passed | CheckStatus::Failed))
+        .map(|c| check_line(c, now, lang, theme))
+        .collect()
+}
+
+/// Every check with its mark, value and time, the baseline folded into
+/// one line once it is over; then the expected alerts.
+pub(crate) fn checks_and_alerts(
+    s: &CaseSession,
+    now: f64,
+    lang: Lang,
+    theme: Theme,
+) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    let sec = t(lang, T::Sec);
+    let clock = match s.stage {
+        Stage::Detect => Some(T::TimesFromInjection),
+        Stage::Recover | Stage::Done => Some(T::TimesFromRecovery),
+        _ => None,
+    };
+    lines.push(Line::from(vec![
+        Span::styled(t(lang, T::Checks).to_string(), theme.title()),
+        Span::styled(
+            clock
+                .map(|c| format!(" ({})", t(lang, c)))
+                .unwrap_or_default(),
+            theme.dim(),
+        ),
+    ]));
+    let baseline_over = !matches!(s.stage, Stage::Settling | Stage::Baseline);
+    if baseline_over {
+        let all: Vec<_> = s.checks.iter().filter(|c| c.phase == "baseline").collect();
+        let passed = all
+            .iter()
+            .filter(|c| c.status == CheckStatus::Passed)
+            .count();
+        let (mark, style) = if passed == all.len() {
+            ("✔", theme.ok())
+        } else {
+            ("✘", theme.bad())
+        };
+        lines.push(Line::styled(
+            format!(
+                "{mark} {} {passed}/{}",
+                phase_name(lang, "baseline"),
+                all.len()
+            ),
+            style,
+        ));
+    }
+    for c in s
+        .checks
+        .iter()
+        .filter(|c| !(baseline_over && c.phase == "baseline"))
+    {
+        lines.push(check_line(c, now, lang, theme));
+        if c.status == CheckStatus::Pending {
+            lines.push(Line::styled(
+                format!("  {}", c.check.message.get(lang)),
+                theme.dim(),
+            ));
+        }
+    }
+    if !s.alerts.is_empty() {
+        lines.push(Line::styled(t(lang, T::Alerts).to_string(), theme.title()));
+    }
+    for a in &s.alerts {
+        let line = match (a.fired_after, a.missed, s.injected_at) {
+            (None, _, Some(_)) if a.active_before_injection => Line::styled(
+                format!("✘ {} {}", a.name, t(lang, T::AlertLeftOver)),
+                theme.bad(),
+            ),
+            (Some(after), _, _) => Line::styled(
+                format!("✔ {} {} {after:.0} {sec}", a.name, t(lang, T::Fired)),
+                theme.ok(),
+            ),
+            (None, true, _) => Line::styled(
+                format!("✘ {} {} {:.0} {sec}", a.name, t(lang, T::Missed), a.within),
+                theme.bad(),
+            ),
+            (None, false, Some(inj)) => Line::styled(
+                format!(
+                    "… {} {} ~{:.0} {sec}: {:.0} {sec}{}",
+                    a.name,
+                    t(lang, T::FiresWithin),
+                    a.within,
+                    (a.within - (now - inj)).max(0.0),
+                    a.status
+                        .map(|st| format!(" ({})", t(lang, alert_word(st))))
+                        .unwrap_or_default()
+                ),
+                theme.warn(),
+            ),
+            (None, false, None) => Line::styled(
+                format!(
+                    "· {} {} ~{:.0} {sec}",
+                    a.name,
+                    t(lang, T::FiresWithin),
+                    a.within
+                ),
+                theme.dim(),
+            ),
+        };
+        lines.push(line);
+    }
+    lines
+}

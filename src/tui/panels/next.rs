@@ -1,0 +1,130 @@
+//! The top of the case panel: what to do now, then the current phase's
+//! essentials (the expected alert counted down, the check being waited
+//! for), so that the first rows say it even at 80×24. Respond comes before
+//! recover: once a detect check has passed, the line points at the runbook
+//! and the questions before `r`.
+
+use ratatui::text::Line;
+
+use crate::cases::runner::session::{CaseSession, CheckStatus, Stage};
+use crate::cases::{Case, Lang};
+use crate::tui::text::{T, t};
+use crate::tui::theme::Theme;
+
+/// After `Case finished`, what comes next: leave (the load stops), then
+/// the next case by its number and title, or quit with the report.
+fn what_next(next: Option<&Case>, lang: Lang) -> String {
+    match next {
+        Some(c) => format!(
+            "{} {} · {}.",
+            t(lang, T::DoneNext),
+            c.order,
+            c.title.get(lang)
+        ),
+        None => t(lang, T::DoneLast).to_string(),
+    }
+}
+
+/// Respond before recover: the runbook, the questions still open, then `r`.
+fn respond(s: &CaseSession, lang: Lang) -> String {
+    let open = s.questions.iter().any(|q| !q.settled());
+    let answer = if open {
+        format!(", {}", t(lang, T::NextAnswer))
+    } else {
+        String::new()
+    };
+    format!(
+        "{}{answer}; {}",
+        t(lang, T::NextRespond),
+        t(lang, T::NextRecover)
+    )
+}
+
+/// What the student does now, in the stage's colour.
+pub(crate) fn next_step(
+    s: &CaseSession,
+    next: Option<&Case>,
+    now: f64,
+    lang: Lang,
+    theme: Theme,
+) -> Line<'static> {
+    let sec = t(lang, T::Sec);
+    let (text, style) = match s.stage {
+        Stage::Settling => (
+            format!(
+                "{} {:.0} {sec}",
+                t(lang, T::Settling),
+                (s.settle_until - now).max(0.0)
+            ),
+            theme.warn(),
+        ),
+        Stage::Baseline => (t(lang, T::BaselineRunning).to_string(), theme.warn()),
+        Stage::Ready => (t(lang, T::Ready).to_string(), theme.ok()),
+        Stage::BaselineFailed => (t(lang, T::BaselineFailed).to_string(), theme.bad()),
+        Stage::Detect if s.time_to_detect.is_some() => (respond(s, lang), theme.accent()),
+        Stage::Detect => (t(lang, T::Detecting).to_string(), theme.bad()),
+        Stage::Recover => (t(lang, T::Recovering).to_string(), theme.warn()),
+        Stage::Done => (
+            format!(
+                "{} {} {}",
+                t(lang, T::Done),
+                if s.passed() { "✔" } else { "✘" },
+                what_next(next, lang)
+            ),
+            if s.passed() { theme.ok() } else { theme.bad() },
+        ),
+    };
+    Line::styled(text, style)
+}
+
+/// The expected alerts still counted down, and the check being waited for
+/// with how long it has run of its timeout.
+pub(crate) fn essentials(
+    s: &CaseSession,
+    now: f64,
+    lang: Lang,
+    theme: Theme,
+) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    let sec = t(lang, T::Sec);
+    if let (Stage::Detect, Some(inj)) = (s.stage, s.injected_at) {
+        for a in s
+            .alerts
+            .iter()
+            .filter(|a| a.fired_after.is_none() && !a.missed && !a.active_before_injection)
+        {
+            lines.push(Line::styled(
+                format!(
+                    "… {}: {:.0} {sec} {} (~{:.0} {sec})",
+                    a.name,
+                    (a.within - (now - inj)).max(0.0),
+                    t(lang, T::AlertToGo),
+                    a.within
+                ),
+                theme.warn(),
+            ));
+        }
+    }
+    if let Some(c) = s
+        .checks
+        .iter()
+        .find(|c| c.status == CheckStatus::Pending && c.phase != "baseline")
+    {
+        let value = c
+            .value
+            .map(|v| format!(" {}", crate::cases::runner::probe::show(v)))
+            .unwrap_or_default();
+        // Short enough for 80 columns: the full line is in the checks below.
+        lines.push(Line::styled(
+            format!(
+                "… {}/{}{value} · {:.0}/{:.0} {sec}",
+                c.phase,
+                c.check.id,
+                c.started.map_or(0.0, |st| now - st),
+                c.check.timeout.get().as_secs_f64()
+            ),
+            theme.warn(),
+        ));
+    }
+    lines
+}
