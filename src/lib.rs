@@ -13,7 +13,8 @@
 //! - [`telemetry`] — PromQL values and alert states from Prometheus.
 //! - [`api`]      — `workshop serve`: the HTTP API (axum) over ledger, faults and metrics.
 //! - `words`      — the workshop's own words in English and Russian: one catalogue
-//!   for the console, the event lines, `workshop run` and the stack's troubles.
+//!   for the console, the event lines, `workshop run`, the stack's troubles and
+//!   the session report with its chart.
 //! - [`cases`]    — the failure cases as data: `cases/*.yaml`, loader, validation, export.
 //! - [`client`]   — a small HTTP client of that API, used by `inject`, `reset`, `failures`.
 //! - [`stack`]    — the whole workshop stack (db, app, Prometheus, Grafana) on Docker

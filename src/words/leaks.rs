@@ -4,20 +4,21 @@
 
 use std::collections::BTreeSet;
 
-use super::{E, S, T, Word};
+use super::{E, R, S, T, Word};
 
 /// The Latin words a Russian text keeps as they are, and the only ones the
 /// Russian side of the catalogue may use (a test holds it to that, so a
 /// word left untranslated there cannot excuse itself): names of programs
-/// (Docker, Colima, Podman…) and of TLS,
+/// (Docker, Colima, Podman…), of TLS and of UTC,
 /// abbreviations Russian engineers say as they are (API, OOM kill, RPS),
 /// the names printed on keys, the `serve` command, and the two phases the
 /// legend of the checks names as their references start (`detect/…`).
-const KEPT: [&str; 25] = [
+const KEPT: [&str; 26] = [
     "docker",
     "colima",
     "podman",
     "tls",
+    "utc",
     "prometheus",
     "grafana",
     "postgresql",
@@ -66,6 +67,7 @@ fn pairs() -> impl Iterator<Item = (&'static str, &'static str)> {
         .map(|w| w.pair())
         .chain(E::ALL.iter().map(|w| w.pair()))
         .chain(S::ALL.iter().map(|w| w.pair()))
+        .chain(R::ALL.iter().map(|w| w.pair()))
 }
 
 /// Every English word (3 letters or more) of the catalogue, less [`KEPT`].

@@ -1,6 +1,7 @@
 //! The workshop's own words, in English and Russian: one catalogue for the
 //! console's frame ([`T`]), for a run's event lines and `workshop run`'s
-//! output ([`E`]) and for why the stack cannot come up ([`S`]). Case texts
+//! output ([`E`]), for why the stack cannot come up ([`S`]) and for the
+//! session report and its chart ([`R`]). Case texts
 //! come from the case files ([`crate::cases::Text`]); these are the frame
 //! around them.
 //!
@@ -49,12 +50,14 @@ macro_rules! words {
 mod console;
 #[cfg(test)]
 mod leaks;
+mod report;
 mod run;
 mod stack;
 
 pub(crate) use console::T;
 #[cfg(test)]
 pub(crate) use leaks::english_leaks;
+pub(crate) use report::R;
 pub(crate) use run::E;
 pub(crate) use stack::S;
 
@@ -110,7 +113,7 @@ mod tests {
     #[test]
     fn every_placeholder_of_a_word_is_in_both_languages() {
         let holes = |s: &str| {
-            (0..6)
+            (0..10)
                 .filter(|i| s.contains(&format!("{{{i}}}")))
                 .collect::<Vec<_>>()
         };
@@ -118,7 +121,8 @@ mod tests {
             .iter()
             .map(|w| w.pair())
             .chain(E::ALL.iter().map(|w| w.pair()))
-            .chain(S::ALL.iter().map(|w| w.pair()));
+            .chain(S::ALL.iter().map(|w| w.pair()))
+            .chain(R::ALL.iter().map(|w| w.pair()));
         for (en, ru) in pairs {
             assert_eq!(holes(en), holes(ru), "{en} / {ru}");
         }

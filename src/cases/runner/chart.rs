@@ -7,6 +7,7 @@ use plotters::prelude::*;
 
 use super::record::{CaseRecord, ChartPoint};
 use crate::cases::Lang;
+use crate::words::{R, t};
 
 const WIDTH: u32 = 960;
 const PANEL_HEIGHT: u32 = 220;
@@ -25,28 +26,19 @@ struct Mark {
 }
 
 fn panels(lang: Lang) -> [Panel; 3] {
-    let ru = lang == Lang::Ru;
     [
         Panel {
-            title: if ru { "p95, с" } else { "p95, s" },
+            title: t(lang, R::ChartP95),
             color: RGBColor(31, 119, 180),
             value: |p| p.p95_s,
         },
         Panel {
-            title: if ru {
-                "доля ошибок"
-            } else {
-                "error ratio"
-            },
+            title: t(lang, R::ChartErrors),
             color: RGBColor(214, 39, 40),
             value: |p| p.error_ratio,
         },
         Panel {
-            title: if ru {
-                "память приложения, МиБ"
-            } else {
-                "app memory, MiB"
-            },
+            title: t(lang, R::ChartMemory),
             color: RGBColor(44, 160, 44),
             value: |p| p.memory_mib,
         },
@@ -54,42 +46,33 @@ fn panels(lang: Lang) -> [Panel; 3] {
 }
 
 fn marks(r: &CaseRecord, lang: Lang) -> Vec<Mark> {
-    let ru = lang == Lang::Ru;
-    let since = |t: Option<chrono::DateTime<chrono::Utc>>| {
-        let (t, inj) = (t?, r.timeline.injected?);
-        Some((t - inj).as_seconds_f64())
+    let since = |at: Option<chrono::DateTime<chrono::Utc>>| {
+        let (at, inj) = (at?, r.timeline.injected?);
+        Some((at - inj).as_seconds_f64())
     };
-    let mut out = Vec::new();
-    let mut add = |at: Option<f64>, en: &'static str, ru_: &'static str, color: RGBColor| {
-        if let Some(at) = at {
-            out.push(Mark {
-                at,
-                label: if ru { ru_ } else { en },
-                color,
-            });
-        }
-    };
-    let grey = RGBColor(90, 90, 90);
-    add(since(r.timeline.injected), "inject", "отказ", grey);
-    add(
-        since(r.timeline.alert),
-        "alert",
-        "алерт",
-        RGBColor(255, 127, 14),
-    );
-    add(
-        since(r.timeline.recover_action),
-        "recover",
-        "восстановление",
-        RGBColor(148, 103, 189),
-    );
-    add(
-        since(r.timeline.recovered),
-        "recovered",
-        "восстановлено",
-        RGBColor(23, 190, 207),
-    );
-    out
+    [
+        (r.timeline.injected, R::MarkInject, RGBColor(90, 90, 90)),
+        (r.timeline.alert, R::MarkAlert, RGBColor(255, 127, 14)),
+        (
+            r.timeline.recover_action,
+            R::MarkRecover,
+            RGBColor(148, 103, 189),
+        ),
+        (
+            r.timeline.recovered,
+            R::MarkRecovered,
+            RGBColor(23, 190, 207),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(at, word, color)| {
+        since(at).map(|at| Mark {
+            at,
+            label: t(lang, word),
+            color,
+        })
+    })
+    .collect()
 }
 
 /// The chart as SVG text; `None` when the case has fewer than two samples
@@ -106,10 +89,7 @@ pub(crate) fn svg(r: &CaseRecord, lang: Lang) -> Option<String> {
 fn draw(buf: &mut String, r: &CaseRecord, lang: Lang) -> Result<(), Box<dyn std::error::Error>> {
     let xs = r.samples.iter().map(|p| p.s);
     let (x0, x1) = xs.fold((f64::MAX, f64::MIN), |(lo, hi), x| (lo.min(x), hi.max(x)));
-    let x_desc = match lang {
-        Lang::En => "seconds since the injection",
-        Lang::Ru => "секунды от внедрения отказа",
-    };
+    let x_desc = t(lang, R::ChartAxis);
     let marks = marks(r, lang);
     let root = SVGBackend::with_string(buf, (WIDTH, PANEL_HEIGHT * 3)).into_drawing_area();
     root.fill(&WHITE)?;

@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use super::Stamped;
 use super::record::CaseRecord;
 use crate::cases::Lang;
+use crate::words::{R, T, t, tf, unit};
 
 /// Which document: the two differ only in their title.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,12 +20,8 @@ pub(crate) enum Kind {
     Run,
 }
 
-mod words;
-
-pub(crate) use words::{W, w};
-
 fn secs(v: Option<f64>, lang: Lang) -> String {
-    v.map(|v| format!("{v:.1} {}", w(lang, W::Seconds)))
+    v.map(|v| format!("{v:.1} {}", t(lang, T::Sec)))
         .unwrap_or_else(|| "—".into())
 }
 
@@ -43,9 +40,9 @@ fn count(v: Option<u64>) -> String {
 
 fn result(r: &CaseRecord, lang: Lang) -> &'static str {
     match (r.finished, r.passed) {
-        (true, true) => w(lang, W::Passed),
-        (true, false) => w(lang, W::Failed),
-        (false, _) => w(lang, W::NotFinished),
+        (true, true) => t(lang, R::Passed),
+        (true, false) => t(lang, R::Failed),
+        (false, _) => t(lang, R::NotFinished),
     }
 }
 
@@ -99,31 +96,31 @@ pub(crate) fn markdown(
     written_at: DateTime<Utc>,
     chart_of: &dyn Fn(&str) -> Option<String>,
 ) -> String {
-    let l = |x: W| w(lang, x);
+    let l = |x: R| t(lang, x);
     let title = match kind {
-        Kind::Session => l(W::SessionTitle),
-        Kind::Run => l(W::RunTitle),
+        Kind::Session => l(R::SessionTitle),
+        Kind::Run => l(R::RunTitle),
     };
     let mut md = format!(
         "# {title}\n\n{} {}. {}\n\n",
-        l(W::Written),
+        l(R::Written),
         written_at.format("%Y-%m-%d %H:%M:%S UTC"),
-        l(W::Summary)
+        l(R::Summary)
     );
     if records.is_empty() {
-        let _ = writeln!(md, "{}", l(W::NoCase));
+        let _ = writeln!(md, "{}", l(R::NoCase));
         return md;
     }
     let head = [
-        W::Case,
-        W::Result,
-        W::Detect,
-        W::Alert,
-        W::Recover,
-        W::PeakP95,
-        W::PeakErrors,
-        W::OomKills,
-        W::Restarts,
+        R::Case,
+        R::Result,
+        R::Detect,
+        R::Alert,
+        R::Recover,
+        R::PeakP95,
+        R::PeakErrors,
+        R::OomKills,
+        R::Restarts,
     ];
     table_head(&mut md, &head.map(l));
     for r in records {
@@ -137,7 +134,7 @@ pub(crate) fn markdown(
             secs(r.time_to_alert_s, lang),
             secs(r.time_to_recover_s, lang),
             r.peak_p95_s
-                .map(|v| format!("{v:.3} {}", l(W::Seconds)))
+                .map(|v| format!("{v:.3} {}", t(lang, T::Sec)))
                 .unwrap_or_else(|| "—".into()),
             num(r.peak_error_ratio),
             count(r.oom_kills),
@@ -156,21 +153,21 @@ fn table_head(md: &mut String, cols: &[&str]) {
 }
 
 fn case_section(md: &mut String, r: &CaseRecord, kind: Kind, lang: Lang, chart: Option<String>) {
-    let l = |x: W| w(lang, x);
+    let l = |x: R| t(lang, x);
     let _ = writeln!(md, "\n## {} — {}\n", r.id, r.title);
-    let _ = writeln!(md, "**{}:** {}.\n", l(W::Result), result(r, lang));
+    let _ = writeln!(md, "**{}:** {}.\n", l(R::Result), result(r, lang));
     if let Some(why) = &r.aborted {
-        let _ = writeln!(md, "{}: {why}\n", l(W::StoppedEarly));
+        let _ = writeln!(md, "{}: {why}\n", l(R::StoppedEarly));
     }
     if let Some(file) = chart {
-        let _ = writeln!(md, "![{}]({file})\n", l(W::ChartAlt));
+        let _ = writeln!(md, "![{}]({file})\n", l(R::ChartAlt));
     }
     timeline(md, r, lang);
     if !r.checks.is_empty() {
-        let _ = writeln!(md, "\n### {}\n", l(W::Checks));
+        let _ = writeln!(md, "\n### {}\n", l(R::Checks));
         table_head(
             md,
-            &[W::Phase, W::Check, W::Result, W::Value, W::After, W::AtUtc].map(l),
+            &[R::Phase, R::Check, R::Result, R::Value, R::After, R::AtUtc].map(l),
         );
         for c in &r.checks {
             let _ = writeln!(
@@ -178,7 +175,7 @@ fn case_section(md: &mut String, r: &CaseRecord, kind: Kind, lang: Lang, chart: 
                 "| {} | {} | {} | {} | {} | {} |",
                 c.phase,
                 c.id,
-                if c.passed { l(W::Passed) } else { l(W::Failed) },
+                if c.passed { l(R::Passed) } else { l(R::Failed) },
                 num(c.value),
                 secs(Some(c.after_s), lang),
                 clock(c.at),
@@ -186,12 +183,12 @@ fn case_section(md: &mut String, r: &CaseRecord, kind: Kind, lang: Lang, chart: 
         }
     }
     if !r.alerts.is_empty() {
-        let _ = writeln!(md, "\n### {}\n", l(W::Alerts));
-        table_head(md, &[W::Alert, W::ExpectedWithin, W::FiredAfter].map(l));
+        let _ = writeln!(md, "\n### {}\n", l(R::Alerts));
+        table_head(md, &[R::Alert, R::ExpectedWithin, R::FiredAfter].map(l));
         for a in &r.alerts {
             let fired = match a.fired_after_s {
                 Some(s) => secs(Some(s), lang),
-                None => l(W::DidNotFire).to_string(),
+                None => l(R::DidNotFire).to_string(),
             };
             let _ = writeln!(
                 md,
@@ -202,56 +199,62 @@ fn case_section(md: &mut String, r: &CaseRecord, kind: Kind, lang: Lang, chart: 
         }
     }
     answers(md, r, kind, lang);
-    let _ = writeln!(md, "\n### {}\n", l(W::AppRestarts));
+    let _ = writeln!(md, "\n### {}\n", l(R::AppRestarts));
     match (r.oom_kills, r.restarts) {
         (Some(k), Some(n)) => {
-            let _ = writeln!(md, "{}: {k}; {}: {n}.", l(W::OomKills), l(W::Restarts));
+            let _ = writeln!(md, "{}: {k}; {}: {n}.", l(R::OomKills), l(R::Restarts));
         }
         _ => {
-            let _ = writeln!(md, "{}: {}.", l(W::OomKills), l(W::NotSeen));
+            let _ = writeln!(md, "{}: {}.", l(R::OomKills), l(R::NotSeen));
         }
     }
     if let Some(load) = &r.load {
-        let _ = writeln!(md, "\n### {}\n\n{}", l(W::Load), load_line(load, lang));
+        let _ = writeln!(md, "\n### {}\n\n{}", l(R::Load), load_line(load, lang));
     }
     if !r.prompts.is_empty() {
-        let _ = writeln!(md, "\n### {}", l(W::Notes));
+        let _ = writeln!(md, "\n### {}", l(R::Notes));
         for (i, p) in r.prompts.iter().enumerate() {
-            let _ = writeln!(md, "\n#### {}. {p}\n\n{}", i + 1, l(W::YourNotes));
+            let _ = writeln!(md, "\n#### {}. {p}\n\n{}", i + 1, l(R::YourNotes));
         }
     }
 }
 
 fn load_line(load: &super::record::LoadLine, lang: Lang) -> String {
-    let (rps, sent, ok) = (load.target_rps, load.sent, load.ok);
-    let (c4, c5, none) = (load.client_errors, load.server_errors, load.no_answer);
-    let (p50, p99) = (load.p50_ms, load.p99_ms);
-    match lang {
-        Lang::En => format!(
-            "{rps:.0} req/s asked; {sent} requests sent: 2xx {ok}, 4xx {c4}, 5xx {c5}, \
-             no answer {none}; p50 {p50:.1} ms, p99 {p99:.1} ms."
-        ),
-        Lang::Ru => format!(
-            "задано {rps:.0} запр/с; отправлено запросов: {sent}; 2xx {ok}, 4xx {c4}, 5xx {c5}, \
-             без ответа {none}; p50 {p50:.1} мс, p99 {p99:.1} мс."
-        ),
-    }
+    let (rps, p50, p99) = (
+        format!("{:.0}", load.target_rps),
+        format!("{:.1}", load.p50_ms),
+        format!("{:.1}", load.p99_ms),
+    );
+    tf(
+        lang,
+        R::LoadLine,
+        &[
+            &rps,
+            &load.sent,
+            &load.ok,
+            &load.client_errors,
+            &load.server_errors,
+            &load.no_answer,
+            &p50,
+            &p99,
+        ],
+    )
 }
 
 /// Start → injection → first signal → alert → recover action → recovered.
 fn timeline(md: &mut String, r: &CaseRecord, lang: Lang) {
-    let l = |x: W| w(lang, x);
+    let l = |x: R| t(lang, x);
     let t = &r.timeline;
     let moments = [
-        (t.started, W::CaseStarted),
-        (t.injected, W::Injected),
-        (t.first_signal, W::FirstSignal),
-        (t.alert, W::AlertFired),
-        (t.recover_action, W::RecoverAction),
-        (t.recovered, W::Recovered),
+        (t.started, R::CaseStarted),
+        (t.injected, R::Injected),
+        (t.first_signal, R::FirstSignal),
+        (t.alert, R::AlertFired),
+        (t.recover_action, R::RecoverAction),
+        (t.recovered, R::Recovered),
     ];
-    let _ = writeln!(md, "### {}\n", l(W::Timeline));
-    table_head(md, &[W::TimeUtc, W::SinceInjection, W::What].map(l));
+    let _ = writeln!(md, "### {}\n", l(R::Timeline));
+    table_head(md, &[R::TimeUtc, R::SinceInjection, R::What].map(l));
     for (at, what) in moments {
         let Some(at) = at else { continue };
         let since = t.injected.map(|inj| (at - inj).as_seconds_f64());
@@ -269,20 +272,20 @@ fn answers(md: &mut String, r: &CaseRecord, kind: Kind, lang: Lang) {
     if r.answers.is_empty() {
         return;
     }
-    let l = |x: W| w(lang, x);
-    let _ = writeln!(md, "\n### {}\n", l(W::Answers));
+    let l = |x: R| t(lang, x);
+    let _ = writeln!(md, "\n### {}\n", l(R::Answers));
     if kind == Kind::Run {
-        let _ = writeln!(md, "{}\n", l(W::Headless));
+        let _ = writeln!(md, "{}\n", l(R::Headless));
     }
     table_head(
         md,
-        &[W::Question, W::YourAnswer, W::LiveValue, W::Verdict].map(l),
+        &[R::Question, R::YourAnswer, R::LiveValue, R::Verdict].map(l),
     );
     for a in &r.answers {
         let unit = a
             .unit
             .as_deref()
-            .map(|u| format!(" {u}"))
+            .map(|u| format!(" {}", unit(lang, u)))
             .unwrap_or_default();
         let given = a
             .answer
@@ -293,9 +296,9 @@ fn answers(md: &mut String, r: &CaseRecord, kind: Kind, lang: Lang) {
             .map(|v| format!("{v:.3}{unit}"))
             .unwrap_or_else(|| "—".into());
         let verdict = match a.correct {
-            Some(true) => l(W::Right),
-            Some(false) => l(W::Wrong),
-            None => l(W::NotAnswered),
+            Some(true) => l(R::Right),
+            Some(false) => l(R::Wrong),
+            None => l(R::NotAnswered),
         };
         let _ = writeln!(md, "| {} | {given} | {live} | {verdict} |", a.ask);
     }

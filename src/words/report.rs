@@ -1,134 +1,11 @@
-//! The report's own words: one `match` arm per word, English and Russian
-//! side by side, so a missing translation is a compile error.
+//! The report's words: the session report and `workshop run --report`
+//! (titles, table heads, the timeline's moments, verdicts), and its chart
+//! (panel titles, the marked moments, the time axis). A `words!` table;
+//! `{0}`, `{1}`… are filled in by [`super::tf`].
 
-use crate::cases::Lang;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum W {
-    SessionTitle,
-    RunTitle,
-    Written,
-    Summary,
-    Case,
-    Result,
-    Detect,
-    Alert,
-    Recover,
-    PeakP95,
-    PeakErrors,
-    OomKills,
-    Restarts,
-    Passed,
-    Failed,
-    NotFinished,
-    StoppedEarly,
-    ChartAlt,
-    Timeline,
-    TimeUtc,
-    SinceInjection,
-    What,
-    CaseStarted,
-    Injected,
-    FirstSignal,
-    AlertFired,
-    RecoverAction,
-    Recovered,
-    Checks,
-    Phase,
-    Check,
-    Value,
-    After,
-    AtUtc,
-    Alerts,
-    ExpectedWithin,
-    FiredAfter,
-    DidNotFire,
-    Answers,
-    Question,
-    YourAnswer,
-    LiveValue,
-    Verdict,
-    Right,
-    Wrong,
-    NotAnswered,
-    Headless,
-    AppRestarts,
-    NotSeen,
-    Load,
-    Notes,
-    YourNotes,
-    NoCase,
-    Seconds,
-}
-
-impl W {
-    /// Every word, for the test that no English reaches a Russian report.
-    #[cfg(test)]
-    pub(crate) const ALL: [W; 54] = {
-        use W::*;
-        [
-            SessionTitle,
-            RunTitle,
-            Written,
-            Summary,
-            Case,
-            Result,
-            Detect,
-            Alert,
-            Recover,
-            PeakP95,
-            PeakErrors,
-            OomKills,
-            Restarts,
-            Passed,
-            Failed,
-            NotFinished,
-            StoppedEarly,
-            ChartAlt,
-            Timeline,
-            TimeUtc,
-            SinceInjection,
-            What,
-            CaseStarted,
-            Injected,
-            FirstSignal,
-            AlertFired,
-            RecoverAction,
-            Recovered,
-            Checks,
-            Phase,
-            Check,
-            Value,
-            After,
-            AtUtc,
-            Alerts,
-            ExpectedWithin,
-            FiredAfter,
-            DidNotFire,
-            Answers,
-            Question,
-            YourAnswer,
-            LiveValue,
-            Verdict,
-            Right,
-            Wrong,
-            NotAnswered,
-            Headless,
-            AppRestarts,
-            NotSeen,
-            Load,
-            Notes,
-            YourNotes,
-            NoCase,
-            Seconds,
-        ]
-    };
-}
-
-/// The word `w` in `lang`.
-pub(crate) fn w(lang: Lang, w: W) -> &'static str {
-    use W::*;
-    let (en, ru) = match w {
+words! {
+    /// A word of the report or of its chart.
+    enum R {
         SessionTitle => ("Workshop session report", "Отчёт о занятии"),
         RunTitle => ("Workshop run report", "Отчёт о прогоне кейсов"),
         Written => ("Written", "Составлен"),
@@ -199,16 +76,28 @@ pub(crate) fn w(lang: Lang, w: W) -> &'static str {
             "не видно (прогон не достучался до Docker-стенда)",
         ),
         Load => ("Load", "Нагрузка"),
+        // The load generator's count: {0} the rate asked, {1} requests
+        // sent, {2}…{5} by answer, {6} p50 and {7} p99 in ms.
+        LoadLine => (
+            "{0} req/s asked; {1} requests sent: 2xx {2}, 4xx {3}, 5xx {4}, no answer {5}; \
+             p50 {6} ms, p99 {7} ms.",
+            "задано {0} запр/с; отправлено запросов: {1}; 2xx {2}, 4xx {3}, 5xx {4}, \
+             без ответа {5}; p50 {6} мс, p99 {7} мс.",
+        ),
         Notes => ("Respond: your notes", "Реагирование: ваши заметки"),
         YourNotes => ("_(your notes)_", "_(ваши заметки)_"),
         NoCase => (
             "No case was started in this session.",
             "За это занятие ни один кейс не начат.",
         ),
-        Seconds => ("s", "с"),
-    };
-    match lang {
-        Lang::En => en,
-        Lang::Ru => ru,
+        // The chart: one panel per signal, the moments marked on each.
+        ChartP95 => ("p95, s", "p95, с"),
+        ChartErrors => ("error ratio", "доля ошибок"),
+        ChartMemory => ("app memory, MiB", "память приложения, МиБ"),
+        ChartAxis => ("seconds since the injection", "секунды от внедрения отказа"),
+        MarkInject => ("inject", "отказ"),
+        MarkAlert => ("alert", "алерт"),
+        MarkRecover => ("recover", "восстановление"),
+        MarkRecovered => ("recovered", "восстановлено"),
     }
 }
