@@ -1,8 +1,9 @@
-//! Every screen of the console, drawn in both languages at 80×24, 120×36
-//! and 200×60 (one named snapshot each), and what must hold on them: the
-//! next step said at each phase (respond before recover), the phase's
-//! essentials at 80×24, the runbook in view at 120×36 once detected, and
-//! `J` stopping at the end of the case text.
+//! Every screen of the console, built and drawn in both languages (the
+//! log's lines too) at 80×24, 120×36 and 200×60 (one named snapshot
+//! each), and what must hold on them: the next step said at each phase
+//! (respond before recover), the phase's essentials at 80×24, the runbook
+//! in view at 120×36 once detected, `J` stopping at the end of the case
+//! text, and the log view with its pinned facts in the screen's language.
 
 use crossterm::event::KeyCode;
 
@@ -195,4 +196,35 @@ fn the_finished_checks_of_the_phase_are_in_view_at_100x32_under_the_essentials()
     );
     let done = at_size(&done(Lang::En), (100, 32));
     assert!(done.contains("✔ recover/p95-back-to-normal"), "{done}");
+}
+
+#[test]
+fn the_log_view_and_its_pinned_facts_are_in_the_language_of_the_screen() {
+    for (lang, words) in [
+        (
+            Lang::En,
+            [
+                "Pinned for this case",
+                "OOM kill: app-1 ×1, last at 09:07:20",
+                "✔ detect/p95-above-objective (2.300) after 16s",
+                "topic: all",
+            ],
+        ),
+        (
+            Lang::Ru,
+            [
+                "Закреплено до конца кейса",
+                "убит по OOM: app-1 ×1, последний в 09:07:20",
+                "✔ detect/p95-above-objective (2.300) через 16 с",
+                "тема: все",
+            ],
+        ),
+    ] {
+        let mut app = fixtures::failing_in(lang);
+        key(&mut app, Action::Events);
+        let shown = at_size(&app, (120, 36));
+        for w in words {
+            assert!(shown.contains(w), "{lang}: `{w}` missing:\n{shown}");
+        }
+    }
 }
