@@ -165,7 +165,7 @@ proc_ticks() { # PID [with-children] -> utime+stime (+cutime+cstime)
 pg_ticks() {
   local t kid
   t=$(proc_ticks "$PG_PID" kids)
-  for kid in $(cat "/proc/$PG_PID/task/$PG_PID/children" 2>/dev/null); do
+  for kid in $(ps -o pid= --ppid "$PG_PID"); do
     t=$(( t + $(proc_ticks "$kid") ))
   done
   echo "$t"
