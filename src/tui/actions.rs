@@ -251,8 +251,7 @@ fn open(app: &mut App) -> Vec<Effect> {
     app.active = Some(ActiveCase {
         session,
         title,
-        restarts_at_start: app.app_restarts(),
-        oom_kills_at_start: app.app_oom_kills(),
+        counts_at_start: app.app_counts(),
         saved: false,
         facts: Vec::new(),
     });

@@ -6,6 +6,7 @@ use std::collections::VecDeque;
 
 use chrono::{DateTime, Utc};
 
+use crate::cases::runner::AppCounts;
 use crate::cases::runner::session::CaseSession;
 use crate::cases::{Case, Lang};
 use crate::faults::FaultConfig;
@@ -176,8 +177,8 @@ pub enum Overlay {
 pub struct ActiveCase {
     pub session: CaseSession,
     pub title: String,
-    pub restarts_at_start: u64,
-    pub oom_kills_at_start: u64,
+    /// The app's restarts and OOM kills when the case opened.
+    pub counts_at_start: AppCounts,
     pub saved: bool,
     /// Its lasting facts (OOM kills, alerts fired, checks passed), kept
     /// from its opening to its close however long the log grows.
@@ -305,7 +306,7 @@ impl App {
     /// Stores the active case's result in the progress (a finished result
     /// is never replaced by an unfinished one); false when no case is open.
     pub fn record_case(&mut self) -> bool {
-        let (restarts, oom_kills) = (self.app_restarts(), self.app_oom_kills());
+        let counts = self.app_counts();
         let origin = self.started_utc;
         let Some(a) = self.active.as_mut() else {
             return false;
@@ -313,10 +314,8 @@ impl App {
         let outcome = a.session.outcome(&a.title, &|t| {
             crate::cases::runner::io::utc_after(origin, t)
         });
-        let rec = CaseRecord::from_outcome(&outcome).with_app_counts(
-            restarts.saturating_sub(a.restarts_at_start),
-            oom_kills.saturating_sub(a.oom_kills_at_start),
-        );
+        let rec =
+            CaseRecord::from_outcome(&outcome).with_app_counts(counts.since(a.counts_at_start));
         a.saved = true;
         let keep_old = self
             .progress
@@ -384,23 +383,12 @@ impl App {
             .find(|&i| qs.get(i).is_some_and(|q| !q.settled()))
     }
 
-    /// Restarts of every app replica so far.
-    pub fn app_restarts(&self) -> u64 {
-        self.app_sum(|x| x.restarts)
-    }
-
-    /// OOM kills of every app replica so far.
-    pub fn app_oom_kills(&self) -> u64 {
-        self.app_sum(|x| x.oom_kills)
-    }
-
-    fn app_sum(&self, count: impl Fn(&crate::stack::ServiceStatus) -> u64) -> u64 {
+    /// Restarts and OOM kills of every app replica so far.
+    pub fn app_counts(&self) -> AppCounts {
         self.stack
             .status
-            .iter()
-            .flat_map(|s| &s.services)
-            .filter(|x| x.name.starts_with("app"))
-            .map(count)
-            .sum()
+            .as_ref()
+            .map(AppCounts::sum)
+            .unwrap_or_default()
     }
 }

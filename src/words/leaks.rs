@@ -42,18 +42,6 @@ const KEPT: [&str; 26] = [
     "recover",
 ];
 
-/// The phases of a case, as the first part of a check's reference
-/// (`detect/p95-up`): such a token is an identifier, not a word.
-const PHASES: [&str; 7] = [
-    "baseline",
-    "inject",
-    "detect",
-    "respond",
-    "recover",
-    "rollback",
-    "teachable",
-];
-
 /// The words of `s`: runs of letters, lowercased.
 fn words(s: &str) -> impl Iterator<Item = String> + '_ {
     s.split(|c: char| !c.is_alphabetic())
@@ -94,7 +82,7 @@ fn identifier(token: &str) -> bool {
     let token = token.trim_matches(|c: char| !c.is_alphanumeric());
     let reference = token
         .split_once('/')
-        .is_some_and(|(phase, _)| PHASES.contains(&phase));
+        .is_some_and(|(phase, _)| super::PHASES.iter().any(|(p, _)| *p == phase));
     reference
         || token
             .chars()

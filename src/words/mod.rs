@@ -58,7 +58,7 @@ pub(crate) use console::T;
 #[cfg(test)]
 pub(crate) use leaks::english_leaks;
 pub(crate) use report::R;
-pub(crate) use run::E;
+pub(crate) use run::{E, PHASES};
 pub(crate) use stack::S;
 
 /// A word of the catalogue: the same thing said in each language.

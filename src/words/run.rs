@@ -97,3 +97,15 @@ words! {
         ),
     }
 }
+
+/// A case's phases as the engine names them, and their words: the one list
+/// the event lines, the check references and the tests read.
+pub(crate) const PHASES: [(&str, E); 7] = [
+    ("baseline", E::PhaseBaseline),
+    ("inject", E::PhaseInject),
+    ("detect", E::PhaseDetect),
+    ("respond", E::PhaseRespond),
+    ("recover", E::PhaseRecover),
+    ("rollback", E::PhaseRollback),
+    ("teachable", E::PhaseTeachable),
+];

@@ -110,17 +110,10 @@ fn value(v: &Option<f64>) -> String {
 /// A phase's name in `lang`; a phase the catalogue does not know is shown
 /// as the case file names it.
 pub(crate) fn phase_name(lang: Lang, phase: &str) -> &str {
-    let word = match phase {
-        "baseline" => E::PhaseBaseline,
-        "inject" => E::PhaseInject,
-        "detect" => E::PhaseDetect,
-        "respond" => E::PhaseRespond,
-        "recover" => E::PhaseRecover,
-        "rollback" => E::PhaseRollback,
-        "teachable" => E::PhaseTeachable,
-        _ => return phase,
-    };
-    t(lang, word)
+    match crate::words::PHASES.iter().find(|(p, _)| *p == phase) {
+        Some(&(_, word)) => t(lang, word),
+        None => phase,
+    }
 }
 
 impl RunEvent {
@@ -251,15 +244,7 @@ mod tests {
             case: case.id.clone(),
             title: case.title.get(lang).into(),
         }];
-        for phase in [
-            "baseline",
-            "inject",
-            "detect",
-            "respond",
-            "recover",
-            "rollback",
-            "teachable",
-        ] {
+        for (phase, _) in crate::words::PHASES {
             events.push(RunEvent::Phase {
                 case: case.id.clone(),
                 phase,

@@ -121,19 +121,22 @@ pub struct AppCounts {
 }
 
 impl AppCounts {
+    /// Every app replica's counts in a stack status, whatever its state.
+    pub(crate) fn sum(status: &crate::stack::StackStatus) -> Self {
+        let apps = status.services.iter().filter(|s| s.name.starts_with("app"));
+        apps.fold(Self::default(), |c, s| Self {
+            restarts: c.restarts + s.restarts,
+            oom_kills: c.oom_kills + s.oom_kills,
+        })
+    }
+
     /// What a stack status says, when an app replica runs in it.
     pub(crate) fn of(status: &crate::stack::StackStatus) -> Option<Self> {
-        let apps: Vec<_> = status
+        status
             .services
             .iter()
-            .filter(|s| s.name.starts_with("app"))
-            .collect();
-        apps.iter()
-            .any(|s| s.state == crate::stack::ServiceState::Running)
-            .then(|| Self {
-                restarts: apps.iter().map(|s| s.restarts).sum(),
-                oom_kills: apps.iter().map(|s| s.oom_kills).sum(),
-            })
+            .any(|s| s.name.starts_with("app") && s.state == crate::stack::ServiceState::Running)
+            .then(|| Self::sum(status))
     }
 
     /// The counts since `before`.

@@ -185,9 +185,9 @@ impl CaseRecord {
     }
 
     /// Restarts and OOM kills seen during the case.
-    pub fn with_app_counts(mut self, restarts: u64, oom_kills: u64) -> Self {
-        self.restarts = Some(restarts);
-        self.oom_kills = Some(oom_kills);
+    pub fn with_app_counts(mut self, c: super::AppCounts) -> Self {
+        self.restarts = Some(c.restarts);
+        self.oom_kills = Some(c.oom_kills);
         self
     }
 }

@@ -64,26 +64,19 @@ pub(crate) fn write(
     lang: Lang,
     written_at: DateTime<Utc>,
 ) -> std::io::Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    let mut charted = Vec::new();
+    let mut files = vec![path.to_path_buf()];
+    let mut charts = Vec::new();
     for r in records {
         if let Some(svg) = super::chart::svg(r, lang) {
             let p = chart_path(path, &r.id);
             std::fs::write(&p, svg)?;
-            charted.push(r.id.clone());
+            let name = p.file_name().map(|n| n.to_string_lossy().into_owned());
+            charts.push((r.id.as_str(), name.unwrap_or_default()));
             files.push(p);
         }
     }
-    let chart_of = |id: &str| {
-        charted.iter().any(|c| c == id).then(|| {
-            chart_path(path, id)
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default()
-        })
-    };
+    let chart_of = |id: &str| charts.iter().find(|c| c.0 == id).map(|c| c.1.clone());
     std::fs::write(path, markdown(records, kind, lang, written_at, &chart_of))?;
-    files.insert(0, path.to_path_buf());
     Ok(files)
 }
 
