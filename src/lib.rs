@@ -16,6 +16,8 @@
 //!   for the console, the event lines, `workshop run`, the stack's troubles and
 //!   the session report with its chart.
 //! - [`cases`]    — the failure cases as data: `cases/*.yaml`, loader, validation, export.
+//! - `coach`      — `workshop coach`: the class board a coach projects, fed by
+//!   every student's case events (`--coach URL --name NAME`).
 //! - [`client`]   — a small HTTP client of that API, used by `inject`, `reset`, `failures`.
 //! - [`stack`]    — the whole workshop stack (db, app, Prometheus, Grafana) on Docker
 //!   or as local processes: `up`, `down`, `status`, `logs`, events.
@@ -36,6 +38,7 @@
 
 pub mod api;
 pub mod cases;
+pub(crate) mod coach;
 pub(crate) mod cause;
 pub mod cli;
 pub(crate) mod client;
