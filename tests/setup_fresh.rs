@@ -164,6 +164,10 @@ const TOOL_CHECKS: &[(&str, &str)] = &[
     ("tmux", "tmux -V"),
     ("python3", "python3 --version"),
     (
+        "chromium",
+        "chromium --headless --no-sandbox --disable-gpu --dump-dom 'data:text/html,<p>board</p>'",
+    ),
+    (
         "schemathesis",
         ". scripts/lib/tools-path.sh && schemathesis --version",
     ),

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+pub mod coach;
 pub mod tmux;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
