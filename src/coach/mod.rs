@@ -3,3 +3,4 @@
 //! engine's events there (`link`). [`wire`] is what travels between them.
 
 pub(crate) mod wire;
+pub(crate) mod server;
