@@ -52,8 +52,8 @@ pub struct CoachArgs {
 }
 
 fn parse_code(s: &str) -> Result<String, String> {
-    let ok = (4..=32).contains(&s.len())
-        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    let ok =
+        (4..=32).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
     if ok {
         Ok(s.to_string())
     } else {
@@ -80,7 +80,9 @@ fn parse_public_url(s: &str) -> Result<String, String> {
         && url.query().is_none()
         && url.fragment().is_none();
     if !plain {
-        return Err(format!("not an http(s) URL without query or fragment; {fix}"));
+        return Err(format!(
+            "not an http(s) URL without query or fragment; {fix}"
+        ));
     }
     Ok(url.as_str().trim_end_matches('/').to_string())
 }
@@ -156,9 +158,7 @@ pub(super) async fn run(args: CoachArgs, shutdown: CancellationToken) -> anyhow:
     let token = args
         .token
         .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
-    let base = args
-        .public_url
-        .unwrap_or_else(|| format!("http://{local}"));
+    let base = args.public_url.unwrap_or_else(|| format!("http://{local}"));
     for line in start_lines(&base, &code, &token, local) {
         println!("{line}");
     }
@@ -208,7 +208,10 @@ mod tests {
         let listen: SocketAddr = "127.0.0.1:7070".parse().expect("addr");
         let lines = start_lines("http://127.0.0.1:7070", "K7P2QX", "t0k", listen);
         assert_eq!(lines[0], "board: http://127.0.0.1:7070/class/K7P2QX");
-        assert_eq!(lines[1], "coach view: http://127.0.0.1:7070/class/K7P2QX#token=t0k");
+        assert_eq!(
+            lines[1],
+            "coach view: http://127.0.0.1:7070/class/K7P2QX#token=t0k"
+        );
         assert!(lines[2].starts_with("students join with: workshop tui --coach http://127.0.0.1:7070/class/K7P2QX --name NAME"));
         assert!(lines[3].contains("--listen 0.0.0.0:7070"));
     }

@@ -63,9 +63,7 @@ pub(crate) fn batch(batch: &Batch, known: &[&str]) -> Result<String, Refused> {
     for (i, sent) in batch.events.iter().enumerate() {
         let at = format!("events[{i}]");
         if sent.seq == 0 {
-            return Err(Refused::field(format!(
-                "{at}.seq: 0; seq counts from 1"
-            )));
+            return Err(Refused::field(format!("{at}.seq: 0; seq counts from 1")));
         }
         if sent.seq <= previous {
             return Err(Refused::field(format!(
@@ -198,12 +196,18 @@ mod tests {
         assert!(refused(bad_run).starts_with("run:"));
         let many = with((1..=201).map(|i| sent(i, phase("latency"))).collect());
         assert!(refused(many).starts_with("events:"));
-        assert_eq!(batch(&with(vec![sent(1, phase("latency"))]), &known).as_deref(), Ok("Ana"));
+        assert_eq!(
+            batch(&with(vec![sent(1, phase("latency"))]), &known).as_deref(),
+            Ok("Ana")
+        );
     }
 
     #[test]
     fn a_message_is_one_short_line() {
-        assert_eq!(message("  5 minutes left ").as_deref(), Ok("5 minutes left"));
+        assert_eq!(
+            message("  5 minutes left ").as_deref(),
+            Ok("5 minutes left")
+        );
         assert!(message("").is_err());
         assert!(message("a\nb").is_err());
         assert!(message(&"x".repeat(wire::MAX_MESSAGE + 1)).is_err());

@@ -129,7 +129,10 @@ fn read<T: DeserializeOwned>(
                 ),
             )
         } else {
-            Refused::new(StatusCode::BAD_REQUEST, format!("body: cannot be read: {e}"))
+            Refused::new(
+                StatusCode::BAD_REQUEST,
+                format!("body: cannot be read: {e}"),
+            )
         }
     })?;
     let mut de = serde_json::Deserializer::from_slice(&bytes);
@@ -193,7 +196,11 @@ async fn messages(
     }
     let answer = read::<MessageBody>(&headers, body).and_then(|m| class.broadcast(&m.text));
     match answer {
-        Ok(id) => (StatusCode::CREATED, axum::Json(serde_json::json!({ "id": id }))).into_response(),
+        Ok(id) => (
+            StatusCode::CREATED,
+            axum::Json(serde_json::json!({ "id": id })),
+        )
+            .into_response(),
         Err(refused) => refused.into_response(),
     }
 }

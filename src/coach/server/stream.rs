@@ -26,22 +26,25 @@ pub(crate) async fn board(State(class): State<Arc<Class>>, Path(code): Path<Stri
     }
     let mut version = class.subscribe();
     version.mark_unchanged();
-    let boards = futures::stream::unfold((class, version, true), |(class, mut version, first)| async move {
-        if !first {
-            // Wait out the coalescing gap, then for a change or the refresh.
-            tokio::select! {
-                _ = class.stop.cancelled() => return None,
-                _ = tokio::time::sleep(COALESCE) => {}
+    let boards = futures::stream::unfold(
+        (class, version, true),
+        |(class, mut version, first)| async move {
+            if !first {
+                // Wait out the coalescing gap, then for a change or the refresh.
+                tokio::select! {
+                    _ = class.stop.cancelled() => return None,
+                    _ = tokio::time::sleep(COALESCE) => {}
+                }
+                tokio::select! {
+                    _ = class.stop.cancelled() => return None,
+                    changed = version.changed() => changed.ok()?,
+                    _ = tokio::time::sleep(REFRESH) => {}
+                }
             }
-            tokio::select! {
-                _ = class.stop.cancelled() => return None,
-                changed = version.changed() => changed.ok()?,
-                _ = tokio::time::sleep(REFRESH) => {}
-            }
-        }
-        let event = Event::default().event("board").data(class.snapshot_json());
-        Some((Ok::<_, Infallible>(event), (class, version, false)))
-    });
+            let event = Event::default().event("board").data(class.snapshot_json());
+            Some((Ok::<_, Infallible>(event), (class, version, false)))
+        },
+    );
     Sse::new(boards)
         .keep_alive(KeepAlive::default())
         .into_response()

@@ -19,7 +19,13 @@ struct Reply {
     body: String,
 }
 
-async fn call(app: &Router, method: &str, uri: &str, headers: &[(&str, &str)], body: Vec<u8>) -> Reply {
+async fn call(
+    app: &Router,
+    method: &str,
+    uri: &str,
+    headers: &[(&str, &str)],
+    body: Vec<u8>,
+) -> Reply {
     let mut request = Request::builder().method(method).uri(uri);
     for (k, v) in headers {
         request = request.header(*k, *v);
@@ -48,7 +54,14 @@ fn events_uri() -> String {
 }
 
 async fn board(app: &Router) -> String {
-    let reply = call(app, "GET", &format!("/class/{CODE}/board.json"), &[], vec![]).await;
+    let reply = call(
+        app,
+        "GET",
+        &format!("/class/{CODE}/board.json"),
+        &[],
+        vec![],
+    )
+    .await;
     assert_eq!(reply.status, StatusCode::OK);
     reply.body
 }
@@ -68,12 +81,45 @@ async fn a_batch_posted_is_acked_and_shown() {
     assert_eq!(ack.have, 16);
     let s: serde_json::Value = serde_json::from_str(&board(&app).await).expect("json");
     assert_eq!(s["students"][0]["cases"]["latency"]["phase"], "passed");
-    let timeline = call(&app, "GET", &format!("/class/{CODE}/students/ana"), &[], vec![]).await;
+    let timeline = call(
+        &app,
+        "GET",
+        &format!("/class/{CODE}/students/ana"),
+        &[],
+        vec![],
+    )
+    .await;
     assert_eq!(timeline.status, StatusCode::OK);
-    assert!(timeline.body.contains(r#""kind":"case_finished""#), "{}", timeline.body);
-    let nobody = call(&app, "GET", &format!("/class/{CODE}/students/Bob"), &[], vec![]).await;
+    assert!(
+        timeline.body.contains(r#""kind":"case_finished""#),
+        "{}",
+        timeline.body
+    );
+    let nobody = call(
+        &app,
+        "GET",
+        &format!("/class/{CODE}/students/Bob"),
+        &[],
+        vec![],
+    )
+    .await;
     assert_eq!(nobody.status, StatusCode::NOT_FOUND);
-    assert!(nobody.body.starts_with(r#"{"error":"name:"#), "{}", nobody.body);
+    assert!(
+        nobody.body.starts_with(r#"{"error":"name:"#),
+        "{}",
+        nobody.body
+    );
+}
+
+/// One bad request: what it is, where it goes, its headers and body, and
+/// the status and the start of the refusal it must get.
+struct Bad<'a> {
+    what: &'a str,
+    uri: String,
+    headers: Vec<(&'a str, &'a str)>,
+    body: Vec<u8>,
+    status: StatusCode,
+    names: &'a str,
 }
 
 #[tokio::test]
@@ -84,37 +130,127 @@ async fn bad_input_is_refused_and_the_board_is_unchanged() {
     call(&app, "POST", &events_uri(), &[JSON], json_of(&good)).await;
     let before = board(&app).await;
 
-    let next = |events: Vec<(u64, chrono::DateTime<chrono::Utc>, CoachEvent)>| batch("Ana", "r1", t0(), events);
-    let hint = |case: &str| CoachEvent::Hint { case: case.into() };
-    let mut bad_name = next(vec![(7, t0(), hint("latency"))]);
+    let hint = |seq: u64, case: &str| (seq, t0(), CoachEvent::Hint { case: case.into() });
+    let next = |events| json_of(&batch("Ana", "r1", t0(), events));
+    let mut bad_name = batch("Ana", "r1", t0(), vec![hint(7, "latency")]);
     bad_name.name = "<img src=x>".into();
     let oversized = format!(
         r#"{{"name":"Ana","run":"r1","sent":"2026-12-02T10:00:00Z","events":[],"pad":"{}"}}"#,
         "x".repeat(wire::MAX_BODY)
     );
     let malformed = r#"{"name":"Ana","run":"r1","sent":"2026-12-02T10:00:00Z","events":[{"seq":7,"at":"2026-12-02T10:00:00Z","event":{"kind":"explode","case":"latency"}}]}"#;
-    let cases: Vec<(&str, String, Vec<(&str, &str)>, Vec<u8>, StatusCode, &str)> = vec![
-        ("wrong code", "/class/NOPE42/events".into(), vec![JSON], json_of(&next(vec![(7, t0(), hint("latency"))])), StatusCode::FORBIDDEN, "class code"),
-        ("oversized", events_uri(), vec![JSON], oversized.into_bytes(), StatusCode::PAYLOAD_TOO_LARGE, "body"),
-        ("malformed", events_uri(), vec![JSON], malformed.as_bytes().to_vec(), StatusCode::BAD_REQUEST, "events[0].event"),
-        ("not json", events_uri(), vec![JSON], b"name=Ana".to_vec(), StatusCode::BAD_REQUEST, "body"),
-        ("text/plain", events_uri(), vec![("content-type", "text/plain")], json_of(&next(vec![(7, t0(), hint("latency"))])), StatusCode::UNSUPPORTED_MEDIA_TYPE, "Content-Type"),
-        ("unknown case", events_uri(), vec![JSON], json_of(&next(vec![(7, t0(), hint("latency")), (8, t0(), hint("nope"))])), StatusCode::UNPROCESSABLE_ENTITY, "events[1].event.case"),
-        ("bad name", events_uri(), vec![JSON], json_of(&bad_name), StatusCode::UNPROCESSABLE_ENTITY, "name"),
-        ("seq down", events_uri(), vec![JSON], json_of(&next(vec![(8, t0(), hint("latency")), (7, t0(), hint("latency"))])), StatusCode::UNPROCESSABLE_ENTITY, "events[1].seq"),
-        ("no token", format!("/class/{CODE}/messages"), vec![JSON], br#"{"text":"hi"}"#.to_vec(), StatusCode::UNAUTHORIZED, "Authorization"),
-        ("bad token", format!("/class/{CODE}/messages"), vec![JSON, ("authorization", "Bearer coach-token-0123456780")], br#"{"text":"hi"}"#.to_vec(), StatusCode::UNAUTHORIZED, "Authorization"),
-    ];
     let auth = format!("Bearer {TOKEN}");
+    let messages = format!("/class/{CODE}/messages");
     let long = format!(r#"{{"text":"{}"}}"#, "x".repeat(wire::MAX_MESSAGE + 1));
-    let mut all = cases;
-    all.push(("long message", format!("/class/{CODE}/messages"), vec![JSON, ("authorization", auth.as_str())], long.into_bytes(), StatusCode::UNPROCESSABLE_ENTITY, "text"));
-    for (what, uri, headers, body, status, names) in all {
-        let reply = call(&app, "POST", &uri, &headers, body).await;
-        assert_eq!(reply.status, status, "{what}: {}", reply.body);
-        let refusal: wire::Refusal = serde_json::from_str(&reply.body).expect(what);
-        assert!(refusal.error.starts_with(names), "{what}: {}", refusal.error);
-        assert_eq!(board(&app).await, before, "{what} changed the board");
+    let bad = |what, uri: &str, headers, body, status, names| Bad {
+        what,
+        uri: uri.to_string(),
+        headers,
+        body,
+        status,
+        names,
+    };
+    let all = [
+        bad(
+            "wrong code",
+            "/class/NOPE42/events",
+            vec![JSON],
+            next(vec![hint(7, "latency")]),
+            StatusCode::FORBIDDEN,
+            "class code",
+        ),
+        bad(
+            "oversized",
+            &events_uri(),
+            vec![JSON],
+            oversized.into_bytes(),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body",
+        ),
+        bad(
+            "malformed",
+            &events_uri(),
+            vec![JSON],
+            malformed.as_bytes().to_vec(),
+            StatusCode::BAD_REQUEST,
+            "events[0].event",
+        ),
+        bad(
+            "not json",
+            &events_uri(),
+            vec![JSON],
+            b"name=Ana".to_vec(),
+            StatusCode::BAD_REQUEST,
+            "body",
+        ),
+        bad(
+            "text/plain",
+            &events_uri(),
+            vec![("content-type", "text/plain")],
+            next(vec![hint(7, "latency")]),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Content-Type",
+        ),
+        bad(
+            "unknown case",
+            &events_uri(),
+            vec![JSON],
+            next(vec![hint(7, "latency"), hint(8, "nope")]),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "events[1].event.case",
+        ),
+        bad(
+            "bad name",
+            &events_uri(),
+            vec![JSON],
+            json_of(&bad_name),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "name",
+        ),
+        bad(
+            "seq down",
+            &events_uri(),
+            vec![JSON],
+            next(vec![hint(8, "latency"), hint(7, "latency")]),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "events[1].seq",
+        ),
+        bad(
+            "no token",
+            &messages,
+            vec![JSON],
+            br#"{"text":"hi"}"#.to_vec(),
+            StatusCode::UNAUTHORIZED,
+            "Authorization",
+        ),
+        bad(
+            "bad token",
+            &messages,
+            vec![JSON, ("authorization", "Bearer coach-token-0123456780")],
+            br#"{"text":"hi"}"#.to_vec(),
+            StatusCode::UNAUTHORIZED,
+            "Authorization",
+        ),
+        bad(
+            "long message",
+            &messages,
+            vec![JSON, ("authorization", auth.as_str())],
+            long.into_bytes(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "text",
+        ),
+    ];
+    for b in all {
+        let reply = call(&app, "POST", &b.uri, &b.headers, b.body).await;
+        assert_eq!(reply.status, b.status, "{}: {}", b.what, reply.body);
+        let refusal: wire::Refusal = serde_json::from_str(&reply.body).expect(b.what);
+        assert!(
+            refusal.error.starts_with(b.names),
+            "{}: {}",
+            b.what,
+            refusal.error
+        );
+        assert_eq!(board(&app).await, before, "{} changed the board", b.what);
     }
 }
 
@@ -123,7 +259,9 @@ async fn a_full_class_refuses_a_new_name_only() {
     let (class, _now) = class();
     let app = router(class.clone());
     for i in 0..crate::coach::server::board::MAX_STUDENTS {
-        class.post(&batch(&format!("s{i}"), "r1", t0(), vec![])).expect("joins");
+        class
+            .post(&batch(&format!("s{i}"), "r1", t0(), vec![]))
+            .expect("joins");
     }
     let before = board(&app).await;
     let newcomer = batch("Zoe", "r1", t0(), vec![]);
@@ -141,7 +279,14 @@ async fn the_coach_broadcasts_with_the_token() {
     let app = router(class);
     let auth = format!("Bearer {TOKEN}");
     let uri = format!("/class/{CODE}/messages");
-    let reply = call(&app, "POST", &uri, &[JSON, ("authorization", &auth)], br#"{"text":"5 minutes left on case 2"}"#.to_vec()).await;
+    let reply = call(
+        &app,
+        "POST",
+        &uri,
+        &[JSON, ("authorization", &auth)],
+        br#"{"text":"5 minutes left on case 2"}"#.to_vec(),
+    )
+    .await;
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
     assert_eq!(reply.body, r#"{"id":1}"#);
     assert!(board(&app).await.contains("5 minutes left on case 2"));
@@ -165,7 +310,10 @@ async fn pages_keep_the_code_and_load_nothing_from_outside() {
     let page = call(&app, "GET", &format!("/class/{CODE}"), &[], vec![]).await;
     assert_eq!(page.status, StatusCode::OK);
     let html = page.body;
-    assert!(!html.contains("http://") && !html.contains("https://"), "an external reference");
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "an external reference"
+    );
     assert!(!html.contains("innerHTML"), "student data goes in as text");
     for hook in [
         r#"<table id="board">"#,
@@ -182,7 +330,11 @@ async fn pages_keep_the_code_and_load_nothing_from_outside() {
     ] {
         assert!(html.contains(hook), "the page lacks {hook}");
     }
-    let policy = page.headers.get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or("");
+    let policy = page
+        .headers
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     assert!(policy.starts_with("default-src 'none'"), "{policy}");
 }
 
@@ -190,7 +342,9 @@ async fn pages_keep_the_code_and_load_nothing_from_outside() {
 async fn the_stream_sends_the_board_on_connect_and_after_a_change() {
     let (class, _now) = class();
     let app = router(class.clone());
-    let request = Request::get(format!("/class/{CODE}/stream")).body(Body::empty()).expect("request");
+    let request = Request::get(format!("/class/{CODE}/stream"))
+        .body(Body::empty())
+        .expect("request");
     let response = app.oneshot(request).await.expect("response");
     assert_eq!(response.status(), StatusCode::OK);
     let mut body = response.into_body().into_data_stream();

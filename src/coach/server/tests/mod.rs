@@ -76,9 +76,15 @@ pub(super) fn batch(
 
 /// The events of a whole latency case that passed, one a second from
 /// `start`, numbered from `first`.
-pub(super) fn latency_walk(start: DateTime<Utc>, first: u64) -> Vec<(u64, DateTime<Utc>, CoachEvent)> {
+pub(super) fn latency_walk(
+    start: DateTime<Utc>,
+    first: u64,
+) -> Vec<(u64, DateTime<Utc>, CoachEvent)> {
     let case = || "latency".to_string();
-    let phase = |p| CoachEvent::Phase { case: case(), phase: p };
+    let phase = |p| CoachEvent::Phase {
+        case: case(),
+        phase: p,
+    };
     let check = |p, passed, after_s| CoachEvent::Check {
         case: case(),
         phase: p,

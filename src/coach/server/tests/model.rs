@@ -14,7 +14,12 @@ fn a_latency_walk_moves_the_cell_and_fills_the_stats() {
     let (class, now) = class();
     let walk = latency_walk(t0(), 1);
     advance(&now, 20);
-    let first = batch("Ana", "r1", t0() + TimeDelta::seconds(20), walk[..7].to_vec());
+    let first = batch(
+        "Ana",
+        "r1",
+        t0() + TimeDelta::seconds(20),
+        walk[..7].to_vec(),
+    );
     assert_eq!(class.post(&first).expect("ack").have, 7);
     let s = snapshot(&class);
     let ana = &s["students"][0];
@@ -27,19 +32,38 @@ fn a_latency_walk_moves_the_cell_and_fills_the_stats() {
     assert_eq!(ana["cases"]["latency"]["in_phase_s"], 16.0);
     assert_eq!(ana["seq"], 7);
 
-    let rest = batch("Ana", "r1", t0() + TimeDelta::seconds(20), walk[7..].to_vec());
+    let rest = batch(
+        "Ana",
+        "r1",
+        t0() + TimeDelta::seconds(20),
+        walk[7..].to_vec(),
+    );
     assert_eq!(class.post(&rest).expect("ack").have, 16);
     let s = snapshot(&class);
     let cell = &s["students"][0]["cases"]["latency"];
     assert_eq!(cell["phase"], "passed");
     assert_eq!(cell["tta_s"], 30.0);
     assert_eq!(cell["ttr_s"], 25.0);
-    assert_eq!((cell["hints"].clone(), cell["answers"].clone(), cell["right"].clone()), (1.into(), 1.into(), 1.into()));
+    assert_eq!(
+        (
+            cell["hints"].clone(),
+            cell["answers"].clone(),
+            cell["right"].clone()
+        ),
+        (1.into(), 1.into(), 1.into())
+    );
     assert_eq!(s["students"][0]["current"], serde_json::Value::Null);
     let stats = &s["stats"]["latency"];
     assert_eq!(stats["ttd_s"], serde_json::json!([12.0]));
     assert_eq!(stats["ttr_s"], serde_json::json!([25.0]));
-    assert_eq!((stats["started"].clone(), stats["passed"].clone(), stats["hints"].clone()), (1.into(), 1.into(), 1.into()));
+    assert_eq!(
+        (
+            stats["started"].clone(),
+            stats["passed"].clone(),
+            stats["hints"].clone()
+        ),
+        (1.into(), 1.into(), 1.into())
+    );
     assert_eq!(s["stats"]["error-rate"]["started"], 0);
     assert_eq!(s["cases"][0]["id"], "latency");
 }
@@ -62,7 +86,13 @@ fn a_retry_changes_nothing_and_a_new_run_stays_one_row() {
         "ANA",
         "r2",
         t0(),
-        vec![(1, t0(), CoachEvent::CaseStarted { case: "error-rate".into() })],
+        vec![(
+            1,
+            t0(),
+            CoachEvent::CaseStarted {
+                case: "error-rate".into(),
+            },
+        )],
     );
     assert_eq!(class.post(&again).expect("ack").have, 1);
     let s = snapshot(&class);
@@ -82,18 +112,27 @@ fn a_restarted_coach_asks_for_what_it_lost_once() {
     // The coach was down while events 1..=10 were sent: it sees 11.. first.
     let late = batch("Ana", "r1", t0(), walk[10..].to_vec());
     assert_eq!(class.post(&late).expect("ack").have, 0);
-    assert_eq!(snapshot(&class)["students"][0]["cases"], serde_json::json!({}));
+    assert_eq!(
+        snapshot(&class)["students"][0]["cases"],
+        serde_json::json!({})
+    );
     // The sender sends again from 1: everything applies.
     let all = batch("Ana", "r1", t0(), walk.clone());
     assert_eq!(class.post(&all).expect("ack").have, 16);
-    assert_eq!(snapshot(&class)["students"][0]["cases"]["latency"]["phase"], "passed");
+    assert_eq!(
+        snapshot(&class)["students"][0]["cases"]["latency"]["phase"],
+        "passed"
+    );
     // A sender that no longer holds seq 1 is taken as it comes.
     let (class, _now) = class_pair();
     assert_eq!(class.post(&late).expect("ack").have, 0);
     assert_eq!(class.post(&late).expect("ack").have, 16);
 }
 
-fn class_pair() -> (std::sync::Arc<Class>, std::sync::Arc<std::sync::Mutex<chrono::DateTime<chrono::Utc>>>) {
+fn class_pair() -> (
+    std::sync::Arc<Class>,
+    std::sync::Arc<std::sync::Mutex<chrono::DateTime<chrono::Utc>>>,
+) {
     class()
 }
 
@@ -105,7 +144,13 @@ fn a_laptop_clock_an_hour_behind_is_corrected() {
         "Ana",
         "r1",
         behind,
-        vec![(1, behind - TimeDelta::seconds(30), CoachEvent::CaseStarted { case: "latency".into() })],
+        vec![(
+            1,
+            behind - TimeDelta::seconds(30),
+            CoachEvent::CaseStarted {
+                case: "latency".into(),
+            },
+        )],
     );
     class.post(&b).expect("ack");
     let s = snapshot(&class);
@@ -115,7 +160,11 @@ fn a_laptop_clock_an_hour_behind_is_corrected() {
 fn stuck(class: &Class) -> Vec<String> {
     snapshot(class)["students"][0]["stuck"]
         .as_array()
-        .map(|a| a.iter().map(|s| s["why"].as_str().unwrap_or("").to_string()).collect())
+        .map(|a| {
+            a.iter()
+                .map(|s| s["why"].as_str().unwrap_or("").to_string())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -145,36 +194,86 @@ fn a_failed_baseline_and_an_oom_loop_are_stuck_while_the_case_is_open() {
     let events = vec![
         (1, t0(), CoachEvent::CaseStarted { case: case() }),
         (2, t0(), CoachEvent::BaselineFailed { case: case() }),
-        (3, t0(), CoachEvent::AppCounts { case: case(), oom_kills: 2, restarts: 2 }),
+        (
+            3,
+            t0(),
+            CoachEvent::AppCounts {
+                case: case(),
+                oom_kills: 2,
+                restarts: 2,
+            },
+        ),
     ];
     class.post(&batch("Ana", "r1", t0(), events)).expect("ack");
     assert_eq!(stuck(&class), ["baseline"]);
     advance(&now, 10);
-    let third = vec![(4, t0(), CoachEvent::AppCounts { case: case(), oom_kills: 3, restarts: 3 })];
+    let third = vec![(
+        4,
+        t0(),
+        CoachEvent::AppCounts {
+            case: case(),
+            oom_kills: 3,
+            restarts: 3,
+        },
+    )];
     class.post(&batch("Ana", "r1", t0(), third)).expect("ack");
     assert_eq!(stuck(&class), ["baseline", "oom_loop"]);
-    let finished = vec![(5, t0(), CoachEvent::CaseFinished { case: case(), passed: false, aborted: true })];
-    class.post(&batch("Ana", "r1", t0(), finished)).expect("ack");
+    let finished = vec![(
+        5,
+        t0(),
+        CoachEvent::CaseFinished {
+            case: case(),
+            passed: false,
+            aborted: true,
+        },
+    )];
+    class
+        .post(&batch("Ana", "r1", t0(), finished))
+        .expect("ack");
     assert!(stuck(&class).is_empty());
     let cell = &snapshot(&class)["students"][0]["cases"]["memory-leak"];
-    assert_eq!((cell["phase"].clone(), cell["aborted"].clone()), ("failed".into(), true.into()));
+    assert_eq!(
+        (cell["phase"].clone(), cell["aborted"].clone()),
+        ("failed".into(), true.into())
+    );
 }
 
 #[test]
 fn a_fault_left_after_the_case_is_flagged_after_a_grace() {
     let (class, now) = class();
     let events = vec![
-        (1, t0(), CoachEvent::CaseStarted { case: "latency".into() }),
+        (
+            1,
+            t0(),
+            CoachEvent::CaseStarted {
+                case: "latency".into(),
+            },
+        ),
         (2, t0(), CoachEvent::Faults { active: true }),
-        (3, t0(), CoachEvent::CaseLeft { case: "latency".into() }),
+        (
+            3,
+            t0(),
+            CoachEvent::CaseLeft {
+                case: "latency".into(),
+            },
+        ),
     ];
     class.post(&batch("Ana", "r1", t0(), events)).expect("ack");
     assert!(stuck(&class).is_empty());
-    assert_eq!(snapshot(&class)["students"][0]["cases"]["latency"]["phase"], "left");
+    assert_eq!(
+        snapshot(&class)["students"][0]["cases"]["latency"]["phase"],
+        "left"
+    );
     advance(&now, 11);
     assert_eq!(stuck(&class), ["fault_left"]);
-    let off = vec![(4, t0() + TimeDelta::seconds(11), CoachEvent::Faults { active: false })];
-    class.post(&batch("Ana", "r1", t0() + TimeDelta::seconds(11), off)).expect("ack");
+    let off = vec![(
+        4,
+        t0() + TimeDelta::seconds(11),
+        CoachEvent::Faults { active: false },
+    )];
+    class
+        .post(&batch("Ana", "r1", t0() + TimeDelta::seconds(11), off))
+        .expect("ack");
     assert!(stuck(&class).is_empty());
 }
 
@@ -182,7 +281,15 @@ fn a_fault_left_after_the_case_is_flagged_after_a_grace() {
 fn the_timeline_and_the_runs_are_bounded() {
     let (class, _now) = class();
     let hints: Vec<_> = (1..=200)
-        .map(|i| (i, t0(), CoachEvent::Hint { case: "latency".into() }))
+        .map(|i| {
+            (
+                i,
+                t0(),
+                CoachEvent::Hint {
+                    case: "latency".into(),
+                },
+            )
+        })
         .collect();
     for run in 0..6 {
         let b = batch("Ana", &format!("r{run}"), t0(), hints.clone());
@@ -190,9 +297,14 @@ fn the_timeline_and_the_runs_are_bounded() {
     }
     let json = class.timeline_json("Ana").expect("timeline");
     let timeline: serde_json::Value = serde_json::from_str(&json).expect("json");
-    assert_eq!(timeline["events"].as_array().map(Vec::len), Some(MAX_TIMELINE));
+    assert_eq!(
+        timeline["events"].as_array().map(Vec::len),
+        Some(MAX_TIMELINE)
+    );
     for run in 0..(MAX_RUNS + 4) {
-        class.post(&heartbeat("Ana", &format!("h{run}"))).expect("ack");
+        class
+            .post(&heartbeat("Ana", &format!("h{run}")))
+            .expect("ack");
     }
     // r0 was forgotten: its old events are taken as new ones.
     let retried = batch("Ana", "r0", t0(), hints[..1].to_vec());
@@ -215,5 +327,8 @@ fn messages_reach_each_console_once_per_epoch() {
     for i in 0..30 {
         class.broadcast(&format!("m{i}")).expect("sent");
     }
-    assert_eq!(snapshot(&class)["messages"].as_array().map(Vec::len), Some(20));
+    assert_eq!(
+        snapshot(&class)["messages"].as_array().map(Vec::len),
+        Some(20)
+    );
 }
