@@ -14,7 +14,7 @@ use tokio_util::sync::CancellationToken;
 use super::board::{Board, ClassFull, Entry, MAX_STUDENTS};
 use super::check::{self, Refused};
 use super::snapshot::{Column, Snapshot};
-use crate::coach::wire::{Ack, Batch, Message};
+use crate::coach::wire::{self, Ack, Batch, Message};
 
 /// The coach messages kept (and sent to a console that joins).
 pub(crate) const MAX_MESSAGES: usize = 20;
@@ -172,8 +172,9 @@ impl Class {
             name: &'a str,
             events: &'a VecDeque<Entry>,
         }
+        let name = wire::check_name(name).ok()?;
         let state = self.state();
-        let student = state.board.student(name.trim())?;
+        let student = state.board.student(&name)?;
         serde_json::to_string(&Timeline {
             name: &student.name,
             events: &student.timeline,

@@ -330,6 +330,7 @@ async fn pages_keep_the_code_and_load_nothing_from_outside() {
     ] {
         assert!(html.contains(hook), "the page lacks {hook}");
     }
+    assert!(super::super::page::board(Lang::Ru).contains(r#"<html lang="ru">"#));
     let policy = page
         .headers
         .get("content-security-policy")

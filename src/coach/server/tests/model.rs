@@ -77,7 +77,7 @@ fn a_retry_changes_nothing_and_a_new_run_stays_one_row() {
     let before = class.snapshot_json();
     assert_eq!(class.post(&walk).expect("retry").have, 16);
     assert_eq!(class.snapshot_json(), before);
-    let json = class.timeline_json("ana").expect("timeline");
+    let json = class.timeline_json(" ana ").expect("timeline");
     let timeline: serde_json::Value = serde_json::from_str(&json).expect("json");
     assert_eq!(timeline["events"].as_array().map(Vec::len), Some(16));
 
