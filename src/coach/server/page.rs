@@ -22,7 +22,12 @@ form-action 'none'; frame-ancestors 'none'";
 
 const BOARD: &str = include_str!("board.html");
 
-/// The board page with its labels in `lang`.
-pub(crate) fn board(lang: Lang) -> String {
-    BOARD.replace("__LANG__", lang.code())
+/// The board page with its labels in `lang` and the board `snapshot` (JSON)
+/// it shows until the stream sends the next one.
+pub(crate) fn board(lang: Lang, snapshot: &str) -> String {
+    // In a <script> element only `</script` or `<!--` could end it early:
+    // with every `<` escaped (JSON reads `\u003c` back as `<`) neither can occur.
+    BOARD
+        .replace("__LANG__", lang.code())
+        .replace("__BOARD__", &snapshot.replace('<', "\\u003c"))
 }

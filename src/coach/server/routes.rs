@@ -55,7 +55,7 @@ async fn board_page(State(class): State<Arc<Class>>, Path(code): Path<String>) -
     if !class.code_is(&code) {
         return (StatusCode::NOT_FOUND, Html(page::NOT_FOUND)).into_response();
     }
-    let mut response = Html(page::board(class.lang)).into_response();
+    let mut response = Html(page::board(class.lang, &class.snapshot_json())).into_response();
     let headers = response.headers_mut();
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers.insert(

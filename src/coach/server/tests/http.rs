@@ -330,7 +330,12 @@ async fn pages_keep_the_code_and_load_nothing_from_outside() {
     ] {
         assert!(html.contains(hook), "the page lacks {hook}");
     }
-    assert!(super::super::page::board(Lang::Ru).contains(r#"<html lang="ru">"#));
+    let tricky = crate::coach::server::page::board(Lang::En, r#"{"title":"</script><b>"}"#);
+    assert!(
+        tricky.contains(r#"{"title":"\u003c/script>\u003cb>"}"#),
+        "the board JSON cannot end its script"
+    );
+    assert!(crate::coach::server::page::board(Lang::Ru, "{}").contains(r#"<html lang="ru">"#));
     let policy = page
         .headers
         .get("content-security-policy")
