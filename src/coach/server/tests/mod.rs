@@ -3,6 +3,7 @@
 
 mod http;
 mod model;
+mod serve;
 
 use std::sync::{Arc, Mutex};
 
