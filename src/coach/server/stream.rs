@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{Path, State};
+use axum::http::HeaderValue;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 
@@ -45,7 +46,13 @@ pub(crate) async fn board(State(class): State<Arc<Class>>, Path(code): Path<Stri
             Some((Ok::<_, Infallible>(event), (class, version, false)))
         },
     );
-    Sse::new(boards)
+    let mut response = Sse::new(boards)
         .keep_alive(KeepAlive::default())
-        .into_response()
+        .into_response();
+    // nginx buffers a proxied response unless told not to; a buffered
+    // stream would reach a remote class's board in lumps.
+    response
+        .headers_mut()
+        .insert("x-accel-buffering", HeaderValue::from_static("no"));
+    response
 }

@@ -353,6 +353,13 @@ async fn the_stream_sends_the_board_on_connect_and_after_a_change() {
         .expect("request");
     let response = app.oneshot(request).await.expect("response");
     assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response
+            .headers()
+            .get("x-accel-buffering")
+            .map(|v| v.as_bytes()),
+        Some(&b"no"[..])
+    );
     let mut body = response.into_body().into_data_stream();
     let mut next = async || {
         let chunk = tokio::time::timeout(Duration::from_secs(3), body.next())

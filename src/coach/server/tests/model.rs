@@ -332,3 +332,28 @@ fn messages_reach_each_console_once_per_epoch() {
         Some(20)
     );
 }
+
+#[test]
+fn two_hundred_students_through_a_case_make_a_board_a_projector_can_take() {
+    let (class, _now) = class();
+    let started = std::time::Instant::now();
+    for i in 0..200 {
+        let walk = latency_walk(t0(), 1);
+        for (n, chunk) in walk.chunks(4).enumerate() {
+            let b = batch(&format!("Student {i}"), "r1", t0(), chunk.to_vec());
+            assert_eq!(class.post(&b).expect("ack").have, 4 * (n as u64 + 1));
+        }
+    }
+    let posted = started.elapsed();
+    let started = std::time::Instant::now();
+    let json = class.snapshot_json();
+    let built = started.elapsed();
+    eprintln!(
+        "800 posts in {posted:?}; a board of {} bytes built in {built:?}",
+        json.len()
+    );
+    // About 600 bytes a student with one case: 4 boards a second stay
+    // well under a megabyte a second per projector.
+    assert!(json.len() < 200 * 1024, "{} bytes", json.len());
+    assert_eq!(snapshot(&class)["stats"]["latency"]["passed"], 200);
+}
