@@ -6,7 +6,7 @@
 //!
 //! One file per command group: `serve`, `load`, `faults` (inject, reset,
 //! failures, healthcheck), `stack` (up, down, status, logs, and what they
-//! print), `images`, `cases`, `run`, `tui`, `doctor`, `completions`,
+//! print), `images`, `cases`, `run`, `tui`, `coach`, `doctor`, `completions`,
 //! `manual`. Printing lives here, never in the library.
 
 pub(crate) mod cases;
@@ -20,6 +20,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::client::DEFAULT_API_URL;
 
+mod coach;
 mod completions;
 mod doctor;
 mod faults;
@@ -28,6 +29,7 @@ mod load;
 mod manual;
 mod serve;
 mod stack;
+pub use coach::CoachArgs;
 pub use doctor::DoctorArgs;
 pub use faults::{HealthcheckArgs, InjectArgs};
 pub use load::{LoadArgs, parse_duration};
@@ -52,6 +54,8 @@ pub enum Command {
     Tui(tui::TuiArgs),
     /// Run the fintech API (ledger, failure injection, metrics).
     Serve(ServeArgs),
+    /// The class board: every student's progress, live, for the room's screen.
+    Coach(CoachArgs),
     /// Inject failures into a running API; prints what changed.
     Inject(InjectArgs),
     /// Clear every failure and free leaked memory.
@@ -142,6 +146,7 @@ pub async fn run(command: Command, shutdown: CancellationToken) -> anyhow::Resul
     match command {
         Command::Tui(args) => tui::run(args, shutdown).await,
         Command::Serve(args) => serve::run(args, shutdown).await,
+        Command::Coach(args) => coach::run(args, shutdown).await,
         Command::Inject(args) => faults::inject(args).await,
         Command::Reset(args) => faults::reset(args).await,
         Command::Failures(args) => faults::failures(args).await,

@@ -2,4 +2,5 @@
 //! progress (`server`), and each student's console or run sends its case
 //! engine's events there (`link`). [`wire`] is what travels between them.
 
+pub(crate) mod server;
 pub(crate) mod wire;

@@ -1,0 +1,43 @@
+//! `workshop coach`: the class board.
+//!
+//! - `board`    — the class as data: one row per student, one cell per case,
+//!   applying the events students send (pure, "now" passed in).
+//! - `snapshot` — the board as the JSON the page, tests and benches read;
+//!   time in phase, "online" and the stuck rules are computed there.
+//! - `check`    — what is refused, checked whole before anything changes.
+//! - `class`    — one class's state behind a lock, with its code, token,
+//!   messages and the change counter the stream waits on.
+//! - `routes`, `stream`, `page` — HTTP: JSON, server-sent events, the page.
+
+mod board;
+mod check;
+mod class;
+mod page;
+mod routes;
+mod snapshot;
+mod stream;
+#[cfg(test)]
+mod tests;
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+pub(crate) use class::{Class, ClassOptions};
+pub(crate) use routes::router;
+pub(crate) use snapshot::Column;
+
+/// Serves `class` on `listener` until `stop` is cancelled; open streams end
+/// then (see `stream`), so the server stops at once.
+pub(crate) async fn serve(
+    listener: TcpListener,
+    class: Arc<Class>,
+    stop: CancellationToken,
+) -> anyhow::Result<()> {
+    axum::serve(listener, router(class))
+        .with_graceful_shutdown(stop.cancelled_owned())
+        .await
+        .context("the coach's HTTP server failed")
+}

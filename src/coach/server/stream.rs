@@ -1,0 +1,58 @@
+//! `GET /class/{code}/stream`: the board as server-sent events. One
+//! `board` event right on connect, then one after each change, coalesced
+//! to at most one every [`COALESCE`] (200 students posting twice a second
+//! would otherwise send a projector 400 boards a second), and one every
+//! [`REFRESH`] without changes, so "online" and "stuck" move with time.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{Path, State};
+use axum::http::HeaderValue;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+
+use super::check::Refused;
+use super::class::Class;
+
+/// The shortest time between two boards sent.
+pub(crate) const COALESCE: Duration = Duration::from_millis(250);
+/// The longest time between two boards sent.
+pub(crate) const REFRESH: Duration = Duration::from_secs(5);
+
+pub(crate) async fn board(State(class): State<Arc<Class>>, Path(code): Path<String>) -> Response {
+    if !class.code_is(&code) {
+        return Refused::wrong_code().into_response();
+    }
+    let mut version = class.subscribe();
+    version.mark_unchanged();
+    let boards = futures::stream::unfold(
+        (class, version, true),
+        |(class, mut version, first)| async move {
+            if !first {
+                // Wait out the coalescing gap, then for a change or the refresh.
+                tokio::select! {
+                    _ = class.stop.cancelled() => return None,
+                    _ = tokio::time::sleep(COALESCE) => {}
+                }
+                tokio::select! {
+                    _ = class.stop.cancelled() => return None,
+                    changed = version.changed() => changed.ok()?,
+                    _ = tokio::time::sleep(REFRESH) => {}
+                }
+            }
+            let event = Event::default().event("board").data(class.snapshot_json());
+            Some((Ok::<_, Infallible>(event), (class, version, false)))
+        },
+    );
+    let mut response = Sse::new(boards)
+        .keep_alive(KeepAlive::default())
+        .into_response();
+    // nginx buffers a proxied response unless told not to; a buffered
+    // stream would reach a remote class's board in lumps.
+    response
+        .headers_mut()
+        .insert("x-accel-buffering", HeaderValue::from_static("no"));
+    response
+}
