@@ -19,7 +19,7 @@ use crate::cases::runner::{
 use crate::cases::{CaseSet, Lang, UnknownCase};
 use crate::client::ApiClient;
 use crate::coach::link::run_feed::RunFeed;
-use crate::coach::link::{CoachLink, Join};
+use crate::coach::link::{CoachLink, Join, LinkState};
 use crate::stack::task::StackHandle;
 use crate::stack::{Choice, Runtime, StackSettings};
 use crate::telemetry::Prometheus;
@@ -180,6 +180,9 @@ pub(crate) async fn run(
     drop(runner);
     let (journal, link) = printer.await.unwrap_or_default();
     if let Some(link) = link {
+        if link.state() == LinkState::Refused {
+            eprintln!("{}", t(lang, E::CoachRefused));
+        }
         // The run's result never waits on the coach for more than this.
         let lost = link.finish(Duration::from_secs(3)).await;
         if lost > 0 {

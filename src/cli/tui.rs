@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::Args;
 use tokio_util::sync::CancellationToken;
 
+use super::run::CoachArgs;
 use crate::cases::Lang;
 use crate::stack::{Choice, StackSettings};
 use crate::tui::{self, Mode, Options, progress::Progress, text, theme::Theme};
@@ -33,9 +34,18 @@ pub struct TuiArgs {
     /// Read the cases from this folder instead of the ones built in.
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub coach: CoachArgs,
 }
 
 pub(crate) async fn run(args: TuiArgs, shutdown: CancellationToken) -> anyhow::Result<ExitCode> {
+    let coach = match args.coach.join() {
+        Ok(j) => j,
+        Err(e) => {
+            eprintln!("{e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
     let set = match crate::cases::CaseSet::load(args.dir.as_deref()) {
         Ok(s) => s,
         Err(problems) => {
@@ -65,6 +75,7 @@ pub(crate) async fn run(args: TuiArgs, shutdown: CancellationToken) -> anyhow::R
         progress_path: Progress::default_path(),
         theme: Theme::from_env(env),
         shutdown,
+        coach,
     })
     .await?;
     if let Some(report) = finished.report {

@@ -6,6 +6,13 @@ words! {
     /// A word of the console.
     enum T {
         Stack => ("Stack", "Стенд"),
+        // The coach's board: the header's word for the link, the pinned
+        // message.
+        CoachLabel => ("coach", "ведущий"),
+        CoachConnecting => ("connecting", "подключение"),
+        CoachLive => ("live", "связь"),
+        CoachRetrying => ("retrying", "повтор"),
+        CoachRefused => ("refused", "отказ"),
         Cases => ("Cases", "Кейсы"),
         Case => ("Case", "Кейс"),
         Faults => ("Faults", "Отказы"),
