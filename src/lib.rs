@@ -38,10 +38,10 @@
 
 pub mod api;
 pub mod cases;
-pub(crate) mod coach;
 pub(crate) mod cause;
 pub mod cli;
 pub(crate) mod client;
+pub(crate) mod coach;
 pub(crate) mod config;
 pub(crate) mod doctor;
 pub mod faults;

@@ -107,8 +107,13 @@ impl Phase {
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub(crate) enum CoachEvent {
     /// The student opened (or a run started) a case.
-    CaseStarted { case: String },
-    Phase { case: String, phase: Phase },
+    CaseStarted {
+        case: String,
+    },
+    Phase {
+        case: String,
+        phase: Phase,
+    },
     /// A check ended, passed or not; `after_s` since its phase began.
     Check {
         case: String,
@@ -125,9 +130,13 @@ pub(crate) enum CoachEvent {
         after_s: Option<f64>,
     },
     /// The baseline could not be measured: nothing will be injected.
-    BaselineFailed { case: String },
+    BaselineFailed {
+        case: String,
+    },
     /// A hint was shown (asked for, or given when a check was slow).
-    Hint { case: String },
+    Hint {
+        case: String,
+    },
     /// A question was answered; `correct` is `None` when it cannot be judged.
     Answer {
         case: String,
@@ -141,7 +150,9 @@ pub(crate) enum CoachEvent {
         restarts: u32,
     },
     /// Whether any fault is injected in the student's API right now.
-    Faults { active: bool },
+    Faults {
+        active: bool,
+    },
     /// The case ended: every check passed or not; `aborted` when it stopped
     /// early (Ctrl-C, a failed action).
     CaseFinished {
@@ -150,7 +161,9 @@ pub(crate) enum CoachEvent {
         aborted: bool,
     },
     /// The student left the case before it ended.
-    CaseLeft { case: String },
+    CaseLeft {
+        case: String,
+    },
 }
 
 impl CoachEvent {
@@ -341,9 +354,15 @@ mod tests {
         let at = r#""at":"2026-12-02T10:00:00Z""#;
         for bad in [
             format!(r#"{{"seq":1,{at},"event":{{"kind":"explode","case":"latency"}}}}"#),
-            format!(r#"{{"seq":1,{at},"event":{{"kind":"phase","case":"latency","phase":"panic"}}}}"#),
-            format!(r#"{{"seq":1,{at},"event":{{"kind":"hint","case":"latency","host":"pc-17"}}}}"#),
-            format!(r#"{{"seq":1,{at},"ip":"10.0.0.5","event":{{"kind":"hint","case":"latency"}}}}"#),
+            format!(
+                r#"{{"seq":1,{at},"event":{{"kind":"phase","case":"latency","phase":"panic"}}}}"#
+            ),
+            format!(
+                r#"{{"seq":1,{at},"event":{{"kind":"hint","case":"latency","host":"pc-17"}}}}"#
+            ),
+            format!(
+                r#"{{"seq":1,{at},"ip":"10.0.0.5","event":{{"kind":"hint","case":"latency"}}}}"#
+            ),
         ] {
             assert!(serde_json::from_str::<Sent>(&bad).is_err(), "{bad}");
         }
