@@ -45,8 +45,8 @@ impl Join {
                 "--coach needs --name NAME: the name the board shows (or set {NAME_KEY})"
             ));
         };
-        let name = wire::check_name(&name)
-            .map_err(|e| format!("--name {name:?} (or {NAME_KEY}): {e}"))?;
+        let name =
+            wire::check_name(&name).map_err(|e| format!("--name {name:?} (or {NAME_KEY}): {e}"))?;
         Ok(Some(Join { url, name }))
     }
 }
@@ -99,11 +99,7 @@ mod tests {
             (COACH_KEY, "http://10.0.0.1:7070/class/OLD"),
             (NAME_KEY, "Bob"),
         ]);
-        let join = Join::resolve(
-            some("http://192.168.1.20:7070/class/K7P2QX/"),
-            None,
-            &file,
-        );
+        let join = Join::resolve(some("http://192.168.1.20:7070/class/K7P2QX/"), None, &file);
         assert_eq!(
             join,
             Ok(Some(Join {

@@ -132,12 +132,18 @@ async fn no_coach_never_blocks_the_sender_and_finish_is_bounded() {
     for _ in 0..(QUEUE * 3) {
         link.send(detect());
     }
-    assert!(started.elapsed() < Duration::from_millis(500), "sending waited");
+    assert!(
+        started.elapsed() < Duration::from_millis(500),
+        "sending waited"
+    );
     let mut states = link.watch_state();
-    tokio::time::timeout(Duration::from_secs(5), states.wait_for(|s| *s == LinkState::Retrying))
-        .await
-        .expect("in time")
-        .expect("a state");
+    tokio::time::timeout(
+        Duration::from_secs(5),
+        states.wait_for(|s| *s == LinkState::Retrying),
+    )
+    .await
+    .expect("in time")
+    .expect("a state");
     let started = std::time::Instant::now();
     let lost = link.finish(Duration::from_millis(300)).await;
     assert!(started.elapsed() < Duration::from_secs(1));
@@ -179,10 +185,13 @@ async fn a_coach_that_was_down_and_came_back_gets_every_event_again() {
     until("two held", || held(&fake) == 2).await;
     fake.lock().expect("fake").refuse = Some(503);
     let mut states = link.watch_state();
-    tokio::time::timeout(Duration::from_secs(5), states.wait_for(|s| *s == LinkState::Retrying))
-        .await
-        .expect("in time")
-        .expect("a state");
+    tokio::time::timeout(
+        Duration::from_secs(5),
+        states.wait_for(|s| *s == LinkState::Retrying),
+    )
+    .await
+    .expect("in time")
+    .expect("a state");
     link.send(detect());
     restart(&fake);
     fake.lock().expect("fake").refuse = None;
@@ -198,10 +207,13 @@ async fn a_wrong_class_code_shows_as_refused() {
     fake.lock().expect("fake").refuse = Some(403);
     let (link, _messages) = CoachLink::start(join(&url));
     let mut states = link.watch_state();
-    tokio::time::timeout(Duration::from_secs(5), states.wait_for(|s| *s == LinkState::Refused))
-        .await
-        .expect("in time")
-        .expect("a state");
+    tokio::time::timeout(
+        Duration::from_secs(5),
+        states.wait_for(|s| *s == LinkState::Refused),
+    )
+    .await
+    .expect("in time")
+    .expect("a state");
     link.send(detect());
     assert_eq!(link.finish(Duration::from_millis(200)).await, 1);
 }

@@ -4,7 +4,9 @@ use super::*;
 use crate::coach::wire::Phase;
 
 fn at() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 12, 2, 10, 0, 0).single().expect("a time")
+    Utc.with_ymd_and_hms(2026, 12, 2, 10, 0, 0)
+        .single()
+        .expect("a time")
 }
 
 fn phase(p: Phase) -> CoachEvent {
@@ -90,7 +92,10 @@ fn a_batch_stays_under_the_coachs_body_limit() {
 fn the_first_post_and_the_first_after_no_answer_carry_no_events() {
     let mut o = Outbox::new("Ana".into(), "r1".into());
     o.push(at(), phase(Phase::Detect));
-    assert!(o.next_post(at()).batch.events.is_empty(), "the first is a probe");
+    assert!(
+        o.next_post(at()).batch.events.is_empty(),
+        "the first is a probe"
+    );
     assert_eq!(o.state(), LinkState::Connecting);
     o.on_ack(ack(0, "e1", &[]));
     assert_eq!(seqs(&o.next_post(at())), [1]);
