@@ -7,7 +7,7 @@ use crate::faults::FaultUpdate;
 
 use crate::coach::wire::CoachEvent;
 
-use super::coach;
+use super::board;
 use super::keymap::Action;
 use super::msg::Effect;
 use super::state::{ActiveCase, App, FORM, LogKind, LogView, Overlay, Topic};
@@ -74,7 +74,7 @@ pub(crate) fn act(app: &mut App, action: Action) -> Vec<Effect> {
             };
             match a.session.inject(now, force) {
                 Some((actions, events)) => {
-                    coach::run_events(app, &events);
+                    board::run_events(app, &events);
                     for e in events {
                         app.note(Topic::Fault, LogKind::Info, e.text(app.lang));
                     }
@@ -97,7 +97,7 @@ pub(crate) fn act(app: &mut App, action: Action) -> Vec<Effect> {
             };
             match a.session.recover(now) {
                 Some((actions, event)) => {
-                    coach::run_events(app, std::slice::from_ref(&event));
+                    board::run_events(app, std::slice::from_ref(&event));
                     app.note(Topic::Fault, LogKind::Info, event.text(app.lang));
                     app.signals.markers.push((now, false));
                     vec![Effect::RunActions(actions)]
@@ -112,7 +112,7 @@ pub(crate) fn act(app: &mut App, action: Action) -> Vec<Effect> {
             let hint = app.active.as_mut().and_then(|a| a.session.request_hint());
             match hint {
                 Some(e) => {
-                    coach::run_events(app, std::slice::from_ref(&e));
+                    board::run_events(app, std::slice::from_ref(&e));
                     app.log(LogKind::Info, e.text(app.lang))
                 }
                 None => app.log(LogKind::Info, t(app.lang, T::NoMoreHints)),
@@ -264,7 +264,7 @@ fn open(app: &mut App) -> Vec<Effect> {
         saved: false,
         facts: Vec::new(),
     });
-    coach::send(app, CoachEvent::CaseStarted { case: id });
+    board::send(app, CoachEvent::CaseStarted { case: id });
     app.scroll = 0;
     app.signals.new_window();
     app.load.on = true;
@@ -286,7 +286,7 @@ fn leave(app: &mut App) -> Vec<Effect> {
     if let Some(a) = app.active.take() {
         if a.session.stage != Stage::Done {
             let case = a.session.case.id.clone();
-            coach::send(app, CoachEvent::CaseLeft { case });
+            board::send(app, CoachEvent::CaseLeft { case });
         }
         if matches!(
             a.session.stage,

@@ -15,9 +15,12 @@
 //! form's values and lines), [`timeline`] (the event log, its pinned facts
 //! and the log view's filters), [`text`] (en/ru),
 //! [`theme`] (16 colours or none), [`progress`] (saved between runs),
-//! [`terminal`] (raw mode in and out, panic included).
+//! [`terminal`] (raw mode in and out, panic included), [`coach`] (the
+//! link to the coach's board as the console shows it) and [`board`] (what
+//! `update` queues for that board).
 
 pub(crate) mod actions;
+pub(crate) mod board;
 pub mod coach;
 pub mod driver;
 pub(crate) mod form;

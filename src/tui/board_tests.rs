@@ -17,6 +17,8 @@ use crate::tui::msg::{Effect, Msg};
 use crate::tui::theme::Theme;
 
 use super::*;
+use crate::coach::link::LinkState;
+use crate::tui::coach::{CoachView, link_word};
 
 fn press(app: &mut App, now: f64, c: char) -> Vec<Effect> {
     app.now = now;
