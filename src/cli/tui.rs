@@ -39,10 +39,12 @@ pub struct TuiArgs {
 }
 
 pub(crate) async fn run(args: TuiArgs, shutdown: CancellationToken) -> anyhow::Result<ExitCode> {
+    let env = |k: &str| std::env::var(k).ok();
+    let lang = text::lang_from_env(args.lang, env);
     let coach = match args.coach.join() {
         Ok(j) => j,
         Err(e) => {
-            eprintln!("{e}");
+            eprintln!("{}", crate::words::tf(lang, crate::words::E::Error, &[&e]));
             return Ok(ExitCode::from(2));
         }
     };
@@ -65,8 +67,6 @@ pub(crate) async fn run(args: TuiArgs, shutdown: CancellationToken) -> anyhow::R
     } else {
         Mode::Managed(Choice::Auto)
     };
-    let env = |k: &str| std::env::var(k).ok();
-    let lang = text::lang_from_env(args.lang, env);
     let finished = tui::run(Options {
         mode,
         lang,
@@ -103,6 +103,26 @@ mod tests {
         assert!(
             matches!(cli.command, Some(Command::Tui(a)) if a.local && a.lang == Some(crate::cases::Lang::Ru))
         );
+    }
+
+    #[test]
+    fn the_console_and_a_run_join_a_class_with_the_same_flags() {
+        let url = "http://192.168.1.20:7070/class/K7P2QX";
+        let tui = Cli::try_parse_from(["workshop", "tui", "--coach", url, "--name", "Ana"])
+            .expect("parses");
+        assert!(matches!(
+            tui.command,
+            Some(Command::Tui(a)) if a.coach.coach.as_deref() == Some(url)
+                && a.coach.name.as_deref() == Some("Ana")
+        ));
+        let run = Cli::try_parse_from([
+            "workshop", "run", "latency", "--coach", url, "--name", "Ana",
+        ])
+        .expect("parses");
+        assert!(matches!(
+            run.command,
+            Some(Command::Run(a)) if a.coach.coach.as_deref() == Some(url)
+        ));
     }
 
     #[test]
