@@ -53,12 +53,12 @@ pub struct RunArgs {
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
     #[command(flatten)]
-    pub coach: CoachArgs,
+    pub coach: JoinArgs,
 }
 
 /// Joining a class: the same flags in `workshop run` and `workshop tui`.
 #[derive(Debug, Args, Default)]
-pub struct CoachArgs {
+pub struct JoinArgs {
     /// Send this run's progress to the coach's board: the class URL the
     /// coach shows (http://HOST:PORT/class/CODE). Also WORKSHOP_COACH in the
     /// config file.
@@ -70,7 +70,7 @@ pub struct CoachArgs {
     pub name: Option<String>,
 }
 
-impl CoachArgs {
+impl JoinArgs {
     /// The class to join, if any: the flags, else the environment, else
     /// the config file. Errors name the flag and the fix.
     pub(crate) fn join(&self) -> Result<Option<Join>, String> {

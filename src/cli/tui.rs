@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Args;
 use tokio_util::sync::CancellationToken;
 
-use super::run::CoachArgs;
+use super::run::JoinArgs;
 use crate::cases::Lang;
 use crate::stack::{Choice, StackSettings};
 use crate::tui::{self, Mode, Options, progress::Progress, text, theme::Theme};
@@ -35,7 +35,7 @@ pub struct TuiArgs {
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
     #[command(flatten)]
-    pub coach: CoachArgs,
+    pub coach: JoinArgs,
 }
 
 pub(crate) async fn run(args: TuiArgs, shutdown: CancellationToken) -> anyhow::Result<ExitCode> {
