@@ -72,9 +72,16 @@ pub struct JoinArgs {
 
 impl JoinArgs {
     /// The class to join, if any: the flags, else the environment, else
-    /// the config file. Errors name the flag and the fix.
+    /// the config file. Errors name the flag and the fix. A config file
+    /// that cannot be read matters only to a student joining a class (it
+    /// may hold the name): without `--coach` it is read as empty, and the
+    /// run goes on as it did before classes existed.
     pub(crate) fn join(&self) -> Result<Option<Join>, String> {
-        let config = crate::stack::settings::config_values().map_err(|e| e.to_string())?;
+        let config = match crate::stack::settings::config_values() {
+            Ok(c) => c,
+            Err(e) if self.coach.is_some() => return Err(e.to_string()),
+            Err(_) => Default::default(),
+        };
         Join::resolve(self.coach.clone(), self.name.clone(), &config)
     }
 }
