@@ -5,6 +5,7 @@
 
 use crate::cases::runner::session::Seen;
 use crate::cases::runner::{AppCounts, RunEvent};
+use crate::coach::link::LinkState;
 use crate::coach::wire::CoachEvent;
 
 use super::coach::{CoachNews, News};
@@ -17,7 +18,14 @@ pub(crate) fn news(app: &mut App, news: CoachNews) {
         return;
     };
     match news.0 {
-        News::Link(state) => c.link = state,
+        News::Link(state) => {
+            let refused = state == LinkState::Refused && c.link != LinkState::Refused;
+            c.link = state;
+            // The header's one word says it; the log says what to do.
+            if refused {
+                app.log(LogKind::Bad, t(app.lang, T::CoachRefusedFix));
+            }
+        }
         News::Said(text) => {
             c.message = Some(text.clone());
             let line = format!("{}: {text}", t(app.lang, T::CoachLabel));

@@ -271,6 +271,21 @@ fn the_header_says_the_link_in_one_word_and_the_message_stays_on_top_of_the_even
 }
 
 #[test]
+fn a_refused_link_says_once_in_the_log_what_to_check() {
+    let mut app = with_coach(Lang::En);
+    for state in [LinkState::Refused, LinkState::Refused, LinkState::Live] {
+        at(&mut app, 1.0, Msg::Coach(CoachNews(News::Link(state))));
+    }
+    let said: Vec<_> = app
+        .log
+        .iter()
+        .filter(|l| l.text.contains("check the class URL"))
+        .collect();
+    assert_eq!(said.len(), 1);
+    assert_eq!(app.coach.as_ref().map(|c| c.link), Some(LinkState::Live));
+}
+
+#[test]
 fn each_state_of_the_link_has_its_word_in_both_languages() {
     for state in [
         LinkState::Connecting,

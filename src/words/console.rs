@@ -13,6 +13,11 @@ words! {
         CoachLive => ("live", "связь"),
         CoachRetrying => ("retrying", "повтор"),
         CoachRefused => ("refused", "отказ"),
+        CoachRefusedFix => (
+            "the coach's board refused this console: check the class URL (with its code) \
+             and your name",
+            "доска ведущего не принимает эту консоль: проверьте адрес класса (с кодом) и имя",
+        ),
         Cases => ("Cases", "Кейсы"),
         Case => ("Case", "Кейс"),
         Faults => ("Faults", "Отказы"),
