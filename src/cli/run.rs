@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::Utc;
 use clap::Args;
@@ -12,9 +13,13 @@ use tokio_util::sync::CancellationToken;
 use super::ApiArgs;
 use crate::cases::model::ContainerStep;
 use crate::cases::runner::io::ActError;
-use crate::cases::runner::{AppCounts, CaseRecord, Runner, ServiceControl, Stamped, report};
+use crate::cases::runner::{
+    AppCounts, CaseRecord, RunEvent, Runner, ServiceControl, Stamped, report,
+};
 use crate::cases::{CaseSet, Lang, UnknownCase};
 use crate::client::ApiClient;
+use crate::coach::link::run_feed::RunFeed;
+use crate::coach::link::{CoachLink, Join, LinkState};
 use crate::stack::task::StackHandle;
 use crate::stack::{Choice, Runtime, StackSettings};
 use crate::telemetry::Prometheus;
@@ -47,6 +52,38 @@ pub struct RunArgs {
     /// Read the cases from this folder instead of the ones built in.
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub coach: JoinArgs,
+}
+
+/// Joining a class: the same flags in `workshop run` and `workshop tui`.
+#[derive(Debug, Args, Default)]
+pub struct JoinArgs {
+    /// Send this run's progress to the coach's board: the class URL the
+    /// coach shows (http://HOST:PORT/class/CODE). Also WORKSHOP_COACH in the
+    /// config file.
+    #[arg(long, env = "WORKSHOP_COACH", value_name = "URL")]
+    pub coach: Option<String>,
+    /// The name the coach's board shows for you (with --coach). Also
+    /// WORKSHOP_NAME in the config file.
+    #[arg(long, env = "WORKSHOP_NAME", value_name = "NAME")]
+    pub name: Option<String>,
+}
+
+impl JoinArgs {
+    /// The class to join, if any: the flags, else the environment, else
+    /// the config file. Errors name the flag and the fix. A config file
+    /// that cannot be read matters only to a student joining a class (it
+    /// may hold the name): without `--coach` it is read as empty, and the
+    /// run goes on as it did before classes existed.
+    pub(crate) fn join(&self) -> Result<Option<Join>, String> {
+        let config = match crate::stack::settings::config_values() {
+            Ok(c) => c,
+            Err(e) if self.coach.is_some() => return Err(e.to_string()),
+            Err(_) => Default::default(),
+        };
+        Join::resolve(self.coach.clone(), self.name.clone(), &config)
+    }
 }
 
 /// `workshop run`, or with `prove_teachable` `workshop cases check`: the same
@@ -56,6 +93,13 @@ pub(crate) async fn run(
     interrupted: CancellationToken,
     prove_teachable: bool,
 ) -> anyhow::Result<ExitCode> {
+    let join = match args.coach.join() {
+        Ok(j) => j,
+        Err(e) => {
+            eprintln!("{}", tf(args.lang, E::Error, &[&e]));
+            return Ok(ExitCode::from(2));
+        }
+    };
     let set = match CaseSet::load(args.dir.as_deref()) {
         Ok(s) => s,
         Err(problems) => {
@@ -80,13 +124,47 @@ pub(crate) async fn run(
 
     let lang = args.lang;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Stamped>();
+    let (mut coach, mut messages) = match join {
+        Some(j) => {
+            let (link, messages) = CoachLink::start(j);
+            (Some((link, RunFeed::default())), Some(messages))
+        }
+        None => (None, None),
+    };
+    // What only the end of a case tells (the app's counts, an abort), for
+    // the coach: the printer takes it after the case's last event, so the
+    // board gets it in order.
+    let (case_done, mut case_done_rx) =
+        tokio::sync::mpsc::unbounded_channel::<(Option<AppCounts>, bool)>();
     let printer = tokio::spawn(async move {
         let mut journal = Vec::new();
-        while let Some(event) = rx.recv().await {
+        loop {
+            let event = tokio::select! {
+                e = rx.recv() => match e {
+                    Some(e) => e,
+                    None => break,
+                },
+                Some(m) = coach_message(&mut messages) => {
+                    println!("{}", tf(lang, E::CoachSays, &[&m.text]));
+                    continue;
+                }
+            };
             println!("{}", event.line(lang));
+            if let Some((link, feed)) = &mut coach {
+                if let Some(c) = feed.event(&event.event) {
+                    link.send_at(event.at, c);
+                }
+                if matches!(event.event, RunEvent::CaseFinished { .. })
+                    && let Some((counts, aborted)) = case_done_rx.recv().await
+                {
+                    for c in feed.case_done(counts, aborted) {
+                        link.send(c);
+                    }
+                }
+            }
             journal.push(event);
         }
-        journal
+        (journal, coach.map(|(link, _)| link))
     });
     let mut runner = Runner::new(
         &args.api.api_url,
@@ -99,13 +177,25 @@ pub(crate) async fn run(
     runner.services = Some(Arc::new(DockerServices::new(lang)));
     let mut outcomes = Vec::new();
     for case in &cases {
-        outcomes.push(runner.run_case(case).await);
+        let outcome = runner.run_case(case).await;
+        let _ = case_done.send((outcome.app_counts, outcome.aborted.is_some()));
+        outcomes.push(outcome);
         if interrupted.is_cancelled() {
             break;
         }
     }
     drop(runner);
-    let journal = printer.await.unwrap_or_default();
+    let (journal, link) = printer.await.unwrap_or_default();
+    if let Some(link) = link {
+        if link.state() == LinkState::Refused {
+            eprintln!("{}", t(lang, E::CoachRefused));
+        }
+        // The run's result never waits on the coach for more than this.
+        let lost = link.finish(Duration::from_secs(3)).await;
+        if lost > 0 {
+            eprintln!("{}", tf(lang, E::CoachUndelivered, &[&lost]));
+        }
+    }
     if let Some(path) = &args.report {
         let records: Vec<CaseRecord> = outcomes.iter().map(CaseRecord::from_outcome).collect();
         let files = report::write(path, report::Kind::Run, &records, lang, Utc::now())
@@ -129,6 +219,16 @@ pub(crate) async fn run(
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// The coach's next message; never, without a coach.
+async fn coach_message(
+    messages: &mut Option<tokio::sync::mpsc::UnboundedReceiver<crate::coach::wire::Message>>,
+) -> Option<crate::coach::wire::Message> {
+    match messages {
+        Some(m) => m.recv().await,
+        None => std::future::pending().await,
+    }
 }
 
 /// Where the report went.

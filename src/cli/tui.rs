@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::Args;
 use tokio_util::sync::CancellationToken;
 
+use super::run::JoinArgs;
 use crate::cases::Lang;
 use crate::stack::{Choice, StackSettings};
 use crate::tui::{self, Mode, Options, progress::Progress, text, theme::Theme};
@@ -33,9 +34,20 @@ pub struct TuiArgs {
     /// Read the cases from this folder instead of the ones built in.
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub coach: JoinArgs,
 }
 
 pub(crate) async fn run(args: TuiArgs, shutdown: CancellationToken) -> anyhow::Result<ExitCode> {
+    let env = |k: &str| std::env::var(k).ok();
+    let lang = text::lang_from_env(args.lang, env);
+    let coach = match args.coach.join() {
+        Ok(j) => j,
+        Err(e) => {
+            eprintln!("{}", crate::words::tf(lang, crate::words::E::Error, &[&e]));
+            return Ok(ExitCode::from(2));
+        }
+    };
     let set = match crate::cases::CaseSet::load(args.dir.as_deref()) {
         Ok(s) => s,
         Err(problems) => {
@@ -55,8 +67,6 @@ pub(crate) async fn run(args: TuiArgs, shutdown: CancellationToken) -> anyhow::R
     } else {
         Mode::Managed(Choice::Auto)
     };
-    let env = |k: &str| std::env::var(k).ok();
-    let lang = text::lang_from_env(args.lang, env);
     let finished = tui::run(Options {
         mode,
         lang,
@@ -65,6 +75,7 @@ pub(crate) async fn run(args: TuiArgs, shutdown: CancellationToken) -> anyhow::R
         progress_path: Progress::default_path(),
         theme: Theme::from_env(env),
         shutdown,
+        coach,
     })
     .await?;
     if let Some(report) = finished.report {
@@ -92,6 +103,26 @@ mod tests {
         assert!(
             matches!(cli.command, Some(Command::Tui(a)) if a.local && a.lang == Some(crate::cases::Lang::Ru))
         );
+    }
+
+    #[test]
+    fn the_console_and_a_run_join_a_class_with_the_same_flags() {
+        let url = "http://192.168.1.20:7070/class/K7P2QX";
+        let tui = Cli::try_parse_from(["workshop", "tui", "--coach", url, "--name", "Ana"])
+            .expect("parses");
+        assert!(matches!(
+            tui.command,
+            Some(Command::Tui(a)) if a.coach.coach.as_deref() == Some(url)
+                && a.coach.name.as_deref() == Some("Ana")
+        ));
+        let run = Cli::try_parse_from([
+            "workshop", "run", "latency", "--coach", url, "--name", "Ana",
+        ])
+        .expect("parses");
+        assert!(matches!(
+            run.command,
+            Some(Command::Run(a)) if a.coach.coach.as_deref() == Some(url)
+        ));
     }
 
     #[test]

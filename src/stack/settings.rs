@@ -142,21 +142,7 @@ impl Default for StackSettings {
 impl StackSettings {
     /// Defaults, then the config file, then the process environment.
     pub fn from_env() -> Result<Self, SettingsError> {
-        let mut values = HashMap::new();
-        if let Some(path) = config_file() {
-            match std::fs::read_to_string(&path) {
-                Ok(text) => values.extend(parse_env_file(&text)),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => {
-                    return Err(SettingsError::File {
-                        path: path.display().to_string(),
-                        reason: e.to_string(),
-                    });
-                }
-            }
-        }
-        values.extend(std::env::vars().filter(|(k, _)| k.starts_with("WORKSHOP_")));
-        Self::from_values(&values)
+        Self::from_values(&config_values()?)
     }
 
     /// Defaults overridden by `values` (keys as in the module documentation).
@@ -275,6 +261,26 @@ fn invalid(key: &str, value: &str, accepted: &'static str) -> SettingsError {
         value: value.into(),
         accepted,
     }
+}
+
+/// Every `WORKSHOP_*` setting: the config file's, overridden by the process
+/// environment's. A missing file is no error; one that cannot be read is.
+pub(crate) fn config_values() -> Result<HashMap<String, String>, SettingsError> {
+    let mut values = HashMap::new();
+    if let Some(path) = config_file() {
+        match std::fs::read_to_string(&path) {
+            Ok(text) => values.extend(parse_env_file(&text)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(SettingsError::File {
+                    path: path.display().to_string(),
+                    reason: e.to_string(),
+                });
+            }
+        }
+    }
+    values.extend(std::env::vars().filter(|(k, _)| k.starts_with("WORKSHOP_")));
+    Ok(values)
 }
 
 /// `$WORKSHOP_CONFIG`, else `<config dir>/workshop/stack.env`.

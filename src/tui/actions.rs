@@ -5,6 +5,9 @@ use crate::cases::runner::load_mix;
 use crate::cases::runner::session::{CaseSession, Stage};
 use crate::faults::FaultUpdate;
 
+use crate::coach::wire::CoachEvent;
+
+use super::board;
 use super::keymap::Action;
 use super::msg::Effect;
 use super::state::{ActiveCase, App, FORM, LogKind, LogView, Overlay, Topic};
@@ -71,6 +74,7 @@ pub(crate) fn act(app: &mut App, action: Action) -> Vec<Effect> {
             };
             match a.session.inject(now, force) {
                 Some((actions, events)) => {
+                    board::run_events(app, &events);
                     for e in events {
                         app.note(Topic::Fault, LogKind::Info, e.text(app.lang));
                     }
@@ -93,6 +97,7 @@ pub(crate) fn act(app: &mut App, action: Action) -> Vec<Effect> {
             };
             match a.session.recover(now) {
                 Some((actions, event)) => {
+                    board::run_events(app, std::slice::from_ref(&event));
                     app.note(Topic::Fault, LogKind::Info, event.text(app.lang));
                     app.signals.markers.push((now, false));
                     vec![Effect::RunActions(actions)]
@@ -106,7 +111,10 @@ pub(crate) fn act(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Hint => {
             let hint = app.active.as_mut().and_then(|a| a.session.request_hint());
             match hint {
-                Some(e) => app.log(LogKind::Info, e.text(app.lang)),
+                Some(e) => {
+                    board::run_events(app, std::slice::from_ref(&e));
+                    app.log(LogKind::Info, e.text(app.lang))
+                }
                 None => app.log(LogKind::Info, t(app.lang, T::NoMoreHints)),
             }
             vec![]
@@ -247,6 +255,7 @@ fn open(app: &mut App) -> Vec<Effect> {
         LogKind::Info,
         tf(app.lang, T::CaseOpened, &[&case.order, &title]),
     );
+    let id = case.id.clone();
     let session = CaseSession::start(case, app.lang, app.now);
     app.active = Some(ActiveCase {
         session,
@@ -255,6 +264,7 @@ fn open(app: &mut App) -> Vec<Effect> {
         saved: false,
         facts: Vec::new(),
     });
+    board::send(app, CoachEvent::CaseStarted { case: id });
     app.scroll = 0;
     app.signals.new_window();
     app.load.on = true;
@@ -274,6 +284,10 @@ fn leave(app: &mut App) -> Vec<Effect> {
         effects.push(Effect::SaveProgress);
     }
     if let Some(a) = app.active.take() {
+        if a.session.stage != Stage::Done {
+            let case = a.session.case.id.clone();
+            board::send(app, CoachEvent::CaseLeft { case });
+        }
         if matches!(
             a.session.stage,
             Stage::Detect | Stage::Recover | Stage::Done

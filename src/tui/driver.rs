@@ -6,16 +6,20 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use crate::cases::model::Action as CaseAction;
 use crate::cases::runner::io::ActError;
 use crate::cases::runner::{Captures, CaseIo};
+use crate::coach::link::LinkState;
+use crate::coach::wire::Message;
 use crate::loadgen::{self, LoadHandle, LoadPlan};
 use crate::stack::task::{StackCommand, StackHandle};
 use crate::stack::{Backend, Choice, Runtime, StackError, StackSettings};
 
+use super::coach::{CoachNews, News};
 use super::msg::{Blocked, Effect, Msg};
 use super::sensing::read_once;
 pub use super::shared::Shared;
@@ -91,6 +95,37 @@ impl Driver {
                 }
                 let reading = read_once(&sh).await;
                 sh.send(Msg::Telemetry(reading));
+            }
+        });
+    }
+
+    /// The coach's link, into the console's channel: each change of its
+    /// state, each message of the coach.
+    pub(crate) fn follow_coach(
+        &self,
+        mut state: watch::Receiver<LinkState>,
+        mut messages: UnboundedReceiver<Message>,
+    ) {
+        let tx = self.shared.tx.clone();
+        tokio::spawn(async move {
+            let mut said = true;
+            loop {
+                let news = tokio::select! {
+                    changed = state.changed() => match changed {
+                        Ok(()) => News::Link(*state.borrow_and_update()),
+                        Err(_) => break,
+                    },
+                    m = messages.recv(), if said => match m {
+                        Some(m) => News::Said(m.text),
+                        None => {
+                            said = false;
+                            continue;
+                        }
+                    },
+                };
+                if tx.send(Msg::Coach(CoachNews(news))).is_err() {
+                    break;
+                }
             }
         });
     }

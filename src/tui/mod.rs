@@ -15,9 +15,13 @@
 //! form's values and lines), [`timeline`] (the event log, its pinned facts
 //! and the log view's filters), [`text`] (en/ru),
 //! [`theme`] (16 colours or none), [`progress`] (saved between runs),
-//! [`terminal`] (raw mode in and out, panic included).
+//! [`terminal`] (raw mode in and out, panic included), [`coach`] (the
+//! link to the coach's board as the console shows it) and [`board`] (what
+//! `update` queues for that board).
 
 pub(crate) mod actions;
+pub(crate) mod board;
+pub mod coach;
 pub mod driver;
 pub(crate) mod form;
 pub(crate) mod keymap;
@@ -48,6 +52,7 @@ use futures::StreamExt;
 use tokio_util::sync::CancellationToken;
 
 use crate::cases::{Case, Lang};
+use crate::coach::link::{CoachLink, Join};
 use crate::stack::{Choice, StackSettings};
 use crate::telemetry::Prometheus;
 
@@ -79,6 +84,8 @@ pub struct Options {
     pub theme: Theme,
     /// Cancelled by a signal (SIGTERM, a closed terminal): leave as `q` does.
     pub shutdown: CancellationToken,
+    /// The class whose board gets this console's progress.
+    pub(crate) coach: Option<Join>,
 }
 
 /// What the console leaves behind.
@@ -117,6 +124,12 @@ pub async fn run(opts: Options) -> anyhow::Result<Finished> {
         Mode::Attach { .. } => app.stack.phase = StackPhase::Attached,
     }
     driver.start_telemetry();
+    let link = opts.coach.clone().map(|join| {
+        let (link, messages) = CoachLink::start(join);
+        driver.follow_coach(link.watch_state(), messages);
+        app.coach = Some(coach::CoachView::new());
+        link
+    });
 
     let (mut terminal, guard) = terminal::enter()?;
     let mut input = EventStream::new();
@@ -140,6 +153,11 @@ pub async fn run(opts: Options) -> anyhow::Result<Finished> {
         };
         app.now = started.elapsed().as_secs_f64();
         let step = update::update(&mut app, msg);
+        if let (Some(link), Some(c)) = (&link, app.coach.as_mut()) {
+            for event in c.out.drain(..) {
+                link.send(event);
+            }
+        }
         let mut quit = false;
         for effect in step.effects {
             match effect {
@@ -177,6 +195,10 @@ pub async fn run(opts: Options) -> anyhow::Result<Finished> {
     app.log(state::LogKind::Info, t(app.lang, T::RollingBack));
     terminal.draw(|f| view::draw(f, &app, opts.theme))?;
     driver.finish(Duration::from_secs(10)).await;
+    if let Some(link) = link {
+        // What the board has not heard yet (the case left on quitting).
+        link.finish(Duration::from_secs(2)).await;
+    }
     if app.stack.backend == Some(crate::stack::Backend::Local) {
         driver.stop_local_stack(Duration::from_secs(10)).await;
     }

@@ -80,6 +80,8 @@ pub enum Msg {
         took_ms: f64,
     },
     Observed(Seen),
+    /// The coach's link changed state, or the coach said something.
+    Coach(super::coach::CoachNews),
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -220,6 +220,8 @@ pub struct App {
     /// student quit because the stack could not come up: the fix.
     pub exit_note: Option<String>,
     pub drawn: Drawn,
+    /// The link to the coach's board, when the student joined a class.
+    pub coach: Option<super::coach::CoachView>,
 }
 
 impl App {
@@ -260,6 +262,7 @@ impl App {
             quitting: false,
             exit_note: None,
             drawn: Drawn::default(),
+            coach: None,
         }
     }
 

@@ -5,6 +5,7 @@
 use crate::cases::runner::RunEvent;
 use crate::stack::StackEvent;
 
+use super::board;
 use super::keys::key_pressed;
 use super::msg::{Blocked, Effect, Msg, Reading};
 use super::state::{App, Fact, Link, LogKind, Overlay, StackPhase, Topic};
@@ -86,7 +87,9 @@ pub fn update(app: &mut App, msg: Msg) -> Step {
             let changed = match result {
                 Ok(s) => {
                     let changed = app.stack.status.as_ref() != Some(&s);
+                    let before = app.app_counts();
                     app.stack.status = Some(s);
+                    board::counts(app, before);
                     changed
                 }
                 Err(_) => false,
@@ -112,7 +115,9 @@ pub fn update(app: &mut App, msg: Msg) -> Step {
                         LogKind::Info,
                         tf(app.lang, T::FaultAck, &[&format!("{took_ms:.0}")]),
                     );
+                    let before = board::faults_active(app);
                     app.faults = Some(c);
+                    board::faults(app, before);
                 }
                 Err(e) => app.note(
                     Topic::Fault,
@@ -142,13 +147,21 @@ pub fn update(app: &mut App, msg: Msg) -> Step {
         }
         Msg::Observed(seen) => {
             let now = app.now;
+            let judged = board::answer_pending(app, &seen);
             let events = match app.active.as_mut() {
                 Some(a) => a.session.seen(seen, now),
                 None => vec![],
             };
+            if let Some(index) = judged {
+                board::answered(app, index);
+            }
             let mut effects = run_events(app, events);
             effects.extend(due(app));
             Step::drawn(effects)
+        }
+        Msg::Coach(news) => {
+            board::news(app, news);
+            Step::drawn(vec![])
         }
     }
 }
@@ -181,6 +194,7 @@ fn due(app: &mut App) -> Vec<Effect> {
 /// Logs a session's events, pins the lasting ones to the case; a finished
 /// case is recorded and saved.
 fn run_events(app: &mut App, events: Vec<RunEvent>) -> Vec<Effect> {
+    board::run_events(app, &events);
     let mut effects = Vec::new();
     for e in events {
         let topic = match &e {
@@ -314,7 +328,9 @@ fn reading(app: &mut App, r: Reading) {
     s.markers
         .retain(|(at, _)| t - at <= super::state::CHART_WINDOW_S);
     if r.faults.is_some() {
+        let before = board::faults_active(app);
         app.faults = r.faults;
+        board::faults(app, before);
     }
 }
 

@@ -8,6 +8,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use crate::coach::link::LinkState;
+
 use super::panels::{
     blocked, cases, charts, faults, help, input, load, log, logview, phase, stack,
 };
@@ -91,6 +93,16 @@ fn header(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
             theme.dim(),
         )),
         None => {}
+    }
+    if let Some(c) = &app.coach {
+        let word = t(lang, super::coach::link_word(c.link));
+        let style = match c.link {
+            LinkState::Live => theme.ok(),
+            LinkState::Connecting => theme.dim(),
+            LinkState::Retrying | LinkState::Refused => theme.bad(),
+        };
+        let label = t(lang, T::CoachLabel);
+        spans.push(Span::styled(format!("{label}: {word} "), style));
     }
     let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
     let keys = t(app.lang, T::KeysHint);

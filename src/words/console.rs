@@ -6,6 +6,18 @@ words! {
     /// A word of the console.
     enum T {
         Stack => ("Stack", "Стенд"),
+        // The coach's board: the header's word for the link, the pinned
+        // message.
+        CoachLabel => ("coach", "ведущий"),
+        CoachConnecting => ("connecting", "подключение"),
+        CoachLive => ("live", "связь"),
+        CoachRetrying => ("retrying", "повтор"),
+        CoachRefused => ("refused", "отказ"),
+        CoachRefusedFix => (
+            "the coach's board refused this console: check the class URL (with its code) \
+             and your name",
+            "доска ведущего не принимает эту консоль: проверьте адрес класса (с кодом) и имя",
+        ),
         Cases => ("Cases", "Кейсы"),
         Case => ("Case", "Кейс"),
         Faults => ("Faults", "Отказы"),

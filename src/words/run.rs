@@ -85,6 +85,18 @@ words! {
             "cannot write the journal to {0}: {1}",
             "не удалось записать журнал в {0}: {1}",
         ),
+        // The coach's board, from `workshop run --coach`.
+        CoachSays => ("[coach] {0}", "[ведущий] {0}"),
+        CoachRefused => (
+            "the coach's board refused this run's events: check the class URL \
+             (--coach, with its class code) and --name",
+            "доска ведущего не приняла события прогона: проверьте адрес класса \
+             (с кодом класса) и имя",
+        ),
+        CoachUndelivered => (
+            "{0} event(s) did not reach the coach's board; the run's result does not depend on it",
+            "до доски ведущего не дошло событий: {0}; на результат прогона это не влияет",
+        ),
         NoStack => (
             "`{0}` acts on a container, and no Docker stack is reachable: start one with \
              `workshop up` (a local stack has no containers), or do it by hand",

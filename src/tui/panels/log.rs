@@ -82,6 +82,15 @@ pub(crate) fn fact_lines(app: &App, theme: Theme) -> Vec<Line<'static>> {
     out
 }
 
+/// The coach's last message, pinned until the next one.
+fn coach_line(app: &App, theme: Theme) -> Option<Line<'static>> {
+    let text = app.coach.as_ref()?.message.as_ref()?;
+    Some(Line::styled(
+        format!("{}: {text}", t(app.lang, T::CoachLabel)),
+        theme.title(),
+    ))
+}
+
 /// One log line: its time of day in UTC, then its text in its kind's style.
 pub(crate) fn event_line(l: &LogLine, theme: Theme) -> Line<'static> {
     let style = match l.kind {
@@ -107,8 +116,10 @@ pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
         theme.title(),
     ));
     let rows = block.inner(area).height as usize;
-    // The facts never push out the newest event: one row stays for it.
-    let mut lines = fact_lines(app, theme);
+    // The coach's last message, then the facts; they never push out the
+    // newest event: one row stays for it.
+    let mut lines = coach_line(app, theme).into_iter().collect::<Vec<_>>();
+    lines.extend(fact_lines(app, theme));
     lines.truncate(if rows >= 2 { rows - 1 } else { rows });
     let room = rows.saturating_sub(lines.len());
     lines.extend(
