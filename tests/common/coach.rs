@@ -178,3 +178,90 @@ fn html_unescape(s: &str) -> String {
         .replace("&#39;", "'")
         .replace("&amp;", "&")
 }
+
+/// Debian's nginx in front of a coach, on HTTPS, configured as the coach
+/// guide tells a coach with a remote class to configure it; its certificate
+/// is signed by a throwaway CA (`ca_file`: give it to clients as
+/// `SSL_CERT_FILE`). Stopped when dropped.
+pub struct TlsProxy {
+    pub child: Child,
+    /// `https://localhost:PORT`
+    pub url: String,
+    pub ca_file: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+fn openssl(dir: &std::path::Path, args: &[&str]) {
+    let out = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run openssl ({e}): apt-get install openssl"));
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+impl TlsProxy {
+    pub async fn start(upstream_port: u16) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let d = dir.path();
+        openssl(d, &["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+            "-keyout", "ca.key", "-out", "ca.pem", "-subj", "/CN=workshop test CA"]);
+        openssl(d, &["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "site.key",
+            "-out", "site.csr", "-subj", "/CN=localhost"]);
+        std::fs::write(
+            d.join("site.ext"),
+            "basicConstraints=CA:FALSE\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n",
+        )
+        .expect("write ext");
+        openssl(d, &["x509", "-req", "-in", "site.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+            "-CAcreateserial", "-days", "2", "-extfile", "site.ext", "-out", "site.pem"]);
+        let port = free_port();
+        let conf = format!(
+            "pid {d}/nginx.pid;\nerror_log {d}/error.log;\ndaemon off;\nmaster_process off;\n\
+             events {{ worker_connections 256; }}\n\
+             http {{\n  access_log off;\n  client_body_temp_path {d}/body;\n  proxy_temp_path {d}/proxy;\n\
+             \x20 fastcgi_temp_path {d}/fcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n\
+             \x20 server {{\n    listen 127.0.0.1:{port} ssl;\n    server_name localhost;\n\
+             \x20   ssl_certificate {d}/site.pem;\n    ssl_certificate_key {d}/site.key;\n\
+             \x20   location / {{\n      proxy_pass http://127.0.0.1:{upstream_port};\n\
+             \x20     proxy_http_version 1.1;\n      proxy_set_header Connection \"\";\n\
+             \x20     proxy_buffering off;\n      proxy_read_timeout 1h;\n    }}\n  }}\n}}\n",
+            d = d.display()
+        );
+        std::fs::write(d.join("nginx.conf"), conf).expect("write nginx.conf");
+        let child = Command::new("nginx")
+            .arg("-c")
+            .arg(d.join("nginx.conf"))
+            .arg("-p")
+            .arg(d)
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("cannot start nginx ({e}): apt-get install nginx-light (scripts/setup does)")
+            });
+        let proxy = TlsProxy {
+            child,
+            url: format!("https://localhost:{port}"),
+            ca_file: d.join("ca.pem"),
+            _dir: dir,
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "nginx never listened on {port}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        proxy
+    }
+}
+
+impl Drop for TlsProxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
