@@ -19,7 +19,8 @@ ARG RUST_VERSION=1.95
 # build's trust store and cargo is pointed at it. A stage of its own makes the
 # bundle, so that only the bundle's content keys the layer cache (editing
 # certs/README.md does not rebuild the dependencies), and only the build stage
-# sees it: the final image copies nothing but the binary.
+# sees it while building; the final image takes the same bundle as its trust
+# store (a console in the container joins a coach's board over HTTPS).
 FROM rust:${RUST_VERSION}-bookworm AS ca
 COPY certs/ /tmp/extra-ca/
 RUN set -eu; n=0; cp /etc/ssl/certs/ca-certificates.crt /ca-bundle.crt; \
@@ -66,8 +67,9 @@ RUN cargo build --release --locked --bin workshop \
     && ./target/release/workshop --version
 
 FROM debian:bookworm-slim
-# No apt-get: the binary needs nothing beyond glibc (no CA certificates at
-# run time), and a classroom may not reach a Debian mirror.
+# No apt-get: the binary needs nothing beyond glibc and the CA bundle (for a
+# coach's board behind HTTPS), and a classroom may not reach a Debian mirror.
+COPY --from=ca /ca-bundle.crt /etc/ssl/certs/ca-certificates.crt
 RUN groupadd --system --gid 10001 workshop \
     && useradd --system --no-log-init --uid 10001 --gid 10001 --no-create-home \
         --home-dir /nonexistent --shell /usr/sbin/nologin workshop

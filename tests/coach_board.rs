@@ -4,6 +4,10 @@
 //! ports), joined under three names; headless Chromium reading the board
 //! page's DOM while the rows move baseline → detect → recover → passed.
 //!
+//! One student (Chen) joins the way a remote class does: through an HTTPS
+//! reverse proxy (Debian's nginx, set up as the coach guide says), trusting
+//! its certificate's CA as a student's machine would trust a public one.
+//!
 //! Midway the coach is killed and brought back on the same port: the runs
 //! carry on and pass, and the rows catch up, the events sent before the kill
 //! included (the class's times to detect count all three students).
@@ -13,7 +17,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use common::coach::{Coach, dom, phases, screenshot};
+use common::coach::{Coach, TlsProxy, dom, phases, screenshot};
 use common::{Backend, PrometheusServer, Server, TestDb, workshop_bin};
 
 const CASE: &str = "latency";
@@ -39,11 +43,45 @@ async fn board_dom(url: &str) -> String {
         .expect("chromium thread")
 }
 
+/// The board's stream comes through the proxy as it happens: the first
+/// snapshot within 5 s of asking (a buffering proxy would hold it).
+async fn stream_through(proxy: &TlsProxy, class_url: &str) {
+    let ca = std::fs::read(&proxy.ca_file).expect("the proxy's CA");
+    let http = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(&ca).expect("a PEM CA"))
+        .build()
+        .expect("client");
+    let first = async {
+        let mut r = http
+            .get(format!("{class_url}/stream"))
+            .send()
+            .await
+            .expect("the stream through the proxy");
+        assert!(r.status().is_success(), "{}", r.status());
+        let mut text = String::new();
+        while let Some(chunk) = r.chunk().await.expect("a chunk") {
+            text.push_str(&String::from_utf8_lossy(&chunk));
+            if text.contains("\n\n") {
+                return text;
+            }
+        }
+        text
+    };
+    let text = tokio::time::timeout(Duration::from_secs(5), first)
+        .await
+        .expect("no snapshot came through the proxy within 5 s");
+    assert!(text.contains("event: board"), "{text}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_students_cross_the_board_and_outlive_a_coach_restart() {
     let mut coach = Coach::start(CODE, TOKEN).await;
     let port = coach.port;
     let class_url = coach.board.clone();
+    let proxy = TlsProxy::start(port).await;
+    let class_path = class_url.split_once("/class/").map(|(_, c)| c).expect("a class URL");
+    let remote_url = format!("{}/class/{class_path}", proxy.url);
+    stream_through(&proxy, &remote_url).await;
 
     let mut stacks = Vec::new();
     for _ in NAMES {
@@ -55,10 +93,17 @@ async fn three_students_cross_the_board_and_outlive_a_coach_restart() {
     }
     let mut runs = Vec::new();
     for (name, (_, api, prom)) in NAMES.iter().zip(&stacks) {
-        let child = tokio::process::Command::new(workshop_bin())
+        let mut cmd = tokio::process::Command::new(workshop_bin());
+        let coach_url = if *name == "Chen" {
+            cmd.env("SSL_CERT_FILE", &proxy.ca_file);
+            &remote_url
+        } else {
+            &class_url
+        };
+        let child = cmd
             .args(["run", CASE, "--api-url", &api.url])
             .args(["--prometheus-url", &prom.url])
-            .args(["--coach", &class_url, "--name", name])
+            .args(["--coach", coach_url, "--name", name])
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .kill_on_drop(true)
