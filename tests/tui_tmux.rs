@@ -4,12 +4,18 @@
 //! here) itself. Case 1 is picked with keys, its baseline measured, the
 //! latency fault injected; the p95 chart and the detect check turn; the
 //! reset brings p95 back; `q` leaves a usable shell prompt.
+//!
+//! The student has joined a real `workshop coach` (`--coach URL --name`):
+//! the header says the link is live, a coach message shows on screen, the
+//! board sees the case end with the screen's time to detect, and when the coach goes away the link says so in
+//! one word while the console carries on and quits at once.
 
 mod common;
 
 use std::process::Command;
 use std::time::Duration;
 
+use common::coach::Coach;
 use common::tmux::Tmux;
 use common::{free_port, workshop_bin};
 
@@ -45,19 +51,25 @@ fn p95_on_screen(screen: &str) -> Option<f64> {
     }
 }
 
+const COACH_TOKEN: &str = "tmux-coach-token-0123456789";
+
 #[test]
 fn a_student_walks_case_one_in_a_real_terminal() {
     let dir = tempfile::tempdir().expect("temp dir");
     let name = format!("workshop-tui-{}", std::process::id());
+    let rt = tokio::runtime::Runtime::new().expect("a runtime");
+    let mut coach = rt.block_on(Coach::start("TMUX-1", COACH_TOKEN));
     let tmux = Tmux::start(&name);
     let command = format!(
         "env WORKSHOP_PORT_API={} WORKSHOP_PORT_PROMETHEUS={} WORKSHOP_LOCAL_DIR={} \
-         WORKSHOP_PROGRESS={} WORKSHOP_PROJECT={name} LANG=C.UTF-8 {} tui --local",
+         WORKSHOP_PROGRESS={} WORKSHOP_PROJECT={name} LANG=C.UTF-8 {} tui --local \
+         --coach {} --name Dana",
         free_port(),
         free_port(),
         dir.path().join("local").display(),
         dir.path().join("progress.json").display(),
         workshop_bin(),
+        coach.board,
     );
     tmux.keys(&[&command, "Enter"]);
 
@@ -67,6 +79,9 @@ fn a_student_walks_case_one_in_a_real_terminal() {
         |s| s.contains("Stack · local") && s.contains("API ✔") && s.contains("Prometheus ✔"),
     );
     eprintln!("stack up after {up:?}");
+    tmux.wait("the coach link live", Duration::from_secs(15), |s| {
+        s.contains("coach: live")
+    });
 
     // Case 1, picked with keys: down, back up, open.
     tmux.keys(&["j"]);
@@ -114,6 +129,23 @@ fn a_student_walks_case_one_in_a_real_terminal() {
         "inject acknowledged on screen after {acked:?}; p95 chart > 1.5 s after {chart:?}; detect check passed {check:?} after that"
     );
 
+    // The coach tells the room something; the console shows it.
+    let said = rt.block_on(async {
+        reqwest::Client::new()
+            .post(format!("{}/messages", coach.board))
+            .bearer_auth(COACH_TOKEN)
+            .json(&serde_json::json!({"text": "5 minutes left on case 1"}))
+            .send()
+            .await
+            .map(|r| r.status().as_u16())
+    });
+    assert_eq!(said.ok(), Some(201));
+    tmux.wait(
+        "the coach's message on screen",
+        Duration::from_secs(15),
+        |s| s.contains("coach: 5 minutes left on case 1"),
+    );
+
     tmux.keys(&["r"]);
     let back = tmux.wait(
         "p95 back under 0.5 s after the reset",
@@ -124,6 +156,35 @@ fn a_student_walks_case_one_in_a_real_terminal() {
         s.contains("✔ recover/p95-back-to-normal")
     });
     eprintln!("p95 back after {back:?}; recover check {recovered:?} after that");
+
+    // The board saw the case end, with the screen's time to detect (this
+    // walk recovers before the alert fires, so the case itself fails); then
+    // the coach goes away mid-session.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let board = rt.block_on(coach.board_json());
+        let cell = &board["students"][0]["cases"]["latency"];
+        if cell["phase"] == "passed" || cell["phase"] == "failed" {
+            assert_eq!(board["students"][0]["name"], "Dana", "{board}");
+            let ttd = cell["ttd_s"].as_f64().unwrap_or(f64::NAN);
+            assert!(
+                (ttd - shown).abs() < 0.05,
+                "the board's time to detect {ttd} s is not the screen's {shown} s: {board}"
+            );
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the board never saw case 1 end: {board}"
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    coach.kill();
+    tmux.wait(
+        "the link saying the coach is gone",
+        Duration::from_secs(20),
+        |s| s.contains("coach: retrying"),
+    );
 
     tmux.keys(&["q"]);
     tmux.wait(

@@ -103,6 +103,24 @@ fn random_code(n: usize) -> String {
         .collect()
 }
 
+/// The address students use: when listening on every network, this
+/// machine's address on the network its default route leaves by (a UDP
+/// "connect" picks the interface and sends nothing); else the one listened on.
+fn shown_address(local: SocketAddr) -> SocketAddr {
+    if !local.ip().is_unspecified() {
+        return local;
+    }
+    let outward = std::net::UdpSocket::bind("0.0.0.0:0")
+        .and_then(|s| s.connect("192.0.2.1:9").map(|()| s))
+        .and_then(|s| s.local_addr());
+    match outward {
+        Ok(a) if !a.ip().is_unspecified() && !a.ip().is_loopback() => {
+            SocketAddr::new(a.ip(), local.port())
+        }
+        _ => local,
+    }
+}
+
 /// What `workshop coach` prints on start, one line each.
 fn start_lines(base: &str, code: &str, token: &str, listen: SocketAddr) -> Vec<String> {
     let class = format!("{base}/class/{code}");
@@ -118,7 +136,7 @@ fn start_lines(base: &str, code: &str, token: &str, listen: SocketAddr) -> Vec<S
         ));
     } else if listen.ip().is_unspecified() {
         lines.push(
-            "listening on every network of this machine: students use its address on the room's network in place of the one above"
+            "listening on every network of this machine; if the address above is not its address on the room's network, give the right one with --public-url http://ADDRESS:PORT"
                 .into(),
         );
     }
@@ -158,7 +176,9 @@ pub(super) async fn run(args: CoachArgs, shutdown: CancellationToken) -> anyhow:
     let token = args
         .token
         .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
-    let base = args.public_url.unwrap_or_else(|| format!("http://{local}"));
+    let base = args
+        .public_url
+        .unwrap_or_else(|| format!("http://{}", shown_address(local)));
     for line in start_lines(&base, &code, &token, local) {
         println!("{line}");
     }
@@ -178,6 +198,16 @@ pub(super) async fn run(args: CoachArgs, shutdown: CancellationToken) -> anyhow:
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn students_are_shown_an_address_they_can_reach() {
+        let loopback: SocketAddr = "127.0.0.1:7070".parse().expect("an address");
+        assert_eq!(shown_address(loopback), loopback);
+        let every: SocketAddr = "0.0.0.0:7070".parse().expect("an address");
+        let shown = shown_address(every);
+        assert_eq!(shown.port(), 7070);
+        assert!(!shown.ip().is_loopback(), "{shown}");
+    }
 
     #[test]
     fn a_generated_code_is_easy_to_read_aloud() {
