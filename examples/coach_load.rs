@@ -25,9 +25,7 @@ use serde_json::{Value, json};
 fn script() -> Vec<(f64, Value)> {
     let case = "latency";
     let phase = |p: &str| json!({"kind": "phase", "case": case, "phase": p});
-    let check = |p: &str, id: &str, after: f64| {
-        json!({"kind": "check", "case": case, "phase": p, "id": id, "passed": true, "after_s": after})
-    };
+    let check = |p: &str, id: &str, after: f64| json!({"kind": "check", "case": case, "phase": p, "id": id, "passed": true, "after_s": after});
     vec![
         (0.0, json!({"kind": "case_started", "case": case})),
         (0.1, phase("baseline")),
@@ -39,7 +37,10 @@ fn script() -> Vec<(f64, Value)> {
         (77.0, check("detect", "p95-above-objective", 16.6)),
         (77.0, check("detect", "p95-times-baseline", 16.6)),
         (77.0, check("detect", "rps-steady", 16.6)),
-        (101.7, json!({"kind": "alert", "case": case, "name": "HighLatency", "fired": true, "after_s": 41.2})),
+        (
+            101.7,
+            json!({"kind": "alert", "case": case, "name": "HighLatency", "fired": true, "after_s": 41.2}),
+        ),
         (102.7, check("detect", "high-latency-firing", 42.2)),
         (102.7, phase("respond")),
         (102.7, phase("recover")),
@@ -47,8 +48,14 @@ fn script() -> Vec<(f64, Value)> {
         (179.5, check("recover", "high-latency-cleared", 76.8)),
         (179.5, phase("rollback")),
         (179.5, json!({"kind": "faults", "active": false})),
-        (179.5, json!({"kind": "case_finished", "case": case, "passed": true, "aborted": false})),
-        (179.6, json!({"kind": "app_counts", "case": case, "oom_kills": 0, "restarts": 0})),
+        (
+            179.5,
+            json!({"kind": "case_finished", "case": case, "passed": true, "aborted": false}),
+        ),
+        (
+            179.6,
+            json!({"kind": "app_counts", "case": case, "oom_kills": 0, "restarts": 0}),
+        ),
     ]
 }
 
@@ -194,7 +201,12 @@ async fn student(i: usize, class: String, speed: f64, watch: Arc<Mutex<Watch>>) 
 
 async fn post(http: &reqwest::Client, class: &str, name: &str, run: &str, events: Vec<Value>) {
     let batch = json!({"name": name, "run": run, "sent": chrono::Utc::now(), "events": events});
-    match http.post(format!("{class}/events")).json(&batch).send().await {
+    match http
+        .post(format!("{class}/events"))
+        .json(&batch)
+        .send()
+        .await
+    {
         Ok(r) if r.status().is_success() => {}
         Ok(r) => eprintln!("{name}: the coach said {}", r.status()),
         Err(e) => eprintln!("{name}: {e}"),
@@ -235,7 +247,12 @@ async fn main() {
     let class = format!("http://127.0.0.1:{port}/class/BENCH");
     let http = reqwest::Client::new();
     for _ in 0..100 {
-        if http.get(format!("http://127.0.0.1:{port}/livez")).send().await.is_ok() {
+        if http
+            .get(format!("http://127.0.0.1:{port}/livez"))
+            .send()
+            .await
+            .is_ok()
+        {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -278,7 +295,10 @@ async fn main() {
         "coach board, {} students, a latency case each at {}x its real pace",
         a.students, a.speed
     );
-    println!("  events posted           {events} in {:.1} s", took.as_secs_f64());
+    println!(
+        "  events posted           {events} in {:.1} s",
+        took.as_secs_f64()
+    );
     println!(
         "  shown on the board      {} (not shown: {})",
         lat.len(),

@@ -79,7 +79,10 @@ async fn three_students_cross_the_board_and_outlive_a_coach_restart() {
     let port = coach.port;
     let class_url = coach.board.clone();
     let proxy = TlsProxy::start(port).await;
-    let class_path = class_url.split_once("/class/").map(|(_, c)| c).expect("a class URL");
+    let class_path = class_url
+        .split_once("/class/")
+        .map(|(_, c)| c)
+        .expect("a class URL");
     let remote_url = format!("{}/class/{class_path}", proxy.url);
     stream_through(&proxy, &remote_url).await;
 
@@ -135,7 +138,9 @@ async fn three_students_cross_the_board_and_outlive_a_coach_restart() {
         if restarted && caught_up.is_none() {
             caught_up = Some(rows.clone());
         }
-        let first_detect = rows.values().any(|p| !p.is_empty() && rank(p) >= rank("detect"));
+        let first_detect = rows
+            .values()
+            .any(|p| !p.is_empty() && rank(p) >= rank("detect"));
         if !restarted && first_detect {
             if let Ok(path) = std::env::var("WORKSHOP_BOARD_SCREENSHOT") {
                 let url = class_url.clone();
@@ -156,7 +161,10 @@ async fn three_students_cross_the_board_and_outlive_a_coach_restart() {
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
     }
-    assert!(restarted, "no row reached detect while the runs lasted: {seen:?}");
+    assert!(
+        restarted,
+        "no row reached detect while the runs lasted: {seen:?}"
+    );
 
     // The runs carried on unharmed.
     for (name, run) in NAMES.iter().zip(runs) {

@@ -53,7 +53,10 @@ async fn post_raw(url: &str, content_type: &str, body: Vec<u8>) -> (u16, Value) 
         .expect("post");
     let status = r.status().as_u16();
     let text = r.text().await.unwrap_or_default();
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
 }
 
 fn error_of(v: &Value) -> &str {
@@ -66,19 +69,32 @@ async fn bad_input_is_refused_and_the_board_does_not_change() {
     let events = format!("{}/events", coach.board);
     let started = json!({"kind": "case_started", "case": "latency"});
     let hint = json!({"kind": "hint", "case": "latency"});
-    let (status, ack) = post(&events, &batch("Ana", "run-1", vec![sent(1, started), sent(2, hint.clone())])).await;
+    let (status, ack) = post(
+        &events,
+        &batch(
+            "Ana",
+            "run-1",
+            vec![sent(1, started), sent(2, hint.clone())],
+        ),
+    )
+    .await;
     assert_eq!(status, 200, "{ack}");
     assert_eq!(ack["have"], 2, "{ack}");
     let before = board(&coach).await;
     assert_eq!(before["students"][0]["name"], "Ana", "{before}");
-    assert_eq!(before["students"][0]["cases"]["latency"]["hints"], 1, "{before}");
+    assert_eq!(
+        before["students"][0]["cases"]["latency"]["hints"], 1,
+        "{before}"
+    );
 
     // A wrong class code.
     let wrong = events.replace(CODE, "GUESS-1");
     let (status, body) = post(&wrong, &batch("Eve", "run-9", vec![])).await;
     assert_eq!(status, 403, "{body}");
     assert!(error_of(&body).contains("class"), "{body}");
-    let page = reqwest::get(coach.board.replace(CODE, "GUESS-1")).await.expect("get");
+    let page = reqwest::get(coach.board.replace(CODE, "GUESS-1"))
+        .await
+        .expect("get");
     assert_eq!(page.status().as_u16(), 404);
 
     // Too big: 100 KiB of one name.
@@ -87,9 +103,14 @@ async fn bad_input_is_refused_and_the_board_does_not_change() {
     assert_eq!(status, 413);
 
     // Not JSON, and the wrong shape: the field is named.
-    let (status, body) = post_raw(&events, "application/json", b"{\"name\": \"Eve\",".to_vec()).await;
+    let (status, body) =
+        post_raw(&events, "application/json", b"{\"name\": \"Eve\",".to_vec()).await;
     assert_eq!(status, 400, "{body}");
-    let bad_kind = batch("Eve", "run-9", vec![sent(1, json!({"kind": "explode", "case": "latency"}))]);
+    let bad_kind = batch(
+        "Eve",
+        "run-9",
+        vec![sent(1, json!({"kind": "explode", "case": "latency"}))],
+    );
     let (status, body) = post(&events, &bad_kind).await;
     assert_eq!(status, 400, "{body}");
     assert!(error_of(&body).contains("events[0]"), "{body}");
@@ -107,13 +128,20 @@ async fn bad_input_is_refused_and_the_board_does_not_change() {
     );
     let (status, body) = post(&events, &unknown).await;
     assert_eq!(status, 422, "{body}");
-    assert!(error_of(&body).contains("rm-rf") && error_of(&body).contains("latency"), "{body}");
+    assert!(
+        error_of(&body).contains("rm-rf") && error_of(&body).contains("latency"),
+        "{body}"
+    );
 
     // A name with markup, and seqs that go backwards.
     let (status, body) = post(&events, &batch("<script>", "run-9", vec![])).await;
     assert_eq!(status, 422, "{body}");
     assert!(error_of(&body).starts_with("name"), "{body}");
-    let backwards = batch("Eve", "run-9", vec![sent(2, hint.clone()), sent(1, hint.clone())]);
+    let backwards = batch(
+        "Eve",
+        "run-9",
+        vec![sent(2, hint.clone()), sent(1, hint.clone())],
+    );
     let (status, body) = post(&events, &backwards).await;
     assert_eq!(status, 422, "{body}");
 
@@ -125,7 +153,9 @@ async fn bad_input_is_refused_and_the_board_does_not_change() {
     let messages = format!("{}/messages", coach.board);
     let http = reqwest::Client::new();
     for auth in [None, Some("Bearer not-the-token")] {
-        let mut req = http.post(&messages).json(&json!({"text": "5 minutes left"}));
+        let mut req = http
+            .post(&messages)
+            .json(&json!({"text": "5 minutes left"}));
         if let Some(a) = auth {
             req = req.header("authorization", a);
         }
@@ -155,9 +185,15 @@ async fn bad_input_is_refused_and_the_board_does_not_change() {
     assert_eq!(r.status().as_u16(), 201);
     let (status, ack) = post(&events, &batch("Ana", "run-1", vec![])).await;
     assert_eq!(status, 200);
-    assert_eq!(ack["messages"][0]["text"], "5 minutes left on case 1", "{ack}");
+    assert_eq!(
+        ack["messages"][0]["text"], "5 minutes left on case 1",
+        "{ack}"
+    );
     after = board(&coach).await;
-    assert_eq!(after["messages"][0]["text"], "5 minutes left on case 1", "{after}");
+    assert_eq!(
+        after["messages"][0]["text"], "5 minutes left on case 1",
+        "{after}"
+    );
 }
 
 #[tokio::test]
@@ -165,11 +201,19 @@ async fn a_restarted_console_stays_one_row() {
     let coach = Coach::start(CODE, TOKEN).await;
     let events = format!("{}/events", coach.board);
     let open = |case: &str| json!({"kind": "case_started", "case": case});
-    let (status, _) = post(&events, &batch("Boris", "console-1", vec![sent(1, open("latency"))])).await;
+    let (status, _) = post(
+        &events,
+        &batch("Boris", "console-1", vec![sent(1, open("latency"))]),
+    )
+    .await;
     assert_eq!(status, 200);
     // The console restarts: a new run id, its seq from 1 again, the name
     // typed differently.
-    let (status, ack) = post(&events, &batch(" boris ", "console-2", vec![sent(1, open("error-rate"))])).await;
+    let (status, ack) = post(
+        &events,
+        &batch(" boris ", "console-2", vec![sent(1, open("error-rate"))]),
+    )
+    .await;
     assert_eq!(status, 200);
     assert_eq!(ack["have"], 1, "{ack}");
     let b = coach.board_json().await;

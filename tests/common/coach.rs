@@ -59,7 +59,10 @@ impl Coach {
             {
                 break;
             }
-            assert!(Instant::now() < deadline, "workshop coach never answered /livez");
+            assert!(
+                Instant::now() < deadline,
+                "workshop coach never answered /livez"
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         coach
@@ -208,17 +211,64 @@ impl TlsProxy {
     pub async fn start(upstream_port: u16) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let d = dir.path();
-        openssl(d, &["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-            "-keyout", "ca.key", "-out", "ca.pem", "-subj", "/CN=workshop test CA"]);
-        openssl(d, &["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "site.key",
-            "-out", "site.csr", "-subj", "/CN=localhost"]);
+        openssl(
+            d,
+            &[
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "2",
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca.pem",
+                "-subj",
+                "/CN=workshop test CA",
+            ],
+        );
+        openssl(
+            d,
+            &[
+                "req",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                "site.key",
+                "-out",
+                "site.csr",
+                "-subj",
+                "/CN=localhost",
+            ],
+        );
         std::fs::write(
             d.join("site.ext"),
             "basicConstraints=CA:FALSE\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n",
         )
         .expect("write ext");
-        openssl(d, &["x509", "-req", "-in", "site.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-            "-CAcreateserial", "-days", "2", "-extfile", "site.ext", "-out", "site.pem"]);
+        openssl(
+            d,
+            &[
+                "x509",
+                "-req",
+                "-in",
+                "site.csr",
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-days",
+                "2",
+                "-extfile",
+                "site.ext",
+                "-out",
+                "site.pem",
+            ],
+        );
         let port = free_port();
         let conf = format!(
             "pid {d}/nginx.pid;\nerror_log {d}/error.log;\ndaemon off;\nmaster_process off;\n\
