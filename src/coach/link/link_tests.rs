@@ -1,69 +1,91 @@
-//! The link against a fake coach on 127.0.0.1: what it posts, what it does
-//! when the coach is away, restarts, or refuses.
+//! The link against the real coach server (`crate::coach::server`) on
+//! 127.0.0.1, with the shipped cases as its columns: what reaches the
+//! board, and what the link does when the coach is away, restarts, or
+//! refuses. Each test asserts on what the coach holds (its snapshot and
+//! the student's timeline), not on what was posted.
+//!
+//! Not repeated here, because `outbox_tests.rs` holds the logic without a
+//! socket: the backoff after a 5xx (`errors_back_off_1_2_4_8_then_stay_at_8_s`)
+//! and a restarted coach that took a post before the history went again
+//! (`a_coach_that_restarted_between_two_posts_gets_everything_under_a_new_run`).
 
-use std::sync::{Arc, Mutex};
+use std::net::SocketAddr;
 
-use axum::Json;
-use axum::extract::State;
-use axum::http::StatusCode;
-use axum::routing::post;
+use chrono::TimeDelta;
+use serde_json::Value;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
 
 use super::*;
-use crate::coach::wire::{Batch, Phase};
+use crate::cases::{CaseSet, Lang};
+use crate::coach::server::{self, Class, ClassOptions, Column};
+use crate::coach::wire::Phase;
 
-/// What the fake coach saw, and how it answers.
-#[derive(Default)]
-struct Fake {
-    batches: Vec<Batch>,
-    /// The highest seq held, per run.
-    have: std::collections::HashMap<String, u64>,
-    epoch: String,
-    /// Answer this status instead of an `Ack`.
-    refuse: Option<u16>,
-    messages: Vec<Message>,
+const CODE: &str = "K7P2QX";
+const TOKEN: &str = "coach-token-0123456789";
+
+/// A coach server on 127.0.0.1 that the test can stop.
+struct Coach {
+    /// The class URL a student joins with.
+    url: String,
+    addr: SocketAddr,
+    class: Arc<Class>,
+    stop: CancellationToken,
 }
 
-type Shared = Arc<Mutex<Fake>>;
-
-async fn events(State(fake): State<Shared>, Json(batch): Json<Batch>) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    let mut f = fake.lock().expect("fake");
-    if let Some(status) = f.refuse {
-        let status = StatusCode::from_u16(status).expect("a status");
-        return (status, Json(wire::Refusal { error: "no".into() })).into_response();
-    }
-    let have = f.have.entry(batch.run.clone()).or_default();
-    if let Some(last) = batch.events.last() {
-        *have = (*have).max(last.seq);
-    }
-    let have = *have;
-    let ack = Ack {
-        have,
-        epoch: f.epoch.clone(),
-        messages: f
-            .messages
-            .iter()
-            .filter(|m| m.id > batch.messages_after)
-            .cloned()
-            .collect(),
-    };
-    f.batches.push(batch);
-    Json(ack).into_response()
+/// The shipped cases, as `workshop coach` shows them.
+fn columns() -> Vec<Column> {
+    let set = CaseSet::load(None).expect("the shipped cases load");
+    set.cases()
+        .iter()
+        .map(|c| Column {
+            id: c.id.clone(),
+            title: c.title.get(Lang::En).to_string(),
+        })
+        .collect()
 }
 
-/// A fake coach on a free port: its class URL, and what it saw.
-async fn coach() -> (String, Shared) {
-    let fake = Shared::default();
-    fake.lock().expect("fake").epoch = "e1".into();
-    let app = axum::Router::new()
-        .route("/class/ABC123/events", post(events))
-        .with_state(fake.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("a port");
+/// A fresh class (a new epoch, an empty board) served on `listener`.
+fn serve_on(listener: TcpListener) -> Coach {
     let addr = listener.local_addr().expect("an address");
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (format!("http://{addr}/class/ABC123"), fake)
+    let stop = CancellationToken::new();
+    let class = Class::new(ClassOptions {
+        code: CODE.into(),
+        token: TOKEN.into(),
+        columns: columns(),
+        stuck_after: TimeDelta::minutes(5),
+        lang: Lang::En,
+        clock: Arc::new(Utc::now),
+        stop: stop.clone(),
+    });
+    tokio::spawn(server::serve(listener, class.clone(), stop.clone()));
+    Coach {
+        url: format!("http://{addr}/class/{CODE}"),
+        addr,
+        class,
+        stop,
+    }
+}
+
+/// A coach on a free port.
+async fn coach() -> Coach {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+    serve_on(listener)
+}
+
+/// Stops `old`, waits `down`, and starts a fresh class on the same port:
+/// the coach restarted, and remembers nothing.
+async fn restart(old: Coach, down: Duration) -> Coach {
+    old.stop.cancel();
+    tokio::time::sleep(down).await;
+    // The old server lets go of the port once its connections closed.
+    for _ in 0..100 {
+        if let Ok(listener) = TcpListener::bind(old.addr).await {
+            return serve_on(listener);
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("port {} never came free", old.addr);
 }
 
 fn join(url: &str) -> Join {
@@ -73,15 +95,67 @@ fn join(url: &str) -> Join {
     }
 }
 
-fn detect() -> CoachEvent {
+fn phase(p: Phase) -> CoachEvent {
     CoachEvent::Phase {
         case: "latency".into(),
-        phase: Phase::Detect,
+        phase: p,
     }
 }
 
+/// The start of a latency case: four events the board counts.
+fn walk() -> Vec<CoachEvent> {
+    vec![
+        CoachEvent::CaseStarted {
+            case: "latency".into(),
+        },
+        phase(Phase::Baseline),
+        phase(Phase::Detect),
+        CoachEvent::Hint {
+            case: "latency".into(),
+        },
+    ]
+}
+
+/// Ana's row on the coach's board, if she has one; also checks she is
+/// the only row (a student appears once).
+fn row(class: &Class) -> Option<Value> {
+    let snapshot: Value = serde_json::from_str(&class.snapshot_json()).expect("snapshot json");
+    let students = snapshot["students"].as_array().expect("students");
+    assert!(students.len() <= 1, "one row per student: {students:?}");
+    students.iter().find(|r| r["name"] == "Ana").cloned()
+}
+
+/// The highest seq the coach holds of Ana's run (0 for no row).
+fn seq(class: &Class) -> u64 {
+    row(class).and_then(|r| r["seq"].as_u64()).unwrap_or(0)
+}
+
+/// Ana's timeline on the coach: each event's seq and the event.
+fn timeline(class: &Class) -> Vec<(u64, Value)> {
+    let Some(json) = class.timeline_json("Ana") else {
+        return Vec::new();
+    };
+    let t: Value = serde_json::from_str(&json).expect("timeline json");
+    t["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|e| (e["seq"].as_u64().expect("a seq"), e["event"].clone()))
+        .collect()
+}
+
+/// `events` as the coach's timeline holds them, numbered from 1.
+fn numbered(events: &[CoachEvent]) -> Vec<(u64, Value)> {
+    events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (i as u64 + 1, serde_json::to_value(e).expect("json")))
+        .collect()
+}
+
+/// Waits (up to 10 s) for `done`.
 async fn until(what: &str, mut done: impl FnMut() -> bool) {
-    for _ in 0..100 {
+    for _ in 0..200 {
         if done() {
             return;
         }
@@ -90,35 +164,50 @@ async fn until(what: &str, mut done: impl FnMut() -> bool) {
     panic!("never: {what}");
 }
 
+/// Waits (up to 10 s) for the link to show `state`.
+async fn state(link: &CoachLink, state: LinkState) {
+    let mut states = link.watch_state();
+    tokio::time::timeout(Duration::from_secs(10), states.wait_for(|s| *s == state))
+        .await
+        .unwrap_or_else(|_| panic!("never {state:?}"))
+        .expect("the link's state");
+}
+
+async fn message(messages: &mut mpsc::UnboundedReceiver<Message>) -> String {
+    tokio::time::timeout(Duration::from_secs(10), messages.recv())
+        .await
+        .expect("a message in time")
+        .expect("a message")
+        .text
+}
+
 #[tokio::test]
 async fn events_reach_the_coach_in_order_and_its_message_comes_back() {
-    let (url, fake) = coach().await;
-    fake.lock().expect("fake").messages.push(Message {
-        id: 1,
-        at: Utc::now(),
-        text: "5 minutes left on case 2".into(),
-    });
-    let (link, mut messages) = CoachLink::start(join(&url));
-    for _ in 0..3 {
-        link.send(detect());
-    }
-    let m = tokio::time::timeout(Duration::from_secs(5), messages.recv())
-        .await
-        .expect("in time")
+    let coach = coach().await;
+    coach
+        .class
+        .broadcast("5 minutes left on case 2")
         .expect("a message");
-    assert_eq!(m.text, "5 minutes left on case 2");
-    until("three events held", || held(&fake) == 3).await;
+    let (link, mut messages) = CoachLink::start(join(&coach.url));
+    for e in walk() {
+        link.send(e);
+    }
+    assert_eq!(message(&mut messages).await, "5 minutes left on case 2");
+    until("four events held", || seq(&coach.class) == 4).await;
+    assert_eq!(timeline(&coach.class), numbered(&walk()));
+    let ana = row(&coach.class).expect("Ana's row");
+    assert_eq!(ana["current"], "latency");
+    assert_eq!(ana["cases"]["latency"]["phase"], "detect");
+    assert_eq!(ana["cases"]["latency"]["hints"], 1);
     assert_eq!(link.state(), LinkState::Live);
+
+    // A message sent while the student works comes with the next answer.
+    coach.class.broadcast("case 3 next").expect("a message");
+    link.send(phase(Phase::Respond));
+    assert_eq!(message(&mut messages).await, "case 3 next");
     assert_eq!(link.finish(Duration::from_secs(3)).await, 0);
-    let f = fake.lock().expect("fake");
-    let sent: Vec<u64> = f
-        .batches
-        .iter()
-        .flat_map(|b| b.events.iter().map(|s| s.seq))
-        .collect();
-    assert_eq!(sent, [1, 2, 3]);
-    assert!(f.batches.iter().all(|b| b.name == "Ana"));
-    assert!(f.batches.iter().all(|b| b.run == f.batches[0].run));
+    assert_eq!(seq(&coach.class), 5);
+    assert!(messages.try_recv().is_err(), "each message once");
 }
 
 #[tokio::test]
@@ -127,93 +216,107 @@ async fn no_coach_never_blocks_the_sender_and_finish_is_bounded() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
     let addr = listener.local_addr().expect("an address");
     drop(listener);
-    let (link, _messages) = CoachLink::start(join(&format!("http://{addr}/class/X")));
+    let (link, _messages) = CoachLink::start(join(&format!("http://{addr}/class/{CODE}")));
     let started = std::time::Instant::now();
     for _ in 0..(QUEUE * 3) {
-        link.send(detect());
+        link.send(phase(Phase::Detect));
     }
     assert!(
         started.elapsed() < Duration::from_millis(500),
         "sending waited"
     );
-    let mut states = link.watch_state();
-    tokio::time::timeout(
-        Duration::from_secs(5),
-        states.wait_for(|s| *s == LinkState::Retrying),
-    )
-    .await
-    .expect("in time")
-    .expect("a state");
+    state(&link, LinkState::Retrying).await;
     let started = std::time::Instant::now();
     let lost = link.finish(Duration::from_millis(300)).await;
     assert!(started.elapsed() < Duration::from_secs(1));
     assert!(lost >= 1, "{lost}");
 }
 
-/// The most events the fake holds for one run.
-fn held(fake: &Shared) -> u64 {
-    let f = fake.lock().expect("fake");
-    f.have.values().copied().max().unwrap_or(0)
-}
-
-/// The coach restarts: a new epoch, nothing held.
-fn restart(fake: &Shared) {
-    let mut f = fake.lock().expect("fake");
-    f.have.clear();
-    f.epoch = "e2".into();
-}
-
 #[tokio::test]
-async fn a_coach_that_restarted_between_two_posts_gets_every_event_again() {
-    let (url, fake) = coach().await;
-    let (link, _messages) = CoachLink::start(join(&url));
-    link.send(detect());
-    link.send(detect());
-    until("two held", || held(&fake) == 2).await;
-    restart(&fake);
-    link.send(detect());
-    until("all three held under one run", || held(&fake) == 3).await;
+async fn a_coach_that_restarted_at_once_catches_up() {
+    let coach = coach().await;
+    let (link, _messages) = CoachLink::start(join(&coach.url));
+    let events = walk();
+    link.send(events[0].clone());
+    link.send(events[1].clone());
+    until("two held", || seq(&coach.class) == 2).await;
+    let coach = restart(coach, Duration::ZERO).await;
+    assert!(row(&coach.class).is_none(), "the new coach starts empty");
+    link.send(events[2].clone());
+    until("all three held by the new coach", || seq(&coach.class) == 3).await;
+    assert_eq!(timeline(&coach.class), numbered(&events[..3]));
+    let ana = row(&coach.class).expect("Ana's row");
+    assert_eq!(ana["cases"]["latency"]["phase"], "detect");
     assert_eq!(link.finish(Duration::from_secs(3)).await, 0);
 }
 
 #[tokio::test]
-async fn a_coach_that_was_down_and_came_back_gets_every_event_again() {
-    let (url, fake) = coach().await;
-    let (link, _messages) = CoachLink::start(join(&url));
-    link.send(detect());
-    link.send(detect());
-    until("two held", || held(&fake) == 2).await;
-    fake.lock().expect("fake").refuse = Some(503);
-    let mut states = link.watch_state();
-    tokio::time::timeout(
-        Duration::from_secs(5),
-        states.wait_for(|s| *s == LinkState::Retrying),
-    )
-    .await
-    .expect("in time")
-    .expect("a state");
-    link.send(detect());
-    restart(&fake);
-    fake.lock().expect("fake").refuse = None;
-    until("all three held again", || held(&fake) == 3).await;
-    let runs = fake.lock().expect("fake").have.len();
-    assert_eq!(runs, 1, "the same run: the probe learnt the coach forgot");
+async fn a_coach_that_was_down_and_came_back_catches_up() {
+    let coach = coach().await;
+    let (link, _messages) = CoachLink::start(join(&coach.url));
+    let events = walk();
+    link.send(events[0].clone());
+    link.send(events[1].clone());
+    until("two held", || seq(&coach.class) == 2).await;
+    let addr = coach.addr;
+    coach.stop.cancel();
+    // Sent while the coach is down: the student is not slowed, and the
+    // link, finding no coach, says so.
+    let started = std::time::Instant::now();
+    link.send(events[2].clone());
+    link.send(events[3].clone());
+    assert!(
+        started.elapsed() < Duration::from_millis(100),
+        "sending waited"
+    );
+    state(&link, LinkState::Retrying).await;
+    let coach = restart(coach, Duration::from_millis(1500)).await;
+    assert_eq!(coach.addr, addr);
+    until("all four held by the new coach", || seq(&coach.class) == 4).await;
+    // Every event once, under one row: nothing counted twice.
+    assert_eq!(timeline(&coach.class), numbered(&events));
+    let ana = row(&coach.class).expect("Ana's row");
+    assert_eq!(ana["cases"]["latency"]["hints"], 1);
+    state(&link, LinkState::Live).await;
     assert_eq!(link.finish(Duration::from_secs(3)).await, 0);
 }
 
 #[tokio::test]
-async fn a_wrong_class_code_shows_as_refused() {
-    let (url, fake) = coach().await;
-    fake.lock().expect("fake").refuse = Some(403);
-    let (link, _messages) = CoachLink::start(join(&url));
-    let mut states = link.watch_state();
-    tokio::time::timeout(
-        Duration::from_secs(5),
-        states.wait_for(|s| *s == LinkState::Refused),
-    )
-    .await
-    .expect("in time")
-    .expect("a state");
-    link.send(detect());
+async fn a_wrong_class_code_shows_as_refused_and_changes_nothing() {
+    let coach = coach().await;
+    let wrong = coach.url.replace(CODE, "WRONG1");
+    let (link, _messages) = CoachLink::start(join(&wrong));
+    state(&link, LinkState::Refused).await;
+    link.send(phase(Phase::Detect));
     assert_eq!(link.finish(Duration::from_millis(200)).await, 1);
+    assert!(row(&coach.class).is_none(), "no row for a wrong code");
+}
+
+#[tokio::test]
+async fn an_unknown_case_is_dropped_and_the_next_good_event_goes() {
+    let coach = coach().await;
+    let (link, _messages) = CoachLink::start(join(&coach.url));
+    link.send(phase(Phase::Detect));
+    until("the first event held", || seq(&coach.class) == 1).await;
+    state(&link, LinkState::Live).await;
+    // Not a case of the coach's set: the coach answers 422.
+    link.send(CoachEvent::Phase {
+        case: "no-such-case".into(),
+        phase: Phase::Detect,
+    });
+    state(&link, LinkState::Refused).await;
+    assert_eq!(seq(&coach.class), 1, "the refused batch changed nothing");
+    link.send(phase(Phase::Recover));
+    state(&link, LinkState::Live).await;
+    until("the good event after it held", || seq(&coach.class) == 3).await;
+    let held: Vec<u64> = timeline(&coach.class).iter().map(|(s, _)| *s).collect();
+    assert_eq!(held, [1, 3], "the unknown case never reached the board");
+    let ana = row(&coach.class).expect("Ana's row");
+    assert_eq!(ana["cases"]["latency"]["phase"], "recover");
+    assert!(ana["cases"].get("no-such-case").is_none());
+    assert_eq!(
+        link.finish(Duration::from_secs(3)).await,
+        1,
+        "the refused one"
+    );
 }
