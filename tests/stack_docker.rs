@@ -535,14 +535,16 @@ async fn a_service_that_never_gets_healthy_is_named_with_its_last_log_lines() {
         .env("WORKSHOP_PROJECT", PROJECT)
         .env("WORKSHOP_PORT_API", API.to_string())
         .env("WORKSHOP_PORT_PROMETHEUS", PROMETHEUS.to_string())
-        .env("WORKSHOP_HEALTH_TIMEOUT_S", "8")
+        // Long enough for the database's first start on a busy machine (its
+        // initdb alone can take 8 s), which must pass for the app to be tried.
+        .env("WORKSHOP_HEALTH_TIMEOUT_S", "30")
         .env("WORKSHOP_CONFIG", "/nonexistent/stack.env")
         .output()
         .expect("run workshop");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(
-        stderr.contains("app-1 did not become healthy within 8s"),
+        stderr.contains("app-1 did not become healthy within 30s"),
         "{stderr}"
     );
     assert!(
