@@ -151,14 +151,7 @@ pub(super) async fn run(args: CoachArgs, shutdown: CancellationToken) -> anyhow:
             return Ok(ExitCode::FAILURE);
         }
     };
-    let columns = set
-        .cases()
-        .iter()
-        .map(|c| Column {
-            id: c.id.clone(),
-            title: c.title.get(args.lang).to_string(),
-        })
-        .collect();
+    let columns = Column::of(set.cases(), args.lang);
     let stuck_after = chrono::TimeDelta::from_std(args.stuck_after)
         .map_err(|_| anyhow::anyhow!("--stuck-after is too long; e.g. --stuck-after 5m"))?;
     let listener = match tokio::net::TcpListener::bind(args.listen).await {

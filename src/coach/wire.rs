@@ -204,14 +204,8 @@ impl CoachEvent {
                 id,
                 after_s,
                 ..
-            } => CoachEvent::Check {
-                case,
-                phase: phase(p)?,
-                id: id.clone(),
-                passed: true,
-                after_s: *after_s,
-            },
-            RunEvent::CheckFailed {
+            }
+            | RunEvent::CheckFailed {
                 phase: p,
                 id,
                 after_s,
@@ -220,7 +214,7 @@ impl CoachEvent {
                 case,
                 phase: phase(p)?,
                 id: id.clone(),
-                passed: false,
+                passed: matches!(event, RunEvent::CheckPassed { .. }),
                 after_s: *after_s,
             },
             RunEvent::AlertFired { name, after_s, .. } => CoachEvent::Alert {

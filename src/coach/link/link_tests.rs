@@ -36,13 +36,7 @@ struct Coach {
 /// The shipped cases, as `workshop coach` shows them.
 fn columns() -> Vec<Column> {
     let set = CaseSet::load(None).expect("the shipped cases load");
-    set.cases()
-        .iter()
-        .map(|c| Column {
-            id: c.id.clone(),
-            title: c.title.get(Lang::En).to_string(),
-        })
-        .collect()
+    Column::of(set.cases(), Lang::En)
 }
 
 /// A fresh class (a new epoch, an empty board) served on `listener`.

@@ -25,6 +25,19 @@ pub(crate) struct Column {
     pub(crate) title: String,
 }
 
+impl Column {
+    /// One column per case of `cases`, titled in `lang`.
+    pub(crate) fn of(cases: &[crate::cases::Case], lang: crate::cases::Lang) -> Vec<Column> {
+        cases
+            .iter()
+            .map(|c| Column {
+                id: c.id.clone(),
+                title: c.title.get(lang).to_string(),
+            })
+            .collect()
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub(crate) struct Snapshot<'a> {
     now: DateTime<Utc>,
