@@ -1,7 +1,7 @@
 //! The workshop's own words, in English and Russian: one catalogue for the
 //! console's frame ([`T`]), for a run's event lines and `workshop run`'s
-//! output ([`E`]), for why the stack cannot come up ([`S`]) and for the
-//! session report and its chart ([`R`]). Case texts
+//! output ([`E`]), for why the stack cannot come up ([`S`]), for the
+//! session report and its chart ([`R`]) and for the case pages ([`M`]). Case texts
 //! come from the case files ([`crate::cases::Text`]); these are the frame
 //! around them.
 //!
@@ -48,6 +48,7 @@ macro_rules! words {
 }
 
 mod console;
+mod export;
 #[cfg(test)]
 mod leaks;
 mod report;
@@ -55,6 +56,7 @@ mod run;
 mod stack;
 
 pub(crate) use console::T;
+pub(crate) use export::M;
 #[cfg(test)]
 pub(crate) use leaks::english_leaks;
 pub(crate) use report::R;
@@ -122,7 +124,8 @@ mod tests {
             .map(|w| w.pair())
             .chain(E::ALL.iter().map(|w| w.pair()))
             .chain(S::ALL.iter().map(|w| w.pair()))
-            .chain(R::ALL.iter().map(|w| w.pair()));
+            .chain(R::ALL.iter().map(|w| w.pair()))
+            .chain(M::ALL.iter().map(|w| w.pair()));
         for (en, ru) in pairs {
             assert_eq!(holes(en), holes(ru), "{en} / {ru}");
         }
