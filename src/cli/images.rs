@@ -1,7 +1,7 @@
 //! `workshop images`: the stack's images — which, whether here, and the
 //! classroom's ways to get them (pull, save to one file, load from it).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Subcommand;
@@ -50,106 +50,119 @@ pub(super) async fn run(cmd: ImagesCommand) -> anyhow::Result<ExitCode> {
 
 async fn dispatch(stack: &DockerStack, cmd: ImagesCommand) -> anyhow::Result<ExitCode> {
     match cmd {
-        ImagesCommand::List { json } => {
-            let mut rows = Vec::new();
-            for image in stack_images(stack.settings()) {
-                let inspect = stack.docker().inspect_image(&image.reference).await.ok();
-                rows.push(Row {
-                    present: inspect.is_some(),
-                    size_bytes: inspect.and_then(|i| i.size),
-                    image,
-                });
-            }
-            if json {
-                println!("{}", serde_json::to_string_pretty(&rows)?);
-            } else {
-                println!(
-                    "{:<11} {:<40} {:<8} {:>9}  ORIGIN",
-                    "SERVICE", "IMAGE", "HERE", "SIZE"
-                );
-                for r in &rows {
-                    let size = r
-                        .size_bytes
-                        .map(|b| format!("{} MB", b / 1_000_000))
-                        .unwrap_or_else(|| "-".into());
-                    let origin = serde_json::to_value(r.image.origin)?;
-                    println!(
-                        "{:<11} {:<40} {:<8} {:>9}  {}{}",
-                        r.image.service,
-                        r.image.reference,
-                        if r.present { "yes" } else { "no" },
-                        size,
-                        origin.as_str().unwrap_or("-"),
-                        if r.image.optional { " (optional)" } else { "" }
-                    );
-                }
-                if let Some(reg) = &stack.settings().registry {
-                    println!("missing images are pulled through the classroom mirror {reg}");
-                }
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        ImagesCommand::Pull => {
-            let mut failed = false;
-            for image in stack_images(stack.settings()) {
-                match stack.obtain(&image).await {
-                    Ok(()) => println!("{:<11} {} ready", image.service, image.reference),
-                    Err(e @ StackError::ImageMissing { .. }) if image.optional => {
-                        println!("{:<11} not available (optional): {e}", image.service);
-                    }
-                    Err(e) => {
-                        eprintln!("error: {e}");
-                        failed = true;
-                    }
-                }
-            }
-            Ok(if failed {
-                ExitCode::FAILURE
-            } else {
-                ExitCode::SUCCESS
-            })
-        }
-        ImagesCommand::Save { file } => {
-            let saved = stack.save_images(&file).await?;
-            for i in &saved.images {
-                println!("saved {i}");
-            }
-            for i in &saved.left_out {
-                println!("left out {i}: not on this machine (optional; the stack runs without it)");
-            }
+        ImagesCommand::List { json } => list(stack, json).await,
+        ImagesCommand::Pull => pull(stack).await,
+        ImagesCommand::Save { file } => save(stack, &file).await,
+        ImagesCommand::Load { file, no_verify } => load(stack, &file, !no_verify).await,
+    }
+}
+
+/// `images list`: each image of the stack, whether it is here, its size.
+async fn list(stack: &DockerStack, json: bool) -> anyhow::Result<ExitCode> {
+    let mut rows = Vec::new();
+    for image in stack_images(stack.settings()) {
+        let inspect = stack.docker().inspect_image(&image.reference).await.ok();
+        rows.push(Row {
+            present: inspect.is_some(),
+            size_bytes: inspect.and_then(|i| i.size),
+            image,
+        });
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+    } else {
+        println!(
+            "{:<11} {:<40} {:<8} {:>9}  ORIGIN",
+            "SERVICE", "IMAGE", "HERE", "SIZE"
+        );
+        for r in &rows {
+            let size = r
+                .size_bytes
+                .map(|b| format!("{} MB", b / 1_000_000))
+                .unwrap_or_else(|| "-".into());
+            let origin = serde_json::to_value(r.image.origin)?;
             println!(
-                "{}: {:.1} MB, sha256 {} (in {})",
-                saved.file.display(),
-                saved.bytes as f64 / 1e6,
-                saved.sha256,
-                checksum_file(&saved.file).display()
+                "{:<11} {:<40} {:<8} {:>9}  {}{}",
+                r.image.service,
+                r.image.reference,
+                if r.present { "yes" } else { "no" },
+                size,
+                origin.as_str().unwrap_or("-"),
+                if r.image.optional { " (optional)" } else { "" }
             );
-            Ok(ExitCode::SUCCESS)
         }
-        ImagesCommand::Load { file, no_verify } => {
-            let loaded = stack.load_images(&file, !no_verify).await?;
-            let engine_arch = stack.docker().version().await.ok().and_then(|v| v.arch);
-            for i in loaded {
-                println!("loaded {i}");
-                let arch = stack
-                    .docker()
-                    .inspect_image(&i)
-                    .await
-                    .ok()
-                    .and_then(|x| x.architecture);
-                if let (Some(image), Some(engine)) = (&arch, &engine_arch)
-                    && image != engine
-                {
-                    eprintln!(
-                        "warning: {i} is built for {image}, this engine runs {engine}: it runs \
-                         emulated, slower and with noisier latency graphs. Ask the coach for a \
-                         bundle made on a {engine} machine."
-                    );
-                }
-            }
-            Ok(ExitCode::SUCCESS)
+        if let Some(reg) = &stack.settings().registry {
+            println!("missing images are pulled through the classroom mirror {reg}");
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `images pull`: every image made ready; an optional one may be missing.
+async fn pull(stack: &DockerStack) -> anyhow::Result<ExitCode> {
+    let mut failed = false;
+    for image in stack_images(stack.settings()) {
+        match stack.obtain(&image).await {
+            Ok(()) => println!("{:<11} {} ready", image.service, image.reference),
+            Err(e @ StackError::ImageMissing { .. }) if image.optional => {
+                println!("{:<11} not available (optional): {e}", image.service);
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                failed = true;
+            }
+        }
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// `images save FILE`: the coach's bundle, with its checksum beside it.
+async fn save(stack: &DockerStack, file: &Path) -> anyhow::Result<ExitCode> {
+    let saved = stack.save_images(file).await?;
+    for i in &saved.images {
+        println!("saved {i}");
+    }
+    for i in &saved.left_out {
+        println!("left out {i}: not on this machine (optional; the stack runs without it)");
+    }
+    println!(
+        "{}: {:.1} MB, sha256 {} (in {})",
+        saved.file.display(),
+        saved.bytes as f64 / 1e6,
+        saved.sha256,
+        checksum_file(&saved.file).display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `images load FILE`: the bundle into the engine, warning of images built
+/// for another architecture.
+async fn load(stack: &DockerStack, file: &Path, verify: bool) -> anyhow::Result<ExitCode> {
+    let loaded = stack.load_images(file, verify).await?;
+    let engine_arch = stack.docker().version().await.ok().and_then(|v| v.arch);
+    for i in loaded {
+        println!("loaded {i}");
+        let arch = stack
+            .docker()
+            .inspect_image(&i)
+            .await
+            .ok()
+            .and_then(|x| x.architecture);
+        if let (Some(image), Some(engine)) = (&arch, &engine_arch)
+            && image != engine
+        {
+            eprintln!(
+                "warning: {i} is built for {image}, this engine runs {engine}: it runs \
+                 emulated, slower and with noisier latency graphs. Ask the coach for a \
+                 bundle made on a {engine} machine."
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn print_progress(mut rx: tokio::sync::broadcast::Receiver<StackEvent>) {
