@@ -97,79 +97,100 @@ pub(super) fn check_image(
             "run `scripts/build-images` from a checkout, or unset WORKSHOP_IMAGES for the \
              official images",
         ),
-        Origin::Dockerfile => match (checkout, source) {
-            (Err(e), _) => Check::fail(
-                name,
-                format!("{what} is not here and cannot be built: {e}"),
-                "point WORKSHOP_SOURCE at a clone of the workshop repository, or unset it",
+        Origin::Dockerfile => from_dockerfile(name, &what, checkout, source, prepare, unobtainable),
+        Origin::Registry => from_registry(name, &what, image, source, prepare, unobtainable),
+    }
+}
+
+/// The app's image, built from a checkout when there is one.
+fn from_dockerfile(
+    name: String,
+    what: &str,
+    checkout: &Result<Option<PathBuf>, String>,
+    source: Option<&PullSource>,
+    prepare: &str,
+    unobtainable: String,
+) -> Check {
+    match (checkout, source) {
+        (Err(e), _) => Check::fail(
+            name,
+            format!("{what} is not here and cannot be built: {e}"),
+            "point WORKSHOP_SOURCE at a clone of the workshop repository, or unset it",
+        ),
+        (Ok(Some(dir)), _) => Check::warn(
+            name,
+            format!(
+                "{what} is not here yet: `workshop up` builds it from {}; the first build \
+                 takes several minutes",
+                dir.display()
             ),
-            (Ok(Some(dir)), _) => Check::warn(
-                name,
-                format!(
-                    "{what} is not here yet: `workshop up` builds it from {}; the first build \
-                     takes several minutes",
-                    dir.display()
-                ),
-                "build it today: `workshop images pull`",
+            "build it today: `workshop images pull`",
+        ),
+        (Ok(None), Some(s)) if s.mirror && s.answers => Check::warn(
+            name,
+            format!("{what} is not here: `workshop up` pulls it from {}", s.from),
+            prepare,
+        ),
+        (Ok(None), _) => Check::fail(
+            name,
+            format!(
+                "{what} is not here, and this binary was installed without a checkout to \
+                 build it from"
             ),
-            (Ok(None), Some(s)) if s.mirror && s.answers => Check::warn(
-                name,
-                format!("{what} is not here: `workshop up` pulls it from {}", s.from),
-                prepare,
+            format!(
+                "clone the workshop repository and run `workshop` inside it (or set \
+                 WORKSHOP_SOURCE to the clone); or {unobtainable}"
             ),
-            (Ok(None), _) => Check::fail(
-                name,
-                format!(
-                    "{what} is not here, and this binary was installed without a checkout to \
-                     build it from"
-                ),
-                format!(
-                    "clone the workshop repository and run `workshop` inside it (or set \
-                     WORKSHOP_SOURCE to the clone); or {unobtainable}"
-                ),
+        ),
+    }
+}
+
+/// An official image: pulled from its registry or the classroom mirror.
+fn from_registry(
+    name: String,
+    what: &str,
+    image: &StackImage,
+    source: Option<&PullSource>,
+    prepare: &str,
+    unobtainable: String,
+) -> Check {
+    let optional = if image.optional {
+        " (optional: the stack comes up without it)"
+    } else {
+        ""
+    };
+    match source {
+        Some(s) if s.answers => Check::warn(
+            name,
+            format!(
+                "{what} is not here: `workshop up` pulls it from {}{optional}",
+                s.from
             ),
-        },
-        Origin::Registry => {
-            let optional = if image.optional {
-                " (optional: the stack comes up without it)"
+            prepare,
+        ),
+        Some(s) if s.mirror => {
+            let finding = format!(
+                "{what} is not here, and {} cannot serve it{optional}",
+                s.from
+            );
+            let fix = format!(
+                "fix the mirror (above), or load the coach's bundle (`workshop images \
+                     load FILE`), or set {} to an image that is here",
+                image.env
+            );
+            if image.optional {
+                Check::warn(name, finding, fix)
             } else {
-                ""
-            };
-            match source {
-                Some(s) if s.answers => Check::warn(
-                    name,
-                    format!(
-                        "{what} is not here: `workshop up` pulls it from {}{optional}",
-                        s.from
-                    ),
-                    prepare,
-                ),
-                Some(s) if s.mirror => {
-                    let finding = format!(
-                        "{what} is not here, and {} cannot serve it{optional}",
-                        s.from
-                    );
-                    let fix = format!(
-                        "fix the mirror (above), or load the coach's bundle (`workshop images \
-                         load FILE`), or set {} to an image that is here",
-                        image.env
-                    );
-                    if image.optional {
-                        Check::warn(name, finding, fix)
-                    } else {
-                        Check::fail(name, finding, fix)
-                    }
-                }
-                _ => {
-                    let from = source.map_or("its registry", |s| s.from.as_str());
-                    let finding =
-                        format!("{what} is not here, and {from} does not answer{optional}");
-                    if image.optional {
-                        Check::warn(name, finding, unobtainable)
-                    } else {
-                        Check::fail(name, finding, unobtainable)
-                    }
-                }
+                Check::fail(name, finding, fix)
+            }
+        }
+        _ => {
+            let from = source.map_or("its registry", |s| s.from.as_str());
+            let finding = format!("{what} is not here, and {from} does not answer{optional}");
+            if image.optional {
+                Check::warn(name, finding, unobtainable)
+            } else {
+                Check::fail(name, finding, unobtainable)
             }
         }
     }
