@@ -96,6 +96,45 @@ impl Cell {
         }
     }
 
+    /// A check passed or failed: the first detect is the time to detect,
+    /// the last recover the time to recover.
+    fn check(&mut self, phase: Phase, passed: bool, after_s: f64, at: DateTime<Utc>) {
+        match (passed, phase) {
+            (true, Phase::Detect) => {
+                self.ttd_s.get_or_insert(after_s);
+            }
+            (true, Phase::Recover) => {
+                self.ttr_s = Some(self.ttr_s.map_or(after_s, |t| t.max(after_s)));
+            }
+            (true, _) => {}
+            (false, _) => self.checks_failed += 1,
+        }
+        if passed {
+            self.progress = at;
+        }
+    }
+
+    /// The app's OOM kills and restarts; an OOM loop from [`OOM_LOOP`] kills.
+    fn app_counts(&mut self, oom_kills: u32, restarts: u32, at: DateTime<Utc>) {
+        self.oom_kills = oom_kills;
+        self.restarts = restarts;
+        if oom_kills < OOM_LOOP {
+            self.oom_loop = None;
+        } else {
+            self.oom_loop.get_or_insert(at);
+        }
+    }
+
+    fn finish(&mut self, passed: bool, aborted: bool, at: DateTime<Utc>) {
+        let end = if passed {
+            CellPhase::Passed
+        } else {
+            CellPhase::Failed
+        };
+        self.enter(end, at);
+        self.aborted = aborted;
+    }
+
     fn enter(&mut self, phase: CellPhase, at: DateTime<Utc>) {
         if self.phase != phase {
             self.phase = phase;
@@ -229,20 +268,7 @@ impl Student {
                 after_s,
                 ..
             } => {
-                let cell = self.cell(case, at);
-                match (passed, phase) {
-                    (true, Phase::Detect) => {
-                        cell.ttd_s.get_or_insert(*after_s);
-                    }
-                    (true, Phase::Recover) => {
-                        cell.ttr_s = Some(cell.ttr_s.map_or(*after_s, |t| t.max(*after_s)));
-                    }
-                    (true, _) => {}
-                    (false, _) => cell.checks_failed += 1,
-                }
-                if *passed {
-                    cell.progress = at;
-                }
+                self.cell(case, at).check(*phase, *passed, *after_s, at);
             }
             CoachEvent::Alert {
                 case,
@@ -274,14 +300,7 @@ impl Student {
                 oom_kills,
                 restarts,
             } => {
-                let cell = self.cell(case, at);
-                cell.oom_kills = *oom_kills;
-                cell.restarts = *restarts;
-                if *oom_kills < OOM_LOOP {
-                    cell.oom_loop = None;
-                } else {
-                    cell.oom_loop.get_or_insert(at);
-                }
+                self.cell(case, at).app_counts(*oom_kills, *restarts, at);
             }
             CoachEvent::Faults { active } => {
                 if *active && self.faults_active != Some(true) {
@@ -294,14 +313,7 @@ impl Student {
                 passed,
                 aborted,
             } => {
-                let cell = self.cell(case, at);
-                let end = if *passed {
-                    CellPhase::Passed
-                } else {
-                    CellPhase::Failed
-                };
-                cell.enter(end, at);
-                cell.aborted = *aborted;
+                self.cell(case, at).finish(*passed, *aborted, at);
                 self.close(case, at);
             }
             CoachEvent::CaseLeft { case } => {
