@@ -230,3 +230,152 @@ fn no_file_in_src_is_longer_than_a_sitting() {
         .collect();
     assert!(long.is_empty(), "split these: {long:?}");
 }
+
+/// About a screen: one stage of the work a reader can hold.
+const MOST_FN_LINES: usize = 100;
+
+/// The code of `src/` a person maintains, without its tests: files named
+/// `*tests.rs` and the `#[cfg(test)] mod tests` tails are left out.
+fn code_files() -> Vec<(PathBuf, String)> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    files
+        .into_iter()
+        .filter(|f| {
+            let name = f.file_name().map(|n| n.to_string_lossy().into_owned());
+            !name.is_some_and(|n| n.ends_with("tests.rs"))
+                && !f.components().any(|c| c.as_os_str() == "tests")
+        })
+        .filter_map(|f| {
+            let text = std::fs::read_to_string(&f).ok()?;
+            Some((f, without_tests(&text).to_string()))
+        })
+        .collect()
+}
+
+/// The name of the function a line declares, if it declares one with a
+/// body (`pub(crate) async fn name(`), and the line's indent.
+fn declared_fn(line: &str) -> Option<(&str, &str)> {
+    let rest = line.trim_start();
+    let indent = &line[..line.len() - rest.len()];
+    let mut rest = rest;
+    if let Some(r) = rest.strip_prefix("pub") {
+        rest = match r.strip_prefix('(') {
+            Some(r) => r.split_once(')')?.1,
+            None => r,
+        }
+        .trim_start();
+    }
+    for word in ["const ", "async ", "unsafe "] {
+        rest = rest.strip_prefix(word).unwrap_or(rest);
+    }
+    let name = rest.strip_prefix("fn ")?;
+    let end = name.find(|c: char| !(c.is_alphanumeric() || c == '_'))?;
+    Some((indent, &name[..end]))
+}
+
+/// Every function of `code` as (name, first line, lines), found the way
+/// rustfmt lays them out: the body ends at the first `}` at the
+/// declaration's indent.
+fn functions(code: &str) -> Vec<(String, usize, usize)> {
+    let lines: Vec<&str> = code.lines().collect();
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let Some((indent, name)) = declared_fn(line) else {
+            continue;
+        };
+        if line.trim_end().ends_with(';') {
+            continue;
+        }
+        let close = format!("{indent}}}");
+        if let Some(end) = lines[i..].iter().position(|l| *l == close) {
+            out.push((name.to_string(), i + 1, end + 1));
+        }
+    }
+    out
+}
+
+#[test]
+fn no_function_in_src_is_longer_than_a_screen() {
+    let mut long = Vec::new();
+    let mut seen = 0;
+    for (file, code) in code_files() {
+        for (name, at, n) in functions(&code) {
+            seen += 1;
+            if n > MOST_FN_LINES {
+                long.push(format!("{}:{at} {name} ({n} lines)", file.display()));
+            }
+        }
+    }
+    assert!(seen > 1000, "the functions were found: {seen}");
+    assert!(
+        long.is_empty(),
+        "split these by stage of the work:\n{}",
+        long.join("\n")
+    );
+}
+
+#[test]
+fn a_long_function_would_be_found() {
+    let body = "    let x = 1;\n".repeat(MOST_FN_LINES);
+    let code = format!(
+        "impl A {{\n    pub(crate) async fn long(&self) -> u8 {{\n{body}    }}\n\n    fn short() {{}}\n}}\n"
+    );
+    let found = functions(&code);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "long");
+    assert_eq!(found[0].2, MOST_FN_LINES + 2);
+}
+
+/// The names of the workshop's phases and services: the code holds them as
+/// types (`Phase`, `Service`), so comparing one as a string is a type that
+/// was not used.
+const DOMAIN_NAMES: [&str; 10] = [
+    "baseline",
+    "inject",
+    "detect",
+    "respond",
+    "recover",
+    "rollback",
+    "app",
+    "db",
+    "prometheus",
+    "grafana",
+];
+
+#[test]
+fn no_phase_or_service_is_compared_as_a_string() {
+    let mut found = Vec::new();
+    for (file, code) in code_files() {
+        for (n, line) in code.lines().enumerate() {
+            let hit = DOMAIN_NAMES.iter().find(|name| {
+                // A clap subcommand's name (`inject`) is a command, not a phase.
+                !line.contains("get_name()")
+                    && [
+                        format!("== \"{name}\""),
+                        format!("!= \"{name}\""),
+                        format!("\"{name}\" =>"),
+                        format!("\"{name}\" |"),
+                        format!("starts_with(\"{name}\")"),
+                        format!("starts_with(\"{name}-\")"),
+                    ]
+                    .iter()
+                    .any(|p| line.contains(p.as_str()))
+            });
+            if let Some(name) = hit {
+                found.push(format!(
+                    "{}:{} {name}: {}",
+                    file.display(),
+                    n + 1,
+                    line.trim()
+                ));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "match the type instead:\n{}",
+        found.join("\n")
+    );
+}
