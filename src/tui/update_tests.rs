@@ -145,7 +145,7 @@ fn quitting_from_the_box_leaves_the_fix_to_print() {
 fn each_form_line_reads_and_writes_the_value_of_its_own_field() {
     use crate::faults::Num;
     use crate::tui::state::{FORM, FaultValues};
-    let names: Vec<&str> = FORM.iter().map(|l| l.field.name).collect();
+    let names: Vec<&str> = FORM.iter().map(|l| l.kind.field().name).collect();
     assert_eq!(
         names,
         ["latency_ms", "error_rate", "memory_leak_mb", "db_slow_ms"]
@@ -160,11 +160,7 @@ fn each_form_line_reads_and_writes_the_value_of_its_own_field() {
         (1234, 12.5, 7, 4321)
     );
     for line in &FORM {
-        assert!(
-            line.field.check((line.get)(&v)).is_ok(),
-            "{}",
-            line.field.name
-        );
+        assert!(line.kind.check((line.get)(&v)).is_ok(), "{:?}", line.kind);
     }
 }
 
