@@ -185,7 +185,7 @@ impl From<OutOfRange> for ApiError {
     fn from(e: OutOfRange) -> Self {
         ApiError::Unprocessable {
             message: e.to_string(),
-            field: Some(e.field.to_string()),
+            field: Some(e.field().to_string()),
             accepted: Some(e.accepted),
         }
     }

@@ -303,7 +303,7 @@ fn actions(path: &str, list: &[Action], report: &mut Report<'_>) {
                     );
                 }
                 if let Err(e) = update.validate() {
-                    report(&format!("{at}.{}", e.field), e.to_string());
+                    report(&format!("{at}.{}", e.field()), e.to_string());
                 }
             }
             Action::Reset => {}

@@ -79,7 +79,7 @@ pub(super) async fn inject(args: InjectArgs) -> anyhow::Result<ExitCode> {
     if let Err(e) = update.validate() {
         eprintln!(
             "error: --{} must be {}, got {}; nothing was changed",
-            flag_of(e.field),
+            e.kind.field().flag,
             e.accepted,
             e.got
         );
@@ -113,14 +113,6 @@ fn print_config(c: &FaultConfig) {
     }
 }
 
-/// The flag that sets an API field (`latency_jitter_ms` is `--jitter-ms`).
-fn flag_of(field: &str) -> String {
-    match field {
-        "latency_jitter_ms" => "jitter-ms".into(),
-        other => other.replace('_', "-"),
-    }
-}
-
 pub(super) async fn reset(args: ApiArgs) -> anyhow::Result<ExitCode> {
     let client = ApiClient::new(&args.api_url);
     let before = client.failures().await?;
@@ -150,14 +142,14 @@ pub(super) async fn healthcheck(args: HealthcheckArgs) -> anyhow::Result<ExitCod
 /// can drift from what validation enforces.
 #[cfg(test)]
 mod contract {
-    use crate::faults::FIELDS;
+    use crate::faults::FaultKind;
 
     #[test]
     fn the_openapi_document_states_every_fields_bounds_from_the_table() {
         use utoipa::OpenApi;
         let doc = serde_json::to_value(crate::api::ApiDoc::openapi()).expect("json");
         let props = &doc["components"]["schemas"]["FaultUpdate"]["properties"];
-        for f in &FIELDS {
+        for f in FaultKind::ALL.map(FaultKind::field) {
             let p = &props[f.name];
             assert_eq!(p["minimum"].as_f64(), Some(f.min as f64), "{}: {p}", f.name);
             assert_eq!(p["maximum"].as_f64(), Some(f.max as f64), "{}: {p}", f.name);
@@ -172,7 +164,7 @@ mod contract {
             .get_subcommands()
             .find(|c| c.get_name() == "inject")
             .expect("inject");
-        for f in &FIELDS {
+        for f in FaultKind::ALL.map(FaultKind::field) {
             let arg = inject
                 .get_arguments()
                 .find(|a| a.get_long() == Some(f.flag))
@@ -189,13 +181,13 @@ mod contract {
 
 #[cfg(test)]
 mod readme {
-    use crate::faults::FIELDS;
+    use crate::faults::FaultKind;
 
     #[test]
     fn the_readmes_fault_table_states_every_fields_bounds_from_the_table() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
         let readme = std::fs::read_to_string(path).expect("README.md");
-        for f in &FIELDS {
+        for f in FaultKind::ALL.map(FaultKind::field) {
             let row = readme
                 .lines()
                 .find(|l| {

@@ -238,7 +238,7 @@ mod tests {
         }
         .validate()
         .unwrap_err();
-        assert_eq!(err.field, "error_rate");
+        assert_eq!(err.field(), "error_rate");
         assert!(err.to_string().contains("0 to 100"), "{err}");
 
         let err = FaultUpdate {
@@ -247,7 +247,7 @@ mod tests {
         }
         .validate()
         .unwrap_err();
-        assert_eq!(err.field, "latency_ms");
+        assert_eq!(err.field(), "latency_ms");
     }
 
     #[test]

@@ -7,15 +7,17 @@
 //! and announced with `NOTIFY`, so every `serve` replica on that database
 //! applies them (see [`shared`]).
 //!
-//! [`fields`] is the one table of the numeric fault fields (name, flag,
-//! label, bounds) that validation, the CLI and the console's form read;
-//! [`leak`] the real memory leak and its cap.
+//! [`fields`] is the one table of the numeric fault fields, keyed by
+//! [`FaultKind`] (name, flag, word, bounds), that validation, the CLI and
+//! the console's form read; [`switch`] the faults the console's keys turn
+//! on and off; [`leak`] the real memory leak and its cap.
 
 mod config;
 pub(crate) mod fields;
 pub(crate) mod file;
 pub(crate) mod leak;
 pub(crate) mod shared;
+pub(crate) mod switch;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,10 +28,11 @@ use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
 pub use config::{FaultConfig, FaultUpdate};
-pub use fields::{FIELDS, FaultField, Num, OutOfRange};
+pub use fields::{FaultField, FaultKind, Num, OutOfRange};
 use file::FaultFile;
 pub use leak::Leak;
 use shared::SharedFaults;
+pub(crate) use switch::FaultSwitch;
 
 /// The configuration in force, with what replicas need to agree on it.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]

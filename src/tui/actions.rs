@@ -3,7 +3,7 @@
 
 use crate::cases::runner::load_mix;
 use crate::cases::runner::session::{CaseSession, Stage};
-use crate::faults::FaultUpdate;
+use crate::faults::FaultSwitch;
 
 use crate::coach::wire::CoachEvent;
 
@@ -13,14 +13,17 @@ use super::msg::Effect;
 use super::state::{ActiveCase, App, FORM, LogKind, LogView, Overlay, Topic};
 use super::text::{T, t, tf};
 
-fn fault_effect(app: &mut App, update: FaultUpdate, inject: bool) -> Vec<Effect> {
-    app.signals.markers.push((app.now, inject));
-    vec![Effect::SetFaults(update)]
+/// Turns one fault on (with the form's value for it) or off, whichever it
+/// is not now as the API last reported; the chart marks the change.
+fn toggle(app: &mut App, switch: FaultSwitch) -> Vec<Effect> {
+    let on = !app.faults.as_ref().is_some_and(|c| switch.is_on(c));
+    let amount = switch.amount().and_then(|k| app.fault_values.of(k));
+    app.signals.markers.push((app.now, on));
+    vec![Effect::SetFaults(switch.update(on, amount))]
 }
 
 pub(crate) fn act(app: &mut App, action: Action) -> Vec<Effect> {
     let now = app.now;
-    let faults = app.faults.clone().unwrap_or_default();
     let v = app.fault_values.clone();
     match action {
         Action::Quit => {
@@ -138,62 +141,7 @@ pub(crate) fn act(app: &mut App, action: Action) -> Vec<Effect> {
             }
             vec![]
         }
-        Action::ToggleLatency => {
-            let on = faults.latency_ms == 0;
-            let ms = if on { v.latency_ms } else { 0 };
-            fault_effect(
-                app,
-                FaultUpdate {
-                    latency_ms: Some(ms),
-                    ..Default::default()
-                },
-                on,
-            )
-        }
-        Action::ToggleErrors => {
-            let on = faults.error_rate == 0.0;
-            let rate = if on { v.error_rate } else { 0.0 };
-            fault_effect(
-                app,
-                FaultUpdate {
-                    error_rate: Some(rate),
-                    ..Default::default()
-                },
-                on,
-            )
-        }
-        Action::ToggleDbSlow => {
-            let on = !faults.db_slow;
-            let update = FaultUpdate {
-                db_slow: Some(on),
-                db_slow_ms: on.then_some(v.db_slow_ms),
-                ..Default::default()
-            };
-            fault_effect(app, update, on)
-        }
-        Action::ToggleDbFail => {
-            let on = !faults.db_fail;
-            fault_effect(
-                app,
-                FaultUpdate {
-                    db_fail: Some(on),
-                    ..Default::default()
-                },
-                on,
-            )
-        }
-        Action::ToggleLeak => {
-            let on = faults.memory_leak_mb == 0;
-            let mb = if on { v.leak_mb } else { 0 };
-            fault_effect(
-                app,
-                FaultUpdate {
-                    memory_leak_mb: Some(mb),
-                    ..Default::default()
-                },
-                on,
-            )
-        }
+        Action::Toggle(switch) => toggle(app, switch),
         Action::ResetFaults => {
             app.signals.markers.push((now, false));
             vec![Effect::ResetFaults]

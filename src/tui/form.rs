@@ -1,9 +1,9 @@
 //! The fault form's data: the values the fault keys inject, and the form's
-//! lines, each tied to its field of the one fault table (label, bounds,
+//! lines, each declared by its kind of the one fault table (word, bounds,
 //! parsing). What the form shows and how keys edit it live in
 //! `panels/input.rs` and `keys.rs`.
 
-use crate::faults::{FIELDS, FaultField, Num, OutOfRange};
+use crate::faults::{FaultKind, Num, OutOfRange};
 
 /// The values the fault keys inject, edited in the form.
 #[derive(Debug, Clone, PartialEq)]
@@ -12,6 +12,14 @@ pub struct FaultValues {
     pub error_rate: f64,
     pub leak_mb: u64,
     pub db_slow_ms: u64,
+}
+
+impl FaultValues {
+    /// The value the form holds for `kind`, if the form edits it: what a
+    /// fault key turns its fault on with.
+    pub fn of(&self, kind: FaultKind) -> Option<Num> {
+        FORM.iter().find(|l| l.kind == kind).map(|l| (l.get)(self))
+    }
 }
 
 impl Default for FaultValues {
@@ -25,10 +33,10 @@ impl Default for FaultValues {
     }
 }
 
-/// One line of the fault form: the field of the one fault table (label,
-/// bounds, parsing), and where its value lives in [`FaultValues`].
+/// One line of the fault form: the kind of the one fault table it edits
+/// (word, bounds, parsing), and where its value lives in [`FaultValues`].
 pub struct FormField {
-    pub field: &'static FaultField,
+    pub kind: FaultKind,
     pub get: fn(&FaultValues) -> Num,
     pub set: fn(&mut FaultValues, Num),
 }
@@ -38,10 +46,10 @@ impl FormField {
     /// never changed; a decimal comma reads as a point in the one field
     /// that takes fractions (the error rate), as a Russian keyboard types it.
     pub fn read(&self, text: &str) -> Result<Num, OutOfRange> {
-        if self.field.whole {
-            self.field.parse(text)
+        if self.kind.field().whole {
+            self.kind.parse(text)
         } else {
-            self.field.parse(&text.replace(',', "."))
+            self.kind.parse(&text.replace(',', "."))
         }
     }
 }
@@ -61,22 +69,22 @@ fn real(n: Num) -> f64 {
 /// it reads this list, so a line and its value cannot drift apart.
 pub static FORM: [FormField; 4] = [
     FormField {
-        field: &FIELDS[0],
+        kind: FaultKind::Latency,
         get: |v| Num::Whole(v.latency_ms),
         set: |v, n| v.latency_ms = whole(n),
     },
     FormField {
-        field: &FIELDS[2],
+        kind: FaultKind::ErrorRate,
         get: |v| Num::Real(v.error_rate),
         set: |v, n| v.error_rate = real(n),
     },
     FormField {
-        field: &FIELDS[4],
+        kind: FaultKind::Leak,
         get: |v| Num::Whole(v.leak_mb),
         set: |v, n| v.leak_mb = whole(n),
     },
     FormField {
-        field: &FIELDS[5],
+        kind: FaultKind::DbSlow,
         get: |v| Num::Whole(v.db_slow_ms),
         set: |v, n| v.db_slow_ms = whole(n),
     },

@@ -4,6 +4,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::text::T;
+use crate::faults::FaultSwitch;
 
 /// What a key asks for (in the normal view; the form, the answer field and
 /// the help overlay read keys themselves).
@@ -20,11 +21,8 @@ pub(crate) enum Action {
     Recover,
     Hint,
     Answer,
-    ToggleLatency,
-    ToggleErrors,
-    ToggleDbSlow,
-    ToggleDbFail,
-    ToggleLeak,
+    /// One fault on or off, with the form's value for it.
+    Toggle(FaultSwitch),
     ResetFaults,
     FaultForm,
     LoadToggle,
@@ -155,27 +153,27 @@ pub(crate) const KEYMAP: &[Binding] = &[
     },
     Binding {
         keys: &[K::Char('L')],
-        action: A::ToggleLatency,
+        action: A::Toggle(FaultSwitch::Latency),
         help: T::ToggleLatency,
     },
     Binding {
         keys: &[K::Char('E')],
-        action: A::ToggleErrors,
+        action: A::Toggle(FaultSwitch::Errors),
         help: T::ToggleErrors,
     },
     Binding {
         keys: &[K::Char('D')],
-        action: A::ToggleDbSlow,
+        action: A::Toggle(FaultSwitch::DbSlow),
         help: T::ToggleDbSlow,
     },
     Binding {
         keys: &[K::Char('F')],
-        action: A::ToggleDbFail,
+        action: A::Toggle(FaultSwitch::DbFail),
         help: T::ToggleDbFail,
     },
     Binding {
         keys: &[K::Char('M')],
-        action: A::ToggleLeak,
+        action: A::Toggle(FaultSwitch::Leak),
         help: T::ToggleLeak,
     },
     Binding {
@@ -264,6 +262,13 @@ mod tests {
             action_for(&key(KeyCode::Char('I'), KeyModifiers::SHIFT)),
             Some(A::InjectNow)
         );
+    }
+
+    #[test]
+    fn every_fault_switch_has_a_key() {
+        for s in FaultSwitch::ALL {
+            assert!(!key_of(A::Toggle(s)).is_empty(), "{s:?}");
+        }
     }
 
     #[test]

@@ -1,39 +1,24 @@
 //! The console's words come from the one catalogue, [`crate::words`]; this
-//! adds what only the console asks of it: a fault field's label and range
-//! in the form, the word for a backend, a service's state, an alert's state
+//! adds what only the console asks of it: a fault field's range in the
+//! form, the word for a backend, a service's state, an alert's state
 //! and a stack event, and the language of the screen.
 
 use crate::cases::Lang;
-use crate::faults::FaultField;
+use crate::faults::FaultKind;
 use crate::stack::{Backend, Health, ServiceState, StackEvent};
 use crate::telemetry::AlertStatus;
 
 pub(crate) use crate::words::{T, t, tf, unit};
 
 /// What a fault field accepts, for the form: "an integer from 0 to 30000".
-pub(crate) fn accepted(lang: Lang, field: &FaultField) -> String {
+pub(crate) fn accepted(lang: Lang, kind: FaultKind) -> String {
+    let field = kind.field();
     let word = if field.whole {
         T::AcceptInteger
     } else {
         T::AcceptPercent
     };
     tf(lang, word, &[&field.min, &field.max])
-}
-
-/// A fault field's name in the form, by the field's API name (a test holds
-/// every field to a label of its own in each language).
-pub(crate) fn form_label(lang: Lang, field: &FaultField) -> &'static str {
-    let word = match field.name {
-        "latency_ms" => T::FieldLatency,
-        "latency_jitter_ms" => T::FieldJitter,
-        "error_rate" => T::FieldErrorRate,
-        "error_status" => T::FieldErrorStatus,
-        "memory_leak_mb" => T::FieldLeak,
-        "db_slow_ms" => T::FieldDbSlow,
-        "duration_s" => T::FieldDuration,
-        _ => return field.label,
-    };
-    t(lang, word)
 }
 
 /// Where the stack runs, as the stack panel and the log name it.
@@ -121,15 +106,6 @@ pub(crate) fn lang_from_env(flag: Option<Lang>, var: impl Fn(&str) -> Option<Str
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn every_fault_field_has_a_russian_label_of_its_own() {
-        for f in &crate::faults::FIELDS {
-            let ru = form_label(Lang::Ru, f);
-            assert_ne!(ru, form_label(Lang::En, f), "{}", f.name);
-            assert!(!ru.is_ascii(), "{}: {ru}", f.name);
-        }
-    }
 
     #[test]
     fn the_flag_wins_then_the_locale_decides() {

@@ -41,6 +41,95 @@ fn a_fault_key_toggles_from_the_state_the_api_reports() {
 }
 
 #[test]
+fn each_fault_key_turns_its_fault_on_with_the_forms_value_and_off_again() {
+    use crate::faults::FaultConfig;
+    let mut a = app();
+    let clear = FaultConfig::default();
+    let all_on = FaultConfig {
+        latency_ms: 2000,
+        error_rate: 20.0,
+        db_slow: true,
+        db_fail: true,
+        memory_leak_mb: 5,
+        ..FaultConfig::default()
+    };
+    let cases = [
+        (
+            'L',
+            FaultUpdate {
+                latency_ms: Some(2000),
+                ..Default::default()
+            },
+            FaultUpdate {
+                latency_ms: Some(0),
+                ..Default::default()
+            },
+        ),
+        (
+            'E',
+            FaultUpdate {
+                error_rate: Some(20.0),
+                ..Default::default()
+            },
+            FaultUpdate {
+                error_rate: Some(0.0),
+                ..Default::default()
+            },
+        ),
+        (
+            'D',
+            FaultUpdate {
+                db_slow: Some(true),
+                db_slow_ms: Some(2000),
+                ..Default::default()
+            },
+            FaultUpdate {
+                db_slow: Some(false),
+                ..Default::default()
+            },
+        ),
+        (
+            'F',
+            FaultUpdate {
+                db_fail: Some(true),
+                ..Default::default()
+            },
+            FaultUpdate {
+                db_fail: Some(false),
+                ..Default::default()
+            },
+        ),
+        (
+            'M',
+            FaultUpdate {
+                memory_leak_mb: Some(5),
+                ..Default::default()
+            },
+            FaultUpdate {
+                memory_leak_mb: Some(0),
+                ..Default::default()
+            },
+        ),
+    ];
+    for (key, turn_on, turn_off) in cases {
+        a.faults = Some(clear.clone());
+        assert_eq!(
+            press(&mut a, key),
+            vec![Effect::SetFaults(turn_on)],
+            "{key}"
+        );
+        a.faults = Some(all_on.clone());
+        assert_eq!(
+            press(&mut a, key),
+            vec![Effect::SetFaults(turn_off)],
+            "{key}"
+        );
+    }
+    let marks: Vec<bool> = a.signals.markers.iter().map(|(_, on)| *on).collect();
+    assert_eq!(marks, [true, false].repeat(5), "each change is marked");
+}
+
+#[test]
 fn opening_a_case_starts_its_load_and_leaving_rolls_back_and_stops_it() {
     let mut a = app();
     let open = update(&mut a, Msg::Key(KeyEvent::from(KeyCode::Enter))).effects;
@@ -145,7 +234,7 @@ fn quitting_from_the_box_leaves_the_fix_to_print() {
 fn each_form_line_reads_and_writes_the_value_of_its_own_field() {
     use crate::faults::Num;
     use crate::tui::state::{FORM, FaultValues};
-    let names: Vec<&str> = FORM.iter().map(|l| l.field.name).collect();
+    let names: Vec<&str> = FORM.iter().map(|l| l.kind.field().name).collect();
     assert_eq!(
         names,
         ["latency_ms", "error_rate", "memory_leak_mb", "db_slow_ms"]
@@ -160,11 +249,7 @@ fn each_form_line_reads_and_writes_the_value_of_its_own_field() {
         (1234, 12.5, 7, 4321)
     );
     for line in &FORM {
-        assert!(
-            line.field.check((line.get)(&v)).is_ok(),
-            "{}",
-            line.field.name
-        );
+        assert!(line.kind.check((line.get)(&v)).is_ok(), "{:?}", line.kind);
     }
 }
 

@@ -6,6 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
+use crate::faults::FaultSwitch;
 use crate::tui::keymap::{Action, key_of};
 use crate::tui::state::App;
 use crate::tui::text::{T, t};
@@ -31,15 +32,36 @@ pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let v = &app.fault_values;
     let lang = app.lang;
     let (mib, per_req, ms) = (t(lang, T::MiB), t(lang, T::PerRequest), t(lang, T::Ms));
-    let row = |action: Action, name: T, on: bool, now: String, next: String| {
-        let name = t(lang, name);
+    let row = |switch: FaultSwitch| {
+        let name = t(lang, switch.word());
+        let on = switch.is_on(c);
+        // What is injected now, and (dim, while off) what the key injects.
+        let (now, next) = match switch {
+            FaultSwitch::Latency => (
+                format!("{} {ms}", c.latency_ms),
+                format!("({} {ms})", v.latency_ms),
+            ),
+            FaultSwitch::Errors => (format!("{}%", c.error_rate), format!("({}%)", v.error_rate)),
+            FaultSwitch::DbSlow => (
+                format!("{} {ms}", c.db_slow_ms),
+                format!("({} {ms})", v.db_slow_ms),
+            ),
+            FaultSwitch::DbFail => (t(lang, T::FaultOn).into(), String::new()),
+            FaultSwitch::Leak => (
+                format!("{} {mib}{per_req}", c.memory_leak_mb),
+                format!("({} {mib}{per_req})", v.leak_mb),
+            ),
+        };
         let (mark, style) = if on {
             ("■", theme.bad())
         } else {
             ("□", theme.dim())
         };
         Line::from(vec![
-            Span::styled(format!("{} ", key_of(action)), theme.accent()),
+            Span::styled(
+                format!("{} ", key_of(Action::Toggle(switch))),
+                theme.accent(),
+            ),
             Span::styled(format!("{mark} "), style),
             Span::raw(format!("{name:<9}")),
             Span::styled(
@@ -48,43 +70,7 @@ pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
             ),
         ])
     };
-    let lines = vec![
-        row(
-            Action::ToggleLatency,
-            T::FaultLatency,
-            c.latency_ms > 0,
-            format!("{} {ms}", c.latency_ms),
-            format!("({} {ms})", v.latency_ms),
-        ),
-        row(
-            Action::ToggleErrors,
-            T::FaultErrors,
-            c.error_rate > 0.0,
-            format!("{}%", c.error_rate),
-            format!("({}%)", v.error_rate),
-        ),
-        row(
-            Action::ToggleDbSlow,
-            T::FaultDbSlow,
-            c.db_slow,
-            format!("{} {ms}", c.db_slow_ms),
-            format!("({} {ms})", v.db_slow_ms),
-        ),
-        row(
-            Action::ToggleDbFail,
-            T::FaultDbFail,
-            c.db_fail,
-            t(lang, T::FaultOn).into(),
-            String::new(),
-        ),
-        row(
-            Action::ToggleLeak,
-            T::FaultLeak,
-            c.memory_leak_mb > 0,
-            format!("{} {mib}{per_req}", c.memory_leak_mb),
-            format!("({} {mib}{per_req})", v.leak_mb),
-        ),
-    ];
+    let lines: Vec<Line> = FaultSwitch::ALL.into_iter().map(row).collect();
     f.render_widget(Paragraph::new(lines).block(block), area);
 }
 

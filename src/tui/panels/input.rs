@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::help::centered;
 use crate::tui::state::{App, FORM, Overlay};
-use crate::tui::text::{T, accepted, form_label, t, unit};
+use crate::tui::text::{T, accepted, t, unit};
 use crate::tui::theme::Theme;
 
 /// The text as typed, its tail when it is longer than the box has room
@@ -38,7 +38,7 @@ fn form(
         .zip(texts)
         .enumerate()
         .map(|(i, (line, text))| {
-            let name = form_label(lang, line.field);
+            let name = t(lang, line.kind.field().word);
             let cursor = if i == at { "▏" } else { " " };
             let style = if i == at {
                 theme.selected()
@@ -46,8 +46,8 @@ fn form(
                 theme.title()
             };
             let verdict = match line.read(text) {
-                Ok(_) => Span::styled(format!("   {}", accepted(lang, line.field)), theme.dim()),
-                Err(_) => Span::styled(format!(" ✘ {}", accepted(lang, line.field)), theme.bad()),
+                Ok(_) => Span::styled(format!("   {}", accepted(lang, line.kind)), theme.dim()),
+                Err(_) => Span::styled(format!(" ✘ {}", accepted(lang, line.kind)), theme.bad()),
             };
             Line::from(vec![
                 Span::raw(format!("{name:>18}: ")),
