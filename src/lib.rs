@@ -12,6 +12,7 @@
 //! - [`loadgen`]  — an open-model load generator (latency from the scheduled send time).
 //! - [`telemetry`] — PromQL values and alert states from Prometheus.
 //! - [`api`]      — `workshop serve`: the HTTP API (axum) over ledger, faults and metrics.
+//! - `http_error` — the one error body the API and the coach's board both answer with.
 //! - `words`      — the workshop's own words in English and Russian: one catalogue
 //!   for the console, the event lines, `workshop run`, the stack's troubles and
 //!   the session report with its chart.
@@ -24,6 +25,7 @@
 //! - [`doctor`]   — `workshop doctor`: the pre-flight check of a student's machine
 //!   (engine, memory limits, ports, disk, images, terminal); reads, never changes.
 //! - [`tui`]      — `workshop tui`: the guided console over all of the above.
+//! - `console_needs` — the terminal the console needs (size, colour), which `doctor` checks too.
 //! - [`logging`]  — tracing set-up (human or JSON lines).
 //! - [`shutdown`] — signals become one cancellation token, passed down from `cli`.
 //! - [`cli`]      — the command line: parses flags and calls the functions above.
@@ -43,8 +45,10 @@ pub mod cli;
 pub(crate) mod client;
 pub(crate) mod coach;
 pub(crate) mod config;
+pub(crate) mod console_needs;
 pub(crate) mod doctor;
 pub mod faults;
+pub(crate) mod http_error;
 pub(crate) mod integer;
 pub(crate) mod ledger;
 pub mod loadgen;

@@ -1,6 +1,7 @@
 //! `workshop coach` refuses bad input over real HTTP, and the board stays as
 //! it was: a wrong class code, a body too big, broken JSON, an unknown case,
-//! a bad name, a retry, a broadcast without the coach's token.
+//! a bad name, a retry, a broadcast without the coach's token; each
+//! refusal in the API's shape, naming its field.
 
 mod common;
 
@@ -221,4 +222,57 @@ async fn a_restarted_console_stays_one_row() {
     assert_eq!(rows.len(), 1, "{b}");
     assert_eq!(rows[0]["current"], "error-rate", "{b}");
     assert_eq!(rows[0]["cases"]["latency"]["phase"], "baseline", "{b}");
+}
+
+/// The coach answers a refusal in the API's shape: `error` with the fix,
+/// and `field` naming what was wrong where one field was (a JSON path, a
+/// part of the route); a header or the body as a whole names none.
+#[tokio::test]
+async fn a_refusal_names_its_field_as_the_api_does() {
+    let coach = Coach::start(CODE, TOKEN).await;
+    let events = format!("{}/events", coach.board);
+    let field_of = |v: &Value| v["field"].as_str().map(String::from);
+    let case = |c: &str| sent(1, json!({"kind": "case_started", "case": c}));
+
+    let wrong = events.replace(CODE, "GUESS-1");
+    let (status, body) = post(&wrong, &batch("Eve", "run-9", vec![])).await;
+    assert_eq!(
+        (status, field_of(&body)),
+        (403, Some("code".into())),
+        "{body}"
+    );
+
+    let (status, body) = post(&events, &batch("<b>", "run-9", vec![])).await;
+    assert_eq!(
+        (status, field_of(&body)),
+        (422, Some("name".into())),
+        "{body}"
+    );
+
+    let (status, body) = post(&events, &batch("Eve", "run-9", vec![case("rm-rf")])).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(
+        field_of(&body).as_deref(),
+        Some("events[0].event.case"),
+        "{body}"
+    );
+    assert!(
+        error_of(&body).starts_with("events[0].event.case: "),
+        "{body}"
+    );
+
+    let explode = sent(1, json!({"kind": "explode", "case": "latency"}));
+    let (status, body) = post(&events, &batch("Eve", "run-9", vec![explode])).await;
+    assert_eq!(status, 400, "{body}");
+    let path = field_of(&body).expect("the JSON path is the field");
+    assert!(path.starts_with("events[0].event"), "{body}");
+    assert!(error_of(&body).starts_with(&format!("{path}: ")), "{body}");
+
+    let (status, body) = post_raw(&events, "text/plain", b"hello".to_vec()).await;
+    assert_eq!((status, field_of(&body)), (415, None), "{body}");
+    let keys: Vec<&String> = body
+        .as_object()
+        .map(|o| o.keys().collect())
+        .unwrap_or_default();
+    assert_eq!(keys, ["error"], "no field, no key: {body}");
 }

@@ -379,3 +379,28 @@ fn no_phase_or_service_is_compared_as_a_string() {
         found.join("\n")
     );
 }
+
+/// Data flows one way: the console (`src/tui/`) is drawn over the domain
+/// and the command line (`src/cli/`) starts it; nothing else may import
+/// it, or a domain module would move when the console's screens do.
+#[test]
+fn only_the_command_line_imports_the_console() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let (tui, cli) = (src.join("tui"), src.join("cli"));
+    let edges = graph();
+    let doctor = src.join("doctor").join("terminal.rs");
+    assert!(edges.contains_key(&doctor), "the sources were read");
+    let wrong: Vec<String> = edges
+        .iter()
+        .filter(|(f, _)| !f.starts_with(&tui) && !f.starts_with(&cli) && **f != src.join("cli.rs"))
+        .flat_map(|(f, deps)| {
+            deps.iter()
+                .filter(|d| d.starts_with(&tui))
+                .map(move |d| format!("{} imports {}", f.display(), d.display()))
+        })
+        .collect();
+    assert!(
+        wrong.is_empty(),
+        "only src/cli/ starts the console: {wrong:#?}"
+    );
+}

@@ -1,7 +1,8 @@
 //! The one error type of the HTTP API, and how each kind maps to a status.
 //!
-//! Every error body is JSON, `{"error": …}` plus, where it helps, the
-//! `field` at fault and the `accepted` values. Database errors are logged
+//! Every error body is JSON, the [`ErrorBody`] the coach's server answers
+//! with too: `{"error": …}` plus, where it helps, the `field` at fault and
+//! the `accepted` values. Database errors are logged
 //! with their detail and answered with a generic message: a client never
 //! sees SQL, and never a stack trace.
 //!
@@ -10,14 +11,12 @@
 //! adds `"fault": "injected failure"`, so a client can tell an injected
 //! failure from a real one (see [`Injected`]).
 
+use crate::faults::{FaultError, OutOfRange};
+pub(crate) use crate::http_error::ErrorBody;
+use crate::ledger::LedgerError;
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
-use utoipa::ToSchema;
-
-use crate::faults::{FaultError, OutOfRange};
-use crate::ledger::LedgerError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -93,33 +92,6 @@ impl Injected {
             ..ErrorBody::default()
         }
     }
-}
-
-/// The JSON body of every error response.
-#[derive(Debug, Default, Serialize, ToSchema)]
-pub(crate) struct ErrorBody {
-    /// What went wrong, and how to fix it when the request was at fault. On
-    /// an injected failure, the original workshop's words: "Transfer failed"
-    /// on `POST /api/transfer`, "Simulated random failure" elsewhere.
-    pub error: String,
-    /// The request field at fault.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub field: Option<String>,
-    /// The values that field accepts.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub accepted: Option<String>,
-    /// `"error"`, on an injected failure of `GET /health` (the original's field).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    /// `"Simulated random failure"`, on an injected failure of
-    /// `POST /api/transfer` (the original's field).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub details: Option<String>,
-    /// `"injected failure"` when the failure was injected (`error_rate`), so
-    /// a client can tell it from a real one; absent otherwise.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(example = "injected failure")]
-    pub fault: Option<String>,
 }
 
 impl ApiError {

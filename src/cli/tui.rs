@@ -8,8 +8,12 @@ use tokio_util::sync::CancellationToken;
 
 use super::run::JoinArgs;
 use crate::cases::Lang;
+use crate::logging;
 use crate::stack::{Choice, StackSettings};
 use crate::tui::{self, Mode, Options, progress::Progress, text, theme::Theme};
+
+/// The console's log file, beside its progress file.
+const LOG_FILE: &str = "console.log";
 
 #[derive(Debug, Args, Default)]
 pub struct TuiArgs {
@@ -67,12 +71,15 @@ pub(crate) async fn run(args: TuiArgs, shutdown: CancellationToken) -> anyhow::R
     } else {
         Mode::Managed(Choice::Auto)
     };
+    let progress_path = Progress::default_path();
+    // No log file is no reason not to run: the console only loses its notes.
+    let _ = logging::init_file(&progress_path.with_file_name(LOG_FILE));
     let finished = tui::run(Options {
         mode,
         lang,
         settings: StackSettings::from_env()?,
         cases: set.cases().to_vec(),
-        progress_path: Progress::default_path(),
+        progress_path,
         theme: Theme::from_env(env),
         shutdown,
         coach,

@@ -267,12 +267,9 @@ pub(crate) struct Message {
     pub text: String,
 }
 
-/// The coach's refusal: 4xx with this body.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub(crate) struct Refusal {
-    /// What was wrong and how to fix it, naming the field.
-    pub error: String,
-}
+/// The coach's refusal: 4xx with the workshop's one error body, the API's
+/// too (`error`, and the `field` at fault where one is named).
+pub(crate) type Refusal = crate::http_error::ErrorBody;
 
 /// A name the board can show: 1 to [`MAX_NAME`] characters of letters,
 /// digits, spaces, `-`, `_`, `.`, `'`; trimmed. The key that keeps one row

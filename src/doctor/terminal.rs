@@ -5,8 +5,7 @@
 use std::io::IsTerminal as _;
 
 use super::Check;
-use crate::tui::theme::Theme;
-use crate::tui::view::MIN_SIZE;
+use crate::console_needs::{MIN_SIZE, colour_wanted};
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(super) struct TerminalFacts {
@@ -35,7 +34,7 @@ impl TerminalFacts {
             lc_ctype: env("LC_CTYPE"),
             lang: env("LANG"),
             term: env("TERM"),
-            no_color: !Theme::from_env(&env).color,
+            no_color: !colour_wanted(&env),
         }
     }
 }

@@ -1,6 +1,9 @@
 //! The console's hands: the tasks that talk to the stack, the API,
 //! Prometheus and the load generator, and report back as [`Msg`]s on one
 //! channel. Nothing here is awaited by the render loop; effects are spawned.
+//! The long-lived tasks stop on the shutdown token ([`Tasks`]); the
+//! one-shot effects (a fault set, a rollback) run to their end, since
+//! leaving waits for a rollback to land.
 
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -9,6 +12,7 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
 
 use crate::cases::model::Action as CaseAction;
 use crate::cases::runner::io::ActError;
@@ -23,17 +27,20 @@ use super::coach::{CoachNews, News};
 use super::msg::{Blocked, Effect, Msg};
 use super::sensing::read_once;
 pub use super::shared::Shared;
+use super::tasks::{STOP_WITHIN, Tasks, land};
 
 /// How often the telemetry task reads: often enough for a live chart, rare
 /// enough that an idle console costs next to nothing.
 pub const TELEMETRY_EVERY: Duration = Duration::from_secs(2);
 const STATUS_EVERY: Duration = Duration::from_secs(3);
 
-/// The effects in flight, so quitting can wait for a rollback to land.
+/// The effects in flight, so quitting can wait for a rollback to land,
+/// and the tasks that run until the console leaves.
 pub struct Driver {
     pub shared: Shared,
     load: Option<LoadHandle>,
     pending: Vec<JoinHandle<()>>,
+    tasks: Tasks,
     /// The stack task's ears for the student's choice when it is blocked.
     stack_ctl: Option<UnboundedSender<StackCtl>>,
 }
@@ -61,11 +68,19 @@ async fn wait_or_choice(
 }
 
 impl Driver {
+    /// A driver whose tasks stop when it is dropped or finished.
     pub fn new(shared: Shared) -> Self {
+        Self::stopping_on(shared, CancellationToken::new())
+    }
+
+    /// A driver whose tasks also stop when `stop` is cancelled: a child of
+    /// the signal's token, so a signal reaches them at once.
+    pub(crate) fn stopping_on(shared: Shared, stop: CancellationToken) -> Self {
         Self {
             shared,
             load: None,
             pending: Vec::new(),
+            tasks: Tasks::new(stop),
             stack_ctl: None,
         }
     }
@@ -78,14 +93,21 @@ impl Driver {
     pub fn start_stack(&mut self, choice: Choice, settings: StackSettings) {
         let (ctl_tx, ctl) = unbounded_channel();
         self.stack_ctl = Some(ctl_tx);
-        tokio::spawn(stack_task(self.shared.clone(), choice, settings, ctl));
+        let tasks = self.tasks.clone();
+        self.tasks.spawn(stack_task(
+            self.shared.clone(),
+            choice,
+            settings,
+            ctl,
+            tasks,
+        ));
     }
 
     /// Reads the API's `/metrics`, Prometheus' readiness and the five
     /// signals, and the fault state, every [`TELEMETRY_EVERY`].
     pub fn start_telemetry(&self) {
         let sh = self.shared.clone();
-        tokio::spawn(async move {
+        self.tasks.spawn(async move {
             let mut every = tokio::time::interval(TELEMETRY_EVERY);
             every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
@@ -107,7 +129,7 @@ impl Driver {
         mut messages: UnboundedReceiver<Message>,
     ) {
         let tx = self.shared.tx.clone();
-        tokio::spawn(async move {
+        self.tasks.spawn(async move {
             let mut said = true;
             loop {
                 let news = tokio::select! {
@@ -167,7 +189,7 @@ impl Driver {
                     timeout: Duration::from_secs(30),
                 });
                 let mut reports = handle.subscribe();
-                tokio::spawn(async move {
+                self.tasks.spawn(async move {
                     while reports.changed().await.is_ok() {
                         let r = reports.borrow_and_update().clone();
                         if sh.tx.send(Msg::Load(r)).is_err() {
@@ -184,7 +206,7 @@ impl Driver {
             }
             Effect::StopLoad => self.stop_load(),
             Effect::Observe(poll) => {
-                tokio::spawn(async move {
+                self.tasks.spawn(async move {
                     let seen = sh.case_io().observe(poll, captures).await;
                     sh.send(Msg::Observed(seen));
                 });
@@ -211,12 +233,14 @@ impl Driver {
         }
     }
 
-    /// Stops the load and waits (bounded) for what is in flight: a rollback
-    /// must reach the API before the console exits.
+    /// Stops the long-lived tasks and the load, and waits (bounded) for
+    /// what is in flight: a rollback must reach the API before the console
+    /// exits. What is still running after `within` is aborted, and the log
+    /// file says so.
     pub async fn finish(&mut self, within: Duration) {
+        self.tasks.join(STOP_WITHIN).await;
         self.stop_load();
-        let pending = std::mem::take(&mut self.pending);
-        let _ = tokio::time::timeout(within, futures::future::join_all(pending)).await;
+        land(std::mem::take(&mut self.pending), within).await;
     }
 
     /// Stops a local stack (its processes are this console's children).
@@ -234,6 +258,14 @@ impl Driver {
     }
 }
 
+/// A console that goes away without [`Driver::finish`] (a test, an error)
+/// still stops its tasks.
+impl Drop for Driver {
+    fn drop(&mut self) {
+        self.tasks.cancel();
+    }
+}
+
 /// The stack's life in the console: open a backend, `up` until it holds or
 /// the student picks another way, then report its status.
 async fn stack_task(
@@ -241,6 +273,7 @@ async fn stack_task(
     mut choice: Choice,
     settings: StackSettings,
     mut ctl: UnboundedReceiver<StackCtl>,
+    tasks: Tasks,
 ) {
     let lang = sh.lang;
     let blocked = |e: &StackError, choice: Choice, retry: Duration| Blocked {
@@ -279,7 +312,7 @@ async fn stack_task(
         if let Ok(mut slot) = sh.stack.lock() {
             *slot = Some(handle.clone());
         }
-        forward_events(&sh, &handle);
+        tasks.spawn(forward_events(&sh, &handle));
         // `up` again until it succeeds: a missing image can be built, a
         // port freed, while the console waits.
         loop {
@@ -339,11 +372,12 @@ async fn stack_task(
     }
 }
 
-/// The stack's events into the console's channel, until either side closes.
-fn forward_events(sh: &Shared, handle: &StackHandle) {
+/// The stack's events into the console's channel, until either side closes
+/// (or the console's tasks are stopped).
+fn forward_events(sh: &Shared, handle: &StackHandle) -> impl Future<Output = ()> + use<> {
     let mut events = handle.subscribe();
     let tx = sh.tx.clone();
-    tokio::spawn(async move {
+    async move {
         use tokio::sync::broadcast::error::RecvError;
         loop {
             match events.recv().await {
@@ -356,7 +390,7 @@ fn forward_events(sh: &Shared, handle: &StackHandle) {
                 Err(RecvError::Closed) => break,
             }
         }
-    });
+    }
 }
 
 async fn run_actions(sh: Shared, actions: Vec<CaseAction>) {
@@ -378,3 +412,7 @@ async fn run_actions(sh: Shared, actions: Vec<CaseAction>) {
         });
     }
 }
+
+#[cfg(test)]
+#[path = "driver_tests.rs"]
+mod tests;

@@ -15,7 +15,9 @@
 //! form's values and lines), [`timeline`] (the event log, its pinned facts
 //! and the log view's filters), [`text`] (en/ru),
 //! [`theme`] (16 colours or none), [`progress`] (saved between runs),
-//! [`terminal`] (raw mode in and out, panic included), [`coach`] (the
+//! [`terminal`] (raw mode in and out, panic included, and what its events
+//! say), [`tasks`] (the long-lived tasks, stopped on one token and joined
+//! on leaving), [`coach`] (the
 //! link to the coach's board as the console shows it) and [`board`] (what
 //! `update` queues for that board).
 
@@ -32,6 +34,7 @@ pub(crate) mod progress;
 pub(crate) mod sensing;
 pub(crate) mod shared;
 pub mod state;
+pub(crate) mod tasks;
 pub(crate) mod terminal;
 pub(crate) mod text;
 pub mod theme;
@@ -47,7 +50,7 @@ mod screens;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crossterm::event::{Event, EventStream, KeyEventKind};
+use crossterm::event::EventStream;
 use futures::StreamExt;
 use tokio_util::sync::CancellationToken;
 
@@ -118,7 +121,7 @@ pub async fn run(opts: Options) -> anyhow::Result<Finished> {
     app.started_utc =
         chrono::Utc::now() - chrono::TimeDelta::from_std(started.elapsed()).unwrap_or_default();
     app.progress = Progress::load(&opts.progress_path);
-    let mut driver = Driver::new(shared);
+    let mut driver = Driver::stopping_on(shared, opts.shutdown.child_token());
     match &opts.mode {
         Mode::Managed(choice) => driver.start_stack(*choice, opts.settings.clone()),
         Mode::Attach { .. } => app.stack.phase = StackPhase::Attached,
@@ -138,12 +141,9 @@ pub async fn run(opts: Options) -> anyhow::Result<Finished> {
     terminal.draw(|f| view::draw(f, &app, opts.theme))?;
     loop {
         let msg = tokio::select! {
-            ev = input.next() => match ev {
-                Some(Ok(Event::Key(k))) if k.kind == KeyEventKind::Press => Msg::Key(k),
-                Some(Ok(Event::Resize(..))) => Msg::Resize,
-                Some(Ok(_)) => continue,
-                // The terminal went away: leave as if `q` was pressed.
-                Some(Err(_)) | None => Msg::Key(crossterm::event::KeyCode::Char('q').into()),
+            ev = input.next() => match terminal::message(ev) {
+                Some(m) => m,
+                None => continue,
             },
             Some(m) = rx.recv() => m,
             _ = tick.tick() => Msg::Tick,
@@ -191,9 +191,12 @@ pub async fn run(opts: Options) -> anyhow::Result<Finished> {
             terminal.draw(|f| view::draw(f, &app, opts.theme))?;
         }
     }
-    // Say what happens while the rollback and shutdown run.
+    // Say what happens while the rollback and shutdown run. A terminal
+    // that went away cannot show it; the rollback still runs.
     app.log(state::LogKind::Info, t(app.lang, T::RollingBack));
-    terminal.draw(|f| view::draw(f, &app, opts.theme))?;
+    if let Err(e) = terminal.draw(|f| view::draw(f, &app, opts.theme)) {
+        tracing::warn!("the terminal could not be drawn on while leaving: {e}");
+    }
     driver.finish(Duration::from_secs(10)).await;
     if let Some(link) = link {
         // What the board has not heard yet (the case left on quitting).

@@ -13,7 +13,7 @@ impl Theme {
     /// `NO_COLOR` (any value) turns colour off, per no-color.org.
     pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Self {
         Self {
-            color: var("NO_COLOR").is_none_or(|v| v.is_empty()),
+            color: crate::console_needs::colour_wanted(var),
         }
     }
 

@@ -40,7 +40,7 @@ fn left_width(app: &App, width: u16) -> u16 {
 
 /// The smallest screen the console is laid out and snapshot-tested for
 /// (columns, rows); smaller terminals get a cut screen, not a broken one.
-pub const MIN_SIZE: (u16, u16) = (80, 24);
+pub const MIN_SIZE: (u16, u16) = crate::console_needs::MIN_SIZE;
 
 fn link(name: &str, l: &Link, theme: Theme) -> Span<'static> {
     match l {

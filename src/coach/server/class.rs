@@ -113,8 +113,9 @@ impl Class {
         let now = (self.clock)();
         let mut state = self.state();
         let have = state.board.apply(&name, batch, now).map_err(|ClassFull| {
-            Refused::new(
+            Refused::of(
                 StatusCode::TOO_MANY_REQUESTS,
+                "name",
                 format!(
                     "name: the class is full ({MAX_STUDENTS} students); ask the coach to start a board for your group"
                 ),

@@ -94,8 +94,9 @@ async fn timeline(
     }
     match class.timeline_json(&name) {
         Some(body) => json(StatusCode::OK, body),
-        None => Refused::new(
+        None => Refused::of(
             StatusCode::NOT_FOUND,
+            "name",
             "name: no student of that name on this board",
         )
         .into_response(),
@@ -103,7 +104,8 @@ async fn timeline(
 }
 
 /// Reads a JSON body: 415 for another content type, 413 over the limit,
-/// 400 naming the JSON path of what does not fit.
+/// 400 naming the JSON path of what does not fit (in the message, and as
+/// the `field`).
 fn read<T: DeserializeOwned>(
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
@@ -139,12 +141,12 @@ fn read<T: DeserializeOwned>(
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
         let what = e.inner().to_string();
-        let error = if path == "." {
-            format!("body: {what}")
+        if path == "." {
+            Refused::new(StatusCode::BAD_REQUEST, format!("body: {what}"))
         } else {
-            format!("{path}: {what}")
-        };
-        Refused::new(StatusCode::BAD_REQUEST, error)
+            let error = format!("{path}: {what}");
+            Refused::of(StatusCode::BAD_REQUEST, path, error)
+        }
     })?;
     de.end().map_err(|e| {
         Refused::new(
