@@ -10,6 +10,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use workshop::cases::{CaseSet, Lang};
 use workshop::faults::FaultConfig;
+use workshop::telemetry::{BySignal, Signal};
 use workshop::tui::msg::{Msg, Reading, SourceKind};
 use workshop::tui::state::App;
 use workshop::tui::theme::Theme;
@@ -21,15 +22,16 @@ fn reading(t: f64) -> Reading {
         source: SourceKind::Prometheus,
         api: Ok(()),
         prometheus: Some(Ok(())),
-        p95: Some(if t > 250.0 {
-            2.3
-        } else {
-            0.05 + 0.01 * (t / 7.0).sin()
+        values: BySignal::from_fn(|s| {
+            Some(match s {
+                Signal::P95 if t > 250.0 => 2.3,
+                Signal::P95 => 0.05 + 0.01 * (t / 7.0).sin(),
+                Signal::ErrorRatio => 0.0,
+                Signal::RequestRate => 10.0 + (t / 13.0).cos(),
+                Signal::ActiveTransactions => 1.0,
+                Signal::ResidentMemory => 48.0 * 1024.0 * 1024.0,
+            })
         }),
-        error_ratio: Some(0.0),
-        rps: Some(10.0 + (t / 13.0).cos()),
-        active: Some(1.0),
-        memory: Some(48.0 * 1024.0 * 1024.0),
         faults: Some(FaultConfig::default()),
     }
 }

@@ -13,7 +13,7 @@ use common::{Backend, PrometheusServer, TestDb, free_port, workshop_bin};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 use workshop::cases::{CaseSet, Lang};
-use workshop::telemetry::Prometheus;
+use workshop::telemetry::{Prometheus, Signal};
 use workshop::tui::driver::{Driver, Shared};
 use workshop::tui::msg::{Msg, SourceKind};
 use workshop::tui::state::{App, Link};
@@ -144,10 +144,10 @@ async fn the_console_shows_lost_sources_and_recovers_when_they_return() {
         })
         .await;
     assert!(console.logged("Prometheus lost"));
-    let before = console.app.signals.rps.len();
+    let before = console.app.signals.series[Signal::RequestRate].len();
     console
         .until("request rates from the scrape", t, |a| {
-            a.signals.rps.len() >= before + 2
+            a.signals.series[Signal::RequestRate].len() >= before + 2
         })
         .await;
 

@@ -297,10 +297,12 @@ impl ScrapeWindow {
         self.latest()?.sum(name, |_| true)
     }
 
-    /// Answers the queries the workshop's cases and charts use: the
-    /// recording rules by name, and bare metric names (optionally wrapped in
-    /// `sum(…)`, `max(…)` or with a label matcher, which is ignored: there is
-    /// one API here). Anything else is [`Unsupported`].
+    /// Answers the queries the workshop's cases write: the recording rules
+    /// by name, and bare metric names (optionally wrapped in `sum(…)`,
+    /// `max(…)` or with a label matcher, which is ignored: there is one API
+    /// here). Anything else is [`Unsupported`]. The live signals do not come
+    /// through here: each says how a scrape computes it
+    /// ([`super::signal::Scraped`]).
     pub fn values(&self, query: &str) -> Result<Vec<f64>, Unsupported> {
         let name = bare_name(query).ok_or_else(|| Unsupported(query.to_string()))?;
         let d = self.derived();

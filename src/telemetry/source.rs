@@ -1,6 +1,7 @@
-//! Where a check reads its numbers: Prometheus when it answers, else the
-//! API's own `/metrics` scraped into a [`ScrapeWindow`]. Both answer the
-//! same two questions, so a check is written once and works in either mode.
+//! Where a check or a chart reads its numbers: Prometheus when it answers,
+//! else the API's own `/metrics` scraped into a [`ScrapeWindow`]. Both
+//! answer the same questions (a query, a live [`Signal`], an alert), so a
+//! check or a chart is written once and works in either mode.
 
 use std::sync::{Arc, Mutex};
 
@@ -8,6 +9,7 @@ use chrono::{DateTime, Utc};
 
 use super::prom::{AlertStatus, Prometheus, TelemetryError};
 use super::scrape::ScrapeWindow;
+use super::signal::{BySignal, Signal};
 
 #[derive(Clone)]
 pub enum Source {
@@ -33,6 +35,24 @@ impl Source {
                 })
             }
         }
+    }
+
+    /// A live signal now: the largest of its query's series from
+    /// Prometheus, or what the scrape window computes for it. `None` is no
+    /// data (or a source that did not answer).
+    pub async fn signal(&self, signal: Signal) -> Option<f64> {
+        match self {
+            Source::Prometheus(p) => p.max(signal.query()).await.ok().flatten(),
+            Source::Scrape(w) => w.lock().ok().and_then(|w| signal.scraped().read(&w)),
+        }
+    }
+
+    /// Every live signal now, asked at once.
+    pub async fn signals(&self) -> BySignal<Option<f64>> {
+        let values =
+            futures::future::join_all(Signal::ALL.iter().map(|&s| self.signal(s))).await;
+        let mut values = values.into_iter();
+        BySignal::from_fn(|_| values.next().flatten())
     }
 
     /// An alert's state and since when it is active; only Prometheus

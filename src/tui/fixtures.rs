@@ -16,7 +16,7 @@ use crate::stack::engine::{Attempt, NoEngine};
 use crate::stack::{
     Backend, Health, ServiceState, ServiceStatus, StackError, StackEvent, StackStatus,
 };
-use crate::telemetry::AlertStatus;
+use crate::telemetry::{AlertStatus, BySignal, Signal};
 
 use super::keymap::Action;
 use super::msg::{Blocked, Msg, Reading, SourceKind};
@@ -129,11 +129,15 @@ pub(super) fn reading(p95: f64, err: f64, faults: FaultConfig, prom: bool) -> Re
         },
         api: Ok(()),
         prometheus: prom.then_some(Ok(())),
-        p95: Some(p95),
-        error_ratio: Some(err),
-        rps: Some(10.0),
-        active: Some(1.0),
-        memory: Some(48.0 * 1024.0 * 1024.0),
+        values: BySignal::from_fn(|s| {
+            Some(match s {
+                Signal::P95 => p95,
+                Signal::ErrorRatio => err,
+                Signal::RequestRate => 10.0,
+                Signal::ActiveTransactions => 1.0,
+                Signal::ResidentMemory => 48.0 * 1024.0 * 1024.0,
+            })
+        }),
         faults: Some(faults),
     }
 }
@@ -355,11 +359,7 @@ pub(super) fn docker_absent_in(lang: Lang) -> App {
             source: SourceKind::None,
             api: Err(REFUSED.into()),
             prometheus: Some(Err(REFUSED.into())),
-            p95: None,
-            error_ratio: None,
-            rps: None,
-            active: None,
-            memory: None,
+            values: BySignal::default(),
             faults: None,
         }),
     );

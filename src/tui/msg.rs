@@ -10,6 +10,7 @@ use crate::cases::runner::session::{Poll, Seen};
 use crate::faults::{FaultConfig, FaultUpdate};
 use crate::loadgen::{LoadReport, Mix};
 use crate::stack::{Backend, StackError, StackEvent, StackStatus, Trouble};
+use crate::telemetry::BySignal;
 
 /// Which source the charts and checks read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,11 +28,8 @@ pub struct Reading {
     pub api: Result<(), String>,
     /// `None` when no Prometheus is configured.
     pub prometheus: Option<Result<(), String>>,
-    pub p95: Option<f64>,
-    pub error_ratio: Option<f64>,
-    pub rps: Option<f64>,
-    pub active: Option<f64>,
-    pub memory: Option<f64>,
+    /// Each live signal's value; `None` is no data.
+    pub values: BySignal<Option<f64>>,
     pub faults: Option<FaultConfig>,
 }
 

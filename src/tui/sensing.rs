@@ -1,11 +1,11 @@
 //! What the console senses: one round of telemetry (the API's `/metrics`,
-//! Prometheus' readiness and the five signals, the fault state). What a case
+//! Prometheus' readiness and the live signals, the fault state). What a case
 //! session asks for is observed by the case engine's own `LiveIo`.
 
 use std::sync::atomic::Ordering;
 
 use crate::telemetry::scrape::{self, Scrape};
-use crate::telemetry::{TelemetryError, queries};
+use crate::telemetry::TelemetryError;
 
 use super::msg::{Reading, SourceKind};
 use super::shared::Shared;
@@ -42,31 +42,10 @@ pub(crate) async fn read_once(sh: &Shared) -> Reading {
     };
     let prom_ok = matches!(prom, Some((_, Ok(()))));
     sh.prometheus_up.store(prom_ok, Ordering::Relaxed);
-    let (p95, error_ratio, rps, active, memory) = match &prom {
-        Some((p, Ok(()))) => {
-            let q = |query: &'static str| async move { p.max(query).await.ok().flatten() };
-            tokio::join!(
-                q(queries::P95_SECONDS),
-                q(queries::ERROR_RATIO),
-                q(queries::REQUEST_RATE),
-                q(queries::ACTIVE_TRANSACTIONS),
-                q(queries::RESIDENT_BYTES),
-            )
-        }
-        _ => match sh.window.lock() {
-            Ok(w) if api.is_ok() => {
-                let d = w.derived();
-                (
-                    d.p95,
-                    d.error_ratio,
-                    d.rps,
-                    w.gauge("fintech_active_transactions"),
-                    w.gauge("process_resident_memory_bytes"),
-                )
-            }
-            _ => (None, None, None, None, None),
-        },
-    };
+    // The signals come from whichever source `Shared::source` picks now
+    // that `prometheus_up` is set: Prometheus when it answered, else the
+    // window just scraped (empty when the API did not answer).
+    let values = sh.source().signals().await;
     let faults = if api.is_ok() {
         sh.api().failures().await.ok()
     } else {
@@ -83,11 +62,7 @@ pub(crate) async fn read_once(sh: &Shared) -> Reading {
         source,
         prometheus: prom.map(|(_, r)| r),
         api,
-        p95,
-        error_ratio,
-        rps,
-        active,
-        memory,
+        values,
         faults,
     }
 }

@@ -12,7 +12,7 @@ use crate::cases::{Case, Lang};
 use crate::faults::FaultConfig;
 use crate::loadgen::LoadReport;
 use crate::stack::{Backend, StackStatus};
-use crate::telemetry::Series;
+use crate::telemetry::{BySignal, Series};
 
 pub use super::form::{FORM, FaultValues, FormField};
 use super::msg::{Blocked, SourceKind};
@@ -61,27 +61,19 @@ pub struct Signals {
     pub source: SourceKind,
     pub api: Link,
     pub prometheus: Link,
-    pub p95: Series,
-    pub error_ratio: Series,
-    pub rps: Series,
-    pub active: Series,
-    pub memory: Series,
+    /// The charted samples of each live signal.
+    pub series: BySignal<Series>,
     /// Where a fault went in (true) or was reset (false), on the charts' clock.
     pub markers: Vec<(f64, bool)>,
 }
 
 impl Signals {
     pub fn new() -> Self {
-        let s = || Series::new(CHART_WINDOW_S);
         Self {
             source: SourceKind::None,
             api: Link::Unknown,
             prometheus: Link::Unknown,
-            p95: s(),
-            error_ratio: s(),
-            rps: s(),
-            active: s(),
-            memory: s(),
+            series: BySignal::from_fn(|_| Series::new(CHART_WINDOW_S)),
             markers: Vec::new(),
         }
     }
@@ -93,12 +85,7 @@ impl Signals {
     /// is that case's (an 8 s p95 is not drawn as `▂` under the previous
     /// case's 28 s).
     pub fn new_window(&mut self) {
-        let fresh = Self::new();
-        self.p95 = fresh.p95;
-        self.error_ratio = fresh.error_ratio;
-        self.rps = fresh.rps;
-        self.active = fresh.active;
-        self.memory = fresh.memory;
+        self.series = Self::new().series;
         self.markers.clear();
     }
 }

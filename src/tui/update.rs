@@ -314,14 +314,8 @@ fn reading(app: &mut App, r: Reading) {
     s.prometheus = prom;
     s.source = r.source;
     let t = app.now;
-    for (series, v) in [
-        (&mut s.p95, r.p95),
-        (&mut s.error_ratio, r.error_ratio),
-        (&mut s.rps, r.rps),
-        (&mut s.active, r.active),
-        (&mut s.memory, r.memory),
-    ] {
-        if let Some(v) = v {
+    for (signal, series) in s.series.iter_mut() {
+        if let Some(v) = r.values[signal] {
             series.push(t, v);
         }
     }

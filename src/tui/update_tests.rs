@@ -258,11 +258,7 @@ fn api_reading(api: Result<(), String>) -> Msg {
         source: super::super::msg::SourceKind::Scrape,
         api,
         prometheus: None,
-        p95: None,
-        error_ratio: None,
-        rps: None,
-        active: None,
-        memory: None,
+        values: crate::telemetry::BySignal::default(),
         faults: None,
     })
 }

@@ -14,6 +14,7 @@ use crate::cases::runner::session::Stage;
 use crate::cases::runner::walk_tests::{case, walk_headless};
 use crate::cases::runner::{CaseIo, CaseOutcome, RunEvent};
 use crate::cases::{CaseSet, Lang};
+use crate::telemetry::Signal;
 use crate::tui::state::App;
 
 /// Does what the console's driver would do with `effects`, on the replay.
@@ -238,19 +239,20 @@ async fn opening_a_case_starts_its_charts_on_a_window_of_their_own() {
     let replay = Replay::new(clock.clone());
     let mut app = console_walk(&replay, &clock);
     // The previous case's p95 peaked at 28 s; the next one's is 8 s.
-    app.signals.p95.push(app.now, 28.0);
+    app.signals.series[Signal::P95].push(app.now, 28.0);
     app.signals.markers.push((app.now, true));
     update(&mut app, Msg::Key(KeyEvent::from(KeyCode::Esc)));
     update(&mut app, Msg::Key(KeyEvent::from(KeyCode::Down)));
     update(&mut app, Msg::Key(KeyEvent::from(KeyCode::Enter)));
     assert_eq!(app.active.as_ref().map(|a| a.session.case.order), Some(2));
     assert!(
-        app.signals.p95.is_empty(),
+        app.signals.series[Signal::P95].is_empty(),
         "the old case's samples are gone"
     );
     assert!(app.signals.markers.is_empty(), "and so are its markers");
     app.now += 2.0;
-    app.signals.p95.push(app.now, 8.0);
-    let bars = crate::tui::panels::charts::bars(&app.signals.p95, app.now, 10, 0.25);
+    let p95 = &mut app.signals.series[Signal::P95];
+    p95.push(app.now, 8.0);
+    let bars = crate::tui::panels::charts::bars(p95, app.now, 10, Signal::P95.floor());
     assert_eq!(bars.last(), Some(&'█'), "8 s is the top of the new scale");
 }

@@ -217,10 +217,6 @@ words! {
         OnOff => ("on/off", "вкл/выкл"),
         Rate => ("rate", "темп"),
         InFlight => ("in flight", "в обработке"),
-        // The charts' rows; RPS is how Russian engineers say it too.
-        ChartRps => ("rps", "RPS"),
-        ChartTx => ("tx", "тр."),
-        ChartMem => ("mem", "пам."),
         // The stack panel: backends, service states and health.
         BackendDocker => ("docker", "docker"),
         BackendLocal => ("local", "локально"),

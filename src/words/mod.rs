@@ -1,7 +1,8 @@
 //! The workshop's own words, in English and Russian: one catalogue for the
 //! console's frame ([`T`]), for a run's event lines and `workshop run`'s
 //! output ([`E`]), for why the stack cannot come up ([`S`]), for the
-//! session report and its chart ([`R`]) and for the case pages ([`M`]). Case texts
+//! session report and its chart ([`R`]), for the case pages ([`M`]) and for
+//! the live signals' names on the console's charts ([`SignalWord`]). Case texts
 //! come from the case files ([`crate::cases::Text`]); these are the frame
 //! around them.
 //!
@@ -53,6 +54,7 @@ mod export;
 mod leaks;
 mod report;
 mod run;
+mod signal;
 mod stack;
 
 pub(crate) use console::T;
@@ -61,6 +63,7 @@ pub(crate) use export::M;
 pub(crate) use leaks::english_leaks;
 pub(crate) use report::R;
 pub(crate) use run::{E, PHASES};
+pub(crate) use signal::SignalWord;
 pub(crate) use stack::S;
 
 /// A word of the catalogue: the same thing said in each language.
@@ -125,7 +128,8 @@ mod tests {
             .chain(E::ALL.iter().map(|w| w.pair()))
             .chain(S::ALL.iter().map(|w| w.pair()))
             .chain(R::ALL.iter().map(|w| w.pair()))
-            .chain(M::ALL.iter().map(|w| w.pair()));
+            .chain(M::ALL.iter().map(|w| w.pair()))
+            .chain(SignalWord::ALL.iter().map(|w| w.pair()));
         for (en, ru) in pairs {
             assert_eq!(holes(en), holes(ru), "{en} / {ru}");
         }

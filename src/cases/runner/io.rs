@@ -15,7 +15,7 @@ use crate::cases::model::{Action, ContainerStep};
 use crate::cases::text::Lang;
 use crate::client::{ApiClient, ClientError};
 use crate::faults::FaultConfig;
-use crate::telemetry::{AlertStatus, Source, queries};
+use crate::telemetry::{AlertStatus, Signal, Source};
 use crate::words::{E, tf};
 
 use super::probe::{Captures, Observation, compare, reduce};
@@ -224,11 +224,10 @@ impl CaseIo for LiveIo {
                     live: self.value(&promql, reduce).await,
                 },
                 Poll::Peaks => {
-                    let max = crate::cases::check::Reduce::Max;
                     let (p95, error_ratio, memory_bytes) = tokio::join!(
-                        self.value(queries::P95_SECONDS, max),
-                        self.value(queries::ERROR_RATIO, max),
-                        self.value(queries::RESIDENT_BYTES, max)
+                        self.source.signal(Signal::P95),
+                        self.source.signal(Signal::ErrorRatio),
+                        self.source.signal(Signal::ResidentMemory)
                     );
                     Seen::Peaks {
                         p95,

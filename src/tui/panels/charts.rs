@@ -1,6 +1,7 @@
 //! The live charts: one sparkline row per signal (p95, 5xx ratio, request
-//! rate, active transactions, memory), its current value and unit in front,
-//! five minutes wide, with the columns where a fault went in or was reset
+//! rate, active transactions, memory: [`crate::telemetry::Signal::ALL`],
+//! each with its name, floor and unit), its current value and unit in
+//! front, five minutes wide, with the columns where a fault went in or was reset
 //! drawn reversed. The block title says where the numbers come from.
 
 use ratatui::Frame;
@@ -9,47 +10,14 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use crate::cases::Lang;
 use crate::telemetry::Series;
 
 use crate::tui::msg::SourceKind;
-use crate::tui::state::{App, Link};
+use crate::tui::state::{App, CHART_WINDOW_S, Link};
 use crate::tui::text::{T, t};
 use crate::tui::theme::Theme;
 
 const BARS: [char; 9] = [' ', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-
-struct Row<'a> {
-    name: &'static str,
-    series: &'a Series,
-    /// The smallest top of the scale: calm noise must not fill the row.
-    floor: f64,
-    format: fn(f64, Lang) -> String,
-}
-
-fn seconds(v: f64, lang: Lang) -> String {
-    if v < 1.0 {
-        format!("{:.0} {}", v * 1000.0, t(lang, T::Ms))
-    } else {
-        format!("{v:.2} {}", t(lang, T::Sec))
-    }
-}
-
-fn percent(v: f64, _: Lang) -> String {
-    format!("{:.1} %", v * 100.0)
-}
-
-fn per_second(v: f64, lang: Lang) -> String {
-    format!("{v:.1}{}", t(lang, T::PerSec))
-}
-
-fn count(v: f64, _: Lang) -> String {
-    format!("{v:.0}")
-}
-
-fn mebibytes(v: f64, lang: Lang) -> String {
-    format!("{:.0} {}", v / (1024.0 * 1024.0), t(lang, T::MiB))
-}
 
 /// A run of empty columns shorter than this is drawn with the value before
 /// it. Readings come every 2 s (the driver's `TELEMETRY_EVERY`); at 200
@@ -130,41 +98,9 @@ pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
     }
     let block = Block::bordered().title(Line::from(title));
     let inner = block.inner(area);
-    let rows = [
-        Row {
-            name: "p95",
-            series: &s.p95,
-            floor: 0.25,
-            format: seconds,
-        },
-        Row {
-            name: "5xx",
-            series: &s.error_ratio,
-            floor: 0.05,
-            format: percent,
-        },
-        Row {
-            name: t(lang, T::ChartRps),
-            series: &s.rps,
-            floor: 5.0,
-            format: per_second,
-        },
-        Row {
-            name: t(lang, T::ChartTx),
-            series: &s.active,
-            floor: 5.0,
-            format: count,
-        },
-        Row {
-            name: t(lang, T::ChartMem),
-            series: &s.memory,
-            floor: 64.0 * 1024.0 * 1024.0,
-            format: mebibytes,
-        },
-    ];
     let label_w = 15usize.min(inner.width as usize / 3);
     let width = (inner.width as usize).saturating_sub(label_w);
-    let window = s.p95.window_s();
+    let window = CHART_WINDOW_S;
     let marker_col = |at: f64| -> Option<usize> {
         let start = app.now - window;
         (at >= start && at <= app.now && width > 0)
@@ -175,21 +111,21 @@ pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
         .iter()
         .filter_map(|&(at, inject)| marker_col(at).map(|c| (c, inject)))
         .collect();
-    let lines: Vec<Line> = rows
+    let lines: Vec<Line> = s
+        .series
         .iter()
         .take(inner.height as usize)
-        .map(|r| {
-            let now = r
-                .series
+        .map(|(signal, series)| {
+            let now = series
                 .latest()
-                .map(|v| (r.format)(v, lang))
+                .map(|v| signal.show(v, lang))
                 .unwrap_or_else(|| "—".into());
-            let label = format!("{:<4}{now:>10} ", r.name);
+            let label = format!("{:<4}{now:>10} ", signal.label(lang));
             let mut spans = vec![Span::styled(
                 format!("{label:<label_w$.label_w$}"),
                 theme.title(),
             )];
-            for (i, c) in bars(r.series, app.now, width, r.floor)
+            for (i, c) in bars(series, app.now, width, signal.floor())
                 .into_iter()
                 .enumerate()
             {
@@ -258,13 +194,7 @@ mod tests {
         s.new_window();
         for i in 0..=150 {
             let t = app.now - 300.0 + 2.0 * f64::from(i);
-            for series in [
-                &mut s.p95,
-                &mut s.error_ratio,
-                &mut s.rps,
-                &mut s.active,
-                &mut s.memory,
-            ] {
+            for (_, series) in s.series.iter_mut() {
                 series.push(t, 1.0);
             }
         }
