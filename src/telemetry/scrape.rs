@@ -301,8 +301,8 @@ impl ScrapeWindow {
     /// by name, and bare metric names (optionally wrapped in `sum(…)`,
     /// `max(…)` or with a label matcher, which is ignored: there is one API
     /// here). Anything else is [`Unsupported`]. The live signals do not come
-    /// through here: each says how a scrape computes it
-    /// ([`super::signal::Scraped`]).
+    /// through here: each says how a scrape computes it (`Scraped`, beside
+    /// the signals).
     pub fn values(&self, query: &str) -> Result<Vec<f64>, Unsupported> {
         let name = bare_name(query).ok_or_else(|| Unsupported(query.to_string()))?;
         let d = self.derived();

@@ -49,8 +49,7 @@ impl Source {
 
     /// Every live signal now, asked at once.
     pub async fn signals(&self) -> BySignal<Option<f64>> {
-        let values =
-            futures::future::join_all(Signal::ALL.iter().map(|&s| self.signal(s))).await;
+        let values = futures::future::join_all(Signal::ALL.iter().map(|&s| self.signal(s))).await;
         let mut values = values.into_iter();
         BySignal::from_fn(|_| values.next().flatten())
     }

@@ -4,8 +4,8 @@
 
 use std::sync::atomic::Ordering;
 
-use crate::telemetry::scrape::{self, Scrape};
 use crate::telemetry::TelemetryError;
+use crate::telemetry::scrape::{self, Scrape};
 
 use super::msg::{Reading, SourceKind};
 use super::shared::Shared;
