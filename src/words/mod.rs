@@ -1,7 +1,8 @@
 //! The workshop's own words, in English and Russian: one catalogue for the
 //! console's frame ([`T`]), for a run's event lines and `workshop run`'s
 //! output ([`E`]), for why the stack cannot come up ([`S`]) and for the
-//! session report and its chart ([`R`]). Case texts
+//! session report and its chart ([`R`]), for why a service's process
+//! ended ([`X`]). Case texts
 //! come from the case files ([`crate::cases::Text`]); these are the frame
 //! around them.
 //!
@@ -48,6 +49,7 @@ macro_rules! words {
 }
 
 mod console;
+mod exit;
 #[cfg(test)]
 mod leaks;
 mod report;
@@ -55,6 +57,7 @@ mod run;
 mod stack;
 
 pub(crate) use console::T;
+pub(crate) use exit::X;
 #[cfg(test)]
 pub(crate) use leaks::english_leaks;
 pub(crate) use report::R;
@@ -122,7 +125,8 @@ mod tests {
             .map(|w| w.pair())
             .chain(E::ALL.iter().map(|w| w.pair()))
             .chain(S::ALL.iter().map(|w| w.pair()))
-            .chain(R::ALL.iter().map(|w| w.pair()));
+            .chain(R::ALL.iter().map(|w| w.pair()))
+            .chain(X::ALL.iter().map(|w| w.pair()));
         for (en, ru) in pairs {
             assert_eq!(holes(en), holes(ru), "{en} / {ru}");
         }
