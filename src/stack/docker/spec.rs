@@ -87,7 +87,6 @@ fn db(s: &StackSettings) -> ServiceSpec {
         env,
         health,
         &ports,
-        &["db"],
     );
     spec.url = s
         .db_port
@@ -97,7 +96,6 @@ fn db(s: &StackSettings) -> ServiceSpec {
 
 fn app(s: &StackSettings, n: u16) -> ServiceSpec {
     let service = Service::app(n);
-    let name = service.to_string();
     // WORKSHOP_LEAK_CAP_MB is deliberately not set: the app then caps its leak
     // above its cgroup limit, so the kernel kills it first.
     let mut env = vec![
@@ -128,7 +126,6 @@ fn app(s: &StackSettings, n: u16) -> ServiceSpec {
         env,
         health,
         &[(ServiceRole::App.port_inside().0, port)],
-        &["app", &name],
     );
     spec.body.cmd = Some(vec!["serve".into()]);
     if let Some(labels) = spec.body.labels.as_mut() {
@@ -159,7 +156,6 @@ fn prometheus(s: &StackSettings) -> ServiceSpec {
         vec![],
         health,
         &[(ServiceRole::Prometheus.port_inside().0, s.prometheus_port)],
-        &["prometheus"],
     );
     spec.body.cmd = Some(vec![
         "--config.file=/etc/workshop/prometheus.yml".into(),
@@ -199,7 +195,6 @@ fn grafana(s: &StackSettings) -> ServiceSpec {
         env,
         health,
         &[(ServiceRole::Grafana.port_inside().0, s.grafana_port)],
-        &["grafana"],
     );
     spec.files = vec![
         EmbeddedFile {
@@ -245,7 +240,6 @@ fn base(
     env: Vec<String>,
     healthcheck: HealthConfig,
     ports: &[(u16, u16)],
-    aliases: &[&str],
 ) -> ServiceSpec {
     let mut labels = project_labels(s);
     labels.insert(LABEL_SERVICE.into(), service.role.name().into());
@@ -272,7 +266,13 @@ fn base(
         })
         .collect();
     let endpoint = EndpointSettings {
-        aliases: Some(aliases.iter().map(|a| a.to_string()).collect()),
+        // On the stack's network a service answers to its role (`app`) and,
+        // for a replica, to its own name (`app-2`).
+        aliases: Some(
+            std::iter::once(service.role.name().to_string())
+                .chain(service.replica.map(|_| service.to_string()))
+                .collect(),
+        ),
         ..Default::default()
     };
     let body = ContainerCreateBody {
