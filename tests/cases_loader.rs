@@ -226,6 +226,28 @@ fn an_unknown_action_lists_the_actions_there_are() {
 }
 
 #[test]
+fn a_container_step_naming_a_service_no_backend_runs_lists_the_services_there_are() {
+    let step = |service: &str| {
+        format!(
+            "actions:\n      - container: {{action: restart, service: {service}}}\n    time_limit"
+        )
+    };
+    assert_eq!(
+        broken("actions: [reset]\n    time_limit", &step("app")),
+        Vec::<String>::new()
+    );
+    let problems = broken("actions: [reset]\n    time_limit", &step("cadvisor"));
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0].contains(
+            "phases.recover.actions[0].container.service: unknown value `cadvisor`; \
+             expected one of `db`, `app`, `prometheus`, `grafana`"
+        ),
+        "{problems:?}"
+    );
+}
+
+#[test]
 fn phases_written_out_of_order_are_refused() {
     let text = VALID.replacen("  rollback:\n    actions: [reset]\n", "", 1);
     let text = text.replacen(

@@ -14,6 +14,7 @@ use super::check::{Check, Reduce};
 use super::duration::CaseDuration;
 use super::text::{Lang, Text};
 use crate::faults::FaultUpdate;
+use crate::stack::ServiceRole;
 use crate::words::{E, t, tf};
 
 /// The case format this build reads.
@@ -166,7 +167,9 @@ pub enum Action {
 #[serde(deny_unknown_fields)]
 pub struct ContainerStep {
     pub action: ContainerAction,
-    pub service: String,
+    /// Parsed by role, so a service no backend runs is refused as the case
+    /// loads, with the services there are.
+    pub service: ServiceRole,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -175,9 +178,6 @@ pub enum ContainerAction {
     Restart,
     Kill,
 }
-
-/// The services of the stack a container action may name.
-pub(crate) const SERVICES: [&str; 5] = ["app", "db", "prometheus", "grafana", "cadvisor"];
 
 impl Action {
     /// The action as a person reads it, in `lang`.

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use super::check::{Check, Probe, Threshold};
 use super::hint::Release;
 use super::locate::Locator;
-use super::model::{Action, Case, Phases, SCHEMA_VERSION, SERVICES};
+use super::model::{Action, Case, Phases, SCHEMA_VERSION};
 use super::problem::{nearest, unknown};
 use super::rules;
 use super::text::Text;
@@ -306,15 +306,8 @@ fn actions(path: &str, list: &[Action], report: &mut Report<'_>) {
                     report(&format!("{at}.{}", e.field()), e.to_string());
                 }
             }
-            Action::Reset => {}
-            Action::Container(step) => {
-                if !SERVICES.contains(&step.service.as_str()) {
-                    report(
-                        &format!("{path}[{i}].container.service"),
-                        unknown("service", &step.service, &SERVICES),
-                    );
-                }
-            }
+            // A container step's service is a role: the parser refused any other.
+            Action::Reset | Action::Container(_) => {}
         }
     }
 }

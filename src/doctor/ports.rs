@@ -55,7 +55,7 @@ mod tests {
     fn api(number: u16) -> StackPort {
         StackPort {
             name: "port-api".into(),
-            service: "app",
+            service: crate::stack::ServiceRole::App,
             number,
             env: "WORKSHOP_PORT_API",
         }

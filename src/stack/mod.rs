@@ -10,7 +10,9 @@
 //! answered except through [`StackStatus::backend`]. [`task`] puts a runtime
 //! behind a message channel, so a render loop never awaits the engine.
 //!
-//! Files: [`model`] the plain data reported; [`settings`] images, ports,
+//! Files: [`model`] the plain data reported; [`service`] which service,
+//! its role and replica; [`exit`] why a service's process ended;
+//! [`settings`] images, ports,
 //! limits; [`engine`] finding the Docker engine; [`files`] the configuration
 //! embedded in the binary; [`ports`] the host ports published and whether
 //! they are free; [`error`] what can go wrong, and [`Trouble`]: the one
@@ -19,11 +21,13 @@
 pub(crate) mod docker;
 pub mod engine;
 pub(crate) mod error;
+pub(crate) mod exit;
 pub mod files;
 pub mod images;
 pub(crate) mod local;
 pub(crate) mod model;
 pub(crate) mod ports;
+pub(crate) mod service;
 pub mod settings;
 pub(crate) mod task;
 
@@ -32,11 +36,13 @@ use tokio::sync::broadcast;
 
 pub use docker::{DockerStack, Removed, Saved, checksum_file};
 pub use error::{StackError, Trouble};
+pub use exit::Exit;
 pub use local::{LocalOptions, LocalStack};
 pub use model::{
     Backend, Health, LogRequest, ServiceAction, ServiceState, ServiceStatus, StackEvent,
     StackStatus,
 };
+pub use service::{Service, ServiceRole, UnknownService};
 pub use settings::StackSettings;
 
 /// The stack on one backend.
@@ -115,7 +121,7 @@ impl Runtime {
 
     /// Starts what is missing, adopts what runs, waits until all is healthy.
     /// Returns the services skipped because their image is missing.
-    pub async fn up(&self) -> Result<Vec<String>, StackError> {
+    pub async fn up(&self) -> Result<Vec<Service>, StackError> {
         match self {
             Runtime::Docker(d) => d.up().await,
             Runtime::Local(l) => l.up().await,
@@ -137,7 +143,7 @@ impl Runtime {
         }
     }
 
-    pub async fn act(&self, service: &str, action: ServiceAction) -> Result<(), StackError> {
+    pub async fn act(&self, service: Service, action: ServiceAction) -> Result<(), StackError> {
         match self {
             Runtime::Docker(d) => d.act(service, action).await,
             Runtime::Local(l) => l.act(service, action).await,

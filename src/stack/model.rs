@@ -5,6 +5,11 @@ use std::fmt;
 
 use serde::Serialize;
 
+use super::exit::Exit;
+use super::service::Service;
+use crate::cases::text::Lang;
+use crate::words::{T, X, t, tf};
+
 /// Which backend runs the stack.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -77,15 +82,15 @@ impl fmt::Display for Health {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ServiceStatus {
     /// `db`, `app-1`, `prometheus`, `grafana`.
-    pub name: String,
+    pub name: Service,
     pub state: ServiceState,
     pub health: Health,
     /// Restarts done by the restart policy (Docker) or the supervisor (local).
     pub restarts: u64,
     /// Kills by the kernel at the memory limit, as far as the backend can see.
     pub oom_kills: u64,
-    /// Why it last stopped, e.g. "exit code 1", "signal 9 (killed at memory limit)".
-    pub last_exit: Option<String>,
+    /// Why it last stopped.
+    pub last_exit: Option<Exit>,
     pub memory_bytes: Option<u64>,
     pub memory_limit_bytes: Option<u64>,
     /// Where a person reaches it from this machine, if it is published.
@@ -95,9 +100,9 @@ pub struct ServiceStatus {
 
 impl ServiceStatus {
     /// A service that does not exist (yet).
-    pub fn missing(name: impl Into<String>) -> Self {
+    pub fn missing(name: Service) -> Self {
         Self {
-            name: name.into(),
+            name,
             state: ServiceState::Missing,
             health: Health::Unknown,
             restarts: 0,
@@ -122,8 +127,19 @@ pub struct StackStatus {
 }
 
 impl StackStatus {
+    /// The service named `name` as people type it (`app-1`, `grafana`).
     pub fn service(&self, name: &str) -> Option<&ServiceStatus> {
-        self.services.iter().find(|s| s.name == name)
+        let wanted: Service = name.parse().ok()?;
+        self.of(wanted)
+    }
+
+    pub fn of(&self, service: Service) -> Option<&ServiceStatus> {
+        self.services.iter().find(|s| s.name == service)
+    }
+
+    /// Every replica of the app, whatever its state.
+    pub fn apps(&self) -> impl Iterator<Item = &ServiceStatus> {
+        self.services.iter().filter(|s| s.name.is_app())
     }
 }
 
@@ -191,10 +207,8 @@ impl fmt::Display for StackEvent {
                 (None, None) => write!(f, "{service}: died"),
             },
             StackEvent::OomKilled { service } => {
-                write!(
-                    f,
-                    "{service}: killed by the kernel at its memory limit (OOM)"
-                )
+                let oom = t(Lang::En, X::MemoryKill);
+                f.write_str(&tf(Lang::En, T::OomKilled, &[service, &oom]))
             }
             StackEvent::Restarted { service, count } => {
                 write!(f, "{service}: restarted (restart #{count})")

@@ -2,25 +2,26 @@
 //! whether one can be listened on now. `doctor` reports them; both backends'
 //! `up` refuse a taken one with [`super::StackError::PortTaken`].
 
-use super::{StackError, StackSettings};
+use super::{ServiceRole, StackError, StackSettings};
 
 /// A host port the stack publishes, and the setting that moves it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct StackPort {
     /// The check's name: `port-api`, `port-api-2`, `port-prometheus`…
     pub name: String,
-    pub service: &'static str,
+    pub service: ServiceRole,
     pub number: u16,
+    /// The setting that moves it (the role's).
     pub env: &'static str,
 }
 
 /// Every port `up` would publish with these settings.
 pub(crate) fn stack_ports(s: &StackSettings) -> Vec<StackPort> {
-    let port = |name: String, service, number, env| StackPort {
+    let port = |name: String, service: ServiceRole, number| StackPort {
         name,
         service,
         number,
-        env,
+        env: service.port_env(),
     };
     let mut out: Vec<StackPort> = (1..=s.app_replicas.max(1))
         .map(|n| {
@@ -29,23 +30,14 @@ pub(crate) fn stack_ports(s: &StackSettings) -> Vec<StackPort> {
             } else {
                 format!("port-api-{n}")
             };
-            port(name, "app", s.app_port(n), "WORKSHOP_PORT_API")
+            port(name, ServiceRole::App, s.app_port(n))
         })
         .collect();
-    out.push(port(
-        "port-prometheus".into(),
-        "prometheus",
-        s.prometheus_port,
-        "WORKSHOP_PORT_PROMETHEUS",
-    ));
-    out.push(port(
-        "port-grafana".into(),
-        "grafana",
-        s.grafana_port,
-        "WORKSHOP_PORT_GRAFANA",
-    ));
+    let one = |role: ServiceRole, number| port(format!("port-{}", role.name()), role, number);
+    out.push(one(ServiceRole::Prometheus, s.prometheus_port));
+    out.push(one(ServiceRole::Grafana, s.grafana_port));
     if let Some(db) = s.db_port {
-        out.push(port("port-db".into(), "db", db, "WORKSHOP_PORT_DB"));
+        out.push(one(ServiceRole::Db, db));
     }
     out
 }
@@ -79,12 +71,12 @@ impl StackPort {
     /// names the setting moving it and a free port near it.
     pub(crate) fn taken(
         &self,
-        service: impl Into<String>,
+        service: impl std::fmt::Display,
         bind: &str,
         reason: String,
     ) -> StackError {
         StackError::PortTaken {
-            service: service.into(),
+            service: service.to_string(),
             bind: bind.into(),
             port: self.number,
             env: self.env,

@@ -7,20 +7,21 @@ use std::sync::Arc;
 
 use tokio::sync::{broadcast, mpsc, oneshot};
 
-use super::{Removed, Runtime, ServiceAction, StackError, StackEvent, StackStatus};
+use super::{Removed, Runtime, Service, ServiceAction, StackError, StackEvent, StackStatus};
 
 type Reply<T> = oneshot::Sender<Result<T, StackError>>;
 
 /// What can be asked of the stack task.
 pub enum StackCommand {
-    Up(Reply<Vec<String>>),
+    /// Answers the services skipped (their image or program is missing).
+    Up(Reply<Vec<Service>>),
     Down {
         volumes: bool,
         reply: Reply<Removed>,
     },
     Status(Reply<StackStatus>),
     Act {
-        service: String,
+        service: Service,
         action: ServiceAction,
         reply: Reply<()>,
     },
@@ -57,7 +58,7 @@ pub(crate) fn spawn(runtime: Runtime) -> StackHandle {
                     action,
                     reply,
                 } => {
-                    let _ = reply.send(runtime.act(&service, action).await);
+                    let _ = reply.send(runtime.act(service, action).await);
                 }
             }
         }
@@ -110,7 +111,7 @@ impl crate::cases::runner::ServiceControl for StackHandle {
             ContainerAction::Restart => ServiceAction::Restart,
             ContainerAction::Kill => ServiceAction::Kill,
         };
-        let service = step.service.clone();
+        let service = Service::of(step.service);
         Box::pin(async move {
             self.call(|reply| StackCommand::Act {
                 service,

@@ -185,7 +185,7 @@ fn an_answer_a_hint_and_an_oom_kill_reach_the_queue() {
         services: vec![ServiceStatus {
             state: ServiceState::Running,
             oom_kills: 1,
-            ..ServiceStatus::missing("app-1")
+            ..ServiceStatus::missing(crate::stack::Service::app(1))
         }],
         grafana_login: None,
     };

@@ -318,7 +318,9 @@ async fn stack_task(
         loop {
             let up = handle.call(StackCommand::Up).await;
             if let Ok(skipped) = &up
-                && skipped.iter().any(|s| s == "prometheus")
+                && skipped
+                    .iter()
+                    .any(|s| s.role == crate::stack::ServiceRole::Prometheus)
             {
                 sh.prometheus_wanted.store(false, Ordering::Relaxed);
             }

@@ -14,7 +14,8 @@ use crate::faults::FaultConfig;
 use crate::loadgen::LoadReport;
 use crate::stack::engine::{Attempt, NoEngine};
 use crate::stack::{
-    Backend, Health, ServiceState, ServiceStatus, StackError, StackEvent, StackStatus,
+    Backend, Exit, Health, Service, ServiceRole, ServiceState, ServiceStatus, StackError,
+    StackEvent, StackStatus,
 };
 use crate::telemetry::{AlertStatus, BySignal, Signal};
 
@@ -37,7 +38,6 @@ const STEPS: [&str; 3] = [
     "waiting for health",
     "pulling image: 12/40 MiB",
 ];
-const KILLED: &str = "signal 9 (killed at memory limit)";
 const REFUSED: &str = "connection refused";
 const IMAGE_REASON: &str = "pull failed: no registry reachable";
 const IMAGE_FIX: &str = "load the coach's bundle: `workshop images load FILE`, or use the \
@@ -45,7 +45,7 @@ const IMAGE_FIX: &str = "load the coach's bundle: `workshop images load FILE`, o
 
 /// All of the above, for a test that holds the console's own words only.
 pub(super) fn stack_says() -> String {
-    let theirs = [KILLED, REFUSED, IMAGE_REASON, IMAGE_FIX];
+    let theirs = [REFUSED, IMAGE_REASON, IMAGE_FIX];
     format!("{}\n{}", STEPS.join("\n"), theirs.join("\n"))
 }
 
@@ -65,18 +65,18 @@ fn base(lang: Lang) -> App {
     app
 }
 
-fn svc(name: &str, state: ServiceState, health: Health) -> ServiceStatus {
+fn svc(name: Service, state: ServiceState, health: Health) -> ServiceStatus {
     ServiceStatus {
         state,
         health,
-        url: match name {
-            "app-1" => Some("http://127.0.0.1:5000".into()),
-            "prometheus" => Some("http://127.0.0.1:9090".into()),
-            "grafana" => Some("http://127.0.0.1:3000".into()),
-            _ => None,
+        url: match name.role {
+            ServiceRole::App => Some("http://127.0.0.1:5000".into()),
+            ServiceRole::Prometheus => Some("http://127.0.0.1:9090".into()),
+            ServiceRole::Grafana => Some("http://127.0.0.1:3000".into()),
+            ServiceRole::Db => None,
         },
         memory_bytes: Some(48 * 1024 * 1024),
-        memory_limit_bytes: name.starts_with("app").then_some(256 * 1024 * 1024),
+        memory_limit_bytes: name.is_app().then_some(256 * 1024 * 1024),
         ..ServiceStatus::missing(name)
     }
 }
@@ -88,10 +88,10 @@ fn docker_status() -> StackStatus {
         backend: Backend::Docker,
         project: "workshop".into(),
         services: vec![
-            svc("db", Running, Healthy),
-            svc("app-1", Running, Healthy),
-            svc("prometheus", Running, Healthy),
-            svc("grafana", Running, Healthy),
+            svc(Service::of(ServiceRole::Db), Running, Healthy),
+            svc(Service::app(1), Running, Healthy),
+            svc(Service::of(ServiceRole::Prometheus), Running, Healthy),
+            svc(Service::of(ServiceRole::Grafana), Running, Healthy),
         ],
         grafana_login: Some(("admin".into(), "workshop".into())),
     }
@@ -319,7 +319,7 @@ pub(super) fn failing_in(lang: Lang) -> App {
     status.services[1].restarts = 2;
     status.services[1].oom_kills = 2;
     status.services[1].health = Health::Starting;
-    status.services[1].last_exit = Some(KILLED.into());
+    status.services[1].last_exit = Some(Exit::OomKilled { signal: 9 });
     at(&mut app, 440.0, Msg::StackStatus(Ok(status)));
     at(
         &mut app,
@@ -396,8 +396,12 @@ pub(super) fn prometheus_absent_in(lang: Lang) -> App {
     let mut app = base(lang);
     app.prometheus_url = None;
     at(&mut app, 1.0, opened(Backend::Local));
-    at(&mut app, 3.0, Msg::StackUp(Ok(vec!["prometheus".into()])));
-    let mut app1 = svc("app-1", ServiceState::Running, Health::Healthy);
+    at(
+        &mut app,
+        3.0,
+        Msg::StackUp(Ok(vec![Service::of(ServiceRole::Prometheus)])),
+    );
+    let mut app1 = svc(Service::app(1), ServiceState::Running, Health::Healthy);
     app1.memory_limit_bytes = Some(256 * 1024 * 1024);
     at(
         &mut app,

@@ -59,7 +59,7 @@ pub enum Msg {
     },
     StackOpenFailed(Blocked),
     StackEvent(StackEvent),
-    StackUp(Result<Vec<String>, Blocked>),
+    StackUp(Result<Vec<crate::stack::Service>, Blocked>),
     /// The session began by clearing faults left injected before it
     /// (`field=value` in the API's names).
     FaultsCleared(Vec<String>),

@@ -324,13 +324,7 @@ impl App {
     /// unhealthy.
     pub fn api_link(&self) -> Link {
         use crate::stack::{Health, ServiceState};
-        let apps: Vec<_> = self
-            .stack
-            .status
-            .iter()
-            .flat_map(|s| &s.services)
-            .filter(|s| s.name.starts_with("app"))
-            .collect();
+        let apps: Vec<_> = self.stack.status.iter().flat_map(|s| s.apps()).collect();
         let down = apps.iter().find(|s| {
             let stopped = s.state != ServiceState::Running
                 && !matches!(s.state, ServiceState::Missing | ServiceState::ImageMissing);

@@ -66,7 +66,10 @@ pub(crate) fn stack_line(lang: Lang, e: &StackEvent) -> String {
             (Some(code), None) => tf(lang, T::DiedCode, &[service, code]),
             (None, None) => tf(lang, T::Died, &[service]),
         },
-        StackEvent::OomKilled { service } => tf(lang, T::OomKilled, &[service]),
+        StackEvent::OomKilled { service } => {
+            let oom = t(lang, crate::words::X::MemoryKill);
+            tf(lang, T::OomKilled, &[service, &oom])
+        }
         StackEvent::Restarted { service, count } => tf(lang, T::Restarted, &[service, count]),
         StackEvent::HealthChanged { service, health: h } => {
             format!("{service}: {}", health(lang, *h))

@@ -66,14 +66,18 @@ pub fn update(app: &mut App, msg: Msg) -> Step {
             if app.overlay == Overlay::Blocked {
                 app.overlay = Overlay::None;
             }
-            if skipped.iter().any(|s| s == "prometheus") {
+            if skipped
+                .iter()
+                .any(|s| s.role == crate::stack::ServiceRole::Prometheus)
+            {
                 app.prometheus_url = None;
             }
             // The backend's own `Ready` event already said "ready".
             if !skipped.is_empty() {
+                let names: Vec<String> = skipped.iter().map(|s| s.to_string()).collect();
                 app.log(
                     LogKind::Info,
-                    tf(app.lang, T::NotStarted, &[&skipped.join(", ")]),
+                    tf(app.lang, T::NotStarted, &[&names.join(", ")]),
                 );
             }
             Step::drawn(vec![])

@@ -305,7 +305,11 @@ fn the_header_does_not_say_api_ok_while_the_stack_says_the_app_is_unhealthy() {
     let Some(mut status) = a.stack.status.clone() else {
         panic!("the healthy console has a stack status")
     };
-    for s in status.services.iter_mut().filter(|s| s.name == "app-1") {
+    for s in status
+        .services
+        .iter_mut()
+        .filter(|s| s.name == crate::stack::Service::app(1))
+    {
         s.health = Health::Unhealthy;
     }
     update(&mut a, Msg::StackStatus(Ok(status)));

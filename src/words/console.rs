@@ -238,10 +238,8 @@ words! {
         DiedSignal => ("{0}: died (signal {1})", "{0}: упал (сигнал {1})"),
         DiedCode => ("{0}: died (exit code {1})", "{0}: упал (код выхода {1})"),
         Died => ("{0}: died", "{0}: упал"),
-        OomKilled => (
-            "{0}: killed by the kernel at its memory limit (OOM)",
-            "{0}: убит ядром на пределе памяти (OOM kill)",
-        ),
+        /// `{1}` is the one sentence of a kill at the memory limit ([`super::X::MemoryKill`]).
+        OomKilled => ("{0}: {1} (OOM)", "{0}: {1} (OOM kill)"),
         Restarted => ("{0}: restarted (restart #{1})", "{0}: перезапущен (перезапуск №{1})"),
         StackReady => ("stack ready", "стенд готов"),
         StackBackend => ("stack: {0} backend", "стенд: {0}"),

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{E, R, S, SignalWord, T, Word};
+use super::{E, R, S, SignalWord, T, Word, X};
 
 /// The Latin words a Russian text keeps as they are, and the only ones the
 /// Russian side of the catalogue may use (a test holds it to that, so a
@@ -57,6 +57,7 @@ fn pairs() -> impl Iterator<Item = (&'static str, &'static str)> {
         .chain(S::ALL.iter().map(|w| w.pair()))
         .chain(R::ALL.iter().map(|w| w.pair()))
         .chain(SignalWord::ALL.iter().map(|w| w.pair()))
+        .chain(X::ALL.iter().map(|w| w.pair()))
 }
 
 /// Every English word (3 letters or more) of the catalogue, less [`KEPT`].

@@ -1,8 +1,9 @@
 //! The workshop's own words, in English and Russian: one catalogue for the
 //! console's frame ([`T`]), for a run's event lines and `workshop run`'s
 //! output ([`E`]), for why the stack cannot come up ([`S`]), for the
-//! session report and its chart ([`R`]), for the case pages ([`M`]) and for
-//! the live signals' names on the console's charts ([`SignalWord`]). Case texts
+//! session report and its chart ([`R`]), for the case pages ([`M`]), for
+//! the live signals' names on the console's charts ([`SignalWord`]) and for
+//! why a service's process ended ([`X`]). Case texts
 //! come from the case files ([`crate::cases::Text`]); these are the frame
 //! around them.
 //!
@@ -50,6 +51,7 @@ macro_rules! words {
 
 mod console;
 mod export;
+mod exit;
 #[cfg(test)]
 mod leaks;
 mod report;
@@ -59,6 +61,7 @@ mod stack;
 
 pub(crate) use console::T;
 pub(crate) use export::M;
+pub(crate) use exit::X;
 #[cfg(test)]
 pub(crate) use leaks::english_leaks;
 pub(crate) use report::R;
@@ -129,7 +132,8 @@ mod tests {
             .chain(S::ALL.iter().map(|w| w.pair()))
             .chain(R::ALL.iter().map(|w| w.pair()))
             .chain(M::ALL.iter().map(|w| w.pair()))
-            .chain(SignalWord::ALL.iter().map(|w| w.pair()));
+            .chain(SignalWord::ALL.iter().map(|w| w.pair()))
+            .chain(X::ALL.iter().map(|w| w.pair()));
         for (en, ru) in pairs {
             assert_eq!(holes(en), holes(ru), "{en} / {ru}");
         }

@@ -227,11 +227,11 @@ mod tests {
         let detect = &case.phases.detect;
         let restart = Action::Container(ContainerStep {
             action: ContainerAction::Restart,
-            service: "app".into(),
+            service: crate::stack::ServiceRole::App,
         });
         let kill = Action::Container(ContainerStep {
             action: ContainerAction::Kill,
-            service: "app".into(),
+            service: crate::stack::ServiceRole::App,
         });
         let actions = [
             Action::SetFailures(FaultUpdate::default()),

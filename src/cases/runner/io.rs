@@ -123,8 +123,7 @@ pub struct AppCounts {
 impl AppCounts {
     /// Every app replica's counts in a stack status, whatever its state.
     pub(crate) fn sum(status: &crate::stack::StackStatus) -> Self {
-        let apps = status.services.iter().filter(|s| s.name.starts_with("app"));
-        apps.fold(Self::default(), |c, s| Self {
+        status.apps().fold(Self::default(), |c, s| Self {
             restarts: c.restarts + s.restarts,
             oom_kills: c.oom_kills + s.oom_kills,
         })
@@ -133,9 +132,8 @@ impl AppCounts {
     /// What a stack status says, when an app replica runs in it.
     pub(crate) fn of(status: &crate::stack::StackStatus) -> Option<Self> {
         status
-            .services
-            .iter()
-            .any(|s| s.name.starts_with("app") && s.state == crate::stack::ServiceState::Running)
+            .apps()
+            .any(|s| s.state == crate::stack::ServiceState::Running)
             .then(|| Self::sum(status))
     }
 

@@ -186,6 +186,7 @@ pub(super) fn render_status(s: &StackStatus) -> String {
 mod tests {
     use super::*;
     use crate::stack::model::{Backend, Health, ServiceState, ServiceStatus};
+    use crate::stack::{Exit, Service};
 
     #[test]
     fn the_status_table_shows_restarts_oom_kills_and_memory_against_the_limit() {
@@ -197,18 +198,21 @@ mod tests {
                 health: Health::Healthy,
                 restarts: 1,
                 oom_kills: 1,
-                last_exit: Some("exit code 137 (OOM-killed at its memory limit)".into()),
+                last_exit: Some(Exit::OomKilled { signal: 9 }),
                 memory_bytes: Some(30 * 1024 * 1024),
                 memory_limit_bytes: Some(256 * 1024 * 1024),
                 url: Some("http://127.0.0.1:5000".into()),
-                ..ServiceStatus::missing("app-1")
+                ..ServiceStatus::missing(Service::app(1))
             }],
             grafana_login: None,
         };
         let text = render_status(&status);
         assert!(text.contains("app-1"), "{text}");
         assert!(text.contains("30 MiB / 256 MiB"), "{text}");
-        assert!(text.contains("OOM-killed"), "{text}");
+        assert!(
+            text.contains("last exit: signal 9 (killed by the kernel at its memory limit)"),
+            "{text}"
+        );
         let row = text
             .lines()
             .find(|l| l.starts_with("app-1"))

@@ -13,11 +13,12 @@ use bollard::query_parameters::{
 use futures::StreamExt;
 
 use super::DockerStack;
-use super::spec::{Kind, ServiceSpec};
+use super::spec::ServiceSpec;
 use crate::stack::error::StackError;
 use crate::stack::images::context::{self, LABEL_SOURCE_HASH};
 use crate::stack::images::reference::Reference;
 use crate::stack::images::{Origin, StackImage, stack_images};
+use crate::stack::service::ServiceRole;
 
 /// How long one pull may take before `up` gives up on it.
 const PULL_TIMEOUT: Duration = Duration::from_secs(900);
@@ -28,11 +29,11 @@ pub(crate) const LONG_REQUEST: Duration = Duration::from_secs(3600);
 const BUILD_TAIL: usize = 25;
 
 impl DockerStack {
-    /// The stack's image for `kind`.
-    pub(crate) fn image_of(&self, kind: Kind) -> Option<StackImage> {
+    /// The stack's image for `role`.
+    pub(crate) fn image_of(&self, role: ServiceRole) -> Option<StackImage> {
         stack_images(&self.settings)
             .into_iter()
-            .find(|i| i.service == kind.label())
+            .find(|i| i.service == role.name())
     }
 
     /// The label `key` of a local image: `None` when the image is absent,
@@ -50,14 +51,14 @@ impl DockerStack {
     /// True when the service's image is here (pulled or built now if need
     /// be); false when an optional service's image cannot be had.
     pub(super) async fn ensure_image(&self, s: &ServiceSpec) -> Result<bool, StackError> {
-        let Some(image) = self.image_of(s.kind) else {
+        let Some(image) = self.image_of(s.service.role) else {
             return Ok(true);
         };
         match self.obtain(&image).await {
             Ok(()) => Ok(true),
             Err(StackError::ImageMissing { reason, .. }) if image.optional => {
                 self.emit(
-                    &s.name,
+                    s.service,
                     format!("image missing: {} ({reason})", image.reference),
                 );
                 Ok(false)

@@ -30,6 +30,7 @@ use tokio_util::sync::CancellationToken;
 use super::engine::{self, Engine};
 use super::error::{StackError, is_not_found};
 use super::model::{LogRequest, ServiceAction, StackEvent};
+use super::service::Service;
 use super::settings::StackSettings;
 
 pub use bundle::{Saved, checksum_file};
@@ -112,9 +113,9 @@ impl DockerStack {
         &self.docker
     }
 
-    fn emit(&self, service: &str, message: impl Into<String>) {
+    fn emit(&self, service: impl ToString, message: impl Into<String>) {
         let _ = self.events.send(StackEvent::Progress {
-            service: service.into(),
+            service: service.to_string(),
             message: message.into(),
         });
     }
@@ -130,19 +131,41 @@ impl DockerStack {
         )])
     }
 
-    /// The container of service `name` (`db`, `app-2`…), checked against the
-    /// services this project can have.
-    fn container_of(&self, name: &str) -> Result<String, StackError> {
-        let known: Vec<String> = stack(&self.settings).into_iter().map(|s| s.name).collect();
-        if known.iter().any(|k| k == name) {
-            Ok(self.settings.object_name(name))
-        } else if name == "app" {
-            Ok(self.settings.object_name("app-1"))
+    /// The container of `service` (`db`, `app-2`…), checked against the
+    /// services this project can have; `app` is the first replica.
+    fn container_of(&self, service: Service) -> Result<String, StackError> {
+        let known: Vec<Service> = stack(&self.settings)
+            .into_iter()
+            .map(|s| s.service)
+            .collect();
+        let service = match service.replica {
+            None if service.is_app() => Service::app(1),
+            _ => service,
+        };
+        if known.contains(&service) {
+            Ok(service.container(&self.settings))
         } else {
             Err(StackError::UnknownService {
-                name: name.into(),
-                known: known.join(", "),
+                name: service.to_string(),
+                known: names(&known),
             })
+        }
+    }
+
+    /// The container of the service people named `name`, or an error that
+    /// lists the services there are.
+    fn container_named(&self, name: &str) -> Result<String, StackError> {
+        match name.parse::<Service>() {
+            Ok(service) => self.container_of(service),
+            Err(_) => Err(StackError::UnknownService {
+                name: name.into(),
+                known: names(
+                    &stack(&self.settings)
+                        .into_iter()
+                        .map(|s| s.service)
+                        .collect::<Vec<_>>(),
+                ),
+            }),
         }
     }
 
@@ -222,7 +245,7 @@ impl DockerStack {
     }
 
     /// Starts, stops, restarts or kills one service.
-    pub async fn act(&self, service: &str, action: ServiceAction) -> Result<(), StackError> {
+    pub async fn act(&self, service: Service, action: ServiceAction) -> Result<(), StackError> {
         let container = self.container_of(service)?;
         let doing = format!("{action:?} {service}").to_lowercase();
         let result = match action {
@@ -257,9 +280,18 @@ impl DockerStack {
         service: &str,
         req: LogRequest,
     ) -> Result<BoxStream<'static, Result<String, StackError>>, StackError> {
-        let container = self.container_of(service)?;
+        let container = self.container_named(service)?;
         Ok(log_lines(&self.docker, &container, req))
     }
+}
+
+/// `db, app-1, prometheus, grafana`: the services there are, for an error.
+fn names(services: &[Service]) -> String {
+    services
+        .iter()
+        .map(Service::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Log lines of `container` as a stream of strings (no trailing newline).

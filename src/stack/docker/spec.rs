@@ -10,6 +10,7 @@ use bollard::models::{
 };
 
 use crate::stack::files::{self, EmbeddedFile};
+use crate::stack::service::{Service, ServiceRole};
 use crate::stack::settings::StackSettings;
 
 pub(crate) const LABEL_MANAGED: &str = "io.workshop.managed";
@@ -19,41 +20,17 @@ pub(crate) const LABEL_REPLICA: &str = "io.workshop.replica";
 
 const SECOND_NS: i64 = 1_000_000_000;
 
-/// The kind of a service; `app` may have several replicas.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum Kind {
-    Db,
-    App,
-    Prometheus,
-    Grafana,
-}
-
-impl Kind {
-    pub(crate) fn label(self) -> &'static str {
-        match self {
-            Kind::Db => "db",
-            Kind::App => "app",
-            Kind::Prometheus => "prometheus",
-            Kind::Grafana => "grafana",
-        }
-    }
-}
-
 /// One container of the stack.
 #[derive(Debug, Clone)]
 pub(crate) struct ServiceSpec {
-    pub kind: Kind,
     /// `db`, `app-1`, `prometheus`, `grafana`: what people type and read.
-    pub name: String,
+    pub service: Service,
     /// `<project>-<name>`.
     pub container: String,
     pub image: String,
     pub body: ContainerCreateBody,
     /// Placed into the container before it starts.
     pub files: Vec<EmbeddedFile>,
-    /// `up` succeeds without it when its image is missing (Grafana: no
-    /// registry, no Grafana, the workshop still works).
-    pub optional: bool,
     /// What a person opens, if published.
     pub url: Option<String>,
 }
@@ -71,12 +48,15 @@ pub(super) fn network_name(s: &StackSettings) -> String {
 }
 
 /// Named volumes: (volume name, mount point, service).
-pub(super) fn volumes(s: &StackSettings) -> Vec<(String, &'static str, Kind)> {
-    vec![
-        (s.object_name("db"), "/var/lib/postgresql/data", Kind::Db),
-        (s.object_name("prometheus"), "/prometheus", Kind::Prometheus),
-        (s.object_name("grafana"), "/var/lib/grafana", Kind::Grafana),
+pub(super) fn volumes(s: &StackSettings) -> Vec<(String, &'static str, ServiceRole)> {
+    [
+        (ServiceRole::Db, "/var/lib/postgresql/data"),
+        (ServiceRole::Prometheus, "/prometheus"),
+        (ServiceRole::Grafana, "/var/lib/grafana"),
     ]
+    .into_iter()
+    .map(|(role, path)| (s.object_name(role.name()), path, role))
+    .collect()
 }
 
 /// The whole stack in start order: db, the app replicas, prometheus, grafana.
@@ -98,16 +78,15 @@ fn db(s: &StackSettings) -> ServiceSpec {
         "pg_isready -q -h 127.0.0.1 -U {} -d {}",
         s.db_user, s.db_name
     ));
-    let ports = s.db_port.map(|p| vec![(5432, p)]).unwrap_or_default();
+    let inside = ServiceRole::Db.port_inside().0;
+    let ports = s.db_port.map(|p| vec![(inside, p)]).unwrap_or_default();
     let mut spec = base(
         s,
-        Kind::Db,
-        "db",
+        Service::of(ServiceRole::Db),
         &s.images.db,
         env,
         health,
         &ports,
-        &["db"],
     );
     spec.url = s
         .db_port
@@ -116,7 +95,7 @@ fn db(s: &StackSettings) -> ServiceSpec {
 }
 
 fn app(s: &StackSettings, n: u16) -> ServiceSpec {
-    let name = format!("app-{n}");
+    let service = Service::app(n);
     // WORKSHOP_LEAK_CAP_MB is deliberately not set: the app then caps its leak
     // above its cgroup limit, so the kernel kills it first.
     let mut env = vec![
@@ -142,13 +121,11 @@ fn app(s: &StackSettings, n: u16) -> ServiceSpec {
     let port = s.app_port(n);
     let mut spec = base(
         s,
-        Kind::App,
-        &name,
+        service,
         &s.images.app,
         env,
         health,
-        &[(5000, port)],
-        &["app", &name],
+        &[(ServiceRole::App.port_inside().0, port)],
     );
     spec.body.cmd = Some(vec!["serve".into()]);
     if let Some(labels) = spec.body.labels.as_mut() {
@@ -174,13 +151,11 @@ fn prometheus(s: &StackSettings) -> ServiceSpec {
     );
     let mut spec = base(
         s,
-        Kind::Prometheus,
-        "prometheus",
+        Service::of(ServiceRole::Prometheus),
         &s.images.prometheus,
         vec![],
         health,
-        &[(9090, s.prometheus_port)],
-        &["prometheus"],
+        &[(ServiceRole::Prometheus.port_inside().0, s.prometheus_port)],
     );
     spec.body.cmd = Some(vec![
         "--config.file=/etc/workshop/prometheus.yml".into(),
@@ -189,7 +164,7 @@ fn prometheus(s: &StackSettings) -> ServiceSpec {
         "--web.enable-lifecycle".into(),
     ]);
     let targets: Vec<String> = (1..=s.app_replicas.max(1))
-        .map(|n| format!("app-{n}:5000"))
+        .map(|n| format!("{}:{}", Service::app(n), ServiceRole::App.port_inside().0))
         .collect();
     spec.files = vec![
         EmbeddedFile {
@@ -215,15 +190,12 @@ fn grafana(s: &StackSettings) -> ServiceSpec {
     let health = shell_check("wget -qO- http://127.0.0.1:3000/api/health >/dev/null");
     let mut spec = base(
         s,
-        Kind::Grafana,
-        "grafana",
+        Service::of(ServiceRole::Grafana),
         &s.images.grafana,
         env,
         health,
-        &[(3000, s.grafana_port)],
-        &["grafana"],
+        &[(ServiceRole::Grafana.port_inside().0, s.grafana_port)],
     );
-    spec.optional = true;
     spec.files = vec![
         EmbeddedFile {
             path: "/etc/grafana/provisioning/datasources/workshop.yml".into(),
@@ -261,19 +233,16 @@ fn shell_check(command: &str) -> HealthConfig {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn base(
     s: &StackSettings,
-    kind: Kind,
-    name: &str,
+    service: Service,
     image: &str,
     env: Vec<String>,
     healthcheck: HealthConfig,
     ports: &[(u16, u16)],
-    aliases: &[&str],
 ) -> ServiceSpec {
     let mut labels = project_labels(s);
-    labels.insert(LABEL_SERVICE.into(), kind.label().into());
+    labels.insert(LABEL_SERVICE.into(), service.role.name().into());
     let port_bindings: HashMap<String, Option<Vec<PortBinding>>> = ports
         .iter()
         .map(|(inside, outside)| {
@@ -288,7 +257,7 @@ fn base(
         .collect();
     let mounts: Vec<Mount> = volumes(s)
         .into_iter()
-        .filter(|(_, _, k)| *k == kind)
+        .filter(|(_, _, role)| *role == service.role)
         .map(|(volume, target, _)| Mount {
             target: Some(target.into()),
             source: Some(volume),
@@ -297,7 +266,13 @@ fn base(
         })
         .collect();
     let endpoint = EndpointSettings {
-        aliases: Some(aliases.iter().map(|a| a.to_string()).collect()),
+        // On the stack's network a service answers to its role (`app`) and,
+        // for a replica, to its own name (`app-2`).
+        aliases: Some(
+            std::iter::once(service.role.name().to_string())
+                .chain(service.replica.map(|_| service.to_string()))
+                .collect(),
+        ),
         ..Default::default()
     };
     let body = ContainerCreateBody {
@@ -322,13 +297,11 @@ fn base(
         ..Default::default()
     };
     ServiceSpec {
-        kind,
-        name: name.into(),
-        container: s.object_name(name),
+        service,
+        container: service.container(s),
         image: image.into(),
         body,
         files: Vec::new(),
-        optional: false,
         url: None,
     }
 }
@@ -342,7 +315,7 @@ mod tests {
         let s = StackSettings::default();
         let app = stack(&s)
             .into_iter()
-            .find(|x| x.name == "app-1")
+            .find(|x| x.service == Service::app(1))
             .expect("app");
         let host = app.body.host_config.expect("host config");
         assert_eq!(host.memory, Some(256 * 1024 * 1024));
@@ -364,7 +337,7 @@ mod tests {
                 .host_config
                 .and_then(|h| h.port_bindings)
                 .unwrap_or_default();
-            if spec.kind == Kind::Db {
+            if spec.service.role == ServiceRole::Db {
                 assert!(ports.is_empty(), "db is not published by default");
             }
             for binding in ports.values().flatten().flatten() {
@@ -380,7 +353,7 @@ mod tests {
             ..Default::default()
         };
         let specs = stack(&s);
-        let names: Vec<&str> = specs.iter().map(|x| x.name.as_str()).collect();
+        let names: Vec<String> = specs.iter().map(|x| x.service.to_string()).collect();
         assert_eq!(
             names,
             ["db", "app-1", "app-2", "app-3", "prometheus", "grafana"]

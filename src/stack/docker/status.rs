@@ -14,42 +14,44 @@ use bollard::models::{ContainerInspectResponse, ContainerStateStatusEnum, Health
 use bollard::query_parameters::{EventsOptions, InspectContainerOptions, StatsOptions};
 use futures::StreamExt;
 
-use super::watch::service_name;
+use super::watch::service_of;
 use super::{DockerStack, spec};
 use crate::stack::error::StackError;
+use crate::stack::exit::Exit;
 use crate::stack::model::{Backend, Health, ServiceState, ServiceStatus, StackStatus};
+use crate::stack::service::{Service, ServiceRole};
 
 impl DockerStack {
     pub async fn status(&self) -> Result<StackStatus, StackError> {
         let list = self.project_containers().await?;
-        let mut found: HashMap<String, String> = HashMap::new();
+        let mut found: HashMap<Service, String> = HashMap::new();
         for c in list {
-            if let (Some(id), Some(name)) = (c.id, c.labels.as_ref().and_then(service_name)) {
-                found.insert(name, id);
+            if let (Some(id), Some(service)) = (c.id, c.labels.as_ref().and_then(service_of)) {
+                found.insert(service, id);
             }
         }
         let mut services = Vec::new();
         let mut grafana_runs = false;
         for s in spec::stack(&self.settings) {
-            let status = match found.remove(&s.name) {
-                Some(id) => self.service_status(&s.name, &id).await,
+            let status = match found.remove(&s.service) {
+                Some(id) => self.service_status(s.service, &id).await,
                 None if self.docker.inspect_image(&s.image).await.is_err() => ServiceStatus {
                     state: ServiceState::ImageMissing,
                     image: Some(s.image.clone()),
-                    ..ServiceStatus::missing(&s.name)
+                    ..ServiceStatus::missing(s.service)
                 },
-                None => ServiceStatus::missing(&s.name),
+                None => ServiceStatus::missing(s.service),
             };
-            if s.kind == spec::Kind::Grafana && status.state == ServiceState::Running {
+            if s.service.role == ServiceRole::Grafana && status.state == ServiceState::Running {
                 grafana_runs = true;
             }
             services.push(status);
         }
         // Replicas left from a larger --scale still count: they still run.
-        let mut extra: Vec<(String, String)> = found.into_iter().collect();
+        let mut extra: Vec<(Service, String)> = found.into_iter().collect();
         extra.sort();
-        for (name, id) in extra {
-            services.push(self.service_status(&name, &id).await);
+        for (service, id) in extra {
+            services.push(self.service_status(service, &id).await);
         }
         Ok(StackStatus {
             backend: Backend::Docker,
@@ -60,7 +62,7 @@ impl DockerStack {
         })
     }
 
-    async fn service_status(&self, name: &str, id: &str) -> ServiceStatus {
+    async fn service_status(&self, name: Service, id: &str) -> ServiceStatus {
         let Ok(c) = self
             .docker
             .inspect_container(id, None::<InspectContainerOptions>)
@@ -86,7 +88,7 @@ impl DockerStack {
             .or(state
                 .exit_code
                 .filter(|_| run_state != ServiceState::Running))
-            .map(|code| describe_exit(code, oom_last));
+            .map(|code| Exit::from_docker(code, oom_last));
         let memory_bytes = if run_state == ServiceState::Running {
             memory_usage(&self.docker, id).await
         } else {
@@ -99,7 +101,7 @@ impl DockerStack {
             .filter(|m| *m > 0)
             .and_then(|m| u64::try_from(m).ok());
         ServiceStatus {
-            name: name.into(),
+            name,
             state: run_state,
             health,
             restarts: c
@@ -121,13 +123,12 @@ impl DockerStack {
 /// environment than the `up` that made the stack).
 fn published_url(c: &ContainerInspectResponse) -> Option<String> {
     let labels = c.config.as_ref()?.labels.as_ref()?;
-    let (inside, scheme) = match labels.get(spec::LABEL_SERVICE)?.as_str() {
-        "app" => (5000, "http"),
-        "prometheus" => (9090, "http"),
-        "grafana" => (3000, "http"),
-        "db" => (5432, "postgres"),
-        _ => return None,
-    };
+    let role: ServiceRole = labels
+        .get(spec::LABEL_SERVICE)?
+        .parse::<Service>()
+        .ok()?
+        .role;
+    let (inside, scheme) = role.port_inside();
     let key = format!("{inside}/tcp");
     let bound = c
         .network_settings
@@ -150,8 +151,8 @@ fn published_url(c: &ContainerInspectResponse) -> Option<String> {
         None | Some("") | Some("0.0.0.0") => "127.0.0.1",
         Some(ip) => ip,
     };
-    Some(match scheme {
-        "postgres" => {
+    Some(match role {
+        ServiceRole::Db => {
             let env = c.config.as_ref().and_then(|cfg| cfg.env.as_ref());
             let var = |k: &str| {
                 env.and_then(|e| e.iter().find_map(|v| v.strip_prefix(&format!("{k}="))))
@@ -166,15 +167,6 @@ fn published_url(c: &ContainerInspectResponse) -> Option<String> {
         }
         _ => format!("{scheme}://{host}:{port}"),
     })
-}
-
-/// "exit code 137 (killed at its memory limit)", "exit code 1"…
-fn describe_exit(code: i64, oom: bool) -> String {
-    match (code, oom) {
-        (137, true) => "exit code 137 (OOM-killed at its memory limit)".into(),
-        (c, _) if c > 128 && c < 160 => format!("exit code {c} (signal {})", c - 128),
-        (c, _) => format!("exit code {c}"),
-    }
 }
 
 /// (OOM kills since creation, exit code of the last death) from the event log.

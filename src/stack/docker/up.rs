@@ -17,19 +17,20 @@ use bollard::query_parameters::{
 use bollard::{Docker, body_full};
 
 use super::hash::{LABEL_CONFIG_HASH, config_hash};
-use super::spec::{self, Kind, LABEL_REPLICA, LABEL_SERVICE, ServiceSpec};
+use super::spec::{self, LABEL_REPLICA, LABEL_SERVICE, ServiceSpec};
 use super::{DockerStack, last_log_lines};
 use crate::stack::error::{StackError, is_not_found};
 use crate::stack::files;
 use crate::stack::model::{Health, StackEvent};
 use crate::stack::ports;
+use crate::stack::service::{Service, ServiceRole};
 use crate::stack::settings::StackSettings;
 
 impl DockerStack {
     /// Brings the stack up and waits until every started service is healthy.
     /// Returns the services skipped because their image is missing (only
     /// optional ones are skipped; a missing required image is an error).
-    pub async fn up(&self) -> Result<Vec<String>, StackError> {
+    pub async fn up(&self) -> Result<Vec<Service>, StackError> {
         self.ensure_network().await?;
         self.join_network().await?;
         self.ensure_volumes().await?;
@@ -40,18 +41,18 @@ impl DockerStack {
             if self.ensure_image(&s).await? {
                 runnable.push(s);
             } else {
-                skipped.push(s.name.clone());
+                skipped.push(s.service);
             }
         }
         self.remove_surplus_replicas().await?;
         for group in [
-            &[Kind::Db][..],
-            &[Kind::App],
-            &[Kind::Prometheus, Kind::Grafana],
+            &[ServiceRole::Db][..],
+            &[ServiceRole::App],
+            &[ServiceRole::Prometheus, ServiceRole::Grafana],
         ] {
             let members: Vec<&ServiceSpec> = runnable
                 .iter()
-                .filter(|s| group.contains(&s.kind))
+                .filter(|s| group.contains(&s.service.role))
                 .collect();
             for s in &members {
                 self.ensure_running(s).await?;
@@ -86,12 +87,12 @@ impl DockerStack {
     }
 
     async fn ensure_volumes(&self) -> Result<(), StackError> {
-        for (name, _, kind) in spec::volumes(&self.settings) {
+        for (name, _, role) in spec::volumes(&self.settings) {
             if self.docker.inspect_volume(&name).await.is_ok() {
                 continue;
             }
             let mut labels = spec::project_labels(&self.settings);
-            labels.insert(LABEL_SERVICE.into(), kind.label().into());
+            labels.insert(LABEL_SERVICE.into(), role.name().into());
             let req = bollard::models::VolumeCreateRequest {
                 name: Some(name.clone()),
                 labels: Some(labels),
@@ -109,7 +110,7 @@ impl DockerStack {
     async fn remove_surplus_replicas(&self) -> Result<(), StackError> {
         let mut filters = self.project_filter();
         if let Some(labels) = filters.get_mut("label") {
-            labels.push(format!("{LABEL_SERVICE}=app"));
+            labels.push(format!("{LABEL_SERVICE}={}", ServiceRole::App));
         }
         let list = self
             .docker
@@ -130,7 +131,7 @@ impl DockerStack {
             if replica > self.settings.app_replicas.max(1)
                 && let Some(id) = c.id
             {
-                self.emit(&format!("app-{replica}"), "removing (scaled down)");
+                self.emit(Service::app(replica), "removing (scaled down)");
                 self.remove(&id).await?;
             }
         }
@@ -170,17 +171,17 @@ impl DockerStack {
                 == Some(&hash);
             let running = c.state.as_ref().and_then(|st| st.running) == Some(true);
             if same && running {
-                self.emit(&s.name, "already running (adopted)");
+                self.emit(s.service, "already running (adopted)");
                 return Ok(());
             }
             if same {
-                self.emit(&s.name, "starting existing container");
+                self.emit(s.service, "starting existing container");
                 return self.start(s).await;
             }
-            self.emit(&s.name, "definition changed: recreating");
+            self.emit(s.service, "definition changed: recreating");
             self.remove(&s.container).await?;
         }
-        self.emit(&s.name, format!("creating container from {}", s.image));
+        self.emit(s.service, format!("creating container from {}", s.image));
         let mut body = s.body.clone();
         if let Some(labels) = body.labels.as_mut() {
             labels.insert(LABEL_CONFIG_HASH.into(), hash);
@@ -195,7 +196,7 @@ impl DockerStack {
             .map_err(StackError::docker(format!("creating {}", s.container)))?;
         if !s.files.is_empty() {
             let tar = files::tar_archive(&s.files)
-                .map_err(StackError::io(format!("packing files for {}", s.name)))?;
+                .map_err(StackError::io(format!("packing files for {}", s.service)))?;
             let opts = UploadToContainerOptions {
                 path: "/".into(),
                 ..Default::default()
@@ -212,7 +213,7 @@ impl DockerStack {
     }
 
     async fn start(&self, s: &ServiceSpec) -> Result<(), StackError> {
-        self.emit(&s.name, "starting container");
+        self.emit(s.service, "starting container");
         self.docker
             .start_container(&s.container, None::<StartContainerOptions>)
             .await
@@ -235,7 +236,7 @@ impl DockerStack {
             }
             if started.elapsed() >= self.settings.health_timeout {
                 return Err(StackError::Unhealthy {
-                    service: s.name.clone(),
+                    service: s.service.to_string(),
                     waited: self.settings.health_timeout,
                     state: format!("{state}, {health}"),
                     last_logs: last_log_lines(&self.docker, &s.container, 15).await,
@@ -278,10 +279,10 @@ fn port_taken(settings: &StackSettings, s: &ServiceSpec, message: &str) -> Optio
     }
     let port = ports::stack_ports(settings)
         .into_iter()
-        .filter(|p| p.service == s.kind.label())
+        .filter(|p| p.service == s.service.role)
         .find(|p| message.contains(&format!(":{}", p.number)))?;
     Some(port.taken(
-        s.name.clone(),
+        s.service,
         &settings.bind,
         message.lines().next().unwrap_or_default().to_string(),
     ))
@@ -296,7 +297,7 @@ mod tests {
         let s = StackSettings::default();
         let app = spec::stack(&s)
             .into_iter()
-            .find(|x| x.kind == Kind::App)
+            .find(|x| x.service.is_app())
             .expect("an app service");
         let e = port_taken(
             &s,

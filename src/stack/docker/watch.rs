@@ -18,6 +18,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::spec::{LABEL_MANAGED, LABEL_PROJECT, LABEL_REPLICA, LABEL_SERVICE};
 use crate::stack::model::{Health, StackEvent};
+use crate::stack::service::Service;
 
 /// Runs until `stop` is cancelled; reconnects when the stream breaks (the
 /// engine restarted), so a long session keeps its events.
@@ -102,7 +103,7 @@ impl Memory {
             return vec![];
         };
         let attrs = actor.attributes.clone().unwrap_or_default();
-        let Some(service) = service_name(&attrs) else {
+        let Some(service) = service_of(&attrs).map(|s| s.to_string()) else {
             return vec![];
         };
         let id = actor.id.clone().unwrap_or_default();
@@ -152,13 +153,15 @@ impl Memory {
     }
 }
 
-/// `app-2` from the labels of a replica; `db`, `prometheus`… otherwise.
-pub(super) fn service_name(labels: &HashMap<String, String>) -> Option<String> {
-    let service = labels.get(LABEL_SERVICE)?;
-    Some(match labels.get(LABEL_REPLICA) {
-        Some(n) => format!("{service}-{n}"),
-        None => service.clone(),
-    })
+/// `app-2` from the labels of a replica; `db`, `prometheus`… otherwise;
+/// `None` for an object that is no service of the stack.
+pub(super) fn service_of(labels: &HashMap<String, String>) -> Option<Service> {
+    let role = labels.get(LABEL_SERVICE)?;
+    let name = match labels.get(LABEL_REPLICA) {
+        Some(n) => format!("{role}-{n}"),
+        None => role.clone(),
+    };
+    name.parse().ok()
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ pub mod reference;
 
 use serde::Serialize;
 
+use super::service::ServiceRole;
 use super::settings::{APP_IMAGE, ImageSet, StackSettings};
 
 /// Where an image of the stack comes from when it is missing.
@@ -57,28 +58,26 @@ pub fn stack_images(s: &StackSettings) -> Vec<StackImage> {
         ImageSet::Official => Origin::Registry,
         ImageSet::Debootstrap => Origin::Debootstrap,
     };
-    let image = |service, reference: &String, origin, optional, env| StackImage {
-        service,
+    let image = |role: ServiceRole, reference: &String, origin, env| StackImage {
+        service: role.name(),
         reference: reference.clone(),
         origin,
-        optional,
+        optional: role.optional(),
         env,
     };
     vec![
-        image("db", &s.images.db, pulled, false, "WORKSHOP_IMAGE_DB"),
-        image("app", &s.images.app, app, false, "WORKSHOP_IMAGE_APP"),
+        image(ServiceRole::Db, &s.images.db, pulled, "WORKSHOP_IMAGE_DB"),
+        image(ServiceRole::App, &s.images.app, app, "WORKSHOP_IMAGE_APP"),
         image(
-            "prometheus",
+            ServiceRole::Prometheus,
             &s.images.prometheus,
             pulled,
-            false,
             "WORKSHOP_IMAGE_PROMETHEUS",
         ),
         image(
-            "grafana",
+            ServiceRole::Grafana,
             &s.images.grafana,
             Origin::Registry,
-            true,
             "WORKSHOP_IMAGE_GRAFANA",
         ),
     ]

@@ -12,6 +12,7 @@
 //! The children live as long as the [`LocalStack`] (the `workshop up --local`
 //! process); `down` or dropping it stops them.
 
+mod child;
 pub(crate) mod limit;
 mod logs;
 mod specs;
@@ -31,12 +32,20 @@ use super::model::{
     StackStatus,
 };
 use super::ports;
+use super::service::{Service, ServiceRole};
 use super::settings::StackSettings;
 use limit::MemoryLimit;
 use supervisor::Supervisor;
 
 /// Local children listen on loopback only.
 const LOOPBACK: &str = "127.0.0.1";
+
+/// What the local backend runs: one app (no replicas) and, when a
+/// `prometheus` binary is on `PATH`, Prometheus.
+const SERVICES: [Service; 2] = [
+    Service::of(ServiceRole::App),
+    Service::of(ServiceRole::Prometheus),
+];
 
 /// Where the local backend finds its program and keeps its files.
 #[derive(Debug, Clone)]
@@ -125,15 +134,15 @@ impl LocalStack {
         &self.settings
     }
 
-    fn emit(&self, service: &str, message: impl Into<String>) {
+    fn emit(&self, service: impl ToString, message: impl Into<String>) {
         let _ = self.events.send(StackEvent::Progress {
-            service: service.into(),
+            service: service.to_string(),
             message: message.into(),
         });
     }
 
     /// Starts the children (if not yet) and waits for them to be healthy.
-    pub async fn up(&self) -> Result<Vec<String>, StackError> {
+    pub async fn up(&self) -> Result<Vec<Service>, StackError> {
         let mut guard = self.running.lock().await;
         let mut skipped = Vec::new();
         if guard.is_none() {
@@ -156,11 +165,12 @@ impl LocalStack {
                     stop.clone(),
                 )),
                 None => {
+                    let prometheus = Service::of(ServiceRole::Prometheus);
                     self.emit(
-                        "prometheus",
+                        prometheus,
                         "no `prometheus` on PATH: metrics are read from /metrics directly",
                     );
-                    skipped.push("prometheus".to_string());
+                    skipped.push(prometheus);
                 }
             }
             *guard = Some(Running { stop, children });
@@ -178,9 +188,14 @@ impl LocalStack {
     /// A port held by another program would leave a child failing to bind
     /// (or, worse, answering someone else's health check): refused first.
     fn refuse_taken_ports(&self, with_prometheus: bool) -> Result<(), StackError> {
+        // One app, on the first replica's port.
         let wanted = ports::stack_ports(&self.settings)
             .into_iter()
-            .filter(|p| p.name == "port-api" || (with_prometheus && p.service == "prometheus"));
+            .filter(|p| match p.service {
+                ServiceRole::App => p.number == self.settings.api_port,
+                ServiceRole::Prometheus => with_prometheus,
+                ServiceRole::Db | ServiceRole::Grafana => false,
+            });
         for p in wanted {
             if let Some(reason) = ports::bind_error(LOOPBACK, p.number) {
                 return Err(p.taken(p.service, LOOPBACK, reason));
@@ -197,7 +212,7 @@ impl LocalStack {
             }
             if started.elapsed() > self.settings.health_timeout {
                 return Err(StackError::Unhealthy {
-                    service: child.spec.name.clone(),
+                    service: child.spec.service.to_string(),
                     waited: self.settings.health_timeout,
                     state: describe_state(&child.snapshot()),
                     last_logs: logs::tail_file(&child.spec.log, 15).await.join("\n"),
@@ -214,7 +229,7 @@ impl LocalStack {
             running.stop.cancel();
             for child in running.children {
                 let limit = child.spec.limit.clone();
-                removed.containers.push(child.spec.name.clone());
+                removed.containers.push(child.spec.service.to_string());
                 child.join().await;
                 if let Some(l) = limit {
                     l.remove();
@@ -232,13 +247,13 @@ impl LocalStack {
     pub async fn status(&self) -> Result<StackStatus, StackError> {
         let guard = self.running.lock().await;
         let mut services = Vec::new();
-        for name in ["app", "prometheus"] {
+        for service in SERVICES {
             let child = guard
                 .as_ref()
-                .and_then(|r| r.children.iter().find(|c| c.spec.name == name));
+                .and_then(|r| r.children.iter().find(|c| c.spec.service == service));
             services.push(match child {
                 Some(c) => self.child_status(c),
-                None => ServiceStatus::missing(name),
+                None => ServiceStatus::missing(service),
             });
         }
         Ok(StackStatus {
@@ -257,15 +272,12 @@ impl LocalStack {
             .as_ref()
             .and_then(MemoryLimit::usage)
             .or_else(|| s.pid.and_then(resident_bytes));
-        let url = match c.spec.name.as_str() {
-            "app" => Some(format!("http://127.0.0.1:{}", self.settings.api_port)),
-            _ => Some(format!(
-                "http://127.0.0.1:{}",
-                self.settings.prometheus_port
-            )),
+        let port = match c.spec.service.role {
+            ServiceRole::App => self.settings.api_port,
+            _ => self.settings.prometheus_port,
         };
         ServiceStatus {
-            name: c.spec.name.clone(),
+            name: c.spec.service,
             state: if s.running {
                 ServiceState::Running
             } else if s.last_exit.is_some() {
@@ -279,18 +291,18 @@ impl LocalStack {
             last_exit: s.last_exit,
             memory_bytes: if s.running { memory_bytes } else { None },
             memory_limit_bytes: c.spec.limit.as_ref().map(MemoryLimit::bytes),
-            url,
+            url: Some(format!("http://{LOOPBACK}:{port}")),
             image: Some(c.spec.program.display().to_string()),
         }
     }
 
-    pub async fn act(&self, service: &str, action: ServiceAction) -> Result<(), StackError> {
+    pub async fn act(&self, service: Service, action: ServiceAction) -> Result<(), StackError> {
         let guard = self.running.lock().await;
         let child = guard
             .as_ref()
-            .and_then(|r| r.children.iter().find(|c| c.spec.name == service))
+            .and_then(|r| r.children.iter().find(|c| c.spec.service == service))
             .ok_or_else(|| StackError::UnknownService {
-                name: service.into(),
+                name: service.to_string(),
                 known: "app, prometheus (when running)".into(),
             })?;
         child.send(action).await;
@@ -303,7 +315,10 @@ impl LocalStack {
         service: &str,
         req: LogRequest,
     ) -> Result<BoxStream<'static, Result<String, StackError>>, StackError> {
-        if !["app", "prometheus"].contains(&service) {
+        let ours = service
+            .parse::<Service>()
+            .is_ok_and(|s| SERVICES.contains(&s));
+        if !ours {
             return Err(StackError::UnknownService {
                 name: service.into(),
                 known: "app, prometheus".into(),

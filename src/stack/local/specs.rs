@@ -4,10 +4,11 @@
 use std::path::PathBuf;
 
 use super::LocalStack;
+use super::child::ChildSpec;
 use super::limit::MemoryLimit;
-use super::supervisor::ChildSpec;
 use crate::stack::error::StackError;
 use crate::stack::files;
+use crate::stack::service::{Service, ServiceRole};
 
 impl LocalStack {
     pub(super) fn app_spec(&self) -> Result<ChildSpec, StackError> {
@@ -25,7 +26,7 @@ impl LocalStack {
             MemoryLimit::create(&name, self.settings.app_memory)
         };
         self.emit(
-            "app",
+            ServiceRole::App,
             format!(
                 "memory limit {} via {}",
                 crate::stack::model::mib(limit.bytes()),
@@ -33,7 +34,7 @@ impl LocalStack {
             ),
         );
         Ok(ChildSpec {
-            name: "app".into(),
+            service: Service::of(ServiceRole::App),
             program,
             args: vec![
                 "serve".into(),
@@ -64,7 +65,7 @@ impl LocalStack {
             .and_then(|_| std::fs::write(self.dir.join("alerts.yml"), files::ALERT_RULES))
             .map_err(StackError::io("writing the Prometheus configuration"))?;
         Ok(ChildSpec {
-            name: "prometheus".into(),
+            service: Service::of(ServiceRole::Prometheus),
             program: bin,
             args: vec![
                 format!("--config.file={}", config.display()),

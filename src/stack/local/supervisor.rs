@@ -5,34 +5,18 @@
 //! The supervisor is a task behind a command channel; its state is shared
 //! read-only through a mutex so `status` never waits for the child.
 
-use std::path::PathBuf;
-use std::process::Stdio;
+use std::process::ExitStatus;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::process::{Child, Command};
+use tokio::process::Child;
 use tokio::sync::{broadcast, mpsc};
 use tokio_util::sync::CancellationToken;
 
+use super::child::{ChildSpec, signal, start, terminate};
 use super::limit::MemoryLimit;
+use crate::stack::exit::Exit;
 use crate::stack::model::{Health, ServiceAction, StackEvent};
-
-/// How one child is run.
-#[derive(Debug, Clone)]
-pub(crate) struct ChildSpec {
-    pub name: String,
-    pub program: PathBuf,
-    pub args: Vec<String>,
-    pub env: Vec<(String, String)>,
-    /// Variables of this process the child must not inherit.
-    pub env_remove: Vec<String>,
-    pub limit: Option<MemoryLimit>,
-    /// Where stdout and stderr go (appended).
-    pub log: PathBuf,
-    /// Polled for health: 2xx is healthy.
-    pub health_url: Option<String>,
-}
 
 /// What `status` reads.
 #[derive(Debug, Clone, Default)]
@@ -42,7 +26,7 @@ pub(crate) struct ChildState {
     pub health: Option<Health>,
     pub restarts: u64,
     pub oom_kills: u64,
-    pub last_exit: Option<String>,
+    pub last_exit: Option<Exit>,
 }
 
 /// A running supervisor.
@@ -90,159 +74,251 @@ fn update(state: &Mutex<ChildState>, f: impl FnOnce(&mut ChildState)) {
     }
 }
 
+/// A supervisor's task: what it was given, and what it remembers between
+/// runs of the child (whether it should run, how often it died quickly).
+struct Supervision {
+    spec: ChildSpec,
+    state: Arc<Mutex<ChildState>>,
+    events: broadcast::Sender<StackEvent>,
+    commands: mpsc::Receiver<ServiceAction>,
+    stop: CancellationToken,
+    /// False after a Stop or Kill, until a Start or Restart.
+    want_running: bool,
+    /// Deaths soon after a start, for the backoff; reset by a long run.
+    quick_deaths: u32,
+    /// The next start follows a death: it is a restart, and says so.
+    restarted: bool,
+}
+
+/// How one run of the child ended.
+enum Ended {
+    /// It exited; `deliberate` when a Stop, Restart or Kill asked it to.
+    Exited {
+        status: std::io::Result<ExitStatus>,
+        deliberate: bool,
+        ran_for: Duration,
+    },
+    /// The stack is stopping: the child was terminated and the task ends.
+    Stopping,
+}
+
+/// Start, watch, explain, restart: one run of the child per turn, until the
+/// stack stops.
 async fn supervise(
     spec: ChildSpec,
     state: Arc<Mutex<ChildState>>,
     events: broadcast::Sender<StackEvent>,
-    mut commands: mpsc::Receiver<ServiceAction>,
+    commands: mpsc::Receiver<ServiceAction>,
     stop: CancellationToken,
 ) {
-    let send = |e: StackEvent| {
-        let _ = events.send(e);
+    let mut s = Supervision {
+        spec,
+        state,
+        events,
+        commands,
+        stop,
+        want_running: true,
+        quick_deaths: 0,
+        restarted: false,
     };
-    let progress = |m: String| {
-        let _ = events.send(StackEvent::Progress {
-            service: spec.name.clone(),
-            message: m,
-        });
-    };
-    let mut want_running = true;
-    let mut quick_deaths: u32 = 0;
-    let mut restarted = false;
     loop {
-        if !want_running {
-            tokio::select! {
-                _ = stop.cancelled() => return,
-                cmd = commands.recv() => match cmd {
-                    Some(ServiceAction::Start | ServiceAction::Restart) => want_running = true,
-                    Some(_) => {}
-                    None => return,
-                },
+        if !s.want_running {
+            if s.wait_for_start().await {
+                continue;
+            }
+            return;
+        }
+        let oom_before = s.spec.limit.as_ref().and_then(MemoryLimit::oom_kills);
+        let Some(mut child) = s.start_child().await else {
+            if s.back_off().await {
+                return;
             }
             continue;
+        };
+        let Ended::Exited {
+            status,
+            deliberate,
+            ran_for,
+        } = s.watch(&mut child).await
+        else {
+            return;
+        };
+        s.explain(&status, deliberate, oom_before).await;
+        if deliberate {
+            s.restarted = false;
+            continue;
         }
-        let oom_before = spec.limit.as_ref().and_then(MemoryLimit::oom_kills);
-        let mut child = match start(&spec).await {
+        // Died on its own: restart with backoff, as a restart policy would.
+        if ran_for > Duration::from_secs(30) {
+            s.quick_deaths = 0;
+        }
+        if s.back_off().await {
+            return;
+        }
+        update(&s.state, |st| st.restarts += 1);
+        s.restarted = true;
+    }
+}
+
+impl Supervision {
+    fn send(&self, e: StackEvent) {
+        let _ = self.events.send(e);
+    }
+
+    fn progress(&self, message: String) {
+        self.send(StackEvent::Progress {
+            service: self.spec.service.to_string(),
+            message,
+        });
+    }
+
+    /// Stopped on purpose: waits for a Start or Restart (true) or the end
+    /// of the stack (false).
+    async fn wait_for_start(&mut self) -> bool {
+        tokio::select! {
+            _ = self.stop.cancelled() => false,
+            cmd = self.commands.recv() => match cmd {
+                Some(ServiceAction::Start | ServiceAction::Restart) => {
+                    self.want_running = true;
+                    true
+                }
+                Some(_) => true,
+                None => false,
+            },
+        }
+    }
+
+    /// Backoff after a death or a failed start; true when stopped meanwhile.
+    async fn back_off(&mut self) -> bool {
+        if backoff(&self.stop, self.quick_deaths).await {
+            return true;
+        }
+        self.quick_deaths = self.quick_deaths.saturating_add(1);
+        false
+    }
+
+    /// Starts the child and its health watch; `None` (said as progress)
+    /// when it cannot be started.
+    async fn start_child(&self) -> Option<(Child, CancellationToken)> {
+        let child = match start(&self.spec).await {
             Ok(c) => c,
             Err(e) => {
-                progress(format!("cannot start {}: {e}", spec.program.display()));
-                if backoff(&stop, quick_deaths).await {
-                    return;
-                }
-                quick_deaths = quick_deaths.saturating_add(1);
-                continue;
+                let program = self.spec.program.display();
+                self.progress(format!("cannot start {program}: {e}"));
+                return None;
             }
         };
         let pid = child.id();
-        update(&state, |s| {
+        update(&self.state, |s| {
             s.pid = pid;
             s.running = true;
             s.health = None;
         });
-        progress(format!("started (pid {})", pid.unwrap_or(0)));
-        if restarted {
-            let count = state.lock().map(|s| s.restarts).unwrap_or(0);
-            send(StackEvent::Restarted {
-                service: spec.name.clone(),
+        self.progress(format!("started (pid {})", pid.unwrap_or(0)));
+        if self.restarted {
+            let count = self.state.lock().map(|s| s.restarts).unwrap_or(0);
+            self.send(StackEvent::Restarted {
+                service: self.spec.service.to_string(),
                 count,
             });
         }
         let child_done = CancellationToken::new();
-        if let Some(url) = spec.health_url.clone() {
+        if let Some(url) = self.spec.health_url.clone() {
             tokio::spawn(watch_health(
                 url,
-                spec.name.clone(),
-                state.clone(),
-                events.clone(),
+                self.spec.service.to_string(),
+                self.state.clone(),
+                self.events.clone(),
                 child_done.clone(),
             ));
         }
+        Some((child, child_done))
+    }
+
+    /// Waits for the child to end, carrying out the commands meanwhile; on
+    /// the stack's stop, terminates it.
+    async fn watch(&mut self, (child, child_done): &mut (Child, CancellationToken)) -> Ended {
+        let pid = child.id();
         let started = Instant::now();
         let mut deliberate = false;
         let status = loop {
             tokio::select! {
                 status = child.wait() => break status,
-                cmd = commands.recv() => match cmd {
-                    Some(ServiceAction::Start) => {}
-                    Some(ServiceAction::Stop) | None => {
-                        want_running = false;
-                        deliberate = true;
-                        signal(pid, libc::SIGTERM);
-                    }
-                    Some(ServiceAction::Restart) => {
-                        deliberate = true;
-                        signal(pid, libc::SIGTERM);
-                    }
-                    Some(ServiceAction::Kill) => {
-                        want_running = false;
-                        deliberate = true;
-                        signal(pid, libc::SIGKILL);
-                    }
-                },
-                _ = stop.cancelled() => {
+                cmd = self.commands.recv() => {
+                    let (sig, keep_running) = match cmd {
+                        Some(ServiceAction::Start) => continue,
+                        Some(ServiceAction::Stop) | None => (libc::SIGTERM, false),
+                        Some(ServiceAction::Restart) => (libc::SIGTERM, true),
+                        Some(ServiceAction::Kill) => (libc::SIGKILL, false),
+                    };
+                    self.want_running &= keep_running;
+                    deliberate = true;
+                    signal(pid, sig);
+                }
+                _ = self.stop.cancelled() => {
                     child_done.cancel();
-                    terminate(&mut child, pid).await;
-                    update(&state, |s| { s.running = false; s.pid = None; s.health = None; });
-                    return;
+                    terminate(child, pid).await;
+                    update(&self.state, |s| { s.running = false; s.pid = None; s.health = None; });
+                    return Ended::Stopping;
                 }
             }
         };
         child_done.cancel();
-        let (exit_code, sig) = match &status {
+        Ended::Exited {
+            status,
+            deliberate,
+            ran_for: started.elapsed(),
+        }
+    }
+
+    /// Says why the child ended (events, state, progress): a kill at the
+    /// memory limit is told apart from a stop asked for.
+    async fn explain(
+        &self,
+        status: &std::io::Result<ExitStatus>,
+        deliberate: bool,
+        oom_before: Option<u64>,
+    ) {
+        let (exit_code, sig) = match status {
             Ok(st) => {
                 use std::os::unix::process::ExitStatusExt;
                 (st.code().map(i64::from), st.signal())
             }
             Err(_) => (None, None),
         };
-        let oom_after = spec.limit.as_ref().and_then(MemoryLimit::oom_kills);
+        let oom_after = self.spec.limit.as_ref().and_then(MemoryLimit::oom_kills);
         let killed_by_cgroup = matches!((oom_before, oom_after), (Some(b), Some(a)) if a > b);
-        let refused_by_rlimit = matches!(spec.limit, Some(MemoryLimit::Rlimit { .. }))
-            && log_mentions_allocation_failure(&spec.log).await;
+        let refused_by_rlimit = matches!(self.spec.limit, Some(MemoryLimit::Rlimit { .. }))
+            && log_mentions_allocation_failure(&self.spec.log).await;
         let oom = !deliberate && (killed_by_cgroup || refused_by_rlimit);
-        let reason = match (exit_code, sig) {
-            (_, Some(s)) if killed_by_cgroup && !deliberate => {
-                format!("signal {s} (killed by the kernel at its memory limit)")
-            }
-            (_, Some(s)) if oom => format!("signal {s} (allocation refused at its memory limit)"),
-            (_, Some(s)) => format!("signal {s}"),
-            (Some(c), None) => format!("exit code {c}"),
-            (None, None) => "unknown".into(),
+        let exit = match (exit_code, sig) {
+            (_, Some(signal)) if killed_by_cgroup && !deliberate => Exit::OomKilled { signal },
+            (_, Some(signal)) if oom => Exit::AllocationRefused { signal },
+            (_, Some(s)) => Exit::Signal(s),
+            (Some(c), None) => Exit::Code(c),
+            (None, None) => Exit::Unknown,
         };
+        let service = self.spec.service.to_string();
         if oom {
-            send(StackEvent::OomKilled {
-                service: spec.name.clone(),
+            self.send(StackEvent::OomKilled {
+                service: service.clone(),
             });
         }
-        send(StackEvent::Died {
-            service: spec.name.clone(),
+        self.send(StackEvent::Died {
+            service,
             exit_code,
             signal: sig,
         });
-        update(&state, |s| {
+        update(&self.state, |s| {
             s.running = false;
             s.pid = None;
             s.health = None;
-            s.last_exit = Some(reason.clone());
+            s.last_exit = Some(exit);
             if oom {
                 s.oom_kills += 1;
             }
         });
-        progress(format!("exited: {reason}"));
-        if deliberate {
-            restarted = false;
-            continue;
-        }
-        // Died on its own: restart with backoff, as a restart policy would.
-        if started.elapsed() > Duration::from_secs(30) {
-            quick_deaths = 0;
-        }
-        if backoff(&stop, quick_deaths).await {
-            return;
-        }
-        quick_deaths = quick_deaths.saturating_add(1);
-        update(&state, |s| s.restarts += 1);
-        restarted = true;
+        self.progress(format!("exited: {exit}"));
     }
 }
 
@@ -252,76 +328,6 @@ async fn backoff(stop: &CancellationToken, quick_deaths: u32) -> bool {
     tokio::select! {
         _ = stop.cancelled() => true,
         _ = tokio::time::sleep(delay.min(Duration::from_secs(8))) => false,
-    }
-}
-
-async fn start(spec: &ChildSpec) -> std::io::Result<Child> {
-    let mut cmd = Command::new(&spec.program);
-    for k in &spec.env_remove {
-        cmd.env_remove(k);
-    }
-    cmd.args(&spec.args)
-        .envs(spec.env.iter().map(|(k, v)| (k, v)))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
-    let setup = spec.limit.as_ref().map(|l| l.child_setup()).transpose()?;
-    // SAFETY: `die_with_parent` and `apply` only make async-signal-safe
-    // calls (prctl; see limit.rs for `apply`).
-    unsafe {
-        cmd.pre_exec(move || {
-            die_with_parent();
-            match &setup {
-                Some(s) => s.apply(),
-                None => Ok(()),
-            }
-        });
-    }
-    let mut child = cmd.spawn()?;
-    let log = tokio::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&spec.log)
-        .await?;
-    let log = Arc::new(tokio::sync::Mutex::new(log));
-    if let Some(out) = child.stdout.take() {
-        tokio::spawn(copy_lines(out, log.clone()));
-    }
-    if let Some(err) = child.stderr.take() {
-        tokio::spawn(copy_lines(err, log));
-    }
-    Ok(child)
-}
-
-async fn copy_lines(
-    from: impl tokio::io::AsyncRead + Unpin,
-    to: Arc<tokio::sync::Mutex<tokio::fs::File>>,
-) {
-    let mut lines = BufReader::new(from).lines();
-    while let Ok(Some(line)) = lines.next_line().await {
-        let mut f = to.lock().await;
-        let _ = f.write_all(format!("{line}\n").as_bytes()).await;
-    }
-}
-
-/// SIGTERM, then SIGKILL after 5 s: in-flight requests get to finish.
-async fn terminate(child: &mut Child, pid: Option<u32>) {
-    signal(pid, libc::SIGTERM);
-    if tokio::time::timeout(Duration::from_secs(5), child.wait())
-        .await
-        .is_err()
-    {
-        let _ = child.kill().await;
-    }
-}
-
-fn signal(pid: Option<u32>, sig: i32) {
-    if let Some(pid) = pid.and_then(|p| i32::try_from(p).ok()) {
-        // SAFETY: kill has no memory-safety preconditions; the pid is our child.
-        unsafe {
-            libc::kill(pid, sig);
-        }
     }
 }
 
@@ -374,18 +380,5 @@ async fn watch_health(
             _ = done.cancelled() => return,
             _ = tokio::time::sleep(Duration::from_millis(500)) => {}
         }
-    }
-}
-
-/// A console killed outright (SIGKILL, a closed terminal that takes it
-/// before its shutdown runs) must not leave `serve` or Prometheus behind
-/// holding the ports: on Linux the kernel sends the child SIGTERM when its
-/// parent thread dies. Tokio spawns from its worker threads, which live as
-/// long as the runtime. Runs between fork and exec: prctl only.
-fn die_with_parent() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: prctl(PR_SET_PDEATHSIG) has no memory effects.
-    unsafe {
-        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
     }
 }

@@ -152,7 +152,7 @@ pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
     }
     if let Some(status) = &app.stack.status
         && let Some(g) = status
-            .service("grafana")
+            .of(crate::stack::ServiceRole::Grafana.into())
             .filter(|g| g.state == ServiceState::Running)
     {
         urls.push(Span::styled(" · Grafana ", theme.dim()));
