@@ -97,8 +97,36 @@ pub struct Finished {
     pub note: String,
 }
 
-/// Runs the console until the student quits.
+/// Runs the console until the student quits: set up, the render loop,
+/// leaving (rollback, the tasks joined, the terminal restored), the report.
 pub async fn run(opts: Options) -> anyhow::Result<Finished> {
+    let (mut app, mut rx, mut driver) = set_up(&opts)?;
+    let link = opts.coach.clone().map(|join| {
+        let (link, messages) = CoachLink::start(join);
+        driver.follow_coach(link.watch_state(), messages);
+        app.coach = Some(coach::CoachView::new());
+        link
+    });
+    let (mut terminal, guard) = terminal::enter()?;
+    render_loop(
+        &opts,
+        &mut app,
+        &mut rx,
+        &mut driver,
+        link.as_ref(),
+        &mut terminal,
+    )
+    .await?;
+    leave(&mut app, &opts, &mut terminal, driver, link).await;
+    drop(terminal);
+    drop(guard);
+    Ok(finished(&app, &opts))
+}
+
+/// Where the API and Prometheus are, the state, and the tasks started.
+fn set_up(
+    opts: &Options,
+) -> anyhow::Result<(App, tokio::sync::mpsc::UnboundedReceiver<Msg>, Driver)> {
     let local_url = |port: u16| format!("http://{}:{port}", opts.settings.bind);
     let (api_url, prometheus_url) = match &opts.mode {
         Mode::Attach {
@@ -114,7 +142,7 @@ pub async fn run(opts: Options) -> anyhow::Result<Finished> {
         Some(u) => Some(Prometheus::new(u)?),
         None => None,
     };
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Msg>();
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Msg>();
     let shared = Shared::new(tx, &api_url, prometheus).in_lang(opts.lang);
     let started = shared.started;
     let mut app = App::new(opts.lang, opts.cases.clone(), api_url, prometheus_url);
@@ -127,18 +155,23 @@ pub async fn run(opts: Options) -> anyhow::Result<Finished> {
         Mode::Attach { .. } => app.stack.phase = StackPhase::Attached,
     }
     driver.start_telemetry();
-    let link = opts.coach.clone().map(|join| {
-        let (link, messages) = CoachLink::start(join);
-        driver.follow_coach(link.watch_state(), messages);
-        app.coach = Some(coach::CoachView::new());
-        link
-    });
+    Ok((app, rx, driver))
+}
 
-    let (mut terminal, guard) = terminal::enter()?;
+/// One message at a time into `update`, its effects carried out, a redraw
+/// when something changed; until an effect says quit.
+async fn render_loop(
+    opts: &Options,
+    app: &mut App,
+    rx: &mut tokio::sync::mpsc::UnboundedReceiver<Msg>,
+    driver: &mut Driver,
+    link: Option<&CoachLink>,
+    terminal: &mut terminal::Term,
+) -> anyhow::Result<()> {
     let mut input = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    terminal.draw(|f| view::draw(f, &app, opts.theme))?;
+    terminal.draw(|f| view::draw(f, app, opts.theme))?;
     loop {
         let msg = tokio::select! {
             ev = input.next() => match terminal::message(ev) {
@@ -151,63 +184,81 @@ pub async fn run(opts: Options) -> anyhow::Result<Finished> {
             // `q` does: rollback, stop, restore the terminal.
             _ = opts.shutdown.cancelled(), if !app.quitting => Msg::Shutdown,
         };
-        app.now = started.elapsed().as_secs_f64();
-        let step = update::update(&mut app, msg);
-        if let (Some(link), Some(c)) = (&link, app.coach.as_mut()) {
+        app.now = driver.shared.started.elapsed().as_secs_f64();
+        let step = update::update(app, msg);
+        if let (Some(link), Some(c)) = (link, app.coach.as_mut()) {
             for event in c.out.drain(..) {
                 link.send(event);
             }
         }
-        let mut quit = false;
-        for effect in step.effects {
-            match effect {
-                Effect::Quit => quit = true,
-                Effect::SaveProgress => {
-                    if let Err(e) = app.progress.save(&opts.progress_path) {
-                        app.log(
-                            state::LogKind::Bad,
-                            tf(
-                                app.lang,
-                                T::SaveProgressFailed,
-                                &[&opts.progress_path.display(), &e],
-                            ),
-                        );
-                    }
-                }
-                other => {
-                    let captures = app
-                        .active
-                        .as_ref()
-                        .map(|a| a.session.captures.clone())
-                        .unwrap_or_default();
-                    driver.perform(other, captures);
-                }
-            }
-        }
-        if quit {
-            break;
+        if perform(app, opts, driver, step.effects) {
+            return Ok(());
         }
         if step.redraw {
-            terminal.draw(|f| view::draw(f, &app, opts.theme))?;
+            terminal.draw(|f| view::draw(f, app, opts.theme))?;
         }
     }
-    // Say what happens while the rollback and shutdown run. A terminal
-    // that went away cannot show it; the rollback still runs.
+}
+
+/// Carries out one step's effects; true when one of them is to quit.
+fn perform(app: &mut App, opts: &Options, driver: &mut Driver, effects: Vec<Effect>) -> bool {
+    let mut quit = false;
+    for effect in effects {
+        match effect {
+            Effect::Quit => quit = true,
+            Effect::SaveProgress => {
+                if let Err(e) = app.progress.save(&opts.progress_path) {
+                    app.log(
+                        state::LogKind::Bad,
+                        tf(
+                            app.lang,
+                            T::SaveProgressFailed,
+                            &[&opts.progress_path.display(), &e],
+                        ),
+                    );
+                }
+            }
+            other => {
+                let captures = app
+                    .active
+                    .as_ref()
+                    .map(|a| a.session.captures.clone())
+                    .unwrap_or_default();
+                driver.perform(other, captures);
+            }
+        }
+    }
+    quit
+}
+
+/// Says what happens while the rollback and shutdown run (a terminal that
+/// went away cannot show it; the rollback still runs), then waits for the
+/// tasks, the coach's link and a local stack.
+async fn leave(
+    app: &mut App,
+    opts: &Options,
+    terminal: &mut terminal::Term,
+    mut driver: Driver,
+    link: Option<CoachLink>,
+) {
     app.log(state::LogKind::Info, t(app.lang, T::RollingBack));
-    if let Err(e) = terminal.draw(|f| view::draw(f, &app, opts.theme)) {
+    if let Err(e) = terminal.draw(|f| view::draw(f, app, opts.theme)) {
         tracing::warn!("the terminal could not be drawn on while leaving: {e}");
     }
+    let local = app.stack.backend == Some(crate::stack::Backend::Local);
     driver.finish(Duration::from_secs(10)).await;
     if let Some(link) = link {
         // What the board has not heard yet (the case left on quitting).
         link.finish(Duration::from_secs(2)).await;
     }
-    if app.stack.backend == Some(crate::stack::Backend::Local) {
+    if local {
         driver.stop_local_stack(Duration::from_secs(10)).await;
     }
-    drop(terminal);
-    drop(guard);
+}
 
+/// The session report written beside the progress, and the line said after
+/// the terminal is restored.
+fn finished(app: &App, opts: &Options) -> Finished {
     let order: Vec<String> = opts.cases.iter().map(|c| c.id.clone()).collect();
     let report = opts.progress_path.with_file_name(format!(
         "session-report-{}.md",
@@ -233,8 +284,8 @@ pub async fn run(opts: Options) -> anyhow::Result<Finished> {
         (_, Some(crate::stack::Backend::Docker)) => t(app.lang, T::DockerKeepsRunning),
     }
     .to_string();
-    Ok(Finished {
+    Finished {
         report: written.then_some(report),
         note,
-    })
+    }
 }

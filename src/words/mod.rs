@@ -50,8 +50,8 @@ macro_rules! words {
 }
 
 mod console;
-mod export;
 mod exit;
+mod export;
 #[cfg(test)]
 mod leaks;
 mod report;
@@ -60,8 +60,8 @@ mod signal;
 mod stack;
 
 pub(crate) use console::T;
-pub(crate) use export::M;
 pub(crate) use exit::X;
+pub(crate) use export::M;
 #[cfg(test)]
 pub(crate) use leaks::english_leaks;
 pub(crate) use report::R;
