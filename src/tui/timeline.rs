@@ -54,7 +54,7 @@ pub struct LogLine {
 pub enum Fact {
     OomKill { service: String },
     AlertFired { name: String, after_s: f64 },
-    CheckPassed { phase: &'static str, id: String },
+    CheckPassed { phase: crate::cases::Phase, id: String },
 }
 
 #[derive(Debug, Clone, PartialEq)]

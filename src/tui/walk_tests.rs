@@ -10,10 +10,10 @@ use futures::executor::block_on;
 use super::*;
 use crate::cases::runner::io::Clock;
 use crate::cases::runner::replay::{FakeClock, Replay};
-use crate::cases::runner::session::Stage;
+use crate::cases::runner::session::Progress;
 use crate::cases::runner::walk_tests::{case, walk_headless};
 use crate::cases::runner::{CaseIo, CaseOutcome, RunEvent};
-use crate::cases::{CaseSet, Lang};
+use crate::cases::{CaseSet, Lang, Phase};
 use crate::tui::state::App;
 
 /// Does what the console's driver would do with `effects`, on the replay.
@@ -31,8 +31,12 @@ fn perform(app: &mut App, replay: &Replay, effects: Vec<Effect>) {
                 queue.extend(update(app, Msg::Observed(seen)).effects);
             }
             Effect::RunActions(actions) => {
-                for a in &actions {
-                    let _ = block_on(replay.act(a));
+                // The console's own driver task, on the replay.
+                let said = std::sync::Mutex::new(Vec::new());
+                let send = |m: Msg| said.lock().expect("not poisoned").push(m);
+                block_on(crate::tui::driver::act_out(replay, &actions, &send));
+                for m in said.into_inner().unwrap_or_default() {
+                    queue.extend(update(app, m).effects);
                 }
             }
             _ => {}
@@ -80,7 +84,7 @@ fn console_walk(replay: &Replay, clock: &FakeClock) -> App {
         let Some(a) = app.active.as_ref() else {
             break;
         };
-        if a.session.stage == Stage::Done {
+        if a.session.progress == Progress::Done {
             break;
         }
         if !injected && a.session.can_inject() {
@@ -117,7 +121,7 @@ async fn the_console_and_run_give_the_same_checks_values_and_times() {
             !matches!(
                 e,
                 RunEvent::CheckPassed {
-                    phase: "teachable",
+                    phase: Phase::Teachable,
                     ..
                 }
             )
@@ -135,7 +139,7 @@ async fn the_console_and_run_give_the_same_checks_values_and_times() {
     let checks = |o: &CaseOutcome| -> Vec<(String, bool, Option<f64>, f64)> {
         o.checks
             .iter()
-            .filter(|c| c.phase != "teachable")
+            .filter(|c| c.phase != Phase::Teachable)
             .map(|c| (c.id.clone(), c.passed, c.value, c.after.as_secs_f64()))
             .collect()
     };
@@ -153,7 +157,7 @@ fn run_after(events: &[RunEvent], id: &str) -> f64 {
                 after_s,
                 phase,
                 ..
-            } if i == id && *phase != "teachable" => Some(*after_s),
+            } if i == id && *phase != Phase::Teachable => Some(*after_s),
             _ => None,
         })
         .unwrap_or_else(|| panic!("{id} passed: {events:#?}"))
@@ -220,7 +224,7 @@ async fn a_finished_case_says_what_comes_next_in_both_languages() {
         assert!(
             app.active
                 .as_ref()
-                .is_some_and(|a| a.session.stage == Stage::Done)
+                .is_some_and(|a| a.session.progress == Progress::Done)
         );
         app.lang = lang;
         let screen = crate::tui::fixtures::draw(200, 20, |f| {

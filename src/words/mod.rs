@@ -50,6 +50,7 @@ macro_rules! words {
 mod console;
 #[cfg(test)]
 mod leaks;
+mod phase;
 mod report;
 mod run;
 mod stack;
@@ -57,8 +58,9 @@ mod stack;
 pub(crate) use console::T;
 #[cfg(test)]
 pub(crate) use leaks::english_leaks;
+pub(crate) use phase::P;
 pub(crate) use report::R;
-pub(crate) use run::{E, PHASES};
+pub(crate) use run::E;
 pub(crate) use stack::S;
 
 /// A word of the catalogue: the same thing said in each language.
@@ -122,7 +124,9 @@ mod tests {
             .map(|w| w.pair())
             .chain(E::ALL.iter().map(|w| w.pair()))
             .chain(S::ALL.iter().map(|w| w.pair()))
-            .chain(R::ALL.iter().map(|w| w.pair()));
+            .chain(R::ALL.iter().map(|w| w.pair()))
+            .chain(P::ALL.iter().map(|w| w.pair()))
+            .chain(crate::cases::phase::Phase::ALL.iter().map(|w| w.pair()));
         for (en, ru) in pairs {
             assert_eq!(holes(en), holes(ru), "{en} / {ru}");
         }
