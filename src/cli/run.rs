@@ -12,8 +12,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::ApiArgs;
 use crate::cases::model::ContainerStep;
-use crate::cases::runner::io::ActError;
 use crate::cases::runner::headless::HeadlessRun;
+use crate::cases::runner::io::ActError;
 use crate::cases::runner::{AppCounts, CaseOutcome, CaseRecord, ServiceControl, Stamped, report};
 use crate::cases::{Case, CaseSet, Lang, UnknownCase};
 use crate::client::ApiClient;
@@ -117,7 +117,12 @@ pub(crate) async fn run(
     let passed = result.outcomes.iter().filter(|o| o.passed).count();
     println!(
         "{}",
-        summary(lang, passed, result.outcomes.len(), interrupted.is_cancelled())
+        summary(
+            lang,
+            passed,
+            result.outcomes.len(),
+            interrupted.is_cancelled()
+        )
     );
     Ok(if passed == cases.len() {
         ExitCode::SUCCESS
@@ -164,7 +169,11 @@ async fn finish_coach(link: CoachLink, lang: Lang) {
 }
 
 /// The report and the journal, where the flags ask for them.
-fn write_files(args: &RunArgs, outcomes: &[CaseOutcome], journal: &[Stamped]) -> anyhow::Result<()> {
+fn write_files(
+    args: &RunArgs,
+    outcomes: &[CaseOutcome],
+    journal: &[Stamped],
+) -> anyhow::Result<()> {
     let lang = args.lang;
     if let Some(path) = &args.report {
         let records: Vec<CaseRecord> = outcomes.iter().map(CaseRecord::from_outcome).collect();

@@ -5,8 +5,8 @@ use crate::cases::Phase;
 use crate::cases::runner::actions::PhaseActions;
 use crate::cases::runner::load_mix;
 use crate::cases::runner::session::{CaseSession, Progress};
-use crate::words::P;
 use crate::faults::FaultUpdate;
+use crate::words::P;
 
 use crate::coach::wire::CoachEvent;
 

@@ -361,11 +361,7 @@ fn forward_events(sh: &Shared, handle: &StackHandle) {
 /// as it lands (the fault state the API answered, the action's line), then
 /// how the phase went, for the session to stop on a failed inject or
 /// recover as `workshop run` does.
-pub(crate) async fn act_out(
-    io: &dyn CaseIo,
-    actions: &PhaseActions,
-    send: &(dyn Fn(Msg) + Sync),
-) {
+pub(crate) async fn act_out(io: &dyn CaseIo, actions: &PhaseActions, send: &(dyn Fn(Msg) + Sync)) {
     let hear = |a: Acting<'_>| {
         let Acting::Done {
             action,

@@ -52,9 +52,17 @@ pub struct LogLine {
 /// A lasting fact of the case being walked.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Fact {
-    OomKill { service: String },
-    AlertFired { name: String, after_s: f64 },
-    CheckPassed { phase: crate::cases::Phase, id: String },
+    OomKill {
+        service: String,
+    },
+    AlertFired {
+        name: String,
+        after_s: f64,
+    },
+    CheckPassed {
+        phase: crate::cases::Phase,
+        id: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

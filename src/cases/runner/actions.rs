@@ -80,7 +80,12 @@ impl ActionsOutcome {
 
 /// Why a failed action of `phase` matters, in `lang`: the reason an inject
 /// or recover stops the case, or a rollback step that did not happen.
-pub(crate) fn failure_reason(phase: Phase, action: &Action, error: &ActError, lang: Lang) -> String {
+pub(crate) fn failure_reason(
+    phase: Phase,
+    action: &Action,
+    error: &ActError,
+    lang: Lang,
+) -> String {
     let word = match phase {
         Phase::Rollback => E::RollbackFailed,
         _ => E::ActionFailed,

@@ -85,7 +85,9 @@ pub(crate) async fn walk(
                     .clone()
                     .unwrap_or_else(|| t(opts.lang, E::BaselineUnhealthy).to_string()),
             ),
-            Progress::Detect if s.detect_finished() => respond_and_recover(&mut s, io, clock, emit).await,
+            Progress::Detect if s.detect_finished() => {
+                respond_and_recover(&mut s, io, clock, emit).await
+            }
             Progress::Done => break 'walk None,
             _ => None,
         };

@@ -61,7 +61,9 @@ async fn case_one_walks_to_a_pass_with_times_counted_on_the_engines_clock() {
         "the peak is read while the fault is in"
     );
     assert!(
-        o.checks.iter().any(|c| c.phase == Phase::Teachable && c.passed),
+        o.checks
+            .iter()
+            .any(|c| c.phase == Phase::Teachable && c.passed),
         "cases check proves the detect checks silent at baseline"
     );
     let order: Vec<Phase> = events

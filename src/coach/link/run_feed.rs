@@ -207,7 +207,10 @@ mod tests {
         );
         assert_eq!(feed.case_done(None, false), []);
         // The next case starts clean.
-        let next = walk(&mut feed, &[start(), phase(Phase::Rollback), finished(true)]);
+        let next = walk(
+            &mut feed,
+            &[start(), phase(Phase::Rollback), finished(true)],
+        );
         assert!(next.contains(&CoachEvent::CaseFinished {
             case: "latency".into(),
             passed: true,

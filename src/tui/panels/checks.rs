@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use ratatui::text::{Line, Span};
 
-use crate::cases::runner::session::{CaseSession, CheckState, CheckStatus, Progress};
 use crate::cases::runner;
+use crate::cases::runner::session::{CaseSession, CheckState, CheckStatus, Progress};
 use crate::cases::{Lang, Phase};
 use crate::tui::text::{T, alert_word, t};
 use crate::tui::theme::Theme;
@@ -104,7 +104,11 @@ pub(crate) fn checks_and_alerts(
     ]));
     let baseline_over = !matches!(s.progress, Progress::Settling | Progress::Baseline);
     if baseline_over {
-        let all: Vec<_> = s.checks.iter().filter(|c| c.phase == Phase::Baseline).collect();
+        let all: Vec<_> = s
+            .checks
+            .iter()
+            .filter(|c| c.phase == Phase::Baseline)
+            .collect();
         let passed = all
             .iter()
             .filter(|c| c.status == CheckStatus::Passed)
@@ -115,11 +119,7 @@ pub(crate) fn checks_and_alerts(
             ("✘", theme.bad())
         };
         lines.push(Line::styled(
-            format!(
-                "{mark} {} {passed}/{}",
-                t(lang, Phase::Baseline),
-                all.len()
-            ),
+            format!("{mark} {} {passed}/{}", t(lang, Phase::Baseline), all.len()),
             style,
         ));
     }

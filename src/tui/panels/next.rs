@@ -9,8 +9,8 @@ use ratatui::text::Line;
 use crate::cases::runner::session::{CaseSession, CheckStatus, Progress};
 use crate::cases::{Case, Lang, Phase};
 use crate::tui::text::{T, t, tf};
-use crate::words::P;
 use crate::tui::theme::Theme;
+use crate::words::P;
 
 /// After `Case finished`, what comes next: leave (the load stops), then
 /// the next case by its number and title, or quit with the report.

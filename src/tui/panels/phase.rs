@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use crate::cases::model::Question;
-use crate::cases::runner::session::{CaseSession, QuestionState, Progress};
+use crate::cases::runner::session::{CaseSession, Progress, QuestionState};
 use crate::cases::{Case, Lang};
 
 use crate::tui::state::App;

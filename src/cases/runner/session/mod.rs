@@ -20,7 +20,7 @@ mod observe;
 mod outcome;
 
 pub(crate) use model::{
-    AlertWatch, CheckState, CheckStatus, Poll, QuestionState, Sample, Seen, Progress,
+    AlertWatch, CheckState, CheckStatus, Poll, Progress, QuestionState, Sample, Seen,
 };
 
 /// How often an expected alert's state is asked.
@@ -245,7 +245,10 @@ impl CaseSession {
                 events.push(finish(c, false, now, lang));
             }
         }
-        if let Some(injected) = self.injected_at.filter(|_| self.progress == Progress::Detect) {
+        if let Some(injected) = self
+            .injected_at
+            .filter(|_| self.progress == Progress::Detect)
+        {
             // Nobody recovered within `max_duration`: the detect phase ends,
             // its open checks failed and its silent alerts missed.
             let expired = self

@@ -1,8 +1,8 @@
 //! The session's senses: what it wants observed next, and what it makes of
 //! each observation given back.
 
-use crate::cases::{Lang, Phase};
 use crate::cases::check::{AlertState, Probe};
+use crate::cases::{Lang, Phase};
 use crate::telemetry::AlertStatus;
 use crate::words::{E, tf};
 
@@ -10,7 +10,7 @@ use super::super::RunEvent;
 use super::super::probe::Observation;
 use super::{
     ALERT_POLL_S, CAPTURE_RETRY_S, CAPTURE_TRIES, CaseSession, CheckStatus, PEAKS_POLL_S, Poll,
-    SAMPLES_KEPT, Sample, Seen, Progress, finish, higher, secs_f,
+    Progress, SAMPLES_KEPT, Sample, Seen, finish, higher, secs_f,
 };
 
 impl CaseSession {
