@@ -118,8 +118,7 @@ pub(crate) enum Acting<'a> {
 /// - **inject and recover stop at the first action that fails.** The
 ///   system is then not in the state the case describes, so the checks
 ///   that follow would judge something else. The session is told
-///   ([`CaseSession::actions_done`](super::session::CaseSession::actions_done))
-///   and stops the case: `workshop run` aborts and rolls back; the console
+///   (`CaseSession::actions_done`) and stops the case: `workshop run` aborts and rolls back; the console
 ///   says why and offers to leave (the rollback runs) and open the case
 ///   again, instead of waiting in detect for a fault that never went in.
 /// - **rollback carries on through every action** and reports each

@@ -1,7 +1,10 @@
 //! `workshop run`: a case end to end, headless. Starts the case's load,
 //! walks the one case engine ([`session::CaseSession`], driven by
 //! [`walk::walk`]) from baseline through injection, detection and recovery,
-//! and always rolls back — on success, on failure, on Ctrl-C.
+//! and always rolls back — on success, on failure, on Ctrl-C. A phase's
+//! actions run one way for this driver and the console's
+//! ([`actions::run_actions`]); [`headless`] runs the cases one after
+//! another and hears every event in order.
 
 pub(crate) mod actions;
 mod chart;

@@ -15,7 +15,7 @@ use super::probe::Captures;
 use super::{RunEvent, secs};
 
 mod flow;
-mod model;
+pub(crate) mod model;
 mod observe;
 mod outcome;
 
