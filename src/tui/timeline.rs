@@ -8,6 +8,8 @@ use std::collections::VecDeque;
 
 use chrono::{DateTime, Utc};
 
+use crate::cases::Phase;
+
 /// Lines kept in the event log.
 pub const LOG_LINES: usize = 200;
 
@@ -52,17 +54,9 @@ pub struct LogLine {
 /// A lasting fact of the case being walked.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Fact {
-    OomKill {
-        service: String,
-    },
-    AlertFired {
-        name: String,
-        after_s: f64,
-    },
-    CheckPassed {
-        phase: crate::cases::Phase,
-        id: String,
-    },
+    OomKill { service: String },
+    AlertFired { name: String, after_s: f64 },
+    CheckPassed { phase: Phase, id: String },
 }
 
 #[derive(Debug, Clone, PartialEq)]
