@@ -7,7 +7,8 @@ use std::borrow::Cow;
 use serde_saphyr::{DefaultMessageFormatter, Error as YamlError, MessageFormatter};
 
 use super::locate::{Locator, Pos};
-use super::model::{Case, Phases};
+use super::model::Case;
+use super::phase::Phase;
 use super::problem::{Problem, Problems, unknown};
 use super::validate;
 
@@ -92,7 +93,7 @@ fn yaml_problem(file: &str, err: &YamlError, path: String, locator: &Locator) ->
         YamlError::SerdeMissingField { field, .. } if path == "phases" => (
             format!(
                 "missing phase `{field}`; a case has every phase: {}",
-                Phases::NAMES.join(", ")
+                Phase::case_names()
             ),
             path,
         ),

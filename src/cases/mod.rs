@@ -4,6 +4,7 @@
 //!
 //! - [`model`]     — what a case file says, as types (the format is
 //!   documented in `cases/README.md`).
+//! - [`phase`]     — a case's phases, as one type.
 //! - [`check`]     — a check and its probe (PromQL, alert, HTTP) and bounds.
 //! - [`hint`], [`tolerance`], [`duration`], [`text`] — the small value types.
 //! - [`load`]      — one file: YAML → [`Case`], errors with file:line:column.
@@ -24,6 +25,7 @@ pub(crate) mod hint;
 pub(crate) mod load;
 pub(crate) mod locate;
 pub(crate) mod model;
+pub(crate) mod phase;
 pub(crate) mod problem;
 pub mod rules;
 pub(crate) mod runner;
@@ -38,6 +40,7 @@ pub use check::{Check, Comparison, Probe, Threshold};
 pub use duration::CaseDuration;
 pub use load::parse_case;
 pub use model::{Action, Case};
+pub use phase::Phase;
 pub use problem::{Problem, Problems};
 pub use text::{Lang, Text};
 

@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 use super::check::{Check, Reduce};
 use super::duration::CaseDuration;
+use super::phase::Phase;
 use super::text::{Lang, Text};
 use crate::faults::FaultUpdate;
 use crate::stack::ServiceRole;
@@ -39,7 +40,7 @@ pub struct Case {
     /// Where to look during the case, and why it tells the story.
     pub look_at: Vec<LookAt>,
     pub load: Load,
-    pub phases: Phases,
+    pub phases: CasePhases,
     /// Questions for the review after the incident.
     pub post_mortem: Vec<Text>,
 }
@@ -99,10 +100,11 @@ impl EndpointMix {
     }
 }
 
-/// The phases, all required, in the order they run.
+/// What a case file says under `phases:`: every phase, all required, in
+/// the order they run.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Phases {
+pub struct CasePhases {
     pub baseline: Baseline,
     pub inject: Inject,
     pub detect: Detect,
@@ -111,11 +113,26 @@ pub struct Phases {
     pub rollback: Rollback,
 }
 
-impl Phases {
-    /// Phase names in running order; a case file lists them in this order.
-    pub const NAMES: [&'static str; 6] = [
-        "baseline", "inject", "detect", "respond", "recover", "rollback",
-    ];
+impl CasePhases {
+    /// The checks of `phase`: none for a phase that has no checks.
+    pub(crate) fn checks(&self, phase: Phase) -> &[Check] {
+        match phase {
+            Phase::Baseline => &self.baseline.checks,
+            Phase::Detect => &self.detect.checks,
+            Phase::Recover => &self.recover.checks,
+            Phase::Inject | Phase::Respond | Phase::Rollback | Phase::Teachable => &[],
+        }
+    }
+
+    /// The actions of `phase`: none for a phase that has no actions.
+    pub(crate) fn actions(&self, phase: Phase) -> &[Action] {
+        match phase {
+            Phase::Inject => &self.inject.actions,
+            Phase::Recover => &self.recover.actions,
+            Phase::Rollback => &self.rollback.actions,
+            Phase::Baseline | Phase::Detect | Phase::Respond | Phase::Teachable => &[],
+        }
+    }
 }
 
 /// Before anything is injected: let the load settle, remember what normal
@@ -270,16 +287,13 @@ pub struct Rollback {
 
 impl Case {
     /// Every check of the case with the phase it belongs to, in running order.
-    pub fn checks(&self) -> Vec<(&'static str, usize, &Check)> {
-        let p = &self.phases;
-        let mut out = Vec::new();
-        for (name, list) in [
-            ("baseline", &p.baseline.checks),
-            ("detect", &p.detect.checks),
-            ("recover", &p.recover.checks),
-        ] {
-            out.extend(list.iter().enumerate().map(|(i, c)| (name, i, c)));
-        }
-        out
+    pub fn checks(&self) -> Vec<(Phase, usize, &Check)> {
+        Phase::WITH_CHECKS
+            .into_iter()
+            .flat_map(|phase| {
+                let list = self.phases.checks(phase);
+                list.iter().enumerate().map(move |(i, c)| (phase, i, c))
+            })
+            .collect()
     }
 }

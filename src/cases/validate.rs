@@ -8,7 +8,8 @@ use std::collections::HashSet;
 use super::check::{Check, Probe, Threshold};
 use super::hint::Release;
 use super::locate::Locator;
-use super::model::{Action, Case, Phases, SCHEMA_VERSION};
+use super::model::{Action, Case, CasePhases, SCHEMA_VERSION};
+use super::phase::Phase;
 use super::problem::{nearest, unknown};
 use super::rules;
 use super::text::Text;
@@ -89,7 +90,7 @@ pub(crate) fn case(c: &Case, report: &mut Report<'_>) {
     phases(&c.phases, report);
 }
 
-fn phases(p: &Phases, report: &mut Report<'_>) {
+fn phases(p: &CasePhases, report: &mut Report<'_>) {
     let alerts = rules::alert_names();
     let alerts: Vec<&str> = alerts.iter().map(String::as_str).collect();
     let captures: Vec<&str> = p.baseline.captures.keys().map(String::as_str).collect();
@@ -106,12 +107,8 @@ fn phases(p: &Phases, report: &mut Report<'_>) {
     }
 
     let mut ids = HashSet::new();
-    for (phase, list) in [
-        ("baseline", &p.baseline.checks),
-        ("detect", &p.detect.checks),
-        ("recover", &p.recover.checks),
-    ] {
-        for (i, c) in list.iter().enumerate() {
+    for phase in Phase::WITH_CHECKS {
+        for (i, c) in p.checks(phase).iter().enumerate() {
             let path = format!("phases.{phase}.checks[{i}]");
             if !ids.insert(c.id.as_str()) {
                 report(
@@ -347,7 +344,7 @@ fn texts(path: &str, list: &[Text], report: &mut Report<'_>) {
 /// Phases are written in the order they run, so the file reads as the story.
 pub(crate) fn phase_order(locator: &Locator, report: &mut Report<'_>) {
     let mut last: Option<(&str, super::locate::Pos)> = None;
-    for name in Phases::NAMES {
+    for name in Phase::OF_A_CASE.map(Phase::name) {
         let path = format!("phases.{name}");
         let Some(pos) = locator.key(&path) else {
             continue;
@@ -359,7 +356,7 @@ pub(crate) fn phase_order(locator: &Locator, report: &mut Report<'_>) {
                 &path,
                 format!(
                     "`{name}` is written before `{before}`; write the phases in the order they run: {}",
-                    Phases::NAMES.join(", ")
+                    Phase::case_names()
                 ),
             );
         }

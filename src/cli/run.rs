@@ -12,13 +12,11 @@ use tokio_util::sync::CancellationToken;
 
 use super::ApiArgs;
 use crate::cases::model::ContainerStep;
+use crate::cases::runner::headless::HeadlessRun;
 use crate::cases::runner::io::ActError;
-use crate::cases::runner::{
-    AppCounts, CaseRecord, RunEvent, Runner, ServiceControl, Stamped, report,
-};
-use crate::cases::{CaseSet, Lang, UnknownCase};
+use crate::cases::runner::{AppCounts, CaseOutcome, CaseRecord, ServiceControl, Stamped, report};
+use crate::cases::{Case, CaseSet, Lang, UnknownCase};
 use crate::client::ApiClient;
-use crate::coach::link::run_feed::RunFeed;
 use crate::coach::link::{CoachLink, Join, LinkState};
 use crate::stack::task::StackHandle;
 use crate::stack::{Choice, Runtime, StackSettings};
@@ -93,109 +91,90 @@ pub(crate) async fn run(
     interrupted: CancellationToken,
     prove_teachable: bool,
 ) -> anyhow::Result<ExitCode> {
-    let join = match args.coach.join() {
-        Ok(j) => j,
-        Err(e) => {
-            eprintln!("{}", tf(args.lang, E::Error, &[&e]));
-            return Ok(ExitCode::from(2));
-        }
-    };
-    let set = match CaseSet::load(args.dir.as_deref()) {
-        Ok(s) => s,
-        Err(problems) => {
-            eprintln!("{problems}");
-            return Ok(ExitCode::FAILURE);
-        }
-    };
-    let cases: Vec<_> = match &args.case {
-        Some(id) => match set.find(id) {
-            Ok(c) => vec![c.clone()],
-            Err(e) => {
-                eprintln!("{}", tf(args.lang, E::Error, &[&e]));
-                return Ok(ExitCode::from(UnknownCase::EXIT_CODE));
-            }
-        },
-        None => set.cases().to_vec(),
+    let (join, cases) = match chosen(&args) {
+        Ok(chosen) => chosen,
+        Err(code) => return Ok(code),
     };
     // Both ends must answer before anything is injected.
     ApiClient::new(&args.api.api_url).probe("/livez").await?;
     let prometheus = Prometheus::new(&args.prometheus_url)?;
     prometheus.ready().await?;
-
     let lang = args.lang;
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Stamped>();
-    let (mut coach, mut messages) = match join {
-        Some(j) => {
-            let (link, messages) = CoachLink::start(j);
-            (Some((link, RunFeed::default())), Some(messages))
-        }
-        None => (None, None),
-    };
-    // What only the end of a case tells (the app's counts, an abort), for
-    // the coach: the printer takes it after the case's last event, so the
-    // board gets it in order.
-    let (case_done, mut case_done_rx) =
-        tokio::sync::mpsc::unbounded_channel::<(Option<AppCounts>, bool)>();
-    let printer = tokio::spawn(async move {
-        let mut journal = Vec::new();
-        loop {
-            let event = tokio::select! {
-                e = rx.recv() => match e {
-                    Some(e) => e,
-                    None => break,
-                },
-                Some(m) = coach_message(&mut messages) => {
-                    println!("{}", tf(lang, E::CoachSays, &[&m.text]));
-                    continue;
-                }
-            };
-            println!("{}", event.line(lang));
-            if let Some((link, feed)) = &mut coach {
-                if let Some(c) = feed.event(&event.event) {
-                    link.send_at(event.at, c);
-                }
-                if matches!(event.event, RunEvent::CaseFinished { .. })
-                    && let Some((counts, aborted)) = case_done_rx.recv().await
-                {
-                    for c in feed.case_done(counts, aborted) {
-                        link.send(c);
-                    }
-                }
-            }
-            journal.push(event);
-        }
-        (journal, coach.map(|(link, _)| link))
-    });
-    let mut runner = Runner::new(
-        &args.api.api_url,
+    let run = HeadlessRun {
+        api_url: args.api.api_url.clone(),
         prometheus,
-        args.lang,
-        tx,
-        interrupted.clone(),
+        lang,
+        stop: interrupted.clone(),
+        prove_teachable,
+        services: Some(Arc::new(DockerServices::new(lang))),
+        coach: join,
+    };
+    let result = run.run(&cases, |line| println!("{line}")).await;
+    if let Some(link) = result.link {
+        finish_coach(link, lang).await;
+    }
+    write_files(&args, &result.outcomes, &result.journal)?;
+    let passed = result.outcomes.iter().filter(|o| o.passed).count();
+    println!(
+        "{}",
+        summary(
+            lang,
+            passed,
+            result.outcomes.len(),
+            interrupted.is_cancelled()
+        )
     );
-    runner.prove_teachable = prove_teachable;
-    runner.services = Some(Arc::new(DockerServices::new(lang)));
-    let mut outcomes = Vec::new();
-    for case in &cases {
-        let outcome = runner.run_case(case).await;
-        let _ = case_done.send((outcome.app_counts, outcome.aborted.is_some()));
-        outcomes.push(outcome);
-        if interrupted.is_cancelled() {
-            break;
-        }
+    Ok(if passed == cases.len() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// The class to join and the cases to run, as the flags say; `Err`: the
+/// exit code, once the problem is printed.
+fn chosen(args: &RunArgs) -> Result<(Option<Join>, Vec<Case>), ExitCode> {
+    let join = args.coach.join().map_err(|e| {
+        eprintln!("{}", tf(args.lang, E::Error, &[&e]));
+        ExitCode::from(2)
+    })?;
+    let set = CaseSet::load(args.dir.as_deref()).map_err(|problems| {
+        eprintln!("{problems}");
+        ExitCode::FAILURE
+    })?;
+    let cases = match &args.case {
+        Some(id) => match set.find(id) {
+            Ok(c) => vec![c.clone()],
+            Err(e) => {
+                eprintln!("{}", tf(args.lang, E::Error, &[&e]));
+                return Err(ExitCode::from(UnknownCase::EXIT_CODE));
+            }
+        },
+        None => set.cases().to_vec(),
+    };
+    Ok((join, cases))
+}
+
+/// Sends the board what is left, never waiting on it for long, and says
+/// what did not reach it.
+async fn finish_coach(link: CoachLink, lang: Lang) {
+    if link.state() == LinkState::Refused {
+        eprintln!("{}", t(lang, E::CoachRefused));
     }
-    drop(runner);
-    let (journal, link) = printer.await.unwrap_or_default();
-    if let Some(link) = link {
-        if link.state() == LinkState::Refused {
-            eprintln!("{}", t(lang, E::CoachRefused));
-        }
-        // The run's result never waits on the coach for more than this.
-        let lost = link.finish(Duration::from_secs(3)).await;
-        if lost > 0 {
-            eprintln!("{}", tf(lang, E::CoachUndelivered, &[&lost]));
-        }
+    // The run's result never waits on the coach for more than this.
+    let lost = link.finish(Duration::from_secs(3)).await;
+    if lost > 0 {
+        eprintln!("{}", tf(lang, E::CoachUndelivered, &[&lost]));
     }
+}
+
+/// The report and the journal, where the flags ask for them.
+fn write_files(
+    args: &RunArgs,
+    outcomes: &[CaseOutcome],
+    journal: &[Stamped],
+) -> anyhow::Result<()> {
+    let lang = args.lang;
     if let Some(path) = &args.report {
         let records: Vec<CaseRecord> = outcomes.iter().map(CaseRecord::from_outcome).collect();
         let files = report::write(path, report::Kind::Run, &records, lang, Utc::now())
@@ -205,30 +184,11 @@ pub(crate) async fn run(
         }
     }
     if let Some(path) = &args.journal {
-        std::fs::write(path, report::journal(&journal)).map_err(|e| {
+        std::fs::write(path, report::journal(journal)).map_err(|e| {
             anyhow::anyhow!(tf(lang, E::CannotWriteJournal, &[&path.display(), &e]))
         })?;
     }
-    let passed = outcomes.iter().filter(|o| o.passed).count();
-    println!(
-        "{}",
-        summary(lang, passed, outcomes.len(), interrupted.is_cancelled())
-    );
-    Ok(if passed == cases.len() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
-}
-
-/// The coach's next message; never, without a coach.
-async fn coach_message(
-    messages: &mut Option<tokio::sync::mpsc::UnboundedReceiver<crate::coach::wire::Message>>,
-) -> Option<crate::coach::wire::Message> {
-    match messages {
-        Some(m) => m.recv().await,
-        None => std::future::pending().await,
-    }
+    Ok(())
 }
 
 /// Where the report went.

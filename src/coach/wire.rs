@@ -61,46 +61,9 @@ pub(crate) struct Sent {
     pub event: CoachEvent,
 }
 
-/// A case's phase, as the board shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum Phase {
-    Baseline,
-    Inject,
-    Detect,
-    Respond,
-    Recover,
-    Rollback,
-    Teachable,
-}
-
-impl Phase {
-    pub(crate) const ALL: [Phase; 7] = [
-        Phase::Baseline,
-        Phase::Inject,
-        Phase::Detect,
-        Phase::Respond,
-        Phase::Recover,
-        Phase::Rollback,
-        Phase::Teachable,
-    ];
-
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Phase::Baseline => "baseline",
-            Phase::Inject => "inject",
-            Phase::Detect => "detect",
-            Phase::Respond => "respond",
-            Phase::Recover => "recover",
-            Phase::Rollback => "rollback",
-            Phase::Teachable => "teachable",
-        }
-    }
-
-    pub(crate) fn from_name(name: &str) -> Option<Phase> {
-        Phase::ALL.into_iter().find(|p| p.name() == name)
-    }
-}
+/// A case's phase, as the board shows it: the engine's own, written as
+/// the case files write it.
+pub(crate) use crate::cases::Phase;
 
 /// What happened, in facts the board can count.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -192,12 +155,11 @@ impl CoachEvent {
     /// nothing.
     pub(crate) fn from_run(case: &str, event: &RunEvent) -> Option<CoachEvent> {
         let case = case.to_string();
-        let phase = |p: &str| Phase::from_name(p);
         Some(match event {
             RunEvent::CaseStarted { case: id, .. } => CoachEvent::CaseStarted { case: id.clone() },
             RunEvent::Phase { case: id, phase: p } => CoachEvent::Phase {
                 case: id.clone(),
-                phase: phase(p)?,
+                phase: *p,
             },
             RunEvent::CheckPassed {
                 phase: p,
@@ -212,7 +174,7 @@ impl CoachEvent {
                 ..
             } => CoachEvent::Check {
                 case,
-                phase: phase(p)?,
+                phase: *p,
                 id: id.clone(),
                 passed: matches!(event, RunEvent::CheckPassed { .. }),
                 after_s: *after_s,
@@ -381,7 +343,7 @@ mod tests {
     #[test]
     fn engine_events_become_facts_without_text() {
         let e = RunEvent::CheckFailed {
-            phase: "detect",
+            phase: Phase::Detect,
             id: "p95-above-objective".into(),
             value: Some(0.2),
             after_s: 12.0,

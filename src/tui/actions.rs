@@ -1,9 +1,12 @@
 //! What each action of the keymap does to the state, and the effects it
 //! asks for: cases opened and left, faults toggled, load changed.
 
+use crate::cases::Phase;
+use crate::cases::runner::actions::PhaseActions;
 use crate::cases::runner::load_mix;
-use crate::cases::runner::session::{CaseSession, Stage};
+use crate::cases::runner::session::{CaseSession, Progress};
 use crate::faults::FaultSwitch;
+use crate::words::P;
 
 use crate::coach::wire::CoachEvent;
 
@@ -85,11 +88,12 @@ pub(crate) fn act(app: &mut App, action: Action) -> Vec<Effect> {
                     vec![Effect::RunActions(actions)]
                 }
                 None => {
-                    let why = match a.session.stage {
-                        Stage::Settling | Stage::Baseline => T::StillMeasuring,
-                        _ => T::AlreadyIn,
+                    let why = match a.session.progress {
+                        Progress::Settling | Progress::Baseline => t(app.lang, T::StillMeasuring),
+                        Progress::Stopped => t(app.lang, P::StoppedLeaveFirst),
+                        _ => t(app.lang, T::AlreadyIn),
                     };
-                    app.log(LogKind::Info, t(app.lang, why));
+                    app.log(LogKind::Info, why);
                     vec![]
                 }
             }
@@ -228,21 +232,23 @@ fn leave(app: &mut App) -> Vec<Effect> {
     let Some(a) = app.active.as_ref() else {
         return effects;
     };
-    if !a.saved && a.session.stage != Stage::Settling && app.record_case() {
+    if !a.saved && a.session.progress != Progress::Settling && app.record_case() {
         effects.push(Effect::SaveProgress);
     }
     if let Some(a) = app.active.take() {
-        if a.session.stage != Stage::Done {
+        // A stopped case already told the board it ended, as `run` does.
+        if !matches!(a.session.progress, Progress::Done | Progress::Stopped) {
             let case = a.session.case.id.clone();
             board::send(app, CoachEvent::CaseLeft { case });
         }
         if matches!(
-            a.session.stage,
-            Stage::Detect | Stage::Recover | Stage::Done
+            a.session.progress,
+            Progress::Detect | Progress::Recover | Progress::Done | Progress::Stopped
         ) {
-            effects.push(Effect::RunActions(
-                a.session.case.phases.rollback.actions.clone(),
-            ));
+            effects.push(Effect::RunActions(PhaseActions::of(
+                &a.session.case,
+                Phase::Rollback,
+            )));
         }
         app.log(
             LogKind::Info,

@@ -15,11 +15,12 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::cases::model::Action as CaseAction;
+use crate::cases::runner::actions::{Acting, PhaseActions, run_actions};
 use crate::cases::runner::io::ActError;
-use crate::cases::runner::{Captures, CaseIo};
+use crate::cases::runner::{Captures, CaseIo, start_case_load};
 use crate::coach::link::LinkState;
 use crate::coach::wire::Message;
-use crate::loadgen::{self, LoadHandle, LoadPlan};
+use crate::loadgen::LoadHandle;
 use crate::stack::task::{StackCommand, StackHandle};
 use crate::stack::{Backend, Choice, Runtime, StackError, StackSettings};
 
@@ -177,17 +178,14 @@ impl Driver {
                 }));
             }
             Effect::RunActions(actions) => {
-                self.pending.push(tokio::spawn(run_actions(sh, actions)));
+                self.pending.push(tokio::spawn(async move {
+                    let send = |m: Msg| sh.send(m);
+                    act_out(&sh.case_io(), &actions, &send).await;
+                }));
             }
             Effect::StartLoad { rps, mix } => {
                 self.stop_load();
-                let handle = loadgen::start(LoadPlan {
-                    api_url: sh.api().base().to_string(),
-                    rps,
-                    duration: None,
-                    mix,
-                    timeout: Duration::from_secs(30),
-                });
+                let handle = start_case_load(sh.api().base(), rps, mix);
                 let mut reports = handle.subscribe();
                 self.tasks.spawn(async move {
                     while reports.changed().await.is_ok() {
@@ -395,24 +393,35 @@ fn forward_events(sh: &Shared, handle: &StackHandle) -> impl Future<Output = ()>
     }
 }
 
-async fn run_actions(sh: Shared, actions: Vec<CaseAction>) {
-    let io = sh.case_io();
-    for action in actions {
-        let t = Instant::now();
-        let took = |t: Instant| t.elapsed().as_secs_f64() * 1000.0;
-        let acted = io.act(&action).await;
+/// A phase's actions in the console: run the engine's one way, each said
+/// as it lands (the fault state the API answered, the action's line), then
+/// how the phase went, for the session to stop on a failed inject or
+/// recover as `workshop run` does.
+pub(crate) async fn act_out(io: &dyn CaseIo, actions: &PhaseActions, send: &(dyn Fn(Msg) + Sync)) {
+    let hear = |a: Acting<'_>| {
+        let Acting::Done {
+            action,
+            acted,
+            took,
+        } = a
+        else {
+            return;
+        };
+        let took_ms = took.as_secs_f64() * 1000.0;
         if !matches!(action, CaseAction::Container(_)) {
-            sh.send(Msg::FaultsSet {
+            send(Msg::FaultsSet {
                 result: acted.clone().map(Option::unwrap_or_default),
-                took_ms: took(t),
+                took_ms,
             });
         }
-        sh.send(Msg::ActionDone {
-            action,
-            result: acted.map(|_| ()),
-            took_ms: took(t),
+        send(Msg::ActionDone {
+            action: action.clone(),
+            result: acted.clone().map(|_| ()),
+            took_ms,
         });
-    }
+    };
+    let outcome = run_actions(io, actions, &hear).await;
+    send(Msg::ActionsDone(outcome));
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@
 //! link to the coach's board as the console shows it) and [`board`] (what
 //! `update` queues for that board).
 
+pub(crate) mod acted;
 pub(crate) mod actions;
 pub(crate) mod board;
 pub mod coach;

@@ -5,6 +5,7 @@
 use crossterm::event::KeyEvent;
 
 use crate::cases::model::Action as CaseAction;
+use crate::cases::runner::actions::{ActionsOutcome, PhaseActions};
 use crate::cases::runner::io::ActError;
 use crate::cases::runner::session::{Poll, Seen};
 use crate::faults::{FaultConfig, FaultUpdate};
@@ -77,6 +78,9 @@ pub enum Msg {
         result: Result<(), ActError>,
         took_ms: f64,
     },
+    /// A phase's actions ran, the engine's one way: a failed inject or
+    /// recover stops the case.
+    ActionsDone(ActionsOutcome),
     Observed(Seen),
     /// The coach's link changed state, or the coach said something.
     Coach(super::coach::CoachNews),
@@ -86,8 +90,9 @@ pub enum Msg {
 pub enum Effect {
     SetFaults(FaultUpdate),
     ResetFaults,
-    /// Run a case's actions in order.
-    RunActions(Vec<CaseAction>),
+    /// Run a phase's actions, the engine's one way
+    /// ([`run_actions`](crate::cases::runner::actions::run_actions)).
+    RunActions(PhaseActions),
     StartLoad {
         rps: f64,
         mix: Mix,

@@ -8,6 +8,8 @@ use std::collections::VecDeque;
 
 use chrono::{DateTime, Utc};
 
+use crate::cases::Phase;
+
 /// Lines kept in the event log.
 pub const LOG_LINES: usize = 200;
 
@@ -54,7 +56,7 @@ pub struct LogLine {
 pub enum Fact {
     OomKill { service: String },
     AlertFired { name: String, after_s: f64 },
-    CheckPassed { phase: &'static str, id: String },
+    CheckPassed { phase: Phase, id: String },
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -149,6 +149,10 @@ pub fn update(app: &mut App, msg: Msg) -> Step {
             }
             Step::drawn(vec![])
         }
+        Msg::ActionsDone(outcome) => {
+            super::acted::actions_done(app, &outcome);
+            Step::drawn(vec![])
+        }
         Msg::Observed(seen) => {
             let now = app.now;
             let judged = board::answer_pending(app, &seen);
@@ -213,7 +217,7 @@ fn run_events(app: &mut App, events: Vec<RunEvent>) -> Vec<Effect> {
         };
         match &e {
             RunEvent::CheckPassed { phase, id, .. } => app.pin(Fact::CheckPassed {
-                phase,
+                phase: *phase,
                 id: id.clone(),
             }),
             RunEvent::AlertFired { name, after_s, .. } => app.pin(Fact::AlertFired {

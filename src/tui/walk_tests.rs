@@ -10,10 +10,10 @@ use futures::executor::block_on;
 use super::*;
 use crate::cases::runner::io::Clock;
 use crate::cases::runner::replay::{FakeClock, Replay};
-use crate::cases::runner::session::Stage;
+use crate::cases::runner::session::Progress;
 use crate::cases::runner::walk_tests::{case, walk_headless};
 use crate::cases::runner::{CaseIo, CaseOutcome, RunEvent};
-use crate::cases::{CaseSet, Lang};
+use crate::cases::{CaseSet, Lang, Phase};
 use crate::telemetry::Signal;
 use crate::tui::state::App;
 
@@ -32,8 +32,12 @@ fn perform(app: &mut App, replay: &Replay, effects: Vec<Effect>) {
                 queue.extend(update(app, Msg::Observed(seen)).effects);
             }
             Effect::RunActions(actions) => {
-                for a in &actions {
-                    let _ = block_on(replay.act(a));
+                // The console's own driver task, on the replay.
+                let said = std::sync::Mutex::new(Vec::new());
+                let send = |m: Msg| said.lock().expect("not poisoned").push(m);
+                block_on(crate::tui::driver::act_out(replay, &actions, &send));
+                for m in said.into_inner().unwrap_or_default() {
+                    queue.extend(update(app, m).effects);
                 }
             }
             _ => {}
@@ -81,7 +85,7 @@ fn console_walk(replay: &Replay, clock: &FakeClock) -> App {
         let Some(a) = app.active.as_ref() else {
             break;
         };
-        if a.session.stage == Stage::Done {
+        if a.session.progress == Progress::Done {
             break;
         }
         if !injected && a.session.can_inject() {
@@ -118,7 +122,7 @@ async fn the_console_and_run_give_the_same_checks_values_and_times() {
             !matches!(
                 e,
                 RunEvent::CheckPassed {
-                    phase: "teachable",
+                    phase: Phase::Teachable,
                     ..
                 }
             )
@@ -136,7 +140,7 @@ async fn the_console_and_run_give_the_same_checks_values_and_times() {
     let checks = |o: &CaseOutcome| -> Vec<(String, bool, Option<f64>, f64)> {
         o.checks
             .iter()
-            .filter(|c| c.phase != "teachable")
+            .filter(|c| c.phase != Phase::Teachable)
             .map(|c| (c.id.clone(), c.passed, c.value, c.after.as_secs_f64()))
             .collect()
     };
@@ -154,7 +158,7 @@ fn run_after(events: &[RunEvent], id: &str) -> f64 {
                 after_s,
                 phase,
                 ..
-            } if i == id && *phase != "teachable" => Some(*after_s),
+            } if i == id && *phase != Phase::Teachable => Some(*after_s),
             _ => None,
         })
         .unwrap_or_else(|| panic!("{id} passed: {events:#?}"))
@@ -221,7 +225,7 @@ async fn a_finished_case_says_what_comes_next_in_both_languages() {
         assert!(
             app.active
                 .as_ref()
-                .is_some_and(|a| a.session.stage == Stage::Done)
+                .is_some_and(|a| a.session.progress == Progress::Done)
         );
         app.lang = lang;
         let screen = crate::tui::fixtures::draw(200, 20, |f| {
@@ -255,4 +259,133 @@ async fn opening_a_case_starts_its_charts_on_a_window_of_their_own() {
     p95.push(app.now, 8.0);
     let bars = crate::tui::panels::charts::bars(p95, app.now, 10, Signal::P95.floor());
     assert_eq!(bars.last(), Some(&'█'), "8 s is the top of the new scale");
+}
+
+/// Observes case 1's recorded telemetry; acts on an API that refuses
+/// every connection, so the fault never goes in.
+struct RefusingApi {
+    replay: Replay,
+    api: crate::cases::runner::LiveIo,
+}
+
+impl RefusingApi {
+    fn new(clock: Arc<FakeClock>, url: &str) -> Self {
+        Self {
+            replay: Replay::new(clock),
+            api: crate::cases::runner::LiveIo {
+                source: crate::telemetry::Source::Scrape(Default::default()),
+                http: reqwest::Client::new(),
+                api: crate::client::ApiClient::new(url),
+                services: None,
+            },
+        }
+    }
+}
+
+impl CaseIo for RefusingApi {
+    fn observe(
+        &self,
+        poll: crate::cases::runner::session::Poll,
+        captures: crate::cases::runner::Captures,
+    ) -> futures::future::BoxFuture<'_, crate::cases::runner::session::Seen> {
+        self.replay.observe(poll, captures)
+    }
+    fn act<'a>(
+        &'a self,
+        action: &'a crate::cases::model::Action,
+    ) -> futures::future::BoxFuture<'a, crate::cases::runner::io::Acted> {
+        self.api.act(action)
+    }
+}
+
+#[tokio::test]
+async fn a_failed_inject_stops_the_case_in_the_console_as_it_stops_run() {
+    // A port nothing listens on: the same refusal for both drivers.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port");
+    let url = format!("http://127.0.0.1:{port}");
+    let clock = Arc::new(FakeClock::default());
+    let io = RefusingApi::new(clock.clone(), &url);
+    let stop = tokio_util::sync::CancellationToken::new();
+    let opts = crate::cases::runner::walk::WalkOptions {
+        lang: Lang::En,
+        prove_teachable: false,
+        stop: &stop,
+    };
+    let said = std::sync::Mutex::new(Vec::new());
+    let emit = |e: RunEvent| said.lock().expect("not poisoned").push(e);
+    let c = case("latency");
+    let headless = crate::cases::runner::walk::walk(&c, opts, &io, clock.as_ref(), &emit).await;
+    let run_reason = headless.aborted.clone().expect("run stops");
+    let failed = c.phases.inject.actions[0].text(Lang::En);
+    assert!(
+        run_reason.starts_with(&format!("`{failed}` failed: ")),
+        "{run_reason}"
+    );
+    let events = said.into_inner().unwrap_or_default();
+    assert!(
+        !events.iter().any(|e| matches!(
+            e,
+            RunEvent::Phase {
+                phase: Phase::Detect,
+                ..
+            }
+        )),
+        "run never reaches detect: {events:#?}"
+    );
+
+    // The console: the student presses `i` once the baseline holds; its
+    // driver task runs the actions on the same refusing API.
+    let clock = Arc::new(FakeClock::default());
+    let io = RefusingApi::new(clock.clone(), &url);
+    let cases = CaseSet::shipped().expect("cases").cases().to_vec();
+    let mut app = App::new(Lang::En, cases, "http://127.0.0.1:5000".into(), None);
+    let open = update(&mut app, Msg::Key(KeyEvent::from(KeyCode::Enter))).effects;
+    perform(&mut app, &io.replay, open);
+    while !app.active.as_ref().is_some_and(|a| a.session.can_inject()) && clock.now() < 300.0 {
+        clock.advance(0.25);
+        app.now = clock.now();
+        let effects = update(&mut app, Msg::Tick).effects;
+        perform(&mut app, &io.replay, effects);
+    }
+    let effects = update(&mut app, Msg::Key(KeyEvent::from(KeyCode::Char('i')))).effects;
+    for effect in effects {
+        if let Effect::RunActions(actions) = effect {
+            let sent = std::sync::Mutex::new(Vec::new());
+            let send = |m: Msg| sent.lock().expect("not poisoned").push(m);
+            crate::tui::driver::act_out(&io, &actions, &send).await;
+            for m in sent.into_inner().unwrap_or_default() {
+                update(&mut app, m);
+            }
+        }
+    }
+    let a = app.active.as_ref().expect("the case is still open");
+    assert_eq!(
+        a.session.progress,
+        Progress::Stopped,
+        "not waiting in detect"
+    );
+    let outcome = a.session.outcome("console", &|t| clock.utc(t));
+    assert_eq!(outcome.aborted, Some(run_reason.clone()), "the same reason");
+    assert!(!outcome.passed && !headless.passed);
+    let logged = app
+        .log
+        .iter()
+        .any(|l| l.text == format!("aborted: {run_reason}"));
+    assert!(logged, "the console says why, as run does");
+    app.now += 30.0;
+    let effects = update(&mut app, Msg::Tick).effects;
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::Observe(_))),
+        "nothing is polled once the case stopped: {effects:?}"
+    );
+    let leave = update(&mut app, Msg::Key(KeyEvent::from(KeyCode::Esc))).effects;
+    assert!(
+        leave
+            .iter()
+            .any(|e| matches!(e, Effect::RunActions(r) if r.phase == Phase::Rollback)),
+        "leaving runs the rollback: {leave:?}"
+    );
 }

@@ -4,7 +4,8 @@
 
 use std::collections::BTreeSet;
 
-use super::{E, R, S, SignalWord, T, Word, X};
+use super::{E, P, R, S, SignalWord, T, Word, X};
+use crate::cases::phase::Phase;
 
 /// The Latin words a Russian text keeps as they are, and the only ones the
 /// Russian side of the catalogue may use (a test holds it to that, so a
@@ -58,6 +59,8 @@ fn pairs() -> impl Iterator<Item = (&'static str, &'static str)> {
         .chain(R::ALL.iter().map(|w| w.pair()))
         .chain(SignalWord::ALL.iter().map(|w| w.pair()))
         .chain(X::ALL.iter().map(|w| w.pair()))
+        .chain(P::ALL.iter().map(|w| w.pair()))
+        .chain(Phase::ALL.iter().map(|w| w.pair()))
 }
 
 /// Every English word (3 letters or more) of the catalogue, less [`KEPT`].
@@ -84,7 +87,7 @@ fn identifier(token: &str) -> bool {
     let token = token.trim_matches(|c: char| !c.is_alphanumeric());
     let reference = token
         .split_once('/')
-        .is_some_and(|(phase, _)| super::PHASES.iter().any(|(p, _)| *p == phase));
+        .is_some_and(|(phase, _)| Phase::named(phase).is_some());
     reference
         || token
             .chars()

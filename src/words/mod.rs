@@ -54,6 +54,7 @@ mod exit;
 mod export;
 #[cfg(test)]
 mod leaks;
+mod phase;
 mod report;
 mod run;
 mod signal;
@@ -64,8 +65,9 @@ pub(crate) use exit::X;
 pub(crate) use export::M;
 #[cfg(test)]
 pub(crate) use leaks::english_leaks;
+pub(crate) use phase::P;
 pub(crate) use report::R;
-pub(crate) use run::{E, PHASES};
+pub(crate) use run::E;
 pub(crate) use signal::SignalWord;
 pub(crate) use stack::S;
 
@@ -133,7 +135,9 @@ mod tests {
             .chain(R::ALL.iter().map(|w| w.pair()))
             .chain(M::ALL.iter().map(|w| w.pair()))
             .chain(SignalWord::ALL.iter().map(|w| w.pair()))
-            .chain(X::ALL.iter().map(|w| w.pair()));
+            .chain(X::ALL.iter().map(|w| w.pair()))
+            .chain(P::ALL.iter().map(|w| w.pair()))
+            .chain(crate::cases::phase::Phase::ALL.iter().map(|w| w.pair()));
         for (en, ru) in pairs {
             assert_eq!(holes(en), holes(ru), "{en} / {ru}");
         }

@@ -6,14 +6,6 @@
 words! {
     /// A word of a run.
     enum E {
-        // A case's phases, as the lines and the phase panel name them.
-        PhaseBaseline => ("baseline", "базовая линия"),
-        PhaseInject => ("inject", "внедрение"),
-        PhaseDetect => ("detect", "обнаружение"),
-        PhaseRespond => ("respond", "реагирование"),
-        PhaseRecover => ("recover", "восстановление"),
-        PhaseRollback => ("rollback", "откат"),
-        PhaseTeachable => ("teachable", "проверка кейса"),
         // The event lines.
         CaseStarted => ("━━ case {0}: {1}", "━━ кейс `{0}`: {1}"),
         LoadStarted => ("load {0} req/s ({1})", "нагрузка {0} запр/с ({1})"),
@@ -109,15 +101,3 @@ words! {
         ),
     }
 }
-
-/// A case's phases as the engine names them, and their words: the one list
-/// the event lines, the check references and the tests read.
-pub(crate) const PHASES: [(&str, E); 7] = [
-    ("baseline", E::PhaseBaseline),
-    ("inject", E::PhaseInject),
-    ("detect", E::PhaseDetect),
-    ("respond", E::PhaseRespond),
-    ("recover", E::PhaseRecover),
-    ("rollback", E::PhaseRollback),
-    ("teachable", E::PhaseTeachable),
-];

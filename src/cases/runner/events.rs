@@ -7,7 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::cases::Lang;
+use crate::cases::{Lang, Phase};
 use crate::words::{self, E, t, tf};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -19,7 +19,7 @@ pub enum RunEvent {
     },
     Phase {
         case: String,
-        phase: &'static str,
+        phase: Phase,
     },
     LoadStarted {
         rps: f64,
@@ -38,13 +38,13 @@ pub enum RunEvent {
         action: String,
     },
     CheckPassed {
-        phase: &'static str,
+        phase: Phase,
         id: String,
         value: Option<f64>,
         after_s: f64,
     },
     CheckFailed {
-        phase: &'static str,
+        phase: Phase,
         id: String,
         value: Option<f64>,
         after_s: f64,
@@ -107,22 +107,13 @@ fn value(v: &Option<f64>) -> String {
         .unwrap_or_default()
 }
 
-/// A phase's name in `lang`; a phase the catalogue does not know is shown
-/// as the case file names it.
-pub(crate) fn phase_name(lang: Lang, phase: &str) -> &str {
-    match crate::words::PHASES.iter().find(|(p, _)| *p == phase) {
-        Some(&(_, word)) => t(lang, word),
-        None => phase,
-    }
-}
-
 impl RunEvent {
     /// The event as one line of text in `lang`, without its time.
     pub fn text(&self, lang: Lang) -> String {
         let say = |w: E, args: &[&dyn Display]| tf(lang, w, args);
         match self {
             RunEvent::CaseStarted { case, title } => say(E::CaseStarted, &[case, title]),
-            RunEvent::Phase { phase, .. } => format!("── {}", phase_name(lang, phase)),
+            RunEvent::Phase { phase, .. } => format!("── {}", t(lang, *phase)),
             RunEvent::LoadStarted { rps, mix } => say(E::LoadStarted, &[rps, mix]),
             RunEvent::Captured { name, value } => say(E::Captured, &[name, &format!("{value:.4}")]),
             RunEvent::BaselineFailed { reason } => say(E::BaselineFailed, &[reason]),
@@ -244,7 +235,7 @@ mod tests {
             case: case.id.clone(),
             title: case.title.get(lang).into(),
         }];
-        for (phase, _) in crate::words::PHASES {
+        for phase in Phase::ALL {
             events.push(RunEvent::Phase {
                 case: case.id.clone(),
                 phase,
@@ -292,13 +283,13 @@ mod tests {
                 value: 0.045,
             },
             RunEvent::CheckPassed {
-                phase: "detect",
+                phase: Phase::Detect,
                 id: "p95-above-objective".into(),
                 value: Some(2.3),
                 after_s: 12.5,
             },
             RunEvent::CheckFailed {
-                phase: "recover",
+                phase: Phase::Recover,
                 id: "p95-back-to-normal".into(),
                 value: None,
                 after_s: 120.0,

@@ -19,7 +19,7 @@ use crate::telemetry::{AlertStatus, Signal, Source};
 use crate::words::{E, tf};
 
 use super::probe::{Captures, Observation, compare, reduce};
-use super::session::{Poll, Seen};
+use super::session::model::{Poll, Seen};
 
 /// What an action left behind: the fault state the API answered with, for
 /// the actions that change it.

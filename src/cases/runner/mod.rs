@@ -1,10 +1,15 @@
 //! `workshop run`: a case end to end, headless. Starts the case's load,
 //! walks the one case engine ([`session::CaseSession`], driven by
 //! [`walk::walk`]) from baseline through injection, detection and recovery,
-//! and always rolls back — on success, on failure, on Ctrl-C.
+//! and always rolls back — on success, on failure, on Ctrl-C. A phase's
+//! actions run one way for this driver and the console's
+//! ([`actions::run_actions`]); [`headless`] runs the cases one after
+//! another and hears every event in order.
 
+pub(crate) mod actions;
 mod chart;
 mod events;
+pub(crate) mod headless;
 pub(crate) mod io;
 pub(crate) mod probe;
 pub(crate) mod record;
@@ -20,16 +25,17 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-pub(crate) use events::{RunEvent, Stamped, phase_name, secs};
+pub(crate) use events::{RunEvent, Stamped, secs};
 pub(crate) use io::{AppCounts, CaseIo, LiveIo, ServiceControl, WallClock};
 pub(crate) use probe::{Captures, CheckResult};
 pub(crate) use record::{AnswerLine, CaseRecord, ChartPoint, Timeline};
 
-use crate::cases::{Case, Lang};
+use crate::cases::{Case, Lang, Phase};
 use crate::client::ApiClient;
-use crate::loadgen::{self, Endpoint, LoadPlan, LoadReport, Mix};
+use crate::loadgen::{self, Endpoint, LoadHandle, LoadPlan, LoadReport, Mix};
 use crate::telemetry::{Prometheus, Source};
-use crate::words::{E, tf};
+
+use actions::{Acting, PhaseActions, failure_reason, run_actions};
 
 /// How an expected alert went.
 #[derive(Debug, Clone, PartialEq)]
@@ -100,6 +106,22 @@ pub(crate) fn load_mix(case: &Case) -> Mix {
         .collect())
 }
 
+/// A request of a case's load with no answer after this long counts as
+/// "no answer".
+const CASE_LOAD_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Starts a case's steady load on the API at `api_url`, until stopped: the
+/// one plan of `workshop run` and the console.
+pub(crate) fn start_case_load(api_url: &str, rps: f64, mix: Mix) -> LoadHandle {
+    loadgen::start(LoadPlan {
+        api_url: api_url.to_string(),
+        rps,
+        duration: None,
+        mix,
+        timeout: CASE_LOAD_TIMEOUT,
+    })
+}
+
 impl Runner {
     pub(crate) fn new(
         api_url: &str,
@@ -153,13 +175,7 @@ impl Runner {
             rps: case.load.rate,
             mix: mix.to_string(),
         });
-        let load = loadgen::start(LoadPlan {
-            api_url: self.api_url.clone(),
-            rps: case.load.rate,
-            duration: None,
-            mix,
-            timeout: Duration::from_secs(30),
-        });
+        let load = start_case_load(&self.api_url, case.load.rate, mix);
         let io = self.io();
         let counts_before = io.app_counts().await;
         let clock = WallClock::start();
@@ -176,21 +192,7 @@ impl Runner {
             &emit,
         )
         .await;
-        self.emit(RunEvent::Phase {
-            case: case.id.clone(),
-            phase: "rollback",
-        });
-        for action in &case.phases.rollback.actions {
-            let said = action.text(self.lang);
-            self.emit(RunEvent::Action {
-                action: said.clone(),
-            });
-            if let Err(e) = io.act(action).await {
-                self.emit(RunEvent::Aborted {
-                    reason: tf(self.lang, E::RollbackFailed, &[&said, &e.text(self.lang)]),
-                });
-            }
-        }
+        self.rollback(case, &io).await;
         outcome.load = load.stop().await;
         outcome.app_counts = match (counts_before, io.app_counts().await) {
             (Some(b), Some(a)) => Some(a.since(b)),
@@ -206,6 +208,29 @@ impl Runner {
             passed: outcome.passed,
         });
         outcome
+    }
+
+    /// The case's rollback, the one way ([`run_actions`]): each step said
+    /// before it runs, each that fails said right after it.
+    async fn rollback(&self, case: &Case, io: &LiveIo) {
+        self.emit(RunEvent::Phase {
+            case: case.id.clone(),
+            phase: Phase::Rollback,
+        });
+        let hear = |a: Acting<'_>| match a {
+            Acting::Starting(action) => self.emit(RunEvent::Action {
+                action: action.text(self.lang),
+            }),
+            Acting::Done {
+                action,
+                acted: Err(e),
+                ..
+            } => self.emit(RunEvent::Aborted {
+                reason: failure_reason(Phase::Rollback, action, e, self.lang),
+            }),
+            Acting::Done { .. } => {}
+        };
+        run_actions(io, &PhaseActions::of(case, Phase::Rollback), &hear).await;
     }
 }
 

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use crate::cases::Phase;
 use crate::cases::check::{Comparison, Reduce, Threshold};
 
 /// Values captured at baseline, by name.
@@ -25,7 +26,7 @@ pub enum Observation {
 /// How a check ended.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckResult {
-    pub phase: &'static str,
+    pub phase: Phase,
     pub id: String,
     pub passed: bool,
     /// The last value seen (for a query probe).

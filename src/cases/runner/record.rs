@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::CaseOutcome;
+use crate::cases::Phase;
 
 /// One case, whole.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -161,8 +162,8 @@ impl CaseRecord {
                     value: c.value,
                     after_s: c.after.as_secs_f64(),
                     at: match c.phase {
-                        "detect" => o.timeline.injected,
-                        "recover" => o.timeline.recover_action,
+                        Phase::Detect => o.timeline.injected,
+                        Phase::Recover => o.timeline.recover_action,
                         _ => None,
                     }
                     .map(|t| super::io::utc_after(t, c.after.as_secs_f64())),

@@ -12,12 +12,13 @@ use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 use tokio_util::sync::CancellationToken;
 
-use crate::cases::{Case, Lang};
-use crate::words::{E, t, tf};
+use crate::cases::{Case, Lang, Phase};
+use crate::words::{E, P, t, tf};
 
+use super::actions::{Acting, PhaseActions, run_actions};
 use super::io::{CaseIo, Clock};
 use super::probe::{CheckResult, Observation};
-use super::session::{CaseSession, Poll, Seen, Stage};
+use super::session::{CaseSession, Poll, Progress, Seen};
 use super::{CaseOutcome, RunEvent, secs};
 
 /// How often the session is ticked between observations.
@@ -48,7 +49,7 @@ pub(crate) async fn walk(
     let mut s = CaseSession::start(case.clone(), opts.lang, clock.now());
     emit(RunEvent::Phase {
         case: case.id.clone(),
-        phase: "baseline",
+        phase: Phase::Baseline,
     });
     let say = |events: Vec<RunEvent>| {
         for e in events {
@@ -65,8 +66,8 @@ pub(crate) async fn walk(
         for poll in s.due(now) {
             inflight.push(io.observe(poll, s.captures.clone()));
         }
-        match s.stage {
-            Stage::Ready => {
+        let stopped = match s.progress {
+            Progress::Ready => {
                 if opts.prove_teachable {
                     let (results, ok) = prove_teachable(&s, io).await;
                     for r in &results {
@@ -77,65 +78,25 @@ pub(crate) async fn walk(
                         break 'walk Some(t(opts.lang, E::NotTeachableCase).to_string());
                     }
                 }
-                if let Some((actions, [inject, detect])) = s.inject(clock.now(), false) {
-                    emit(inject);
-                    for action in &actions {
-                        let said = action.text(opts.lang);
-                        emit(RunEvent::Action {
-                            action: said.clone(),
-                        });
-                        if let Err(e) = io.act(action).await {
-                            break 'walk Some(tf(
-                                opts.lang,
-                                E::ActionFailed,
-                                &[&said, &e.text(opts.lang)],
-                            ));
-                        }
-                    }
-                    emit(detect);
-                }
+                inject(&mut s, io, clock, emit).await
             }
-            Stage::BaselineFailed => {
-                break 'walk Some(
-                    s.baseline_problem
-                        .clone()
-                        .unwrap_or_else(|| t(opts.lang, E::BaselineUnhealthy).to_string()),
-                );
+            Progress::BaselineFailed => Some(
+                s.baseline_problem
+                    .clone()
+                    .unwrap_or_else(|| t(opts.lang, E::BaselineUnhealthy).to_string()),
+            ),
+            Progress::Detect if s.detect_finished() => {
+                respond_and_recover(&mut s, io, clock, emit).await
             }
-            Stage::Detect if s.detect_finished() => {
-                ask_questions(&mut s, io, clock, emit).await;
-                emit(RunEvent::Phase {
-                    case: case.id.clone(),
-                    phase: "respond",
-                });
-                for prompt in &case.phases.respond.prompts {
-                    emit(RunEvent::Prompt {
-                        text: prompt.get(opts.lang).to_string(),
-                    });
-                }
-                if let Some((actions, event)) = s.recover(clock.now()) {
-                    emit(event);
-                    for action in &actions {
-                        let said = action.text(opts.lang);
-                        emit(RunEvent::Action {
-                            action: said.clone(),
-                        });
-                        if let Err(e) = io.act(action).await {
-                            break 'walk Some(tf(
-                                opts.lang,
-                                E::ActionFailed,
-                                &[&said, &e.text(opts.lang)],
-                            ));
-                        }
-                    }
-                }
-            }
-            Stage::Done => break 'walk None,
-            _ => {}
+            Progress::Done => break 'walk None,
+            _ => None,
+        };
+        if stopped.is_some() {
+            break 'walk stopped;
         }
         tokio::select! {
             biased;
-            _ = opts.stop.cancelled() => break 'walk Some("interrupted".into()),
+            _ = opts.stop.cancelled() => break 'walk Some(t(opts.lang, P::Interrupted).to_string()),
             Some(seen) = inflight.next(), if !inflight.is_empty() => say(s.seen(seen, clock.now())),
             _ = clock.sleep(TICK) => {}
         }
@@ -148,6 +109,67 @@ pub(crate) async fn walk(
     outcome.aborted = aborted;
     outcome.passed = outcome.aborted.is_none() && s.passed();
     outcome
+}
+
+/// The student's decision, taken at once: the fault goes in. `Some`: why
+/// the case stopped (an inject action failed).
+async fn inject(
+    s: &mut CaseSession,
+    io: &dyn CaseIo,
+    clock: &dyn Clock,
+    emit: &(dyn Fn(RunEvent) + Sync),
+) -> Option<String> {
+    let (actions, [inject, detect]) = s.inject(clock.now(), false)?;
+    emit(inject);
+    let stopped = act(s, io, &actions, emit).await;
+    if stopped.is_none() {
+        emit(detect);
+    }
+    stopped
+}
+
+/// Detect has nothing left to wait for: the questions' live values, the
+/// runbook prompts, then the recovery. `Some`: why the case stopped (a
+/// recover action failed).
+async fn respond_and_recover(
+    s: &mut CaseSession,
+    io: &dyn CaseIo,
+    clock: &dyn Clock,
+    emit: &(dyn Fn(RunEvent) + Sync),
+) -> Option<String> {
+    ask_questions(s, io, clock, emit).await;
+    emit(RunEvent::Phase {
+        case: s.case.id.clone(),
+        phase: Phase::Respond,
+    });
+    for prompt in &s.case.phases.respond.prompts {
+        emit(RunEvent::Prompt {
+            text: prompt.get(s.lang).to_string(),
+        });
+    }
+    let (actions, event) = s.recover(clock.now())?;
+    emit(event);
+    act(s, io, &actions, emit).await
+}
+
+/// Runs a phase's actions the one way ([`run_actions`]), saying each before
+/// it starts, and tells the session how they went.
+async fn act(
+    s: &mut CaseSession,
+    io: &dyn CaseIo,
+    actions: &PhaseActions,
+    emit: &(dyn Fn(RunEvent) + Sync),
+) -> Option<String> {
+    let lang = s.lang;
+    let hear = |a: Acting<'_>| {
+        if let Acting::Starting(action) = a {
+            emit(RunEvent::Action {
+                action: action.text(lang),
+            });
+        }
+    };
+    let outcome = run_actions(io, actions, &hear).await;
+    s.actions_done(&outcome)
 }
 
 /// Reads each question's live value and prints it: headless, nobody answers.
@@ -183,7 +205,7 @@ async fn ask_questions(
 async fn prove_teachable(s: &CaseSession, io: &dyn CaseIo) -> (Vec<CheckResult>, bool) {
     let mut results = Vec::new();
     for (index, c) in s.checks.iter().enumerate() {
-        if c.phase != "detect" || c.check.steady {
+        if c.phase != Phase::Detect || c.check.steady {
             continue;
         }
         let poll = Poll::Check {
@@ -199,7 +221,7 @@ async fn prove_teachable(s: &CaseSession, io: &dyn CaseIo) -> (Vec<CheckResult>,
             Observation::NoData | Observation::Refuted => None,
         };
         results.push(CheckResult {
-            phase: "teachable",
+            phase: Phase::Teachable,
             id: c.check.id.clone(),
             passed: !matches!(seen, Observation::Holds(_)),
             value,

@@ -10,7 +10,7 @@ use super::replay::{FakeClock, Replay};
 use super::session::Poll;
 use super::walk::{WalkOptions, walk};
 use super::*;
-use crate::cases::CaseSet;
+use crate::cases::{CaseSet, Phase};
 
 pub(crate) fn case(id: &str) -> Case {
     let set = CaseSet::shipped().expect("the shipped cases load");
@@ -61,10 +61,12 @@ async fn case_one_walks_to_a_pass_with_times_counted_on_the_engines_clock() {
         "the peak is read while the fault is in"
     );
     assert!(
-        o.checks.iter().any(|c| c.phase == "teachable" && c.passed),
+        o.checks
+            .iter()
+            .any(|c| c.phase == Phase::Teachable && c.passed),
         "cases check proves the detect checks silent at baseline"
     );
-    let order: Vec<&str> = events
+    let order: Vec<Phase> = events
         .iter()
         .filter_map(|e| match e {
             RunEvent::Phase { phase, .. } => Some(*phase),
@@ -73,7 +75,13 @@ async fn case_one_walks_to_a_pass_with_times_counted_on_the_engines_clock() {
         .collect();
     assert_eq!(
         order,
-        ["baseline", "inject", "detect", "respond", "recover"],
+        [
+            Phase::Baseline,
+            Phase::Inject,
+            Phase::Detect,
+            Phase::Respond,
+            Phase::Recover
+        ],
         "{events:#?}"
     );
     assert!(
@@ -136,7 +144,7 @@ async fn a_capture_without_data_ends_the_walk_with_its_reason_instead_of_settlin
         !events.iter().any(|e| matches!(
             e,
             RunEvent::Phase {
-                phase: "detect",
+                phase: Phase::Detect,
                 ..
             }
         )),

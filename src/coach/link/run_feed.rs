@@ -2,6 +2,7 @@
 //! abort folded into the case's end, and what a run knows only once a case
 //! is over (the app's restarts and OOM kills, the faults rolled back).
 
+use crate::cases::Phase;
 use crate::cases::runner::{AppCounts, RunEvent};
 use crate::coach::wire::CoachEvent;
 
@@ -27,7 +28,10 @@ impl RunFeed {
                     ..RunFeed::default()
                 };
             }
-            RunEvent::Phase { phase, .. } if *phase == "rollback" => self.in_rollback = true,
+            RunEvent::Phase {
+                phase: Phase::Rollback,
+                ..
+            } => self.in_rollback = true,
             RunEvent::Aborted { .. } => {
                 self.aborted = true;
                 if self.in_rollback {
@@ -77,13 +81,12 @@ impl RunFeed {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::coach::wire::Phase;
 
     fn walk(feed: &mut RunFeed, events: &[RunEvent]) -> Vec<CoachEvent> {
         events.iter().filter_map(|e| feed.event(e)).collect()
     }
 
-    fn phase(p: &'static str) -> RunEvent {
+    fn phase(p: Phase) -> RunEvent {
         RunEvent::Phase {
             case: "latency".into(),
             phase: p,
@@ -121,14 +124,14 @@ mod tests {
                     mix: "transfer=1".into(),
                 },
                 start(),
-                phase("detect"),
+                phase(Phase::Detect),
                 RunEvent::CheckPassed {
-                    phase: "detect",
+                    phase: Phase::Detect,
                     id: "p95".into(),
                     value: Some(2.0),
                     after_s: 12.0,
                 },
-                phase("rollback"),
+                phase(Phase::Rollback),
                 finished(true),
             ],
         );
@@ -186,7 +189,7 @@ mod tests {
         // Interrupted: the rollback went through, the walk's reason after it.
         let sent = walk(
             &mut feed,
-            &[start(), phase("rollback"), aborted(), finished(false)],
+            &[start(), phase(Phase::Rollback), aborted(), finished(false)],
         );
         assert!(sent.contains(&CoachEvent::CaseFinished {
             case: "latency".into(),
@@ -200,11 +203,14 @@ mod tests {
         // A rollback step failed.
         walk(
             &mut feed,
-            &[start(), phase("rollback"), aborted(), finished(false)],
+            &[start(), phase(Phase::Rollback), aborted(), finished(false)],
         );
         assert_eq!(feed.case_done(None, false), []);
         // The next case starts clean.
-        let next = walk(&mut feed, &[start(), phase("rollback"), finished(true)]);
+        let next = walk(
+            &mut feed,
+            &[start(), phase(Phase::Rollback), finished(true)],
+        );
         assert!(next.contains(&CoachEvent::CaseFinished {
             case: "latency".into(),
             passed: true,

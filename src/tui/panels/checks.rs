@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use ratatui::text::{Line, Span};
 
-use crate::cases::Lang;
-use crate::cases::runner::session::{CaseSession, CheckState, CheckStatus, Stage};
-use crate::cases::runner::{self, phase_name};
+use crate::cases::runner;
+use crate::cases::runner::session::{CaseSession, CheckState, CheckStatus, Progress};
+use crate::cases::{Lang, Phase};
 use crate::tui::text::{T, alert_word, t};
 use crate::tui::theme::Theme;
 
@@ -65,9 +65,9 @@ pub(crate) fn phase_results(
     lang: Lang,
     theme: Theme,
 ) -> Vec<Line<'static>> {
-    let phase = match s.stage {
-        Stage::Detect => "detect",
-        Stage::Recover | Stage::Done => "recover",
+    let phase = match s.progress {
+        Progress::Detect => Phase::Detect,
+        Progress::Recover | Progress::Done => Phase::Recover,
         _ => return vec![],
     };
     s.checks
@@ -88,9 +88,9 @@ pub(crate) fn checks_and_alerts(
 ) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     let sec = t(lang, T::Sec);
-    let clock = match s.stage {
-        Stage::Detect => Some(T::TimesFromInjection),
-        Stage::Recover | Stage::Done => Some(T::TimesFromRecovery),
+    let clock = match s.progress {
+        Progress::Detect => Some(T::TimesFromInjection),
+        Progress::Recover | Progress::Done => Some(T::TimesFromRecovery),
         _ => None,
     };
     lines.push(Line::from(vec![
@@ -102,9 +102,13 @@ pub(crate) fn checks_and_alerts(
             theme.dim(),
         ),
     ]));
-    let baseline_over = !matches!(s.stage, Stage::Settling | Stage::Baseline);
+    let baseline_over = !matches!(s.progress, Progress::Settling | Progress::Baseline);
     if baseline_over {
-        let all: Vec<_> = s.checks.iter().filter(|c| c.phase == "baseline").collect();
+        let all: Vec<_> = s
+            .checks
+            .iter()
+            .filter(|c| c.phase == Phase::Baseline)
+            .collect();
         let passed = all
             .iter()
             .filter(|c| c.status == CheckStatus::Passed)
@@ -115,18 +119,14 @@ pub(crate) fn checks_and_alerts(
             ("✘", theme.bad())
         };
         lines.push(Line::styled(
-            format!(
-                "{mark} {} {passed}/{}",
-                phase_name(lang, "baseline"),
-                all.len()
-            ),
+            format!("{mark} {} {passed}/{}", t(lang, Phase::Baseline), all.len()),
             style,
         ));
     }
     for c in s
         .checks
         .iter()
-        .filter(|c| !(baseline_over && c.phase == "baseline"))
+        .filter(|c| !(baseline_over && c.phase == Phase::Baseline))
     {
         lines.push(check_line(c, now, lang, theme));
         if c.status == CheckStatus::Pending {

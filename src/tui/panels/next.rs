@@ -6,10 +6,11 @@
 
 use ratatui::text::Line;
 
-use crate::cases::runner::session::{CaseSession, CheckStatus, Stage};
-use crate::cases::{Case, Lang};
-use crate::tui::text::{T, t};
+use crate::cases::runner::session::{CaseSession, CheckStatus, Progress};
+use crate::cases::{Case, Lang, Phase};
+use crate::tui::text::{T, t, tf};
 use crate::tui::theme::Theme;
+use crate::words::P;
 
 /// After `Case finished`, what comes next: leave (the load stops), then
 /// the next case by its number and title, or quit with the report.
@@ -40,7 +41,7 @@ fn respond(s: &CaseSession, lang: Lang) -> String {
     )
 }
 
-/// What the student does now, in the stage's colour.
+/// What the student does now, in the colour of where the student is.
 pub(crate) fn next_step(
     s: &CaseSession,
     next: Option<&Case>,
@@ -49,8 +50,8 @@ pub(crate) fn next_step(
     theme: Theme,
 ) -> Line<'static> {
     let sec = t(lang, T::Sec);
-    let (text, style) = match s.stage {
-        Stage::Settling => (
+    let (text, style) = match s.progress {
+        Progress::Settling => (
             format!(
                 "{} {:.0} {sec}",
                 t(lang, T::Settling),
@@ -58,13 +59,13 @@ pub(crate) fn next_step(
             ),
             theme.warn(),
         ),
-        Stage::Baseline => (t(lang, T::BaselineRunning).to_string(), theme.warn()),
-        Stage::Ready => (t(lang, T::Ready).to_string(), theme.ok()),
-        Stage::BaselineFailed => (t(lang, T::BaselineFailed).to_string(), theme.bad()),
-        Stage::Detect if s.time_to_detect.is_some() => (respond(s, lang), theme.accent()),
-        Stage::Detect => (t(lang, T::Detecting).to_string(), theme.bad()),
-        Stage::Recover => (t(lang, T::Recovering).to_string(), theme.warn()),
-        Stage::Done => (
+        Progress::Baseline => (t(lang, T::BaselineRunning).to_string(), theme.warn()),
+        Progress::Ready => (t(lang, T::Ready).to_string(), theme.ok()),
+        Progress::BaselineFailed => (t(lang, T::BaselineFailed).to_string(), theme.bad()),
+        Progress::Detect if s.time_to_detect.is_some() => (respond(s, lang), theme.accent()),
+        Progress::Detect => (t(lang, T::Detecting).to_string(), theme.bad()),
+        Progress::Recover => (t(lang, T::Recovering).to_string(), theme.warn()),
+        Progress::Done => (
             format!(
                 "{} {} {}",
                 t(lang, T::Done),
@@ -72,6 +73,14 @@ pub(crate) fn next_step(
                 what_next(next, lang)
             ),
             if s.passed() { theme.ok() } else { theme.bad() },
+        ),
+        Progress::Stopped => (
+            tf(
+                lang,
+                P::CaseStopped,
+                &[&s.stopped.as_deref().unwrap_or_default()],
+            ),
+            theme.bad(),
         ),
     };
     Line::styled(text, style)
@@ -87,7 +96,7 @@ pub(crate) fn essentials(
 ) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     let sec = t(lang, T::Sec);
-    if let (Stage::Detect, Some(inj)) = (s.stage, s.injected_at) {
+    if let (Progress::Detect, Some(inj)) = (s.progress, s.injected_at) {
         for a in s
             .alerts
             .iter()
@@ -108,7 +117,7 @@ pub(crate) fn essentials(
     if let Some(c) = s
         .checks
         .iter()
-        .find(|c| c.status == CheckStatus::Pending && c.phase != "baseline")
+        .find(|c| c.status == CheckStatus::Pending && c.phase != Phase::Baseline)
     {
         let value = c
             .value

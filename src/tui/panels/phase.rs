@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use crate::cases::model::Question;
-use crate::cases::runner::session::{CaseSession, QuestionState, Stage};
+use crate::cases::runner::session::{CaseSession, Progress, QuestionState};
 use crate::cases::{Case, Lang};
 
 use crate::tui::state::App;
@@ -121,15 +121,15 @@ fn session_lines(
     );
     lines.push(ttd);
     lines.extend(checks::phase_results(s, now, lang, theme));
-    let responding = s.time_to_detect.is_some() || s.stage != Stage::Detect;
-    match s.stage {
-        Stage::Detect if !responding => {
+    let responding = s.time_to_detect.is_some() || s.progress != Progress::Detect;
+    match s.progress {
+        Progress::Detect if !responding => {
             lines.extend(hints(s, lang, theme));
             lines.extend(questions(s, lang, theme));
             lines.extend(checks::checks_and_alerts(s, now, lang, theme));
             lines.extend(runbook(s, lang, theme));
         }
-        Stage::Detect | Stage::Recover | Stage::Done => {
+        Progress::Detect | Progress::Recover | Progress::Done => {
             lines.extend(runbook(s, lang, theme));
             lines.extend(questions(s, lang, theme));
             lines.extend(hints(s, lang, theme));

@@ -1,7 +1,9 @@
 //! How a case moves on: a phase's checks start one after another (baseline
-//! all at once), the detect phase ends, a phase's end moves the stage.
+//! all at once), the detect phase ends, a phase's end moves the progress on.
 
-use super::{CaseSession, CheckStatus, RunEvent, Stage, finish};
+use crate::cases::Phase;
+
+use super::{CaseSession, CheckStatus, Progress, RunEvent, finish};
 
 impl CaseSession {
     /// Ends the detect phase where it stands: a check still pending has
@@ -9,7 +11,7 @@ impl CaseSession {
     pub(super) fn end_detect(&mut self, now: f64) -> Vec<RunEvent> {
         let mut events = Vec::new();
         let lang = self.lang;
-        for c in self.checks.iter_mut().filter(|c| c.phase == "detect") {
+        for c in self.checks.iter_mut().filter(|c| c.phase == Phase::Detect) {
             match c.status {
                 CheckStatus::Pending => events.push(finish(c, false, now, lang)),
                 CheckStatus::Waiting => {
@@ -26,11 +28,11 @@ impl CaseSession {
     /// Whether the detect phase has nothing left to wait for: every detect
     /// check finished and every expected alert fired or missed.
     pub fn detect_finished(&self) -> bool {
-        self.stage == Stage::Detect
+        self.progress == Progress::Detect
             && self
                 .checks
                 .iter()
-                .filter(|c| c.phase == "detect")
+                .filter(|c| c.phase == Phase::Detect)
                 .all(|c| matches!(c.status, CheckStatus::Passed | CheckStatus::Failed))
             && self
                 .alerts
@@ -40,10 +42,10 @@ impl CaseSession {
 
     /// When `phase` began: the injection for detect, the recover action
     /// for recover; the baseline began when its checks did.
-    pub fn phase_started(&self, phase: &str) -> Option<f64> {
+    pub fn phase_started(&self, phase: Phase) -> Option<f64> {
         match phase {
-            "detect" => self.injected_at,
-            "recover" => self.recovering_at,
+            Phase::Detect => self.injected_at,
+            Phase::Recover => self.recovering_at,
             _ => self
                 .checks
                 .iter()
@@ -54,8 +56,8 @@ impl CaseSession {
 
     /// Starts the first waiting check of `phase`; baseline checks all start
     /// together, detect and recover ones each after the one before.
-    pub(super) fn activate(&mut self, phase: &str, now: f64) {
-        let all_at_once = phase == "baseline";
+    pub(super) fn activate(&mut self, phase: Phase, now: f64) {
+        let all_at_once = phase == Phase::Baseline;
         let phase_started = self.phase_started(phase).unwrap_or(now);
         for c in self.checks.iter_mut().filter(|c| c.phase == phase) {
             match c.status {
@@ -77,46 +79,46 @@ impl CaseSession {
     /// Follows the checks: the next check of a phase starts, a phase ends.
     pub(super) fn advance(&mut self, now: f64) -> Vec<RunEvent> {
         let mut events = Vec::new();
-        let finished = |s: &Self, phase: &str| {
+        let finished = |s: &Self, phase: Phase| {
             s.checks
                 .iter()
                 .filter(|c| c.phase == phase)
                 .all(|c| matches!(c.status, CheckStatus::Passed | CheckStatus::Failed))
         };
-        let all_passed = |s: &Self, phase: &str| {
+        let all_passed = |s: &Self, phase: Phase| {
             s.checks
                 .iter()
                 .filter(|c| c.phase == phase)
                 .all(|c| c.status == CheckStatus::Passed)
         };
-        match self.stage {
+        match self.progress {
             // The inject phase begins when the student injects, not here.
-            Stage::Baseline if finished(self, "baseline") => {
-                self.stage = if all_passed(self, "baseline") {
-                    Stage::Ready
+            Progress::Baseline if finished(self, Phase::Baseline) => {
+                self.progress = if all_passed(self, Phase::Baseline) {
+                    Progress::Ready
                 } else {
-                    Stage::BaselineFailed
+                    Progress::BaselineFailed
                 };
             }
-            Stage::Detect => {
+            Progress::Detect => {
                 // A detect check's time already counts from the injection.
                 if self.time_to_detect.is_none() {
                     self.time_to_detect = self
                         .checks
                         .iter()
-                        .filter(|c| c.phase == "detect" && c.status == CheckStatus::Passed)
+                        .filter(|c| c.phase == Phase::Detect && c.status == CheckStatus::Passed)
                         .filter_map(|c| c.after)
                         .reduce(f64::min);
                 }
-                self.activate("detect", now);
+                self.activate(Phase::Detect, now);
             }
-            Stage::Recover => {
-                self.activate("recover", now);
-                if finished(self, "recover") {
-                    if all_passed(self, "recover") {
+            Progress::Recover => {
+                self.activate(Phase::Recover, now);
+                if finished(self, Phase::Recover) {
+                    if all_passed(self, Phase::Recover) {
                         self.time_to_recover = self.recovering_at.map(|r| now - r);
                     }
-                    self.stage = Stage::Done;
+                    self.progress = Progress::Done;
                     events.push(RunEvent::CaseFinished {
                         case: self.case.id.clone(),
                         passed: self.passed(),

@@ -8,19 +8,19 @@
 //! a render loop never waits on it and a test drives it with made-up values.
 //! Times are seconds on the caller's clock.
 use crate::cases::hint::Release;
-use crate::cases::model::Action;
-use crate::cases::{Case, Lang};
+use crate::cases::{Case, Lang, Phase};
 
+use super::actions::{ActionsOutcome, PhaseActions};
 use super::probe::Captures;
 use super::{RunEvent, secs};
 
 mod flow;
-mod model;
+pub(crate) mod model;
 mod observe;
 mod outcome;
 
 pub(crate) use model::{
-    AlertWatch, CheckState, CheckStatus, Poll, QuestionState, Sample, Seen, Stage,
+    AlertWatch, CheckState, CheckStatus, Poll, Progress, QuestionState, Sample, Seen,
 };
 
 /// How often an expected alert's state is asked.
@@ -47,13 +47,15 @@ struct CaptureRound {
 pub struct CaseSession {
     pub case: Case,
     pub lang: Lang,
-    pub stage: Stage,
+    pub progress: Progress,
     pub started_at: f64,
     pub settle_until: f64,
     pub captures: Captures,
     capture_round: CaptureRound,
     /// Why the baseline failed when no check did (a capture found no data).
     pub baseline_problem: Option<String>,
+    /// Why the case stopped ([`Progress::Stopped`]): the action that failed.
+    pub stopped: Option<String>,
     pub checks: Vec<CheckState>,
     pub alerts: Vec<AlertWatch>,
     pub hints_shown: Vec<bool>,
@@ -117,7 +119,7 @@ impl CaseSession {
         Self {
             hints_shown: vec![false; p.detect.hints.len()],
             lang,
-            stage: Stage::Settling,
+            progress: Progress::Settling,
             started_at: now,
             settle_until,
             captures: Captures::new(),
@@ -126,6 +128,7 @@ impl CaseSession {
                 ..CaptureRound::default()
             },
             baseline_problem: None,
+            stopped: None,
             checks,
             alerts,
             questions,
@@ -142,7 +145,7 @@ impl CaseSession {
         }
     }
 
-    fn phase_event(&self, phase: &'static str) -> RunEvent {
+    fn phase_event(&self, phase: Phase) -> RunEvent {
         RunEvent::Phase {
             case: self.case.id.clone(),
             phase,
@@ -151,57 +154,83 @@ impl CaseSession {
 
     /// Whether the fault may go in now.
     pub fn can_inject(&self) -> bool {
-        self.stage == Stage::Ready
+        self.progress == Progress::Ready
     }
 
     /// Moves to Detect and returns the case's inject actions for the caller
-    /// to run, with the phases they begin: `inject` to say before them,
-    /// `detect` after. `force` injects even before the baseline has passed
+    /// to run (with [`run_actions`](super::actions::run_actions), whose
+    /// outcome goes to [`Self::actions_done`]), with the phases they begin:
+    /// `inject` to say before them, `detect` after. `force` injects even before the baseline has passed
     /// (an instructor short of time); the report then shows the baseline as
     /// not passed.
-    pub fn inject(&mut self, now: f64, force: bool) -> Option<(Vec<Action>, [RunEvent; 2])> {
+    pub fn inject(&mut self, now: f64, force: bool) -> Option<(PhaseActions, [RunEvent; 2])> {
         let allowed = self.can_inject()
             || (force
                 && matches!(
-                    self.stage,
-                    Stage::Settling | Stage::Baseline | Stage::BaselineFailed
+                    self.progress,
+                    Progress::Settling | Progress::Baseline | Progress::BaselineFailed
                 ));
         if !allowed {
             return None;
         }
-        self.stage = Stage::Detect;
+        self.progress = Progress::Detect;
         self.injected_at = Some(now);
         self.peaks_next = now;
         for a in &mut self.alerts {
             a.next_poll = now;
         }
-        self.activate("detect", now);
+        self.activate(Phase::Detect, now);
         Some((
-            self.case.phases.inject.actions.clone(),
-            [self.phase_event("inject"), self.phase_event("detect")],
+            PhaseActions::of(&self.case, Phase::Inject),
+            [
+                self.phase_event(Phase::Inject),
+                self.phase_event(Phase::Detect),
+            ],
         ))
     }
 
     /// Moves to Recover and returns the case's recover actions.
-    pub fn recover(&mut self, now: f64) -> Option<(Vec<Action>, RunEvent)> {
-        if self.stage != Stage::Detect {
+    pub fn recover(&mut self, now: f64) -> Option<(PhaseActions, RunEvent)> {
+        if self.progress != Progress::Detect {
             return None;
         }
         self.end_detect(now);
-        self.stage = Stage::Recover;
+        self.progress = Progress::Recover;
         self.recovering_at = Some(now);
-        self.activate("recover", now);
+        self.activate(Phase::Recover, now);
         Some((
-            self.case.phases.recover.actions.clone(),
-            self.phase_event("recover"),
+            PhaseActions::of(&self.case, Phase::Recover),
+            self.phase_event(Phase::Recover),
         ))
+    }
+
+    /// How the actions it handed out went. An inject or recover that a
+    /// failed action stopped stops the case ([`Progress::Stopped`]); the
+    /// reason is returned, in the session's language, for the driver to say:
+    /// the same reason `workshop run` aborts with. `None`: the case goes on.
+    pub fn actions_done(&mut self, outcome: &ActionsOutcome) -> Option<String> {
+        let ours = outcome.case == self.case.id
+            && matches!(
+                (outcome.phase, self.progress),
+                (Phase::Inject, Progress::Detect) | (Phase::Recover, Progress::Recover)
+            );
+        if !ours {
+            return None;
+        }
+        let reason = outcome.stopped_by()?.reason(outcome.phase, self.lang);
+        self.progress = Progress::Stopped;
+        self.stopped = Some(reason.clone());
+        Some(reason)
     }
 
     /// Time passes: settle ends, checks time out, hints come due, alerts
     /// are missed.
     pub fn tick(&mut self, now: f64) -> Vec<RunEvent> {
         let mut events = Vec::new();
-        if self.stage == Stage::Settling
+        if self.progress == Progress::Stopped {
+            return events;
+        }
+        if self.progress == Progress::Settling
             && now >= self.settle_until
             && self.case.phases.baseline.captures.is_empty()
         {
@@ -216,7 +245,10 @@ impl CaseSession {
                 events.push(finish(c, false, now, lang));
             }
         }
-        if let Some(injected) = self.injected_at.filter(|_| self.stage == Stage::Detect) {
+        if let Some(injected) = self
+            .injected_at
+            .filter(|_| self.progress == Progress::Detect)
+        {
             // Nobody recovered within `max_duration`: the detect phase ends,
             // its open checks failed and its silent alerts missed.
             let expired = self

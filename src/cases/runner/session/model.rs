@@ -1,14 +1,16 @@
 //! The plain data of a case session: where the student is, each check's
 //! and alert's state, and the observations asked for and given back.
 
+use crate::cases::Phase;
 use crate::cases::check::{Check, Probe, Reduce};
 use crate::telemetry::AlertStatus;
 
 use super::super::probe::Observation;
 
-/// Where the student is in the case.
+/// Where the student is in the case: finer than its [`Phase`] (the
+/// baseline is settled, measured, then healthy or not).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stage {
+pub enum Progress {
     /// Load runs; waiting for it to settle before measuring the baseline.
     Settling,
     /// Baseline checks running: nothing may be injected yet.
@@ -22,17 +24,10 @@ pub enum Stage {
     /// Recover actions done: recover checks running.
     Recover,
     Done,
-}
-
-impl Stage {
-    pub fn name(self) -> &'static str {
-        match self {
-            Stage::Settling | Stage::Baseline | Stage::Ready | Stage::BaselineFailed => "baseline",
-            Stage::Detect => "detect",
-            Stage::Recover => "recover",
-            Stage::Done => "done",
-        }
-    }
+    /// An inject or recover action failed (see `runner::actions`): the case
+    /// cannot go on as written, so it stops where it is, as `workshop run`
+    /// aborts. Nothing is polled any more; leaving runs the rollback.
+    Stopped,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -47,7 +42,7 @@ pub enum CheckStatus {
 /// One check as the student sees it.
 #[derive(Debug, Clone)]
 pub struct CheckState {
-    pub phase: &'static str,
+    pub phase: Phase,
     pub check: Check,
     pub status: CheckStatus,
     /// The last value observed.

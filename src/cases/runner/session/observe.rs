@@ -1,8 +1,8 @@
 //! The session's senses: what it wants observed next, and what it makes of
 //! each observation given back.
 
-use crate::cases::Lang;
 use crate::cases::check::{AlertState, Probe};
+use crate::cases::{Lang, Phase};
 use crate::telemetry::AlertStatus;
 use crate::words::{E, tf};
 
@@ -10,15 +10,18 @@ use super::super::RunEvent;
 use super::super::probe::Observation;
 use super::{
     ALERT_POLL_S, CAPTURE_RETRY_S, CAPTURE_TRIES, CaseSession, CheckStatus, PEAKS_POLL_S, Poll,
-    SAMPLES_KEPT, Sample, Seen, Stage, finish, higher, secs_f,
+    Progress, SAMPLES_KEPT, Sample, Seen, finish, higher, secs_f,
 };
 
 impl CaseSession {
     /// What should be observed now; each is asked once until its answer comes.
     pub fn due(&mut self, now: f64) -> Vec<Poll> {
         let mut out = Vec::new();
+        if self.progress == Progress::Stopped {
+            return out;
+        }
         let round = &mut self.capture_round;
-        if self.stage == Stage::Settling && round.awaiting == 0 && now >= round.next_at {
+        if self.progress == Progress::Settling && round.awaiting == 0 && now >= round.next_at {
             for (name, cap) in &self.case.phases.baseline.captures {
                 if !self.captures.contains_key(name) {
                     round.awaiting += 1;
@@ -30,7 +33,7 @@ impl CaseSession {
                 }
             }
         }
-        if self.stage != Stage::Done && !self.peaks_in_flight && now >= self.peaks_next {
+        if self.progress != Progress::Done && !self.peaks_in_flight && now >= self.peaks_next {
             self.peaks_in_flight = true;
             out.push(Poll::Peaks);
         }
@@ -43,7 +46,7 @@ impl CaseSession {
                 });
             }
         }
-        if self.stage == Stage::Detect {
+        if self.progress == Progress::Detect {
             for (index, a) in self.alerts.iter_mut().enumerate() {
                 if a.fired_after.is_none() && !a.missed && !a.in_flight && now >= a.next_poll {
                     a.in_flight = true;
@@ -76,6 +79,10 @@ impl CaseSession {
     /// Takes an observation in.
     pub fn seen(&mut self, seen: Seen, now: f64) -> Vec<RunEvent> {
         let mut events = Vec::new();
+        // What was asked before the case stopped changes nothing now.
+        if self.progress == Progress::Stopped {
+            return events;
+        }
         match seen {
             Seen::Captured { name, value } => events.extend(self.captured(name, value, now)),
             Seen::Peaks {
@@ -85,7 +92,7 @@ impl CaseSession {
             } => {
                 self.peaks_in_flight = false;
                 self.peaks_next = now + PEAKS_POLL_S;
-                if matches!(self.stage, Stage::Detect | Stage::Recover) {
+                if matches!(self.progress, Progress::Detect | Progress::Recover) {
                     self.peak_p95 = higher(self.peak_p95, p95);
                     self.peak_error_ratio = higher(self.peak_error_ratio, error_ratio);
                 }
@@ -171,7 +178,7 @@ impl CaseSession {
     /// and after [`CAPTURE_TRIES`] rounds the baseline has failed (its
     /// relative thresholds would have nothing to compare with).
     fn captured(&mut self, name: String, value: Option<f64>, now: f64) -> Option<RunEvent> {
-        if self.stage != Stage::Settling {
+        if self.progress != Progress::Settling {
             return None;
         }
         let round = &mut self.capture_round;
@@ -209,16 +216,16 @@ impl CaseSession {
         {
             let reason = tf(self.lang, E::CaptureNoData, &[&name, &promql]);
             self.baseline_problem = Some(reason.clone());
-            self.stage = Stage::BaselineFailed;
+            self.progress = Progress::BaselineFailed;
             return Some(RunEvent::BaselineFailed { reason });
         }
         event
     }
 
     pub(super) fn begin_baseline(&mut self, now: f64) {
-        if self.stage == Stage::Settling {
-            self.stage = Stage::Baseline;
-            self.activate("baseline", now);
+        if self.progress == Progress::Settling {
+            self.progress = Progress::Baseline;
+            self.activate(Phase::Baseline, now);
         }
     }
 

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::super::probe::CheckResult;
 use super::super::{AlertResult, AnswerLine, CaseOutcome, ChartPoint, Timeline};
-use super::{CaseSession, CheckStatus, Stage};
+use super::{CaseSession, CheckStatus, Progress};
 use crate::words::{E, t};
 
 impl CaseSession {
@@ -78,8 +78,11 @@ impl CaseSession {
             id: self.case.id.clone(),
             title: title.to_string(),
             passed: self.passed(),
-            aborted: (self.stage != Stage::Done)
-                .then(|| t(self.lang, E::LeftBeforeEnd).to_string()),
+            aborted: match self.progress {
+                Progress::Done => None,
+                Progress::Stopped => self.stopped.clone(),
+                _ => Some(t(self.lang, E::LeftBeforeEnd).to_string()),
+            },
             checks: self
                 .checks
                 .iter()

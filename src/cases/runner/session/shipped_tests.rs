@@ -40,7 +40,7 @@ fn db_slow_recovered_with_p95(p95: f64) -> CaseSession {
     }
     s.recover(t);
     let r0 = t;
-    while s.stage != Stage::Done && t < r0 + 600.0 {
+    while s.progress != Progress::Done && t < r0 + 600.0 {
         s.tick(t);
         for p in s.due(t) {
             let seen = match &p {
@@ -63,7 +63,7 @@ fn db_slow_recovered_with_p95(p95: f64) -> CaseSession {
 #[test]
 fn case_three_does_not_finish_passed_while_p95_is_still_high() {
     let s = db_slow_recovered_with_p95(28.0);
-    assert_eq!(s.stage, Stage::Done);
+    assert_eq!(s.progress, Progress::Done);
     assert!(!s.passed(), "p95 at 28 s is not a recovery");
     let p95 = s
         .checks

@@ -48,7 +48,7 @@ pub(super) fn healthy(p: &Poll) -> Seen {
 
 pub(super) fn run_baseline(s: &mut CaseSession) -> f64 {
     let mut t = 0.0;
-    while s.stage != Stage::Ready && t < 200.0 {
+    while s.progress != Progress::Ready && t < 200.0 {
         answer_all(s, t, healthy);
         t += 5.0;
     }
@@ -65,21 +65,21 @@ fn injection_waits_for_a_healthy_baseline() {
         "while settling only the chart's sample is taken"
     );
     let t = run_baseline(&mut s);
-    assert_eq!(s.stage, Stage::Ready);
+    assert_eq!(s.progress, Progress::Ready);
     assert!(
         t >= 45.0 + 15.0,
         "settle 45 s then hold 15 s, got ready at {t}"
     );
     assert_eq!(s.captures.get("p95_base"), Some(&0.05));
     let (actions, _) = s.inject(t, false).expect("ready to inject");
-    assert_eq!(actions.len(), 1);
+    assert_eq!(actions.actions.len(), 1);
 }
 
 #[test]
 fn an_unhealthy_baseline_blocks_injection_unless_forced() {
     let mut s = CaseSession::start(latency_case(), Lang::En, 0.0);
     let mut t = 0.0;
-    while s.stage != Stage::BaselineFailed && t < 400.0 {
+    while s.progress != Progress::BaselineFailed && t < 400.0 {
         answer_all(&mut s, t, |p| match p {
             Poll::Check { index, .. } => Seen::Check {
                 index: *index,
@@ -89,10 +89,10 @@ fn an_unhealthy_baseline_blocks_injection_unless_forced() {
         });
         t += 5.0;
     }
-    assert_eq!(s.stage, Stage::BaselineFailed);
+    assert_eq!(s.progress, Progress::BaselineFailed);
     assert!(s.inject(t, false).is_none());
     assert!(s.inject(t, true).is_some());
-    assert_eq!(s.stage, Stage::Detect);
+    assert_eq!(s.progress, Progress::Detect);
 }
 
 #[test]
@@ -101,7 +101,7 @@ fn detect_checks_run_in_order_and_time_to_detect_counts_from_injection() {
     let t0 = run_baseline(&mut s);
     s.inject(t0, false);
     let detect: Vec<usize> = (0..s.checks.len())
-        .filter(|&i| s.checks[i].phase == "detect")
+        .filter(|&i| s.checks[i].phase == crate::cases::Phase::Detect)
         .collect();
     assert_eq!(s.checks[detect[0]].status, CheckStatus::Pending);
     assert_eq!(s.checks[detect[1]].status, CheckStatus::Waiting);
@@ -168,7 +168,7 @@ fn recovery_is_timed_and_the_outcome_reads_like_the_headless_runners() {
     }
     assert!(s.recover(t,).is_some());
     let r0 = t;
-    while s.stage != Stage::Done && t < r0 + 300.0 {
+    while s.progress != Progress::Done && t < r0 + 300.0 {
         answer_all(&mut s, t, |p| match p {
             Poll::Check { index, probe } => Seen::Check {
                 index: *index,
@@ -182,7 +182,7 @@ fn recovery_is_timed_and_the_outcome_reads_like_the_headless_runners() {
         });
         t += 1.0;
     }
-    assert_eq!(s.stage, Stage::Done);
+    assert_eq!(s.progress, Progress::Done);
     let ttr = s.time_to_recover.expect("recovered");
     assert!(
         (45.0..=50.0).contains(&ttr),
@@ -264,7 +264,7 @@ fn on_no_data_fail_fails_the_check_at_once() {
         .position(|c| c.check.id == "baseline-traffic")
         .expect("listed");
     let mut t = 0.0;
-    while s.stage == Stage::Settling && t < 100.0 {
+    while s.progress == Progress::Settling && t < 100.0 {
         answer_all(&mut s, t, healthy);
         t += 1.0;
     }
@@ -291,7 +291,7 @@ fn a_missing_capture_is_asked_again_then_fails_the_baseline_with_its_reason() {
     let mut s = CaseSession::start(latency_case(), Lang::En, 0.0);
     let mut asked = 0;
     let mut t = 0.0;
-    while s.stage == Stage::Settling && t < 300.0 {
+    while s.progress == Progress::Settling && t < 300.0 {
         s.tick(t);
         for p in s.due(t) {
             if let Poll::Capture { name, .. } = &p {
@@ -310,7 +310,7 @@ fn a_missing_capture_is_asked_again_then_fails_the_baseline_with_its_reason() {
         }
         t += 1.0;
     }
-    assert_eq!(s.stage, Stage::BaselineFailed, "not settling forever");
+    assert_eq!(s.progress, Progress::BaselineFailed, "not settling forever");
     assert_eq!(asked, 3, "asked three times");
     assert!(t <= 45.0 + 12.0, "settle, then 5 s between tries: {t}");
     let why = s.baseline_problem.clone().expect("a reason");
@@ -350,7 +350,7 @@ fn max_duration_ends_the_detect_phase_by_itself() {
     assert!(
         s.checks
             .iter()
-            .filter(|c| c.phase == "detect")
+            .filter(|c| c.phase == crate::cases::Phase::Detect)
             .all(|c| c.status == CheckStatus::Failed)
     );
     assert!(s.alerts.iter().all(|a| a.missed));

@@ -79,7 +79,7 @@ fn a_check_shows_its_time_since_the_injection_and_a_recover_check_since_the_reco
     let r0 = t + 100.0;
     s.recover(r0);
     let mut t = r0;
-    while s.stage != Stage::Done && t < r0 + 300.0 {
+    while s.progress != Progress::Done && t < r0 + 300.0 {
         events.extend(s.tick(t));
         for p in s.due(t) {
             let seen = timed(&s, &p, t - t0, Some(t - r0));
@@ -87,7 +87,7 @@ fn a_check_shows_its_time_since_the_injection_and_a_recover_check_since_the_reco
         }
         t += 1.0;
     }
-    assert_eq!(s.stage, Stage::Done);
+    assert_eq!(s.progress, Progress::Done);
     let back = after(&events, "p95-back-to-normal").expect("back to normal");
     assert_eq!(
         back, 20.0,
@@ -168,7 +168,7 @@ fn the_case_is_sampled_from_start_to_end_and_its_peaks_come_from_the_fault_alone
     };
     // A p95 of 9 s before the injection (a left-over from free play) is
     // drawn, but is not the case's peak.
-    while s.stage != Stage::Ready && t < 200.0 {
+    while s.progress != Progress::Ready && t < 200.0 {
         answer(&mut s, t, 9.0);
         t += 5.0;
     }

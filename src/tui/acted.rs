@@ -1,0 +1,35 @@
+//! What the console makes of a phase's actions once they ran: a failed
+//! inject or recover stops the case, as `workshop run` aborts it; the log
+//! says why and the board hears the case ended.
+
+use crate::cases::runner::RunEvent;
+use crate::cases::runner::actions::ActionsOutcome;
+use crate::coach::wire::CoachEvent;
+
+use super::board;
+use super::state::{App, LogKind, Topic};
+
+/// Tells the open case's session how its actions went.
+pub(crate) fn actions_done(app: &mut App, outcome: &ActionsOutcome) {
+    let lang = app.lang;
+    let Some(a) = app.active.as_mut() else {
+        return;
+    };
+    let Some(reason) = a.session.actions_done(outcome) else {
+        return;
+    };
+    let case = a.session.case.id.clone();
+    app.note(
+        Topic::Fault,
+        LogKind::Bad,
+        RunEvent::Aborted { reason }.text(lang),
+    );
+    board::send(
+        app,
+        CoachEvent::CaseFinished {
+            case,
+            passed: false,
+            aborted: true,
+        },
+    );
+}
