@@ -9,6 +9,7 @@
 
 mod common;
 
+use std::net::TcpListener;
 use std::process::Command;
 use std::time::Duration;
 

@@ -17,8 +17,12 @@ mod serve;
 pub mod stack_docker;
 pub mod tmux;
 
+// Each test file uses a part of these.
+#[allow(unused_imports)]
 pub use db::{Backend, TestDb, pg_admin_url};
+#[allow(unused_imports)]
 pub use prometheus::PrometheusServer;
+#[allow(unused_imports)]
 pub use serve::{Serve, Server};
 
 /// A port nobody listens on now, for a server a test starts.

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::{free_port, workshop};
+use super::{free_port, metric_value, workshop};
 
 /// How a test starts `workshop serve`; `spawn` or `start` it.
 pub struct Serve {
