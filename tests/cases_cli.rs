@@ -35,7 +35,8 @@ fn validate_exits_1_and_prints_every_problem_of_a_broken_folder() {
     std::fs::create_dir_all(&dir).expect("create dir");
     std::fs::write(dir.join("a.yaml"), "schema_version: 1\nidd: x\n").expect("write");
     std::fs::write(dir.join("b.yaml"), "schema_version: [\n").expect("write");
-    let (code, out, err) = from_a_folder_without_cases(&["cases", "validate", dir.to_str().expect("utf-8 path")]);
+    let (code, out, err) =
+        from_a_folder_without_cases(&["cases", "validate", dir.to_str().expect("utf-8 path")]);
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(code, 1);
     assert_eq!(out, "");
@@ -54,7 +55,8 @@ fn validate_exits_1_and_prints_every_problem_of_a_broken_folder() {
 
 #[test]
 fn show_prints_a_case_and_suggests_the_id_on_a_typo() {
-    let (code, out, _) = from_a_folder_without_cases(&["cases", "show", "error-rate", "--lang", "ru"]);
+    let (code, out, _) =
+        from_a_folder_without_cases(&["cases", "show", "error-rate", "--lang", "ru"]);
     assert_eq!(code, 0);
     assert!(
         out.contains("# Кейс 2: Каждый третий платёж падает"),

@@ -10,7 +10,10 @@ mod common;
 
 use std::path::Path;
 
-use common::markdown::{anchors, headings, link_targets, markdown_files, pages_in, percent_decode, read, rel, repo, slug};
+use common::markdown::{
+    anchors, headings, link_targets, markdown_files, pages_in, percent_decode, read, rel, repo,
+    slug,
+};
 
 #[test]
 fn every_relative_link_in_the_markdown_resolves_to_a_file_or_heading() {

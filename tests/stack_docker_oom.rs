@@ -191,13 +191,13 @@ async fn the_memory_leak_case_passes_end_to_end_on_the_docker_stack() {
         "--prometheus-url",
         &format!("http://127.0.0.1:{PROMETHEUS}"),
     ]))
-        .arg("--report")
-        .arg(&report)
-        // The run reads the app's OOM kills from this stack (by its project).
-        .env("WORKSHOP_PROJECT", PROJECT)
-        .output()
-        .await
-        .expect("workshop run");
+    .arg("--report")
+    .arg(&report)
+    // The run reads the app's OOM kills from this stack (by its project).
+    .env("WORKSHOP_PROJECT", PROJECT)
+    .output()
+    .await
+    .expect("workshop run");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let status = stack.status().await.expect("status");
     stack.down(true).await.expect("down");

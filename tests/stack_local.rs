@@ -7,9 +7,9 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use common::{free_port, turn, workshop, workshop_bin};
 use serde_json::{Value, json};
 use tokio::sync::broadcast;
-use common::{free_port, turn, workshop, workshop_bin};
 use workshop::stack::{Health, LocalOptions, LocalStack, StackEvent, StackSettings};
 
 const MIB: u64 = 1024 * 1024;

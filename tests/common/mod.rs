@@ -94,10 +94,11 @@ macro_rules! both_backends {
     };
 }
 
-
 /// One test of this file at a time, for tests that share a project name,
 /// ports or the Docker engine: hold the guard for the whole test.
 pub async fn turn() -> tokio::sync::MutexGuard<'static, ()> {
     static LOCK: std::sync::OnceLock<tokio::sync::Mutex<()>> = std::sync::OnceLock::new();
-    LOCK.get_or_init(|| tokio::sync::Mutex::new(())).lock().await
+    LOCK.get_or_init(|| tokio::sync::Mutex::new(()))
+        .lock()
+        .await
 }
