@@ -12,12 +12,12 @@
 mod common;
 
 use std::collections::{HashMap, HashSet};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use common::{free_port, workshop_bin};
+use common::{Serve, Server, free_port};
 use rand::Rng;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
@@ -78,27 +78,13 @@ impl Drop for Cluster {
     }
 }
 
-/// A `serve` process, killed when dropped (a failing test leaves no orphan).
-struct Serve(Child);
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn spawn_serve(db: &str, port: u16) -> Serve {
-    Serve(
-        Command::new(workshop_bin())
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-            .env("DATABASE_URL", db)
-            .env("RUST_LOG", "error")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn serve"),
-    )
+/// A `serve` on the chaos cluster, on `port` (a restart comes back there),
+/// not waited for; only its errors logged, and those not shown.
+fn spawn_serve(db: &str, port: u16) -> Server {
+    Serve::on_port(db, port)
+        .env("RUST_LOG", "error")
+        .stderr(Stdio::null())
+        .spawn()
 }
 
 #[derive(Default)]
@@ -248,8 +234,7 @@ async fn money_is_conserved_and_each_acknowledged_transfer_is_applied_once_under
             (5, _) => {
                 // SIGKILL mid-flight, then a restart on the same port.
                 let mut child = serve.lock().await;
-                let _ = child.0.kill();
-                let _ = child.0.wait();
+                child.kill();
                 tally.kills.fetch_add(1, Ordering::Relaxed);
                 *child = spawn_serve(&cluster.url, port);
                 tally.serve_restarts.fetch_add(1, Ordering::Relaxed);

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use common::coach::{Coach, TlsProxy, dom, phases, screenshot};
-use common::{Backend, PrometheusServer, Server, TestDb, workshop_bin};
+use common::{Backend, PrometheusServer, Server, TestDb, workshop};
 
 const CASE: &str = "latency";
 const NAMES: [&str; 3] = ["Ana", "Boris", "Chen"];
@@ -96,7 +96,8 @@ async fn three_students_cross_the_board_and_outlive_a_coach_restart() {
     }
     let mut runs = Vec::new();
     for (name, (_, api, prom)) in NAMES.iter().zip(&stacks) {
-        let mut cmd = tokio::process::Command::new(workshop_bin());
+        let mut cmd =
+            tokio::process::Command::from(workshop(&["run", CASE, "--api-url", &api.url]));
         let coach_url = if *name == "Chen" {
             cmd.env("SSL_CERT_FILE", &proxy.ca_file);
             &remote_url
@@ -104,7 +105,6 @@ async fn three_students_cross_the_board_and_outlive_a_coach_restart() {
             &class_url
         };
         let child = cmd
-            .args(["run", CASE, "--api-url", &api.url])
             .args(["--prometheus-url", &prom.url])
             .args(["--coach", coach_url, "--name", name])
             .stdout(std::process::Stdio::piped())

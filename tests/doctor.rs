@@ -14,6 +14,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use common::tmux::Tmux;
+use common::{free_port, workshop, workshop_bin};
 use serde_json::Value;
 
 /// A run: the JSON report, its exit code, and the text report's.
@@ -64,20 +65,12 @@ impl Report {
     }
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
-}
-
 /// `workshop doctor` (text and `--json`) in a clean environment plus `env`:
 /// no user config, free ports, a project of its own.
 fn doctor(env: &[(&str, String)]) -> Report {
     let run = |json: bool| {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_workshop"));
-        cmd.arg("doctor")
-            .env_clear()
+        let mut cmd = workshop(&["doctor"]);
+        cmd.env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("HOME", std::env::var("HOME").unwrap_or_default())
             .env("LANG", "C.UTF-8")
@@ -329,7 +322,7 @@ fn a_terminal_smaller_than_the_console_needs_fails_with_the_size_to_reach() {
             free_port(),
             free_port(),
             free_port(),
-            env!("CARGO_BIN_EXE_workshop")
+            workshop_bin()
         ),
         "Enter",
     ]);

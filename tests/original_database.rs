@@ -9,10 +9,9 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::{Backend, Server, TestDb, free_port, workshop_bin};
+use common::{Backend, Serve, Server, TestDb};
 use rust_decimal::Decimal;
 use serde_json::json;
 use sqlx::PgPool;
@@ -24,36 +23,20 @@ fn dec(s: &str) -> Decimal {
     s.parse().expect("decimal")
 }
 
-fn serve_command(db_url: &str, port: u16, log: &std::path::Path) -> Command {
-    let mut cmd = Command::new(workshop_bin());
-    cmd.args([
-        "serve",
-        "--listen",
-        &format!("127.0.0.1:{port}"),
-        "--db-wait-s",
-        "5",
-    ])
-    .env("DATABASE_URL", db_url)
-    .env("RUST_LOG", "info")
-    .env("NO_COLOR", "1")
-    .stdout(Stdio::null())
-    .stderr(std::fs::File::create(log).expect("log file"));
-    cmd
+/// `workshop serve` on `db_url` as these tests start it: a short wait for
+/// the database, its log (without colours) in `log`.
+fn serve_on(db_url: &str, log: &std::path::Path) -> Serve {
+    Serve::on(db_url)
+        .arg("--db-wait-s")
+        .arg("5")
+        .env("RUST_LOG", "info")
+        .env("NO_COLOR", "1")
+        .stderr(std::fs::File::create(log).expect("log file"))
 }
 
 /// `workshop serve` on `db_url`, its log in `log`.
 async fn serve(db_url: &str, log: &std::path::Path) -> Server {
-    let port = free_port();
-    let child = serve_command(db_url, port, log)
-        .spawn()
-        .expect("spawn workshop serve");
-    let server = Server {
-        child,
-        url: format!("http://127.0.0.1:{port}"),
-        http: reqwest::Client::new(),
-    };
-    server.wait_ready().await;
-    server
+    serve_on(db_url, log).start().await
 }
 
 /// Runs `workshop serve` expecting it to refuse the database: its exit
@@ -61,16 +44,14 @@ async fn serve(db_url: &str, log: &std::path::Path) -> Server {
 async fn refused(db_url: &str) -> (std::process::ExitStatus, String) {
     let dir = tempfile::tempdir().expect("temp dir");
     let log = dir.path().join("serve.log");
-    let mut child = serve_command(db_url, free_port(), &log)
-        .spawn()
-        .expect("spawn workshop serve");
+    let mut server = serve_on(db_url, &log).spawn();
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
+        if let Some(status) = server.child.try_wait().expect("wait") {
             break status;
         }
         if std::time::Instant::now() > deadline {
-            let _ = child.kill();
+            server.kill();
             panic!(
                 "serve kept running on a database it should refuse:\n{}",
                 std::fs::read_to_string(&log).unwrap_or_default()

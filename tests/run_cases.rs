@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Backend, PrometheusServer, Server, TestDb, workshop_bin};
+use common::{Backend, PrometheusServer, Server, TestDb, workshop};
 
 async fn run_case(id: &str) {
     walk(&["run", id], id).await;
@@ -20,8 +20,7 @@ async fn walk(command: &[&str], id: &str) {
     let dir = tempfile::tempdir().expect("temp dir");
     let report = dir.path().join("report.md");
     let journal = dir.path().join("journal.json");
-    let out = tokio::process::Command::new(workshop_bin())
-        .args(command)
+    let out = tokio::process::Command::from(workshop(command))
         .args(["--api-url", &api.url, "--prometheus-url", &prom.url])
         .arg("--report")
         .arg(&report)

@@ -6,75 +6,20 @@
 //!
 //! The tests share one engine and one set of ports, so they take turns (a
 //! lock), run under their own project name, and start and end with `down -v`.
+//! A leaking app's OOM kill and the memory-leak case: `stack_docker_oom.rs`.
+
+mod common;
 
 use std::collections::HashMap;
-use std::process::Command;
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use bollard::query_parameters::{
     InspectContainerOptions, ListContainersOptions, ListNetworksOptions, ListVolumesOptions,
 };
+use common::stack_docker::{API, PROJECT, PROMETHEUS, fresh_stack, http};
+use common::{turn, workshop};
 use serde_json::{Value, json};
-use tokio::sync::{Mutex, broadcast};
-use workshop::stack::{DockerStack, Health, ServiceState, StackEvent, StackSettings, engine};
-
-const PROJECT: &str = "wstest";
-const API: u16 = 15000;
-const PROMETHEUS: u16 = 19090;
-
-fn settings(replicas: u16) -> StackSettings {
-    StackSettings {
-        project: PROJECT.into(),
-        api_port: API,
-        prometheus_port: PROMETHEUS,
-        grafana_port: 13000,
-        app_replicas: replicas,
-        // The build's extra CA, as `workshop up` reads it from the environment.
-        build_ca: std::env::var_os("WORKSHOP_BUILD_CA").map(Into::into),
-        ..StackSettings::default()
-    }
-}
-
-/// One test at a time: they share the engine's ports.
-async fn turn() -> tokio::sync::MutexGuard<'static, ()> {
-    static LOCK: OnceLock<Mutex<()>> = OnceLock::new();
-    LOCK.get_or_init(|| Mutex::new(())).lock().await
-}
-
-/// A connected stack with a clean slate and the images present.
-async fn fresh_stack(replicas: u16) -> DockerStack {
-    let engine = engine::connect()
-        .await
-        .unwrap_or_else(|e| panic!("these tests need the Docker engine: {e}"));
-    let stack = DockerStack::with_engine(engine, settings(replicas));
-    let s = stack.settings().clone();
-    for image in [&s.images.db, &s.images.prometheus] {
-        assert!(
-            stack.docker().inspect_image(image).await.is_ok(),
-            "image {image} is missing: run scripts/standin-images (it makes local stand-ins \
-             of the official images; no registry is needed)"
-        );
-    }
-    // The app image is the one `up` builds from the Dockerfile when missing.
-    for image in workshop::stack::images::stack_images(&s) {
-        if image.service == "app" {
-            stack
-                .obtain(&image)
-                .await
-                .expect("the app image, built from the Dockerfile");
-        }
-    }
-    stack.down(true).await.expect("clean slate");
-    stack
-}
-
-fn http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .timeout(Duration::from_secs(5))
-        .build()
-        .expect("client")
-}
+use workshop::stack::{DockerStack, Health, ServiceState};
 
 /// Labelled objects of the test project: (containers, networks, volumes).
 async fn labelled(stack: &DockerStack) -> (usize, usize, usize) {
@@ -139,9 +84,9 @@ async fn prometheus_app_targets(want: usize, within: Duration) -> Vec<(String, S
     }
 }
 
-fn workshop(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_workshop"))
-        .args(args)
+/// `workshop ARGS` on the test project: its name and ports, no user config.
+fn on_project(args: &[&str]) -> std::process::Output {
+    workshop(args)
         .env("WORKSHOP_PROJECT", PROJECT)
         .env("WORKSHOP_PORT_API", API.to_string())
         .env("WORKSHOP_PORT_PROMETHEUS", PROMETHEUS.to_string())
@@ -157,7 +102,7 @@ async fn up_brings_db_app_and_prometheus_to_healthy_traffic_flows_and_a_second_u
     let stack = fresh_stack(1).await;
 
     let started = Instant::now();
-    let out = workshop(&["up"]);
+    let out = on_project(&["up"]);
     let took = started.elapsed();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "workshop up failed:\n{stderr}");
@@ -213,7 +158,7 @@ async fn up_brings_db_app_and_prometheus_to_healthy_traffic_flows_and_a_second_u
         .await
         .expect("inspect")
         .id;
-    let again = workshop(&["up"]);
+    let again = on_project(&["up"]);
     assert!(
         again.status.success(),
         "{}",
@@ -228,7 +173,7 @@ async fn up_brings_db_app_and_prometheus_to_healthy_traffic_flows_and_a_second_u
         .id;
     assert_eq!(before, after, "a second up keeps the running container");
 
-    let status_out = workshop(&["status"]);
+    let status_out = on_project(&["status"]);
     let table = String::from_utf8_lossy(&status_out.stdout);
     assert!(status_out.status.success());
     assert!(
@@ -236,7 +181,7 @@ async fn up_brings_db_app_and_prometheus_to_healthy_traffic_flows_and_a_second_u
         "{table}"
     );
 
-    let down = workshop(&["down"]);
+    let down = on_project(&["down"]);
     assert!(down.status.success());
     let (c, n, v) = labelled(&stack).await;
     assert_eq!(
@@ -245,164 +190,13 @@ async fn up_brings_db_app_and_prometheus_to_healthy_traffic_flows_and_a_second_u
         "down leaves no container or network with our labels"
     );
     assert!(v > 0, "plain down keeps the volumes (the ledger's data)");
-    let down_v = workshop(&["down", "-v"]);
+    let down_v = on_project(&["down", "-v"]);
     assert!(down_v.status.success());
     assert_eq!(
         labelled(&stack).await,
         (0, 0, 0),
         "down -v also removes the volumes"
     );
-}
-
-/// Waits for an event matching `want`, returning when it arrived.
-async fn wait_for(
-    rx: &mut broadcast::Receiver<StackEvent>,
-    within: Duration,
-    want: impl Fn(&StackEvent) -> bool,
-) -> Option<Instant> {
-    let deadline = tokio::time::Instant::now() + within;
-    loop {
-        match tokio::time::timeout_at(deadline, rx.recv()).await {
-            Ok(Ok(e)) if want(&e) => return Some(Instant::now()),
-            Ok(Ok(_)) | Ok(Err(broadcast::error::RecvError::Lagged(_))) => {}
-            Ok(Err(_)) | Err(_) => return None,
-        }
-    }
-}
-
-#[tokio::test]
-async fn a_memory_leak_under_load_ends_in_an_oom_kill_and_a_restart_that_status_and_events_report()
-{
-    let _turn = turn().await;
-    let stack = fresh_stack(1).await;
-    stack.up().await.expect("up");
-    let mut events = stack.subscribe();
-    let api = format!("http://127.0.0.1:{API}");
-
-    let set = http()
-        .post(format!("{api}/api/failures"))
-        .json(&json!({"memory_leak_mb": 20}))
-        .send()
-        .await
-        .expect("inject");
-    assert_eq!(set.status(), 200);
-
-    // Load: a few clients hammering a leaking endpoint until the kill.
-    let load = tokio::spawn({
-        let api = api.clone();
-        async move {
-            loop {
-                let _ = http().get(format!("{api}/api/balance")).send().await;
-            }
-        }
-    });
-    let oom = wait_for(
-        &mut events,
-        Duration::from_secs(90),
-        |e| matches!(e, StackEvent::OomKilled { service } if service == "app-1"),
-    )
-    .await;
-    load.abort();
-    let oom_at = oom.expect("the app is OOM-killed within 90 s of the leak under load");
-
-    let restarted = wait_for(&mut events, Duration::from_secs(60), |e| {
-        matches!(e, StackEvent::Restarted { service, count } if service == "app-1" && *count >= 1)
-    })
-    .await;
-    assert!(
-        restarted.is_some(),
-        "the restart policy brings it back and the stream says so"
-    );
-    let healthy = wait_for(&mut events, Duration::from_secs(90), |e| {
-        matches!(e, StackEvent::HealthChanged { service, health: Health::Healthy } if service == "app-1")
-    })
-    .await
-    .expect("healthy again");
-    eprintln!(
-        "FIGURE OOM kill → app healthy again: {:.1} s",
-        healthy.duration_since(oom_at).as_secs_f64()
-    );
-
-    let inspect = stack
-        .docker()
-        .inspect_container(&format!("{PROJECT}-app-1"), None::<InspectContainerOptions>)
-        .await
-        .expect("inspect");
-    assert_eq!(
-        inspect.state.and_then(|s| s.oom_killed),
-        Some(true),
-        "State.OOMKilled"
-    );
-    assert!(inspect.restart_count.unwrap_or(0) >= 1, "RestartCount");
-
-    let status = stack.status().await.expect("status");
-    let app = status.service("app-1").expect("app-1");
-    assert!(app.oom_kills >= 1, "{app:?}");
-    assert!(app.restarts >= 1, "{app:?}");
-    assert!(
-        app.last_exit.is_some_and(|e| e.at_memory_limit()),
-        "{app:?}"
-    );
-    // The restarted app answers again, and still has the leak: a fault is a
-    // property of the running code, so under load it climbs to a second kill.
-    let after = http()
-        .get(format!("{api}/api/failures"))
-        .send()
-        .await
-        .expect("failures");
-    let after: Value = after.json().await.expect("json");
-    assert_eq!(after["current_config"]["memory_leak_mb"], 20, "{after}");
-    let kills_before = app.oom_kills;
-    let climbing = tokio::spawn({
-        let api = api.clone();
-        async move {
-            loop {
-                let _ = http().get(format!("{api}/api/balance")).send().await;
-            }
-        }
-    });
-    let second = wait_for(
-        &mut events,
-        Duration::from_secs(120),
-        |e| matches!(e, StackEvent::OomKilled { service } if service == "app-1"),
-    )
-    .await;
-    climbing.abort();
-    second.expect("a second OOM kill follows while the leak stays injected");
-    wait_for(&mut events, Duration::from_secs(90), |e| {
-        matches!(e, StackEvent::HealthChanged { service, health: Health::Healthy } if service == "app-1")
-    })
-    .await
-    .expect("healthy again after the second kill");
-
-    // A reset stops it: the same load for 20 s kills nothing.
-    let reset = http()
-        .post(format!("{api}/api/reset"))
-        .send()
-        .await
-        .expect("reset");
-    assert_eq!(reset.status(), 200);
-    let calm = tokio::spawn({
-        let api = api.clone();
-        async move {
-            loop {
-                let _ = http().get(format!("{api}/api/balance")).send().await;
-            }
-        }
-    });
-    let third = wait_for(
-        &mut events,
-        Duration::from_secs(20),
-        |e| matches!(e, StackEvent::OomKilled { service } if service == "app-1"),
-    )
-    .await;
-    calm.abort();
-    assert!(third.is_none(), "an OOM kill after the reset");
-    let status = stack.status().await.expect("status");
-    let app = status.service("app-1").expect("app-1");
-    assert!(app.oom_kills > kills_before, "{app:?}");
-
-    stack.down(true).await.expect("down");
 }
 
 #[tokio::test]
@@ -451,8 +245,7 @@ async fn three_replicas_share_one_fault_state_and_prometheus_scrapes_all_three()
 
 #[test]
 fn with_docker_host_pointing_nowhere_the_cli_names_what_it_tried_and_the_fix() {
-    let out = Command::new(env!("CARGO_BIN_EXE_workshop"))
-        .args(["up"])
+    let out = workshop(&["up"])
         .env("DOCKER_HOST", "tcp://127.0.0.1:1")
         .env("RUST_BACKTRACE", "1")
         .output()
@@ -530,8 +323,7 @@ async fn a_service_that_never_gets_healthy_is_named_with_its_last_log_lines() {
     let _turn = turn().await;
     let stack = fresh_stack(1).await;
     // An image that cannot be the app: its entrypoint exits at once, complaining.
-    let out = Command::new(env!("CARGO_BIN_EXE_workshop"))
-        .args(["up", "--image-app", "postgres:15-bookworm"])
+    let out = workshop(&["up", "--image-app", "postgres:15-bookworm"])
         .env("WORKSHOP_PROJECT", PROJECT)
         .env("WORKSHOP_PORT_API", API.to_string())
         .env("WORKSHOP_PORT_PROMETHEUS", PROMETHEUS.to_string())
@@ -554,55 +346,4 @@ async fn a_service_that_never_gets_healthy_is_named_with_its_last_log_lines() {
         "the app's own last words (the database image cannot run `serve`): {stderr}"
     );
     stack.down(true).await.expect("down");
-}
-
-/// The memory-leak case of the cases issue, end to end on this stack: the
-/// leak climbs to the limit, MemoryPressure fires, the kernel kills the app,
-/// the restart policy brings it back, and recovery is verified.
-#[tokio::test]
-async fn the_memory_leak_case_passes_end_to_end_on_the_docker_stack() {
-    let _turn = turn().await;
-    let stack = fresh_stack(1).await;
-    stack.up().await.expect("up");
-    let dir = std::env::temp_dir().join(format!("wstest-mem-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let report = dir.join("report.md");
-    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_workshop"))
-        .args([
-            "run",
-            "memory-leak",
-            "--api-url",
-            &format!("http://127.0.0.1:{API}"),
-            "--prometheus-url",
-            &format!("http://127.0.0.1:{PROMETHEUS}"),
-        ])
-        .arg("--report")
-        .arg(&report)
-        // The run reads the app's OOM kills from this stack (by its project).
-        .env("WORKSHOP_PROJECT", PROJECT)
-        .output()
-        .await
-        .expect("workshop run");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let status = stack.status().await.expect("status");
-    stack.down(true).await.expect("down");
-    assert!(out.status.success(), "memory-leak case failed:\n{stdout}");
-    assert!(stdout.contains("MemoryPressure fired"), "{stdout}");
-    let app = status.service("app-1").expect("app-1");
-    assert!(
-        app.oom_kills >= 1 && app.restarts >= 1,
-        "the case ends in an OOM kill and a restart: {app:?}"
-    );
-    let md = std::fs::read_to_string(&report).expect("report");
-    let row = md
-        .lines()
-        .find(|l| l.starts_with("| memory-leak — "))
-        .unwrap_or_else(|| panic!("no summary row:\n{md}"));
-    let cells: Vec<&str> = row.split('|').map(str::trim).collect();
-    assert_eq!(cells[2], "passed", "{row}");
-    let kills: u64 = cells[8]
-        .parse()
-        .unwrap_or_else(|_| panic!("OOM kills seen: {row}"));
-    assert!(kills >= 1, "the report counts the case's OOM kill: {row}");
-    let _ = std::fs::remove_dir_all(&dir);
 }

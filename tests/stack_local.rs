@@ -1,31 +1,30 @@
 //! The local backend for real: `workshop serve` as a supervised child under a
-//! real memory limit, a real leak, a real kill, a real restart.
+//! real memory limit, a real leak, a real kill, a real restart. Each test
+//! gets free ports; they take turns, as they share the project's name and so
+//! the app's cgroup.
+
+mod common;
 
 use std::time::{Duration, Instant};
 
+use common::{free_port, turn, workshop, workshop_bin};
 use serde_json::{Value, json};
-use tokio::sync::{Mutex, broadcast};
+use tokio::sync::broadcast;
 use workshop::stack::{Exit, Health, LocalOptions, LocalStack, StackEvent, StackSettings};
 
 const MIB: u64 = 1024 * 1024;
 
-/// One test at a time: they share ports.
-async fn turn() -> tokio::sync::MutexGuard<'static, ()> {
-    static LOCK: std::sync::OnceLock<Mutex<()>> = std::sync::OnceLock::new();
-    LOCK.get_or_init(|| Mutex::new(())).lock().await
-}
-
 fn local_stack(dir: &std::path::Path, force_rlimit: bool) -> LocalStack {
     let settings = StackSettings {
         project: "wstest-local".into(),
-        api_port: 15100,
-        prometheus_port: 19190,
+        api_port: free_port(),
+        prometheus_port: free_port(),
         app_memory: 160 * MIB,
         health_timeout: Duration::from_secs(60),
         ..StackSettings::default()
     };
     let options = LocalOptions {
-        program: env!("CARGO_BIN_EXE_workshop").into(),
+        program: workshop_bin().into(),
         dir: dir.to_path_buf(),
         database_url: None,
         force_rlimit,
@@ -59,7 +58,7 @@ async fn wait_for(
 /// death, the restart and the status say so. Returns the status row's last exit.
 async fn leak_until_killed_and_restarted(stack: &LocalStack) -> Option<Exit> {
     let mut events = stack.subscribe();
-    let api = "http://127.0.0.1:15100";
+    let api = format!("http://127.0.0.1:{}", stack.settings().api_port);
     let set = http()
         .post(format!("{api}/api/failures"))
         .json(&json!({"memory_leak_mb": 20}))
@@ -67,9 +66,12 @@ async fn leak_until_killed_and_restarted(stack: &LocalStack) -> Option<Exit> {
         .await
         .expect("inject");
     assert_eq!(set.status(), 200);
-    let load = tokio::spawn(async move {
-        loop {
-            let _ = http().get(format!("{api}/api/balance")).send().await;
+    let load = tokio::spawn({
+        let api = api.clone();
+        async move {
+            loop {
+                let _ = http().get(format!("{api}/api/balance")).send().await;
+            }
         }
     });
     let oom = wait_for(
@@ -137,8 +139,9 @@ async fn leak_until_killed_and_restarted(stack: &LocalStack) -> Option<Exit> {
 /// to a second kill; after a reset the same load kills nothing.
 async fn a_second_kill_follows_until_a_reset(stack: &LocalStack) {
     let mut events = stack.subscribe();
-    let api = "http://127.0.0.1:15100";
+    let api = format!("http://127.0.0.1:{}", stack.settings().api_port);
     let load = || {
+        let api = api.clone();
         tokio::spawn(async move {
             loop {
                 let _ = http().get(format!("{api}/api/balance")).send().await;
@@ -194,10 +197,11 @@ async fn a_leak_in_the_local_backend_ends_in_a_kernel_kill_at_the_cgroup_limit_a
     a_second_kill_follows_until_a_reset(&stack).await;
 
     // Prometheus from PATH, with the embedded config, scrapes the local app.
+    let (api_port, prometheus_port) = (stack.settings().api_port, stack.settings().prometheus_port);
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let v: Value = http()
-            .get("http://127.0.0.1:19190/api/v1/targets")
+            .get(format!("http://127.0.0.1:{prometheus_port}/api/v1/targets"))
             .send()
             .await
             .expect("local prometheus answers")
@@ -208,7 +212,10 @@ async fn a_leak_in_the_local_backend_ends_in_a_kernel_kill_at_the_cgroup_limit_a
             .as_array()
             .into_iter()
             .flatten()
-            .any(|t| t["labels"]["instance"] == "127.0.0.1:15100" && t["health"] == "up");
+            .any(|t| {
+                t["labels"]["instance"] == format!("127.0.0.1:{api_port}").as_str()
+                    && t["health"] == "up"
+            });
         if up {
             break;
         }
@@ -252,9 +259,8 @@ fn children_on(api: u16, prometheus: u16) -> Vec<String> {
 async fn up_local_stops_its_children_frees_the_port_and_removes_its_cgroup_on_sigterm() {
     let _turn = turn().await;
     let dir = tempfile::tempdir().expect("temp dir");
-    let (api, prometheus) = (15150, 19250);
-    let mut up = tokio::process::Command::new(env!("CARGO_BIN_EXE_workshop"))
-        .args(["up", "--local"])
+    let (api, prometheus) = (free_port(), free_port());
+    let mut up = tokio::process::Command::from(workshop(&["up", "--local"]))
         .env("WORKSHOP_PROJECT", "wstest-sigterm")
         .env("WORKSHOP_PORT_API", api.to_string())
         .env("WORKSHOP_PORT_PROMETHEUS", prometheus.to_string())

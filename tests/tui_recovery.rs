@@ -6,10 +6,10 @@
 
 mod common;
 
-use std::process::{Child, Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
-use common::{Backend, PrometheusServer, TestDb, free_port, workshop_bin};
+use common::{Backend, PrometheusServer, Serve, Server, TestDb, free_port};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 use workshop::cases::{CaseSet, Lang};
@@ -19,32 +19,10 @@ use workshop::tui::msg::{Msg, SourceKind};
 use workshop::tui::state::{App, Link};
 use workshop::tui::update::update;
 
-/// A `workshop serve`, killed when dropped: a failing assertion must not
-/// leave it running.
-struct Api(Child);
-
-impl Api {
-    fn kill(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-impl Drop for Api {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-fn serve(db_url: &str, port: u16) -> Api {
-    Api(Command::new(workshop_bin())
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .env("DATABASE_URL", db_url)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn workshop serve"))
+/// A `workshop serve` on `port`, not waited for: the console must see it
+/// come (and come back) by itself. Quiet: the console's losses are the point.
+fn serve(db_url: &str, port: u16) -> Server {
+    Serve::on_port(db_url, port).stderr(Stdio::null()).spawn()
 }
 
 struct Console {

@@ -17,7 +17,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use common::tmux::Tmux;
-use common::{free_port, workshop_bin};
+use common::{free_port, workshop, workshop_bin};
 
 /// The stack's settings for one test, as `KEY=value` pairs.
 struct Env {
@@ -71,9 +71,9 @@ impl Env {
         s
     }
 
-    fn workshop(&self, args: &[&str]) -> std::process::Output {
-        Command::new(workshop_bin())
-            .args(args)
+    /// `workshop ARGS` under this test's settings, run to its end.
+    fn run(&self, args: &[&str]) -> std::process::Output {
+        workshop(args)
             .envs(self.pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .output()
             .expect("workshop runs")
@@ -82,7 +82,7 @@ impl Env {
 
 impl Drop for Env {
     fn drop(&mut self) {
-        let _ = self.workshop(&["down", "-v"]);
+        let _ = self.run(&["down", "-v"]);
     }
 }
 
@@ -169,7 +169,7 @@ fn the_console_in_a_container_drives_the_stack_by_name() {
     // The app image, as `workshop up` builds it from the Dockerfile when
     // missing (its first run on a laptop); then the stack is left running
     // for the console to adopt, as a student's would be.
-    let up = env.workshop(&["up"]);
+    let up = env.run(&["up"]);
     assert!(
         up.status.success(),
         "workshop up: {}{}",

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::{free_port, workshop_bin};
+use super::{free_port, workshop};
 
 /// A running `workshop coach`; killed when dropped.
 pub struct Coach {
@@ -24,8 +24,7 @@ impl Coach {
 
     /// On a given port, e.g. to bring it back where students expect it.
     pub async fn start_on(port: u16, code: &str, token: &str) -> Self {
-        let mut child = Command::new(workshop_bin())
-            .args(["coach", "--listen", &format!("127.0.0.1:{port}")])
+        let mut child = workshop(&["coach", "--listen", &format!("127.0.0.1:{port}")])
             .args(["--code", code, "--token", token])
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
