@@ -263,14 +263,12 @@ fn code_files() -> Vec<(PathBuf, String)> {
     rust_files(&src, &mut files);
     files
         .into_iter()
-        .filter(|f| {
-            let name = f.file_name().map(|n| n.to_string_lossy().into_owned());
-            !name.is_some_and(|n| n.ends_with("tests.rs"))
-                && !f.components().any(|c| c.as_os_str() == "tests")
-        })
+        .filter(|f| !f.to_string_lossy().contains("tests"))
         .filter_map(|f| {
-            let text = std::fs::read_to_string(&f).ok()?;
-            Some((f, without_tests(&text).to_string()))
+            Some((
+                f.clone(),
+                without_tests(&std::fs::read_to_string(&f).ok()?).into(),
+            ))
         })
         .collect()
 }
@@ -340,9 +338,8 @@ fn no_function_in_src_is_longer_than_a_screen() {
 #[test]
 fn a_long_function_would_be_found() {
     let body = "    let x = 1;\n".repeat(MOST_FN_LINES);
-    let code = format!(
-        "impl A {{\n    pub(crate) async fn long(&self) -> u8 {{\n{body}    }}\n\n    fn short() {{}}\n}}\n"
-    );
+    let code =
+        format!("impl A {{\n    pub(crate) async fn long() {{\n{body}    }}\n    fn a() {{}}\n}}");
     let found = functions(&code);
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].0, "long");
@@ -352,25 +349,15 @@ fn a_long_function_would_be_found() {
 /// The names of the workshop's phases and services: the code holds them as
 /// types (`Phase`, `Service`), so comparing one as a string is a type that
 /// was not used.
-const DOMAIN_NAMES: [&str; 10] = [
-    "baseline",
-    "inject",
-    "detect",
-    "respond",
-    "recover",
-    "rollback",
-    "app",
-    "db",
-    "prometheus",
-    "grafana",
-];
+const DOMAIN_NAMES: &str =
+    "baseline inject detect respond recover rollback app db prometheus grafana";
 
 #[test]
 fn no_phase_or_service_is_compared_as_a_string() {
     let mut found = Vec::new();
     for (file, code) in code_files() {
         for (n, line) in code.lines().enumerate() {
-            let hit = DOMAIN_NAMES.iter().find(|name| {
+            let hit = DOMAIN_NAMES.split(' ').find(|name| {
                 // A clap subcommand's name (`inject`) is a command, not a phase.
                 !line.contains("get_name()")
                     && [

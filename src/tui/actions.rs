@@ -72,49 +72,9 @@ pub(crate) fn act(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::Open => open(app),
         Action::Leave => leave(app),
-        Action::Inject | Action::InjectNow => {
-            let force = action == Action::InjectNow;
-            let Some(a) = app.active.as_mut() else {
-                app.log(LogKind::Info, t(app.lang, T::OpenFirst));
-                return vec![];
-            };
-            match a.session.inject(now, force) {
-                Some((actions, events)) => {
-                    board::run_events(app, &events);
-                    for e in events {
-                        app.note(Topic::Fault, LogKind::Info, e.text(app.lang));
-                    }
-                    app.signals.markers.push((now, true));
-                    vec![Effect::RunActions(actions)]
-                }
-                None => {
-                    let why = match a.session.progress {
-                        Progress::Settling | Progress::Baseline => t(app.lang, T::StillMeasuring),
-                        Progress::Stopped => t(app.lang, P::StoppedLeaveFirst),
-                        _ => t(app.lang, T::AlreadyIn),
-                    };
-                    app.log(LogKind::Info, why);
-                    vec![]
-                }
-            }
-        }
-        Action::Recover => {
-            let Some(a) = app.active.as_mut() else {
-                return vec![Effect::ResetFaults];
-            };
-            match a.session.recover(now) {
-                Some((actions, event)) => {
-                    board::run_events(app, std::slice::from_ref(&event));
-                    app.note(Topic::Fault, LogKind::Info, event.text(app.lang));
-                    app.signals.markers.push((now, false));
-                    vec![Effect::RunActions(actions)]
-                }
-                None => {
-                    app.log(LogKind::Info, t(app.lang, T::NothingToRecover));
-                    vec![]
-                }
-            }
-        }
+        Action::Inject => inject(app, false),
+        Action::InjectNow => inject(app, true),
+        Action::Recover => recover(app),
         Action::Hint => {
             let hint = app.active.as_mut().and_then(|a| a.session.request_hint());
             match hint {
@@ -126,25 +86,7 @@ pub(crate) fn act(app: &mut App, action: Action) -> Vec<Effect> {
             }
             vec![]
         }
-        Action::Answer => {
-            // The first question still open, not always the first one.
-            let has_questions = app
-                .active
-                .as_ref()
-                .is_some_and(|a| !a.session.questions.is_empty());
-            match app.first_open_question() {
-                Some(index) => {
-                    app.overlay = Overlay::Answer {
-                        index,
-                        text: String::new(),
-                        not_a_number: false,
-                    }
-                }
-                None if has_questions => app.log(LogKind::Info, t(app.lang, T::AllAnswered)),
-                None => {}
-            }
-            vec![]
-        }
+        Action::Answer => answer(app),
         Action::Toggle(switch) => toggle(app, switch),
         Action::ResetFaults => {
             app.signals.markers.push((now, false));
@@ -158,37 +100,113 @@ pub(crate) fn act(app: &mut App, action: Action) -> Vec<Effect> {
             };
             vec![]
         }
-        Action::LoadToggle => {
-            if app.load.on {
-                app.load.on = false;
-                vec![Effect::StopLoad]
-            } else {
-                app.load.on = true;
-                let mix = app
-                    .active
-                    .as_ref()
-                    .map(|a| load_mix(&a.session.case))
-                    .unwrap_or_default();
-                vec![Effect::StartLoad {
-                    rps: app.load.target,
-                    mix,
-                }]
+        Action::LoadToggle => load_toggle(app),
+        Action::RateUp => rate(app, true),
+        Action::RateDown => rate(app, false),
+    }
+}
+
+/// The case's inject actions, once its baseline holds (or at once when forced).
+fn inject(app: &mut App, force: bool) -> Vec<Effect> {
+    let now = app.now;
+    let Some(a) = app.active.as_mut() else {
+        app.log(LogKind::Info, t(app.lang, T::OpenFirst));
+        return vec![];
+    };
+    match a.session.inject(now, force) {
+        Some((actions, events)) => {
+            board::run_events(app, &events);
+            for e in events {
+                app.note(Topic::Fault, LogKind::Info, e.text(app.lang));
             }
+            app.signals.markers.push((now, true));
+            vec![Effect::RunActions(actions)]
         }
-        Action::RateUp | Action::RateDown => {
-            let t = app.load.target;
-            let step = if t >= 20.0 { 5.0 } else { 1.0 };
-            app.load.target = if action == Action::RateUp {
-                (t + step).min(1000.0)
-            } else {
-                (t - step).max(1.0)
+        None => {
+            let why = match a.session.progress {
+                Progress::Settling | Progress::Baseline => t(app.lang, T::StillMeasuring),
+                Progress::Stopped => t(app.lang, P::StoppedLeaveFirst),
+                _ => t(app.lang, T::AlreadyIn),
             };
-            if app.load.on {
-                vec![Effect::SetRate(app.load.target)]
-            } else {
-                vec![]
+            app.log(LogKind::Info, why);
+            vec![]
+        }
+    }
+}
+
+/// The case's recover actions; without a case, the faults reset.
+fn recover(app: &mut App) -> Vec<Effect> {
+    let now = app.now;
+    let Some(a) = app.active.as_mut() else {
+        return vec![Effect::ResetFaults];
+    };
+    match a.session.recover(now) {
+        Some((actions, event)) => {
+            board::run_events(app, std::slice::from_ref(&event));
+            app.note(Topic::Fault, LogKind::Info, event.text(app.lang));
+            app.signals.markers.push((now, false));
+            vec![Effect::RunActions(actions)]
+        }
+        None => {
+            app.log(LogKind::Info, t(app.lang, T::NothingToRecover));
+            vec![]
+        }
+    }
+}
+
+/// The answer box for the first question still open.
+fn answer(app: &mut App) -> Vec<Effect> {
+    // The first question still open, not always the first one.
+    let has_questions = app
+        .active
+        .as_ref()
+        .is_some_and(|a| !a.session.questions.is_empty());
+    match app.first_open_question() {
+        Some(index) => {
+            app.overlay = Overlay::Answer {
+                index,
+                text: String::new(),
+                not_a_number: false,
             }
         }
+        None if has_questions => app.log(LogKind::Info, t(app.lang, T::AllAnswered)),
+        None => {}
+    }
+    vec![]
+}
+
+/// Steady load on or off, with the open case's mix.
+fn load_toggle(app: &mut App) -> Vec<Effect> {
+    if app.load.on {
+        app.load.on = false;
+        vec![Effect::StopLoad]
+    } else {
+        app.load.on = true;
+        let mix = app
+            .active
+            .as_ref()
+            .map(|a| load_mix(&a.session.case))
+            .unwrap_or_default();
+        vec![Effect::StartLoad {
+            rps: app.load.target,
+            mix,
+        }]
+    }
+}
+
+/// The load's target rate a step up or down (5 req/s from 20, else 1).
+fn rate(app: &mut App, up: bool) -> Vec<Effect> {
+    let t = app.load.target;
+    let step = if t >= 20.0 { 5.0 } else { 1.0 };
+    app.load.target = if up {
+        (t + step).min(1000.0)
+    } else {
+        (t - step).max(1.0)
+    };
+    if app.load.on {
+        vec![Effect::SetRate(app.load.target)]
+    } else {
+        vec![]
     }
 }
 

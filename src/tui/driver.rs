@@ -5,7 +5,6 @@
 //! one-shot effects (a fault set, a rollback) run to their end, since
 //! leaving waits for a rollback to land.
 
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
@@ -21,19 +20,19 @@ use crate::cases::runner::{Captures, CaseIo, start_case_load};
 use crate::coach::link::LinkState;
 use crate::coach::wire::Message;
 use crate::loadgen::LoadHandle;
-use crate::stack::task::{StackCommand, StackHandle};
-use crate::stack::{Backend, Choice, Runtime, StackError, StackSettings};
+use crate::stack::task::StackCommand;
+use crate::stack::{Choice, StackSettings};
 
 use super::coach::{CoachNews, News};
-use super::msg::{Blocked, Effect, Msg};
+use super::msg::{Effect, Msg};
 use super::sensing::read_once;
 pub use super::shared::Shared;
+use super::stack_life::{StackCtl, stack_task};
 use super::tasks::{STOP_WITHIN, Tasks, land};
 
 /// How often the telemetry task reads: often enough for a live chart, rare
 /// enough that an idle console costs next to nothing.
 pub const TELEMETRY_EVERY: Duration = Duration::from_secs(2);
-const STATUS_EVERY: Duration = Duration::from_secs(3);
 
 /// The effects in flight, so quitting can wait for a rollback to land,
 /// and the tasks that run until the console leaves.
@@ -44,28 +43,6 @@ pub struct Driver {
     tasks: Tasks,
     /// The stack task's ears for the student's choice when it is blocked.
     stack_ctl: Option<UnboundedSender<StackCtl>>,
-}
-
-/// What the student chose when the stack could not come up.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum StackCtl {
-    Retry,
-    Local,
-}
-
-/// How long a blocked stack waits before it tries again by itself.
-const RETRY_OPEN: Duration = Duration::from_secs(5);
-const RETRY_UP: Duration = Duration::from_secs(10);
-
-/// Waits `delay` or for the student's choice; `None` when the console is gone.
-async fn wait_or_choice(
-    ctl: &mut UnboundedReceiver<StackCtl>,
-    delay: Duration,
-) -> Option<StackCtl> {
-    tokio::select! {
-        c = ctl.recv() => c,
-        _ = tokio::time::sleep(delay) => Some(StackCtl::Retry),
-    }
 }
 
 impl Driver {
@@ -261,135 +238,6 @@ impl Driver {
 impl Drop for Driver {
     fn drop(&mut self) {
         self.tasks.cancel();
-    }
-}
-
-/// The stack's life in the console: open a backend, `up` until it holds or
-/// the student picks another way, then report its status.
-async fn stack_task(
-    sh: Shared,
-    mut choice: Choice,
-    settings: StackSettings,
-    mut ctl: UnboundedReceiver<StackCtl>,
-    tasks: Tasks,
-) {
-    let lang = sh.lang;
-    let blocked = |e: &StackError, choice: Choice, retry: Duration| Blocked {
-        trouble: e.trouble_in(lang),
-        local_offered: choice != Choice::Local,
-        retry_in_s: retry.as_secs(),
-    };
-    'backend: loop {
-        let runtime = match Runtime::open(choice, settings.clone()).await {
-            Ok(rt) => rt,
-            Err(e) => {
-                sh.send(Msg::StackOpenFailed(blocked(&e, choice, RETRY_OPEN)));
-                match wait_or_choice(&mut ctl, RETRY_OPEN).await {
-                    Some(StackCtl::Retry) => continue 'backend,
-                    Some(StackCtl::Local) => {
-                        choice = Choice::Local;
-                        continue 'backend;
-                    }
-                    None => return,
-                }
-            }
-        };
-        let (api_url, prometheus_url) = runtime.urls();
-        sh.set_endpoints(&api_url, &prometheus_url);
-        sh.prometheus_wanted.store(true, Ordering::Relaxed);
-        let backend = runtime.backend();
-        sh.send(Msg::StackOpened {
-            backend,
-            api_url,
-            prometheus_url,
-        });
-        if backend == Backend::Local {
-            choice = Choice::Local;
-        }
-        let handle = crate::stack::task::spawn(runtime);
-        if let Ok(mut slot) = sh.stack.lock() {
-            *slot = Some(handle.clone());
-        }
-        tasks.spawn(forward_events(&sh, &handle));
-        // `up` again until it succeeds: a missing image can be built, a
-        // port freed, while the console waits.
-        loop {
-            let up = handle.call(StackCommand::Up).await;
-            if let Ok(skipped) = &up
-                && skipped
-                    .iter()
-                    .any(|s| s.role == crate::stack::ServiceRole::Prometheus)
-            {
-                sh.prometheus_wanted.store(false, Ordering::Relaxed);
-            }
-            match up {
-                Ok(skipped) => {
-                    sh.send(Msg::StackUp(Ok(skipped)));
-                    // A new session begins with no fault injected: faults
-                    // outlive restarts of the app, so clear what is left.
-                    // If the API cannot be reached now, the header, which
-                    // reads the faults in force every second, still shows
-                    // any left over.
-                    if let Ok(Some(cleared)) = sh.api().clear_leftover_faults().await {
-                        sh.send(Msg::FaultsCleared(cleared));
-                    }
-                    break;
-                }
-                Err(e) => sh.send(Msg::StackUp(Err(blocked(&e, choice, RETRY_UP)))),
-            }
-            if let Ok(status) = handle.call(StackCommand::Status).await {
-                sh.send(Msg::StackStatus(Ok(status)));
-            }
-            match wait_or_choice(&mut ctl, RETRY_UP).await {
-                Some(StackCtl::Retry) => {}
-                Some(StackCtl::Local) if choice != Choice::Local => {
-                    // What the failed `up` started would hold the ports
-                    // the local stack needs.
-                    let _ = handle
-                        .call(|reply| StackCommand::Down {
-                            volumes: false,
-                            reply,
-                        })
-                        .await;
-                    if let Ok(mut slot) = sh.stack.lock() {
-                        *slot = None;
-                    }
-                    choice = Choice::Local;
-                    continue 'backend;
-                }
-                Some(StackCtl::Local) => {}
-                None => return,
-            }
-        }
-        loop {
-            let status = handle.call(StackCommand::Status).await;
-            if sh.tx.is_closed() {
-                return;
-            }
-            sh.send(Msg::StackStatus(status));
-            tokio::time::sleep(STATUS_EVERY).await;
-        }
-    }
-}
-
-/// The stack's events into the console's channel, until either side closes
-/// (or the console's tasks are stopped).
-fn forward_events(sh: &Shared, handle: &StackHandle) -> impl Future<Output = ()> + use<> {
-    let mut events = handle.subscribe();
-    let tx = sh.tx.clone();
-    async move {
-        use tokio::sync::broadcast::error::RecvError;
-        loop {
-            match events.recv().await {
-                Ok(e) => {
-                    if tx.send(Msg::StackEvent(e)).is_err() {
-                        break;
-                    }
-                }
-                Err(RecvError::Lagged(_)) => continue,
-                Err(RecvError::Closed) => break,
-            }
-        }
     }
 }
 

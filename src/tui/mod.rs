@@ -34,6 +34,7 @@ pub(crate) mod panels;
 pub(crate) mod progress;
 pub(crate) mod sensing;
 pub(crate) mod shared;
+mod stack_life;
 pub mod state;
 pub(crate) mod tasks;
 pub(crate) mod terminal;

@@ -2,8 +2,12 @@
 //! clock (time comes in `app.now`), so tests feed it messages and read the
 //! state and the effects it asks for.
 
+use crate::cases::model::Action as CaseAction;
 use crate::cases::runner::RunEvent;
-use crate::stack::StackEvent;
+use crate::cases::runner::io::ActError;
+use crate::cases::runner::session::Seen;
+use crate::faults::FaultConfig;
+use crate::stack::{Backend, Service, StackEvent};
 
 use super::board;
 use super::keys::key_pressed;
@@ -42,15 +46,7 @@ pub fn update(app: &mut App, msg: Msg) -> Step {
             api_url,
             prometheus_url,
         } => {
-            app.stack.backend = Some(backend);
-            app.stack.phase = StackPhase::Starting;
-            app.api_url = api_url;
-            app.prometheus_url = Some(prometheus_url);
-            if app.overlay == Overlay::Blocked {
-                app.overlay = Overlay::None;
-            }
-            let backend = t(app.lang, backend_word(backend));
-            app.log(LogKind::Info, tf(app.lang, T::StackBackend, &[&backend]));
+            stack_opened(app, backend, api_url, prometheus_url);
             Step::drawn(vec![])
         }
         Msg::StackOpenFailed(blocked) | Msg::StackUp(Err(blocked)) => {
@@ -62,24 +58,7 @@ pub fn update(app: &mut App, msg: Msg) -> Step {
             Step::drawn(vec![])
         }
         Msg::StackUp(Ok(skipped)) => {
-            app.stack.phase = StackPhase::Up;
-            if app.overlay == Overlay::Blocked {
-                app.overlay = Overlay::None;
-            }
-            if skipped
-                .iter()
-                .any(|s| s.role == crate::stack::ServiceRole::Prometheus)
-            {
-                app.prometheus_url = None;
-            }
-            // The backend's own `Ready` event already said "ready".
-            if !skipped.is_empty() {
-                let names: Vec<String> = skipped.iter().map(|s| s.to_string()).collect();
-                app.log(
-                    LogKind::Info,
-                    tf(app.lang, T::NotStarted, &[&names.join(", ")]),
-                );
-            }
+            stack_up(app, &skipped);
             Step::drawn(vec![])
         }
         Msg::FaultsCleared(cleared) => {
@@ -112,23 +91,7 @@ pub fn update(app: &mut App, msg: Msg) -> Step {
             Step::drawn(vec![])
         }
         Msg::FaultsSet { result, took_ms } => {
-            match result {
-                Ok(c) => {
-                    app.note(
-                        Topic::Fault,
-                        LogKind::Info,
-                        tf(app.lang, T::FaultAck, &[&format!("{took_ms:.0}")]),
-                    );
-                    let before = board::faults_active(app);
-                    app.faults = Some(c);
-                    board::faults(app, before);
-                }
-                Err(e) => app.note(
-                    Topic::Fault,
-                    LogKind::Bad,
-                    tf(app.lang, T::FaultRefused, &[&e.text(app.lang)]),
-                ),
-            }
+            faults_set(app, result, took_ms);
             Step::drawn(vec![])
         }
         Msg::ActionDone {
@@ -136,42 +99,106 @@ pub fn update(app: &mut App, msg: Msg) -> Step {
             result,
             took_ms,
         } => {
-            match result {
-                Ok(()) => {
-                    let took = format!("{took_ms:.0}");
-                    let line = tf(app.lang, T::ActionDone, &[&action.text(app.lang), &took]);
-                    app.note(Topic::Fault, LogKind::Info, line)
-                }
-                Err(e) => {
-                    let line = format!("{}: {}", action.text(app.lang), e.text(app.lang));
-                    app.note(Topic::Fault, LogKind::Bad, line)
-                }
-            }
+            action_done(app, &action, result, took_ms);
             Step::drawn(vec![])
         }
         Msg::ActionsDone(outcome) => {
             super::acted::actions_done(app, &outcome);
             Step::drawn(vec![])
         }
-        Msg::Observed(seen) => {
-            let now = app.now;
-            let judged = board::answer_pending(app, &seen);
-            let events = match app.active.as_mut() {
-                Some(a) => a.session.seen(seen, now),
-                None => vec![],
-            };
-            if let Some(index) = judged {
-                board::answered(app, index);
-            }
-            let mut effects = run_events(app, events);
-            effects.extend(due(app));
-            Step::drawn(effects)
-        }
+        Msg::Observed(seen) => Step::drawn(observed(app, seen)),
         Msg::Coach(news) => {
             board::news(app, news);
             Step::drawn(vec![])
         }
     }
+}
+
+/// A backend answered: where this console now reaches its API and Prometheus.
+fn stack_opened(app: &mut App, backend: Backend, api_url: String, prometheus_url: String) {
+    app.stack.backend = Some(backend);
+    app.stack.phase = StackPhase::Starting;
+    app.api_url = api_url;
+    app.prometheus_url = Some(prometheus_url);
+    if app.overlay == Overlay::Blocked {
+        app.overlay = Overlay::None;
+    }
+    let backend = t(app.lang, backend_word(backend));
+    app.log(LogKind::Info, tf(app.lang, T::StackBackend, &[&backend]));
+}
+
+/// The stack is up; `skipped` are the services it came up without.
+fn stack_up(app: &mut App, skipped: &[Service]) {
+    app.stack.phase = StackPhase::Up;
+    if app.overlay == Overlay::Blocked {
+        app.overlay = Overlay::None;
+    }
+    if skipped
+        .iter()
+        .any(|s| s.role == crate::stack::ServiceRole::Prometheus)
+    {
+        app.prometheus_url = None;
+    }
+    // The backend's own `Ready` event already said "ready".
+    if !skipped.is_empty() {
+        let names: Vec<String> = skipped.iter().map(|s| s.to_string()).collect();
+        app.log(
+            LogKind::Info,
+            tf(app.lang, T::NotStarted, &[&names.join(", ")]),
+        );
+    }
+}
+
+/// The API answered a fault change.
+fn faults_set(app: &mut App, result: Result<FaultConfig, ActError>, took_ms: f64) {
+    match result {
+        Ok(c) => {
+            app.note(
+                Topic::Fault,
+                LogKind::Info,
+                tf(app.lang, T::FaultAck, &[&format!("{took_ms:.0}")]),
+            );
+            let before = board::faults_active(app);
+            app.faults = Some(c);
+            board::faults(app, before);
+        }
+        Err(e) => app.note(
+            Topic::Fault,
+            LogKind::Bad,
+            tf(app.lang, T::FaultRefused, &[&e.text(app.lang)]),
+        ),
+    }
+}
+
+/// One case action ran.
+fn action_done(app: &mut App, action: &CaseAction, result: Result<(), ActError>, took_ms: f64) {
+    match result {
+        Ok(()) => {
+            let took = format!("{took_ms:.0}");
+            let line = tf(app.lang, T::ActionDone, &[&action.text(app.lang), &took]);
+            app.note(Topic::Fault, LogKind::Info, line)
+        }
+        Err(e) => {
+            let line = format!("{}: {}", action.text(app.lang), e.text(app.lang));
+            app.note(Topic::Fault, LogKind::Bad, line)
+        }
+    }
+}
+
+/// The case engine saw what it asked for; an answer pending is judged.
+fn observed(app: &mut App, seen: Seen) -> Vec<Effect> {
+    let now = app.now;
+    let judged = board::answer_pending(app, &seen);
+    let events = match app.active.as_mut() {
+        Some(a) => a.session.seen(seen, now),
+        None => vec![],
+    };
+    if let Some(index) = judged {
+        board::answered(app, index);
+    }
+    let mut effects = run_events(app, events);
+    effects.extend(due(app));
+    effects
 }
 
 fn tick(app: &mut App) -> Step {

@@ -8,7 +8,7 @@ use tokio_util::sync::CancellationToken;
 
 mod commands;
 
-use crate::stack::{self, Choice, LogRequest, StackSettings};
+use crate::stack::{self, Choice, LogRequest, Service, ServiceRole, StackSettings, UnknownService};
 
 #[derive(Debug, Args)]
 pub struct BackendArgs {
@@ -93,7 +93,9 @@ fn parse_scale(text: &str) -> Result<u16, String> {
     let (service, n) = text
         .split_once('=')
         .ok_or_else(|| format!("{text:?}: expected SERVICE=N, e.g. app=3"))?;
-    if service != "app" {
+    // Only the app has replicas; a name that is no service says which are.
+    let named: Service = service.parse().map_err(|e: UnknownService| e.to_string())?;
+    if named != Service::of(ServiceRole::App) {
         return Err(format!("only `app` scales, not {service:?}"));
     }
     match n.parse::<u16>() {
