@@ -11,7 +11,7 @@ use crate::words::P;
 use crate::coach::wire::CoachEvent;
 
 use super::board;
-use super::keymap::Action;
+use super::keymap::Command;
 use super::msg::Effect;
 use super::state::{ActiveCase, App, FORM, LogKind, LogView, Overlay, Topic};
 use super::text::{T, t, tf};
@@ -25,44 +25,44 @@ fn toggle(app: &mut App, switch: FaultSwitch) -> Vec<Effect> {
     vec![Effect::SetFaults(switch.update(on, amount))]
 }
 
-pub(crate) fn act(app: &mut App, action: Action) -> Vec<Effect> {
+pub(crate) fn act(app: &mut App, action: Command) -> Vec<Effect> {
     let now = app.now;
     let v = app.fault_values.clone();
     match action {
-        Action::Quit => {
+        Command::Quit => {
             app.quitting = true;
             let mut effects = leave(app);
             effects.push(Effect::Quit);
             effects
         }
-        Action::Help => {
+        Command::Help => {
             app.overlay = Overlay::Help;
             vec![]
         }
-        Action::Events => {
+        Command::Events => {
             app.overlay = Overlay::Log(LogView::default());
             vec![]
         }
-        Action::Up => {
+        Command::Up => {
             app.selected = app.selected.saturating_sub(1);
             vec![]
         }
-        Action::Down => {
+        Command::Down => {
             app.selected = (app.selected + 1).min(app.cases.len().saturating_sub(1));
             vec![]
         }
-        Action::ScrollDown => {
+        Command::ScrollDown => {
             // No further than the last line at the panel's bottom, as drawn.
             let most = app.drawn.case_scroll_max.get();
             app.scroll = app.scroll.saturating_add(3).min(most);
             vec![]
         }
-        Action::ScrollUp => {
+        Command::ScrollUp => {
             let most = app.drawn.case_scroll_max.get();
             app.scroll = app.scroll.min(most).saturating_sub(3);
             vec![]
         }
-        Action::StackChoices => {
+        Command::StackChoices => {
             if matches!(app.stack.phase, super::state::StackPhase::Failed(_)) {
                 app.overlay = Overlay::Blocked;
             } else {
@@ -70,12 +70,12 @@ pub(crate) fn act(app: &mut App, action: Action) -> Vec<Effect> {
             }
             vec![]
         }
-        Action::Open => open(app),
-        Action::Leave => leave(app),
-        Action::Inject => inject(app, false),
-        Action::InjectNow => inject(app, true),
-        Action::Recover => recover(app),
-        Action::Hint => {
+        Command::Open => open(app),
+        Command::Leave => leave(app),
+        Command::Inject => inject(app, false),
+        Command::InjectNow => inject(app, true),
+        Command::Recover => recover(app),
+        Command::Hint => {
             let hint = app.active.as_mut().and_then(|a| a.session.request_hint());
             match hint {
                 Some(e) => {
@@ -86,13 +86,13 @@ pub(crate) fn act(app: &mut App, action: Action) -> Vec<Effect> {
             }
             vec![]
         }
-        Action::Answer => answer(app),
-        Action::Toggle(switch) => toggle(app, switch),
-        Action::ResetFaults => {
+        Command::Answer => answer(app),
+        Command::Toggle(switch) => toggle(app, switch),
+        Command::ResetFaults => {
             app.signals.markers.push((now, false));
             vec![Effect::ResetFaults]
         }
-        Action::FaultForm => {
+        Command::FaultForm => {
             app.overlay = Overlay::Form {
                 field: 0,
                 texts: FORM.each_ref().map(|f| (f.get)(&v).to_string()),
@@ -100,9 +100,9 @@ pub(crate) fn act(app: &mut App, action: Action) -> Vec<Effect> {
             };
             vec![]
         }
-        Action::LoadToggle => load_toggle(app),
-        Action::RateUp => rate(app, true),
-        Action::RateDown => rate(app, false),
+        Command::LoadToggle => load_toggle(app),
+        Command::RateUp => rate(app, true),
+        Command::RateDown => rate(app, false),
     }
 }
 

@@ -12,7 +12,7 @@ use crate::faults::FaultConfig;
 use crate::stack::{ServiceState, ServiceStatus, StackStatus};
 use crate::telemetry::AlertStatus;
 use crate::tui::fixtures::{self, at, calm, draw, healthy_seen, key, reading, run};
-use crate::tui::keymap::Action;
+use crate::tui::keymap::Command;
 use crate::tui::msg::{Effect, Msg};
 use crate::tui::theme::Theme;
 
@@ -57,7 +57,7 @@ fn detected(p: &Poll, t: f64) -> Seen {
 /// The first case opened at 20 s, its fault in at 100 s and detected.
 fn injected(app: &mut App) {
     run(app, 0.0, 20.0, calm(true), healthy_seen);
-    key(app, Action::Open);
+    key(app, Command::Open);
     run(app, 20.0, 100.0, calm(true), healthy_seen);
     press(app, 100.0, 'i');
     let slow = FaultConfig {
@@ -123,7 +123,7 @@ fn a_case_walked_with_a_coach_queues_its_start_detection_checks_and_end() {
         }]
     );
     // Leaving a finished case is no `case_left`.
-    crate::tui::actions::act(&mut app, Action::Leave);
+    crate::tui::actions::act(&mut app, Command::Leave);
     assert!(
         !queued(&app)
             .iter()
@@ -136,7 +136,7 @@ fn leaving_a_case_before_its_end_queues_case_left() {
     let mut app = with_coach(Lang::En);
     injected(&mut app);
     let case = app.active.as_ref().expect("open").session.case.id.clone();
-    crate::tui::actions::act(&mut app, Action::Leave);
+    crate::tui::actions::act(&mut app, Command::Leave);
     assert_eq!(queued(&app).last(), Some(&CoachEvent::CaseLeft { case }));
 }
 

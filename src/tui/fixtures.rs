@@ -19,7 +19,7 @@ use crate::stack::{
 };
 use crate::telemetry::{AlertStatus, BySignal, Signal};
 
-use super::keymap::Action;
+use super::keymap::Command;
 use super::msg::{Blocked, Msg, Reading, SourceKind};
 use super::state::App;
 use super::update::update;
@@ -102,7 +102,7 @@ pub(super) fn at(app: &mut App, now: f64, msg: Msg) {
     update(app, msg);
 }
 
-pub(super) fn key(app: &mut App, action: Action) {
+pub(super) fn key(app: &mut App, action: Command) {
     let code = super::keymap::KEYMAP
         .iter()
         .find(|b| b.action == action)
@@ -254,7 +254,7 @@ pub(super) fn healthy_in(lang: Lang) -> App {
     let mut app = base(lang);
     docker_up(&mut app);
     run(&mut app, 20.0, 320.0, calm(true), healthy_seen);
-    key(&mut app, Action::Open);
+    key(&mut app, Command::Open);
     app.load.report = Some(LoadReport {
         target_rps: 10.0,
         sent: 600,

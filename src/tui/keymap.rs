@@ -9,7 +9,7 @@ use crate::faults::FaultSwitch;
 /// What a key asks for (in the normal view; the form, the answer field and
 /// the help overlay read keys themselves).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Action {
+pub(crate) enum Command {
     Quit,
     Help,
     Up,
@@ -88,11 +88,11 @@ impl Key {
 
 pub(crate) struct Binding {
     pub keys: &'static [Key],
-    pub action: Action,
+    pub action: Command,
     pub help: T,
 }
 
-use Action as A;
+use Command as A;
 use Key as K;
 
 pub(crate) const KEYMAP: &[Binding] = &[
@@ -224,7 +224,7 @@ pub(crate) const KEYMAP: &[Binding] = &[
 ];
 
 /// The action bound to `key`, if any.
-pub(crate) fn action_for(key: &KeyEvent) -> Option<Action> {
+pub(crate) fn action_for(key: &KeyEvent) -> Option<Command> {
     KEYMAP
         .iter()
         .find(|b| b.keys.iter().any(|k| k.matches(key)))
@@ -232,7 +232,7 @@ pub(crate) fn action_for(key: &KeyEvent) -> Option<Action> {
 }
 
 /// The first key of `action`, for the short hints in panel titles.
-pub(crate) fn key_of(action: Action) -> String {
+pub(crate) fn key_of(action: Command) -> String {
     KEYMAP
         .iter()
         .find(|b| b.action == action)

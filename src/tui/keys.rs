@@ -4,7 +4,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::actions::act;
-use super::keymap::{Action, action_for};
+use super::keymap::{Command, action_for};
 use super::msg::Effect;
 use super::state::{App, FORM, LogKind, LogView, Overlay, StackPhase};
 use super::text::{T, t, tf};
@@ -13,7 +13,7 @@ pub(crate) fn key_pressed(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     // Ctrl-C leaves from anywhere, an open box included.
     if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
         app.overlay = Overlay::None;
-        return act(app, Action::Quit);
+        return act(app, Command::Quit);
     }
     match app.overlay.clone() {
         Overlay::Help => {
@@ -70,7 +70,7 @@ fn blocked_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 &[&blocked.trouble.why, &blocked.trouble.fix],
             ));
             app.overlay = Overlay::None;
-            act(app, Action::Quit)
+            act(app, Command::Quit)
         }
         KeyCode::Esc => {
             app.overlay = Overlay::None;

@@ -14,7 +14,7 @@ use crate::faults::FaultConfig;
 use crate::telemetry::AlertStatus;
 
 use super::fixtures::{self, at, calm, draw, healthy_seen, key, reading, run};
-use super::keymap::Action;
+use super::keymap::Command;
 use super::msg::Msg;
 use super::state::App;
 use super::theme::Theme;
@@ -59,13 +59,13 @@ fn done(lang: Lang) -> App {
     app
 }
 
-fn with_key(mut app: App, action: Action) -> App {
+fn with_key(mut app: App, action: Command) -> App {
     key(&mut app, action);
     app
 }
 
 fn log_filtered(lang: Lang) -> App {
-    let mut app = with_key(fixtures::failing_in(lang), Action::Events);
+    let mut app = with_key(fixtures::failing_in(lang), Command::Events);
     press(&mut app, KeyCode::Char('/'));
     for c in "p95".chars() {
         press(&mut app, KeyCode::Char(c));
@@ -91,13 +91,13 @@ pub(super) fn screens() -> [(&'static str, Build); 13] {
         ("docker_absent", fixtures::docker_absent_in),
         ("prometheus_absent", fixtures::prometheus_absent_in),
         ("fault_form", |lang| {
-            with_key(fixtures::failing_in(lang), Action::FaultForm)
+            with_key(fixtures::failing_in(lang), Command::FaultForm)
         }),
         ("question", |lang| {
-            with_key(fixtures::failing_in(lang), Action::Answer)
+            with_key(fixtures::failing_in(lang), Command::Answer)
         }),
         ("log_view", |lang| {
-            with_key(fixtures::failing_in(lang), Action::Events)
+            with_key(fixtures::failing_in(lang), Command::Events)
         }),
         ("log_view_filtered", log_filtered),
     ]
@@ -173,7 +173,7 @@ fn j_stops_at_the_end_of_the_case_text_and_says_where_it_is() {
     let most = app.drawn.case_scroll_max.get();
     assert!(most > 10, "the case text overflows 80x24: {most}");
     for _ in 0..100 {
-        key(&mut app, Action::ScrollDown);
+        key(&mut app, Command::ScrollDown);
     }
     assert_eq!(app.scroll, most, "no further than the last line");
     let shown = at_size(&app, (80, 24));
@@ -182,7 +182,7 @@ fn j_stops_at_the_end_of_the_case_text_and_says_where_it_is() {
         shown.contains(&format!("{}–{total}/{total}", most + 1)),
         "{shown}"
     );
-    key(&mut app, Action::ScrollUp);
+    key(&mut app, Command::ScrollUp);
     assert_eq!(app.scroll, most - 3, "K moves back at once");
 }
 
@@ -221,7 +221,7 @@ fn the_log_view_and_its_pinned_facts_are_in_the_language_of_the_screen() {
         ),
     ] {
         let mut app = fixtures::failing_in(lang);
-        key(&mut app, Action::Events);
+        key(&mut app, Command::Events);
         let shown = at_size(&app, (120, 36));
         for w in words {
             assert!(shown.contains(w), "{lang}: `{w}` missing:\n{shown}");

@@ -71,7 +71,7 @@ mod tests {
     use crossterm::event::{KeyCode, KeyEvent};
 
     use super::super::fixtures::{empty, key};
-    use super::super::keymap::Action;
+    use super::super::keymap::Command;
     use super::super::msg::Effect;
     use super::super::state::Overlay;
     use super::super::update::update;
@@ -92,7 +92,7 @@ mod tests {
             Some(Err(io::Error::new(io::ErrorKind::BrokenPipe, "tty gone"))),
         ] {
             let mut app = empty();
-            key(&mut app, Action::FaultForm);
+            key(&mut app, Command::FaultForm);
             let msg = message(lost).expect("a lost terminal says something");
             assert!(matches!(msg, Msg::Shutdown), "{msg:?}");
             let step = update(&mut app, msg);
@@ -107,7 +107,7 @@ mod tests {
     #[test]
     fn a_q_typed_into_the_open_form_is_text_and_does_not_quit() {
         let mut app = empty();
-        key(&mut app, Action::FaultForm);
+        key(&mut app, Command::FaultForm);
         let before = form_texts(&app.overlay);
         let step = update(&mut app, Msg::Key(KeyEvent::from(KeyCode::Char('q'))));
         assert!(!step.effects.contains(&Effect::Quit));

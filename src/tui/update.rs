@@ -39,7 +39,7 @@ pub fn update(app: &mut App, msg: Msg) -> Step {
         Msg::Tick => tick(app),
         Msg::Shutdown => {
             app.overlay = Overlay::None;
-            Step::drawn(super::actions::act(app, super::keymap::Action::Quit))
+            Step::drawn(super::actions::act(app, super::keymap::Command::Quit))
         }
         Msg::StackOpened {
             backend,

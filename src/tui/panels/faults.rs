@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use crate::faults::FaultSwitch;
-use crate::tui::keymap::{Action, key_of};
+use crate::tui::keymap::{Command, key_of};
 use crate::tui::state::App;
 use crate::tui::text::{T, t};
 use crate::tui::theme::Theme;
@@ -16,9 +16,9 @@ pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let title = format!(
         " {} · {} {} · {} {} ",
         t(app.lang, T::Faults),
-        key_of(Action::ResetFaults),
+        key_of(Command::ResetFaults),
         t(app.lang, T::Reset),
-        key_of(Action::FaultForm),
+        key_of(Command::FaultForm),
         t(app.lang, T::Edit)
     );
     let block = Block::bordered().title(Span::styled(title, theme.title()));
@@ -59,7 +59,7 @@ pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
         };
         Line::from(vec![
             Span::styled(
-                format!("{} ", key_of(Action::Toggle(switch))),
+                format!("{} ", key_of(Command::Toggle(switch))),
                 theme.accent(),
             ),
             Span::styled(format!("{mark} "), style),

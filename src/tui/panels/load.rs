@@ -8,7 +8,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
-use crate::tui::keymap::{Action, key_of};
+use crate::tui::keymap::{Command, key_of};
 use crate::tui::state::App;
 use crate::tui::text::{T, t};
 use crate::tui::theme::Theme;
@@ -18,10 +18,10 @@ pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let title = format!(
         " {} · {} {} · {}{} {} ",
         t(lang, T::Load),
-        key_of(Action::LoadToggle),
+        key_of(Command::LoadToggle),
         t(lang, T::OnOff),
-        key_of(Action::RateUp),
-        key_of(Action::RateDown),
+        key_of(Command::RateUp),
+        key_of(Command::RateDown),
         t(lang, T::Rate)
     );
     let block = Block::bordered().title(Span::styled(title, theme.title()));

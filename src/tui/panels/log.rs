@@ -8,7 +8,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use crate::tui::keymap::{Action, key_of};
+use crate::tui::keymap::{Command, key_of};
 use crate::tui::state::{App, Fact, LogKind, LogLine, Pinned};
 use crate::tui::text::{T, t};
 use crate::tui::theme::Theme;
@@ -110,7 +110,7 @@ pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
         format!(
             " {} (UTC) · {} {} ",
             t(lang, T::Log),
-            key_of(Action::Events),
+            key_of(Command::Events),
             t(lang, T::EventsHint)
         ),
         theme.title(),
@@ -174,7 +174,7 @@ mod tests {
     #[test]
     fn a_case_left_takes_its_facts_with_it() {
         let mut app = fixtures::failing();
-        crate::tui::actions::act(&mut app, Action::Leave);
+        crate::tui::actions::act(&mut app, Command::Leave);
         assert!(fact_lines(&app, Theme::PLAIN).is_empty());
     }
 }

@@ -16,7 +16,7 @@ use crate::tui::state::App;
 use crate::tui::text::{T, t, unit};
 use crate::tui::theme::Theme;
 
-use crate::tui::keymap::{Action, key_of};
+use crate::tui::keymap::{Command, key_of};
 
 use super::checks::{self, secs, value};
 use super::{next, scroll};
@@ -212,8 +212,8 @@ pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
             Line::styled(
                 format!(
                     " {}/{} {pos} ",
-                    key_of(Action::ScrollDown),
-                    key_of(Action::ScrollUp)
+                    key_of(Command::ScrollDown),
+                    key_of(Command::ScrollUp)
                 ),
                 theme.dim(),
             )
