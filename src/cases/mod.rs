@@ -12,8 +12,8 @@
 //!   are real rules, bounds of the fault fields).
 //! - [`locate`]    — field path → position in the file, for those messages.
 //! - [`export`]    — Markdown pages generated from the cases (`docs/cases`).
-//! - [`runner`]    — the one case engine (`runner::session`), its senses and
-//!   hands (`runner::io`), and `workshop run`'s driver (`runner::walk`).
+//! - [`runner`]    — the one case engine (`engine::session`), its senses and
+//!   hands (`engine::io`), and `workshop run`'s driver (`engine::walk`).
 //!
 //! The shipped cases are embedded in the binary, so `workshop cases …` works
 //! from any directory; `--dir` reads an instructor's own folder instead.
@@ -28,7 +28,7 @@ pub(crate) mod model;
 pub(crate) mod phase;
 pub(crate) mod problem;
 pub mod rules;
-pub(crate) mod runner;
+pub(crate) mod engine;
 pub(crate) mod text;
 pub(crate) mod tolerance;
 pub(crate) mod validate;

@@ -12,9 +12,9 @@ use tokio_util::sync::CancellationToken;
 
 use super::ApiArgs;
 use crate::cases::model::ContainerStep;
-use crate::cases::runner::headless::HeadlessRun;
-use crate::cases::runner::io::ActError;
-use crate::cases::runner::{AppCounts, CaseOutcome, CaseRecord, ServiceControl, Stamped, report};
+use crate::cases::engine::headless::HeadlessRun;
+use crate::cases::engine::io::ActError;
+use crate::cases::engine::{AppCounts, CaseOutcome, CaseRecord, ServiceControl, Stamped, report};
 use crate::cases::{Case, CaseSet, Lang, UnknownCase};
 use crate::client::ApiClient;
 use crate::coach::link::{CoachLink, Join, LinkState};
@@ -266,11 +266,11 @@ impl ServiceControl for DockerServices {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cases::runner::RunEvent;
+    use crate::cases::engine::RunEvent;
     use crate::words::english_leaks;
 
     /// What `workshop run --lang ru` prints of its own, besides the event
-    /// lines (each of them is held to the same in `runner::events`).
+    /// lines (each of them is held to the same in `engine::events`).
     fn printed(lang: Lang) -> Vec<String> {
         let stamped = Stamped {
             at: chrono::Utc::now(),

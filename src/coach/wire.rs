@@ -14,7 +14,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::cases::runner::RunEvent;
+use crate::cases::engine::RunEvent;
 
 /// The largest request body the coach reads.
 pub(crate) const MAX_BODY: usize = 64 * 1024;

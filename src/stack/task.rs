@@ -101,11 +101,11 @@ impl StackHandle {
 }
 
 /// The stack task as the case engine's hands on a service (restart, kill).
-impl crate::cases::runner::ServiceControl for StackHandle {
+impl crate::cases::engine::ServiceControl for StackHandle {
     fn act<'a>(
         &'a self,
         step: &'a crate::cases::model::ContainerStep,
-    ) -> futures::future::BoxFuture<'a, Result<(), crate::cases::runner::io::ActError>> {
+    ) -> futures::future::BoxFuture<'a, Result<(), crate::cases::engine::io::ActError>> {
         use crate::cases::model::ContainerAction;
         let action = match step.action {
             ContainerAction::Restart => ServiceAction::Restart,
@@ -119,16 +119,16 @@ impl crate::cases::runner::ServiceControl for StackHandle {
                 reply,
             })
             .await
-            .map_err(|e| crate::cases::runner::io::ActError::Service(e.to_string()))
+            .map_err(|e| crate::cases::engine::io::ActError::Service(e.to_string()))
         })
     }
 
     fn app_counts(
         &self,
-    ) -> futures::future::BoxFuture<'_, Option<crate::cases::runner::AppCounts>> {
+    ) -> futures::future::BoxFuture<'_, Option<crate::cases::engine::AppCounts>> {
         Box::pin(async move {
             let status = self.call(StackCommand::Status).await.ok()?;
-            crate::cases::runner::AppCounts::of(&status)
+            crate::cases::engine::AppCounts::of(&status)
         })
     }
 }

@@ -2,8 +2,8 @@
 //! inject or recover stops the case, as `workshop run` aborts it; the log
 //! says why and the board hears the case ended.
 
-use crate::cases::runner::RunEvent;
-use crate::cases::runner::actions::ActionsOutcome;
+use crate::cases::engine::RunEvent;
+use crate::cases::engine::actions::ActionsOutcome;
 use crate::coach::wire::CoachEvent;
 
 use super::board;

@@ -2,9 +2,9 @@
 //! asks for: cases opened and left, faults toggled, load changed.
 
 use crate::cases::Phase;
-use crate::cases::runner::actions::PhaseActions;
-use crate::cases::runner::load_mix;
-use crate::cases::runner::session::{CaseSession, Progress};
+use crate::cases::engine::actions::PhaseActions;
+use crate::cases::engine::load_mix;
+use crate::cases::engine::session::{CaseSession, Progress};
 use crate::faults::FaultSwitch;
 use crate::words::P;
 

@@ -3,8 +3,8 @@
 //! [`CoachView::out`](super::coach::CoachView) when the student joined a
 //! class, and does nothing otherwise.
 
-use crate::cases::runner::session::Seen;
-use crate::cases::runner::{AppCounts, RunEvent};
+use crate::cases::engine::session::Seen;
+use crate::cases::engine::{AppCounts, RunEvent};
 use crate::coach::link::LinkState;
 use crate::coach::wire::CoachEvent;
 

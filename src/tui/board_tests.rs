@@ -5,8 +5,8 @@
 use crossterm::event::KeyCode;
 
 use crate::cases::Lang;
-use crate::cases::runner::probe::Observation;
-use crate::cases::runner::session::{Poll, Seen};
+use crate::cases::engine::probe::Observation;
+use crate::cases::engine::session::{Poll, Seen};
 use crate::coach::wire::Phase;
 use crate::faults::FaultConfig;
 use crate::stack::{ServiceState, ServiceStatus, StackStatus};

@@ -14,9 +14,9 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::cases::model::Action as CaseAction;
-use crate::cases::runner::actions::{Acting, PhaseActions, run_actions};
-use crate::cases::runner::io::ActError;
-use crate::cases::runner::{Captures, CaseIo, start_case_load};
+use crate::cases::engine::actions::{Acting, PhaseActions, run_actions};
+use crate::cases::engine::io::ActError;
+use crate::cases::engine::{Captures, CaseIo, start_case_load};
 use crate::coach::link::LinkState;
 use crate::coach::wire::Message;
 use crate::loadgen::LoadHandle;

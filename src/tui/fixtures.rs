@@ -7,8 +7,8 @@ use std::time::Duration;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use crate::cases::runner::probe::Observation;
-use crate::cases::runner::session::{Poll, Seen};
+use crate::cases::engine::probe::Observation;
+use crate::cases::engine::session::{Poll, Seen};
 use crate::cases::{CaseSet, Lang};
 use crate::faults::FaultConfig;
 use crate::loadgen::LoadReport;

@@ -114,7 +114,7 @@ fn answer_index(app: &App) -> Option<usize> {
 
 /// Question `index` judged against a live value of `live`.
 fn judge(app: &mut App, index: usize, live: f64) {
-    use crate::cases::runner::session::Seen;
+    use crate::cases::engine::session::Seen;
     update(
         app,
         Msg::Observed(Seen::Question {
@@ -153,7 +153,7 @@ fn a_digit_goes_to_the_question_being_answered() {
         matches!(
             effects.as_slice(),
             [Effect::Observe(
-                crate::cases::runner::session::Poll::Question { index: 1, .. }
+                crate::cases::engine::session::Poll::Question { index: 1, .. }
             )]
         ),
         "{effects:?}"

@@ -270,9 +270,9 @@ fn finished(app: &App, opts: &Options) -> Finished {
         let _ = std::fs::create_dir_all(dir);
     }
     let records = app.progress.session(&order, app.started_utc);
-    let written = crate::cases::runner::report::write(
+    let written = crate::cases::engine::report::write(
         &report,
-        crate::cases::runner::report::Kind::Session,
+        crate::cases::engine::report::Kind::Session,
         &records,
         app.lang,
         chrono::Utc::now(),

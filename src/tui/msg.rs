@@ -5,9 +5,9 @@
 use crossterm::event::KeyEvent;
 
 use crate::cases::model::Action as CaseAction;
-use crate::cases::runner::actions::{ActionsOutcome, PhaseActions};
-use crate::cases::runner::io::ActError;
-use crate::cases::runner::session::{Poll, Seen};
+use crate::cases::engine::actions::{ActionsOutcome, PhaseActions};
+use crate::cases::engine::io::ActError;
+use crate::cases::engine::session::{Poll, Seen};
 use crate::faults::{FaultConfig, FaultUpdate};
 use crate::loadgen::{LoadReport, Mix};
 use crate::stack::{Backend, StackError, StackEvent, StackStatus, Trouble};
@@ -91,7 +91,7 @@ pub enum Effect {
     SetFaults(FaultUpdate),
     ResetFaults,
     /// Run a phase's actions, the engine's one way
-    /// ([`run_actions`](crate::cases::runner::actions::run_actions)).
+    /// ([`run_actions`](crate::cases::engine::actions::run_actions)).
     RunActions(PhaseActions),
     StartLoad {
         rps: f64,

@@ -8,8 +8,8 @@
 use crossterm::event::KeyCode;
 
 use crate::cases::Lang;
-use crate::cases::runner::probe::Observation;
-use crate::cases::runner::session::{Poll, Seen};
+use crate::cases::engine::probe::Observation;
+use crate::cases::engine::session::{Poll, Seen};
 use crate::faults::FaultConfig;
 use crate::telemetry::AlertStatus;
 

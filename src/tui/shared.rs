@@ -11,7 +11,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::time::Instant;
 
 use crate::cases::Lang;
-use crate::cases::runner::{LiveIo, ServiceControl};
+use crate::cases::engine::{LiveIo, ServiceControl};
 use crate::client::ApiClient;
 use crate::stack::task::StackHandle;
 use crate::telemetry::scrape::ScrapeWindow;

@@ -6,8 +6,8 @@ use std::collections::VecDeque;
 
 use chrono::{DateTime, Utc};
 
-use crate::cases::runner::AppCounts;
-use crate::cases::runner::session::CaseSession;
+use crate::cases::engine::AppCounts;
+use crate::cases::engine::session::CaseSession;
 use crate::cases::{Case, Lang};
 use crate::faults::FaultConfig;
 use crate::loadgen::LoadReport;
@@ -255,7 +255,7 @@ impl App {
 
     /// The wall clock now, in UTC.
     pub fn utc(&self) -> DateTime<Utc> {
-        crate::cases::runner::io::utc_after(self.started_utc, self.now)
+        crate::cases::engine::io::utc_after(self.started_utc, self.now)
     }
 
     /// Logs one of the console's own notes.
@@ -302,7 +302,7 @@ impl App {
             return false;
         };
         let outcome = a.session.outcome(&a.title, &|t| {
-            crate::cases::runner::io::utc_after(origin, t)
+            crate::cases::engine::io::utc_after(origin, t)
         });
         let rec =
             CaseRecord::from_outcome(&outcome).with_app_counts(counts.since(a.counts_at_start));

@@ -3,9 +3,9 @@
 //! state and the effects it asks for.
 
 use crate::cases::model::Action as CaseAction;
-use crate::cases::runner::RunEvent;
-use crate::cases::runner::io::ActError;
-use crate::cases::runner::session::Seen;
+use crate::cases::engine::RunEvent;
+use crate::cases::engine::io::ActError;
+use crate::cases::engine::session::Seen;
 use crate::faults::FaultConfig;
 use crate::stack::{Backend, Service, StackEvent};
 

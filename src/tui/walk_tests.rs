@@ -8,11 +8,11 @@ use crossterm::event::{KeyCode, KeyEvent};
 use futures::executor::block_on;
 
 use super::*;
-use crate::cases::runner::io::Clock;
-use crate::cases::runner::replay::{FakeClock, Replay};
-use crate::cases::runner::session::Progress;
-use crate::cases::runner::walk_tests::{case, walk_headless};
-use crate::cases::runner::{CaseIo, CaseOutcome, RunEvent};
+use crate::cases::engine::io::Clock;
+use crate::cases::engine::replay::{FakeClock, Replay};
+use crate::cases::engine::session::Progress;
+use crate::cases::engine::walk_tests::{case, walk_headless};
+use crate::cases::engine::{CaseIo, CaseOutcome, RunEvent};
 use crate::cases::{CaseSet, Lang, Phase};
 use crate::telemetry::Signal;
 use crate::tui::state::App;
@@ -56,7 +56,7 @@ fn walk_in_console(replay: &Replay, clock: &FakeClock) -> (CaseOutcome, Vec<Stri
     let app = console_walk(replay, clock);
     let outcome = match app.active.as_ref() {
         Some(a) => a.session.outcome("console", &|t| {
-            crate::cases::runner::io::utc_after(crate::cases::runner::replay::FAKE_ORIGIN_UTC, t)
+            crate::cases::engine::io::utc_after(crate::cases::engine::replay::FAKE_ORIGIN_UTC, t)
         }),
         None => CaseOutcome::default(),
     };
@@ -265,14 +265,14 @@ async fn opening_a_case_starts_its_charts_on_a_window_of_their_own() {
 /// every connection, so the fault never goes in.
 struct RefusingApi {
     replay: Replay,
-    api: crate::cases::runner::LiveIo,
+    api: crate::cases::engine::LiveIo,
 }
 
 impl RefusingApi {
     fn new(clock: Arc<FakeClock>, url: &str) -> Self {
         Self {
             replay: Replay::new(clock),
-            api: crate::cases::runner::LiveIo {
+            api: crate::cases::engine::LiveIo {
                 source: crate::telemetry::Source::Scrape(Default::default()),
                 http: reqwest::Client::new(),
                 api: crate::client::ApiClient::new(url),
@@ -285,15 +285,15 @@ impl RefusingApi {
 impl CaseIo for RefusingApi {
     fn observe(
         &self,
-        poll: crate::cases::runner::session::Poll,
-        captures: crate::cases::runner::Captures,
-    ) -> futures::future::BoxFuture<'_, crate::cases::runner::session::Seen> {
+        poll: crate::cases::engine::session::Poll,
+        captures: crate::cases::engine::Captures,
+    ) -> futures::future::BoxFuture<'_, crate::cases::engine::session::Seen> {
         self.replay.observe(poll, captures)
     }
     fn act<'a>(
         &'a self,
         action: &'a crate::cases::model::Action,
-    ) -> futures::future::BoxFuture<'a, crate::cases::runner::io::Acted> {
+    ) -> futures::future::BoxFuture<'a, crate::cases::engine::io::Acted> {
         self.api.act(action)
     }
 }
@@ -309,7 +309,7 @@ async fn a_failed_inject_stops_the_case_in_the_console_as_it_stops_run() {
     let clock = Arc::new(FakeClock::default());
     let io = RefusingApi::new(clock.clone(), &url);
     let stop = tokio_util::sync::CancellationToken::new();
-    let opts = crate::cases::runner::walk::WalkOptions {
+    let opts = crate::cases::engine::walk::WalkOptions {
         lang: Lang::En,
         prove_teachable: false,
         stop: &stop,
@@ -317,7 +317,7 @@ async fn a_failed_inject_stops_the_case_in_the_console_as_it_stops_run() {
     let said = std::sync::Mutex::new(Vec::new());
     let emit = |e: RunEvent| said.lock().expect("not poisoned").push(e);
     let c = case("latency");
-    let headless = crate::cases::runner::walk::walk(&c, opts, &io, clock.as_ref(), &emit).await;
+    let headless = crate::cases::engine::walk::walk(&c, opts, &io, clock.as_ref(), &emit).await;
     let run_reason = headless.aborted.clone().expect("run stops");
     let failed = c.phases.inject.actions[0].text(Lang::En);
     assert!(

@@ -3,7 +3,7 @@
 //! is over (the app's restarts and OOM kills, the faults rolled back).
 
 use crate::cases::Phase;
-use crate::cases::runner::{AppCounts, RunEvent};
+use crate::cases::engine::{AppCounts, RunEvent};
 use crate::coach::wire::CoachEvent;
 
 /// Follows one run's events, case after case.

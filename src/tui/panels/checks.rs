@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use ratatui::text::{Line, Span};
 
-use crate::cases::runner;
-use crate::cases::runner::session::{CaseSession, CheckState, CheckStatus, Progress};
+use crate::cases::engine;
+use crate::cases::engine::session::{CaseSession, CheckState, CheckStatus, Progress};
 use crate::cases::{Lang, Phase};
 use crate::tui::text::{T, alert_word, t};
 use crate::tui::theme::Theme;
@@ -18,15 +18,15 @@ pub(crate) fn secs(v: Option<f64>, lang: Lang) -> String {
     v.map(|v| {
         format!(
             "{:.1} {s}",
-            runner::secs(Duration::from_secs_f64(v.max(0.0)))
+            engine::secs(Duration::from_secs_f64(v.max(0.0)))
         )
     })
     .unwrap_or_else(|| "—".into())
 }
 
-/// As the checks compare it (see [`runner::probe::show`]).
+/// As the checks compare it (see [`engine::probe::show`]).
 pub(crate) fn value(v: Option<f64>) -> String {
-    v.map(runner::probe::show).unwrap_or_default()
+    v.map(engine::probe::show).unwrap_or_default()
 }
 
 /// One check: its mark, `phase/id`, the value last seen, and its time

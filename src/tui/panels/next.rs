@@ -6,7 +6,7 @@
 
 use ratatui::text::Line;
 
-use crate::cases::runner::session::{CaseSession, CheckStatus, Progress};
+use crate::cases::engine::session::{CaseSession, CheckStatus, Progress};
 use crate::cases::{Case, Lang, Phase};
 use crate::tui::text::{T, t, tf};
 use crate::tui::theme::Theme;
@@ -121,7 +121,7 @@ pub(crate) fn essentials(
     {
         let value = c
             .value
-            .map(|v| format!(" {}", crate::cases::runner::probe::show(v)))
+            .map(|v| format!(" {}", crate::cases::engine::probe::show(v)))
             .unwrap_or_default();
         // Short enough for 80 columns: the full line is in the checks below.
         lines.push(Line::styled(

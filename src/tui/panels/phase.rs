@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use crate::cases::model::Question;
-use crate::cases::runner::session::{CaseSession, Progress, QuestionState};
+use crate::cases::engine::session::{CaseSession, Progress, QuestionState};
 use crate::cases::{Case, Lang};
 
 use crate::tui::state::App;
@@ -255,7 +255,7 @@ mod tests {
 
     #[test]
     fn an_alert_active_since_before_the_injection_is_shown_as_not_counting_in_both_languages() {
-        use crate::cases::runner::session::Seen;
+        use crate::cases::engine::session::Seen;
         use crate::telemetry::AlertStatus;
         use crate::tui::msg::Msg;
         for (lang, words) in [

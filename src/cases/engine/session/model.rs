@@ -24,7 +24,7 @@ pub enum Progress {
     /// Recover actions done: recover checks running.
     Recover,
     Done,
-    /// An inject or recover action failed (see `runner::actions`): the case
+    /// An inject or recover action failed (see `engine::actions`): the case
     /// cannot go on as written, so it stops where it is, as `workshop run`
     /// aborts. Nothing is polled any more; leaving runs the rollback.
     Stopped,

@@ -179,7 +179,7 @@ impl Stamped {
 mod tests {
     use super::*;
     use crate::cases::model::{Action, ContainerAction, ContainerStep};
-    use crate::cases::runner::io::ActError;
+    use crate::cases::engine::io::ActError;
     use crate::cases::{CaseSet, Lang};
     use crate::faults::FaultUpdate;
     use crate::words::english_leaks;

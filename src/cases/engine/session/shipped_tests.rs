@@ -4,7 +4,7 @@
 use super::tests::{healthy, run_baseline};
 use super::*;
 use crate::cases::CaseSet;
-use crate::cases::runner::probe::Observation::{Fails, Holds};
+use crate::cases::engine::probe::Observation::{Fails, Holds};
 use crate::telemetry::AlertStatus;
 
 /// Walks case 3 (slow database) through detect, then recovers with every

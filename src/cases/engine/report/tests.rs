@@ -3,7 +3,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::*;
-use crate::cases::runner::record::{
+use crate::cases::engine::record::{
     AlertLine, AnswerLine, ChartPoint, CheckLine, LoadLine, Timeline,
 };
 use crate::words::english_leaks;
@@ -217,7 +217,7 @@ fn the_same_reports_in_english_are_caught_by_the_leak_test() {
 
 #[test]
 fn the_russian_chart_says_no_english_word_of_the_catalogue() {
-    let svg = crate::cases::runner::chart::svg(&leak(Lang::Ru), Lang::Ru).expect("drawn");
+    let svg = crate::cases::engine::chart::svg(&leak(Lang::Ru), Lang::Ru).expect("drawn");
     // The text the chart shows, not its SVG markup.
     let shown: Vec<&str> = svg
         .split('<')

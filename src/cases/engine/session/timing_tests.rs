@@ -3,7 +3,7 @@
 
 use super::tests::{healthy, latency_case, run_baseline};
 use super::*;
-use crate::cases::runner::probe::Observation::{Fails, Holds};
+use crate::cases::engine::probe::Observation::{Fails, Holds};
 use crate::telemetry::AlertStatus;
 
 /// Checks answered by id, by the seconds since the injection and since
@@ -185,7 +185,7 @@ fn the_case_is_sampled_from_start_to_end_and_its_peaks_come_from_the_fault_alone
     assert_eq!(s.peak_p95, Some(2.5), "the peak is the fault's");
     assert!(s.samples.len() >= before + 6);
     let o = s.outcome("x", &|t| {
-        crate::cases::runner::io::utc_after(chrono::DateTime::UNIX_EPOCH, t)
+        crate::cases::engine::io::utc_after(chrono::DateTime::UNIX_EPOCH, t)
     });
     let first = o.samples.first().map(|p| p.s).unwrap_or_default();
     assert!(

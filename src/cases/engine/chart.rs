@@ -133,7 +133,7 @@ fn draw(buf: &mut String, r: &CaseRecord, lang: Lang) -> Result<(), Box<dyn std:
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cases::runner::record::Timeline;
+    use crate::cases::engine::record::Timeline;
 
     fn record() -> CaseRecord {
         let t0 = chrono::DateTime::parse_from_rfc3339("2026-12-02T08:00:00Z")

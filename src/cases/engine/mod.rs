@@ -1,6 +1,8 @@
-//! `workshop run`: a case end to end, headless. Starts the case's load,
-//! walks the one case engine ([`session::CaseSession`], driven by
-//! [`walk::walk`]) from baseline through injection, detection and recovery,
+//! The one case engine: a pure state machine that walks a case
+//! ([`session::CaseSession`]: phases, checks, captures, alerts, times since
+//! the injection), driven by the console and by `workshop run` alike. For
+//! `workshop run` it starts the case's load, walks the session with
+//! [`walk::walk`] from baseline through injection, detection and recovery,
 //! and always rolls back — on success, on failure, on Ctrl-C. A phase's
 //! actions run one way for this driver and the console's
 //! ([`actions::run_actions`]); [`headless`] runs the cases one after

@@ -1,8 +1,8 @@
 use super::*;
 use crate::cases::CaseSet;
 use crate::cases::Probe;
-use crate::cases::runner::Captures;
-use crate::cases::runner::probe::Observation::{Fails, Holds, NoData, Refuted};
+use crate::cases::engine::Captures;
+use crate::cases::engine::probe::Observation::{Fails, Holds, NoData, Refuted};
 use crate::telemetry::AlertStatus;
 
 pub(super) fn latency_case() -> Case {
@@ -191,7 +191,7 @@ fn recovery_is_timed_and_the_outcome_reads_like_the_headless_runners() {
     assert!(s.passed());
     let epoch = chrono::DateTime::UNIX_EPOCH;
     let o = s.outcome("Slow payments", &|t| {
-        crate::cases::runner::io::utc_after(epoch, t)
+        crate::cases::engine::io::utc_after(epoch, t)
     });
     assert!(o.passed);
     assert_eq!(o.checks.len(), s.checks.len());
@@ -235,7 +235,7 @@ fn a_pending_check_releases_its_hint_and_hints_on_request_come_one_by_one() {
 
 #[test]
 fn on_no_data_fail_fails_the_check_at_once() {
-    use crate::cases::runner::io::judge_query;
+    use crate::cases::engine::io::judge_query;
     let case = CaseSet::shipped()
         .expect("cases")
         .get("error-rate")
@@ -358,7 +358,7 @@ fn max_duration_ends_the_detect_phase_by_itself() {
 
 #[test]
 fn errors_above_threshold_does_not_pass_on_a_ratio_shown_as_the_threshold() {
-    use crate::cases::runner::io::judge_query;
+    use crate::cases::engine::io::judge_query;
     let case = CaseSet::shipped()
         .expect("cases")
         .get("error-rate")

@@ -166,7 +166,7 @@ async fn the_report_gives_the_injection_and_the_recover_action_in_utc() {
         "settle 45 s and hold 15 s: {injected}"
     );
     assert!(recovered > injected);
-    let rec = crate::cases::runner::CaseRecord::from_outcome(&o);
+    let rec = crate::cases::engine::CaseRecord::from_outcome(&o);
     let none = |_: &str| None;
     let md = report::markdown(
         std::slice::from_ref(&rec),
