@@ -188,7 +188,7 @@ fn no_two_files_import_each_other() {
         .map(|(_, d)| d.clone())
         .unwrap_or_default();
     assert!(
-        driver.iter().any(|d| d.ends_with("src/tui/shared.rs")),
+        driver.iter().any(|d| d.ends_with("src/tui/context.rs")),
         "{driver:?}"
     );
     let found = loops(&edges);

@@ -14,7 +14,7 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 use workshop::cases::{CaseSet, Lang};
 use workshop::telemetry::{Prometheus, Signal};
-use workshop::tui::driver::{Driver, Shared};
+use workshop::tui::driver::{Driver, TaskContext};
 use workshop::tui::msg::{Msg, SourceKind};
 use workshop::tui::state::{App, Link};
 use workshop::tui::update::update;
@@ -35,7 +35,7 @@ struct Console {
 impl Console {
     fn new(api_url: &str, prometheus_url: &str) -> Self {
         let (tx, rx) = mpsc::unbounded_channel();
-        let shared = Shared::new(
+        let shared = TaskContext::new(
             tx,
             api_url,
             Some(Prometheus::new(prometheus_url).expect("a Prometheus URL")),

@@ -20,6 +20,7 @@
 
 pub(crate) mod check;
 pub(crate) mod duration;
+pub(crate) mod engine;
 pub mod export;
 pub(crate) mod hint;
 pub(crate) mod load;
@@ -28,7 +29,6 @@ pub(crate) mod model;
 pub(crate) mod phase;
 pub(crate) mod problem;
 pub mod rules;
-pub(crate) mod engine;
 pub(crate) mod text;
 pub(crate) mod tolerance;
 pub(crate) mod validate;

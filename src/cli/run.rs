@@ -11,10 +11,10 @@ use clap::Args;
 use tokio_util::sync::CancellationToken;
 
 use super::ApiArgs;
-use crate::cases::model::ContainerStep;
 use crate::cases::engine::headless::HeadlessRun;
 use crate::cases::engine::io::ActError;
 use crate::cases::engine::{AppCounts, CaseOutcome, CaseRecord, ServiceControl, Stamped, report};
+use crate::cases::model::ContainerStep;
 use crate::cases::{Case, CaseSet, Lang, UnknownCase};
 use crate::client::ApiClient;
 use crate::coach::link::{CoachLink, Join, LinkState};

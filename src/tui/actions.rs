@@ -63,7 +63,7 @@ pub(crate) fn act(app: &mut App, action: Command) -> Vec<Effect> {
             vec![]
         }
         Command::StackChoices => {
-            if matches!(app.stack.phase, super::state::StackPhase::Failed(_)) {
+            if matches!(app.stack.phase, super::state::StackLife::Failed(_)) {
                 app.overlay = Overlay::Blocked;
             } else {
                 app.log(LogKind::Info, t(app.lang, T::NotBlocked));

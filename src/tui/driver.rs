@@ -13,10 +13,10 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use crate::cases::model::Action as CaseAction;
 use crate::cases::engine::actions::{Acting, PhaseActions, run_actions};
 use crate::cases::engine::io::ActError;
 use crate::cases::engine::{Captures, CaseIo, start_case_load};
+use crate::cases::model::Action as CaseAction;
 use crate::coach::link::LinkState;
 use crate::coach::wire::Message;
 use crate::loadgen::LoadHandle;
@@ -24,9 +24,9 @@ use crate::stack::task::StackCommand;
 use crate::stack::{Choice, StackSettings};
 
 use super::coach::{CoachNews, News};
+pub use super::context::TaskContext;
 use super::msg::{Effect, Msg};
 use super::sensing::read_once;
-pub use super::shared::Shared;
 use super::stack_life::{StackCtl, stack_task};
 use super::tasks::{STOP_WITHIN, Tasks, land};
 
@@ -37,7 +37,7 @@ pub const TELEMETRY_EVERY: Duration = Duration::from_secs(2);
 /// The effects in flight, so quitting can wait for a rollback to land,
 /// and the tasks that run until the console leaves.
 pub struct Driver {
-    pub shared: Shared,
+    pub shared: TaskContext,
     load: Option<LoadHandle>,
     pending: Vec<JoinHandle<()>>,
     tasks: Tasks,
@@ -47,13 +47,13 @@ pub struct Driver {
 
 impl Driver {
     /// A driver whose tasks stop when it is dropped or finished.
-    pub fn new(shared: Shared) -> Self {
+    pub fn new(shared: TaskContext) -> Self {
         Self::stopping_on(shared, CancellationToken::new())
     }
 
     /// A driver whose tasks also stop when `stop` is cancelled: a child of
     /// the signal's token, so a signal reaches them at once.
-    pub(crate) fn stopping_on(shared: Shared, stop: CancellationToken) -> Self {
+    pub(crate) fn stopping_on(shared: TaskContext, stop: CancellationToken) -> Self {
         Self {
             shared,
             load: None,

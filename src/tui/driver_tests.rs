@@ -24,7 +24,7 @@ fn closed_port() -> u16 {
 async fn cancelling_the_token_stops_every_task_and_the_join_finishes() {
     let (tx, _open) = mpsc::unbounded_channel();
     let nothing = format!("http://127.0.0.1:{}", closed_port());
-    let shared = Shared::new(tx, &nothing, None);
+    let shared = TaskContext::new(tx, &nothing, None);
     let signal = CancellationToken::new();
     let mut driver = Driver::stopping_on(shared, signal.child_token());
     driver.start_telemetry();

@@ -6,7 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::actions::act;
 use super::keymap::{Command, action_for};
 use super::msg::Effect;
-use super::state::{App, FORM, LogKind, LogView, Overlay, StackPhase};
+use super::state::{App, FORM, LogKind, LogView, Overlay, StackLife};
 use super::text::{T, t, tf};
 
 pub(crate) fn key_pressed(app: &mut App, key: KeyEvent) -> Vec<Effect> {
@@ -47,14 +47,14 @@ pub(crate) fn key_pressed(app: &mut App, key: KeyEvent) -> Vec<Effect> {
 /// not local mode that failed), `r` retry now, `q` quit with the fix
 /// printed, Esc keeps waiting (the console retries by itself).
 fn blocked_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
-    let StackPhase::Failed(blocked) = &app.stack.phase else {
+    let StackLife::Failed(blocked) = &app.stack.phase else {
         app.overlay = Overlay::None;
         return vec![];
     };
     match key.code {
         KeyCode::Char('l') if blocked.local_offered => {
             app.overlay = Overlay::None;
-            app.stack.phase = StackPhase::Opening;
+            app.stack.phase = StackLife::Opening;
             app.log(LogKind::Info, t(app.lang, T::StartingLocal));
             vec![Effect::StackLocal]
         }

@@ -25,6 +25,7 @@ pub(crate) mod acted;
 pub(crate) mod actions;
 pub(crate) mod board;
 pub mod coach;
+pub(crate) mod context;
 pub mod driver;
 pub(crate) mod form;
 pub(crate) mod keymap;
@@ -33,7 +34,6 @@ pub mod msg;
 pub(crate) mod panels;
 pub(crate) mod progress;
 pub(crate) mod sensing;
-pub(crate) mod shared;
 mod stack_life;
 pub mod state;
 pub(crate) mod tasks;
@@ -61,10 +61,10 @@ use crate::coach::link::{CoachLink, Join};
 use crate::stack::{Choice, StackSettings};
 use crate::telemetry::Prometheus;
 
-use driver::{Driver, Shared};
+use driver::{Driver, TaskContext};
 use msg::{Effect, Msg};
 use progress::Progress;
-use state::{App, StackPhase};
+use state::{App, StackLife};
 use text::{T, t, tf};
 use theme::Theme;
 
@@ -145,7 +145,7 @@ fn set_up(
         None => None,
     };
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Msg>();
-    let shared = Shared::new(tx, &api_url, prometheus).in_lang(opts.lang);
+    let shared = TaskContext::new(tx, &api_url, prometheus).in_lang(opts.lang);
     let started = shared.started;
     let mut app = App::new(opts.lang, opts.cases.clone(), api_url, prometheus_url);
     app.started_utc =
@@ -154,7 +154,7 @@ fn set_up(
     let mut driver = Driver::stopping_on(shared, opts.shutdown.child_token());
     match &opts.mode {
         Mode::Managed(choice) => driver.start_stack(*choice, opts.settings.clone()),
-        Mode::Attach { .. } => app.stack.phase = StackPhase::Attached,
+        Mode::Attach { .. } => app.stack.phase = StackLife::Attached,
     }
     driver.start_telemetry();
     Ok((app, rx, driver))

@@ -4,10 +4,10 @@
 
 use crossterm::event::KeyEvent;
 
-use crate::cases::model::Action as CaseAction;
 use crate::cases::engine::actions::{ActionsOutcome, PhaseActions};
 use crate::cases::engine::io::ActError;
 use crate::cases::engine::session::{Poll, Seen};
+use crate::cases::model::Action as CaseAction;
 use crate::faults::{FaultConfig, FaultUpdate};
 use crate::loadgen::{LoadReport, Mix};
 use crate::stack::{Backend, StackError, StackEvent, StackStatus, Trouble};

@@ -7,8 +7,8 @@ use std::sync::atomic::Ordering;
 use crate::telemetry::TelemetryError;
 use crate::telemetry::scrape::{self, Scrape};
 
+use super::context::TaskContext;
 use super::msg::{Reading, SourceKind};
-use super::shared::Shared;
 
 fn short(e: &TelemetryError) -> String {
     match e {
@@ -17,7 +17,7 @@ fn short(e: &TelemetryError) -> String {
     }
 }
 
-pub(crate) async fn read_once(sh: &Shared) -> Reading {
+pub(crate) async fn read_once(sh: &TaskContext) -> Reading {
     let at = sh.started.elapsed().as_secs_f64();
     let api = match scrape::fetch(&sh.http, sh.api().base()).await {
         Ok(text) => {
@@ -42,7 +42,7 @@ pub(crate) async fn read_once(sh: &Shared) -> Reading {
     };
     let prom_ok = matches!(prom, Some((_, Ok(()))));
     sh.prometheus_up.store(prom_ok, Ordering::Relaxed);
-    // The signals come from whichever source `Shared::source` picks now
+    // The signals come from whichever source `TaskContext::source` picks now
     // that `prometheus_up` is set: Prometheus when it answered, else the
     // window just scraped (empty when the API did not answer).
     let values = sh.source().signals().await;

@@ -10,8 +10,8 @@ use tokio::sync::mpsc::UnboundedReceiver;
 use crate::stack::task::{StackCommand, StackHandle};
 use crate::stack::{Backend, Choice, Runtime, ServiceRole, StackError, StackSettings};
 
+use super::context::TaskContext;
 use super::msg::{Blocked, Msg};
-use super::shared::Shared;
 use super::tasks::Tasks;
 
 const STATUS_EVERY: Duration = Duration::from_secs(3);
@@ -51,7 +51,7 @@ enum AfterUp {
 /// The stack's life in the console: open a backend, `up` until it holds or
 /// the student picks another way, then report its status.
 pub(crate) async fn stack_task(
-    sh: Shared,
+    sh: TaskContext,
     mut choice: Choice,
     settings: StackSettings,
     mut ctl: UnboundedReceiver<StackCtl>,
@@ -69,7 +69,7 @@ pub(crate) async fn stack_task(
     }
 }
 
-fn blocked(sh: &Shared, e: &StackError, choice: Choice, retry: Duration) -> Blocked {
+fn blocked(sh: &TaskContext, e: &StackError, choice: Choice, retry: Duration) -> Blocked {
     Blocked {
         trouble: e.trouble_in(sh.lang),
         local_offered: choice != Choice::Local,
@@ -81,7 +81,7 @@ fn blocked(sh: &Shared, e: &StackError, choice: Choice, retry: Duration) -> Bloc
 /// answers; points the console at its API and Prometheus. `None` when the
 /// console is gone.
 async fn open(
-    sh: &Shared,
+    sh: &TaskContext,
     choice: &mut Choice,
     settings: &StackSettings,
     ctl: &mut UnboundedReceiver<StackCtl>,
@@ -122,7 +122,7 @@ async fn open(
 /// `up` again until it succeeds: a missing image can be built, a port
 /// freed, while the console waits.
 async fn bring_up(
-    sh: &Shared,
+    sh: &TaskContext,
     handle: &StackHandle,
     choice: &mut Choice,
     ctl: &mut UnboundedReceiver<StackCtl>,
@@ -171,7 +171,7 @@ async fn bring_up(
 }
 
 /// The stack's status every few seconds, until the console is gone.
-async fn report_status(sh: &Shared, handle: &StackHandle) {
+async fn report_status(sh: &TaskContext, handle: &StackHandle) {
     loop {
         let status = handle.call(StackCommand::Status).await;
         if sh.tx.is_closed() {
@@ -184,7 +184,7 @@ async fn report_status(sh: &Shared, handle: &StackHandle) {
 
 /// The stack's events into the console's channel, until either side closes
 /// (or the console's tasks are stopped).
-fn forward_events(sh: &Shared, handle: &StackHandle) -> impl Future<Output = ()> + use<> {
+fn forward_events(sh: &TaskContext, handle: &StackHandle) -> impl Future<Output = ()> + use<> {
     let mut events = handle.subscribe();
     let tx = sh.tx.clone();
     async move {

@@ -25,7 +25,7 @@ pub const CHART_WINDOW_S: f64 = 300.0;
 
 /// How the console got its stack.
 #[derive(Debug, Clone, PartialEq)]
-pub enum StackPhase {
+pub enum StackLife {
     /// Looking for a Docker engine (or about to start local processes).
     Opening,
     /// `up` runs; the last progress lines.
@@ -39,7 +39,7 @@ pub enum StackPhase {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct StackView {
-    pub phase: StackPhase,
+    pub phase: StackLife,
     pub backend: Option<Backend>,
     pub status: Option<StackStatus>,
     pub progress: VecDeque<String>,
@@ -225,7 +225,7 @@ impl App {
             api_url,
             prometheus_url,
             stack: StackView {
-                phase: StackPhase::Opening,
+                phase: StackLife::Opening,
                 backend: None,
                 status: None,
                 progress: VecDeque::new(),

@@ -2,17 +2,17 @@
 //! clock (time comes in `app.now`), so tests feed it messages and read the
 //! state and the effects it asks for.
 
-use crate::cases::model::Action as CaseAction;
 use crate::cases::engine::RunEvent;
 use crate::cases::engine::io::ActError;
 use crate::cases::engine::session::Seen;
+use crate::cases::model::Action as CaseAction;
 use crate::faults::FaultConfig;
 use crate::stack::{Backend, Service, StackEvent};
 
 use super::board;
 use super::keys::key_pressed;
 use super::msg::{Blocked, Effect, Msg, Reading};
-use super::state::{App, Fact, Link, LogKind, Overlay, StackPhase, Topic};
+use super::state::{App, Fact, Link, LogKind, Overlay, StackLife, Topic};
 use super::text::{T, backend_word, stack_line, t, tf};
 
 /// What one message led to.
@@ -117,7 +117,7 @@ pub fn update(app: &mut App, msg: Msg) -> Step {
 /// A backend answered: where this console now reaches its API and Prometheus.
 fn stack_opened(app: &mut App, backend: Backend, api_url: String, prometheus_url: String) {
     app.stack.backend = Some(backend);
-    app.stack.phase = StackPhase::Starting;
+    app.stack.phase = StackLife::Starting;
     app.api_url = api_url;
     app.prometheus_url = Some(prometheus_url);
     if app.overlay == Overlay::Blocked {
@@ -129,7 +129,7 @@ fn stack_opened(app: &mut App, backend: Backend, api_url: String, prometheus_url
 
 /// The stack is up; `skipped` are the services it came up without.
 fn stack_up(app: &mut App, skipped: &[Service]) {
-    app.stack.phase = StackPhase::Up;
+    app.stack.phase = StackLife::Up;
     if app.overlay == Overlay::Blocked {
         app.overlay = Overlay::None;
     }
@@ -383,7 +383,7 @@ mod logview_tests;
 /// with the ways out (unless another box is open: then `s` opens it).
 fn blocked_stack(app: &mut App, blocked: Blocked) {
     let new = match &app.stack.phase {
-        StackPhase::Failed(old) => old.trouble.why != blocked.trouble.why,
+        StackLife::Failed(old) => old.trouble.why != blocked.trouble.why,
         _ => true,
     };
     if new {
@@ -394,5 +394,5 @@ fn blocked_stack(app: &mut App, blocked: Blocked) {
             app.overlay = Overlay::Blocked;
         }
     }
-    app.stack.phase = StackPhase::Failed(blocked);
+    app.stack.phase = StackLife::Failed(blocked);
 }

@@ -193,7 +193,7 @@ fn a_stack_that_cannot_come_up_offers_local_mode_on_one_key() {
     );
     assert_eq!(press(&mut a, 'l'), vec![Effect::StackLocal]);
     assert_eq!(a.overlay, Overlay::None);
-    assert_eq!(a.stack.phase, StackPhase::Opening);
+    assert_eq!(a.stack.phase, StackLife::Opening);
 }
 
 #[test]

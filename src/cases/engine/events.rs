@@ -178,8 +178,8 @@ impl Stamped {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cases::model::{Action, ContainerAction, ContainerStep};
     use crate::cases::engine::io::ActError;
+    use crate::cases::model::{Action, ContainerAction, ContainerStep};
     use crate::cases::{CaseSet, Lang};
     use crate::faults::FaultUpdate;
     use crate::words::english_leaks;

@@ -8,12 +8,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::help::centered;
-use crate::tui::state::{App, StackPhase};
+use crate::tui::state::{App, StackLife};
 use crate::tui::text::{T, t};
 use crate::tui::theme::Theme;
 
 pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
-    let StackPhase::Failed(blocked) = &app.stack.phase else {
+    let StackLife::Failed(blocked) = &app.stack.phase else {
         return;
     };
     let lang = app.lang;

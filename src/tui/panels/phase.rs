@@ -8,8 +8,8 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
-use crate::cases::model::Question;
 use crate::cases::engine::session::{CaseSession, Progress, QuestionState};
+use crate::cases::model::Question;
 use crate::cases::{Case, Lang};
 
 use crate::tui::state::App;

@@ -11,7 +11,7 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 use crate::cases::Lang;
 use crate::stack::{Health, ServiceState, ServiceStatus};
 
-use crate::tui::state::{App, StackPhase};
+use crate::tui::state::{App, StackLife};
 use crate::tui::text::{T, backend_word, state_word, t};
 use crate::tui::theme::Theme;
 
@@ -19,10 +19,10 @@ use crate::tui::theme::Theme;
 pub(crate) fn height(app: &App, width: u16) -> u16 {
     let per_row = if width >= 70 { 2 } else { 1 };
     let body = match (&app.stack.phase, &app.stack.status) {
-        (StackPhase::Up | StackPhase::Starting, Some(s)) if !s.services.is_empty() => {
+        (StackLife::Up | StackLife::Starting, Some(s)) if !s.services.is_empty() => {
             s.services.len().div_ceil(per_row) as u16
         }
-        (StackPhase::Failed(b), _) => {
+        (StackLife::Failed(b), _) => {
             let inner = usize::from(width.saturating_sub(2)).max(1);
             let rows = |l: &str| l.chars().count().div_ceil(inner).max(1);
             (rows(&b.trouble.why) + 1).clamp(1, 4) as u16
@@ -90,7 +90,7 @@ fn short(url: &str) -> &str {
 pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let lang = app.lang;
     let backend = match (&app.stack.phase, app.stack.backend) {
-        (StackPhase::Attached, _) => t(lang, T::AttachedShort),
+        (StackLife::Attached, _) => t(lang, T::AttachedShort),
         (_, Some(b)) => t(lang, backend_word(b)),
         (_, None) => "…",
     };
@@ -101,7 +101,7 @@ pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let inner_w = area.width.saturating_sub(2) as usize;
     let mut lines: Vec<Line> = Vec::new();
     match (&app.stack.phase, &app.stack.status) {
-        (StackPhase::Failed(b), _) => {
+        (StackLife::Failed(b), _) => {
             lines.push(Line::styled(format!("✘ {}", b.trouble.why), theme.bad()));
             lines.push(Line::styled(
                 format!(
@@ -114,17 +114,15 @@ pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
                 theme.warn(),
             ));
         }
-        (StackPhase::Opening, _) => lines.push(Line::styled(t(lang, T::Opening), theme.warn())),
-        (StackPhase::Starting, None) => {
+        (StackLife::Opening, _) => lines.push(Line::styled(t(lang, T::Opening), theme.warn())),
+        (StackLife::Starting, None) => {
             let last = app.stack.progress.back().cloned().unwrap_or_default();
             lines.push(Line::styled(
                 format!("{}: {last}", t(lang, T::Starting)),
                 theme.warn(),
             ));
         }
-        (StackPhase::Attached | StackPhase::Up, None) => {
-            lines.push(Line::raw(t(lang, T::Attached)))
-        }
+        (StackLife::Attached | StackLife::Up, None) => lines.push(Line::raw(t(lang, T::Attached))),
         (_, Some(status)) => {
             let per_row = if area.width >= 70 { 2 } else { 1 };
             let cell = inner_w / per_row;
@@ -135,7 +133,7 @@ pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
                 }
                 lines.push(Line::from(spans));
             }
-            if app.stack.phase == StackPhase::Starting
+            if app.stack.phase == StackLife::Starting
                 && let Some(last) = app.stack.progress.back()
             {
                 lines.push(Line::styled(last.clone(), theme.warn()));

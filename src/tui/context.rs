@@ -29,7 +29,7 @@ pub struct Endpoints {
 
 /// What every task shares.
 #[derive(Clone)]
-pub struct Shared {
+pub struct TaskContext {
     pub tx: UnboundedSender<Msg>,
     pub endpoints: Arc<RwLock<Endpoints>>,
     pub http: reqwest::Client,
@@ -43,7 +43,7 @@ pub struct Shared {
     pub(crate) lang: Lang,
 }
 
-impl Shared {
+impl TaskContext {
     /// Everything the tasks share, pointed at `api_url` and (when there is
     /// one) `prometheus`.
     pub fn new(tx: UnboundedSender<Msg>, api_url: &str, prometheus: Option<Prometheus>) -> Self {
