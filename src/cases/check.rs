@@ -12,8 +12,8 @@ use serde::Deserialize;
 use serde::de::value::MapAccessDeserializer;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 
+use super::bilingual::Text;
 use super::duration::CaseDuration;
-use super::text::Text;
 
 /// How often a check is polled unless it says otherwise: the scrape interval,
 /// since Prometheus has no newer value to offer between scrapes.

@@ -7,10 +7,10 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::CaseSet;
+use super::bilingual::{Lang, Text};
 use super::check::{AlertState, Check, Probe, Reduce};
 use super::hint::{Hint, Release};
 use super::model::{Action, Case, Question};
-use super::text::{Lang, Text};
 use crate::words::{M, t};
 
 fn reduce_name(r: Reduce) -> &'static str {

@@ -5,8 +5,8 @@
 
 use serde::Deserialize;
 
+use super::bilingual::Text;
 use super::duration::CaseDuration;
-use super::text::Text;
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(try_from = "HintSpec")]

@@ -18,6 +18,7 @@
 //! The shipped cases are embedded in the binary, so `workshop cases …` works
 //! from any directory; `--dir` reads an instructor's own folder instead.
 
+pub(crate) mod bilingual;
 pub(crate) mod check;
 pub(crate) mod duration;
 pub(crate) mod engine;
@@ -29,20 +30,19 @@ pub(crate) mod model;
 pub(crate) mod phase;
 pub(crate) mod problem;
 pub mod rules;
-pub(crate) mod text;
 pub(crate) mod tolerance;
 pub(crate) mod validate;
 
 use std::collections::HashMap;
 use std::path::Path;
 
+pub use bilingual::{Lang, Text};
 pub use check::{Check, Comparison, Probe, Threshold};
 pub use duration::CaseDuration;
 pub use load::parse_case;
 pub use model::{Action, Case};
 pub use phase::Phase;
 pub use problem::{Problem, Problems};
-pub use text::{Lang, Text};
 
 /// The shipped case files, by file name, in session order.
 pub const SHIPPED: [(&str, &str); 5] = [

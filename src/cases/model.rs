@@ -10,10 +10,10 @@ use std::fmt;
 
 use serde::Deserialize;
 
+use super::bilingual::{Lang, Text};
 use super::check::{Check, Reduce};
 use super::duration::CaseDuration;
 use super::phase::Phase;
-use super::text::{Lang, Text};
 use crate::faults::FaultUpdate;
 use crate::stack::ServiceRole;
 use crate::words::{E, t, tf};

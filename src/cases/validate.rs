@@ -5,6 +5,7 @@
 
 use std::collections::HashSet;
 
+use super::bilingual::Text;
 use super::check::{Check, Probe, Threshold};
 use super::hint::Release;
 use super::locate::Locator;
@@ -12,7 +13,6 @@ use super::model::{Action, Case, CasePhases, SCHEMA_VERSION};
 use super::phase::Phase;
 use super::problem::{nearest, unknown};
 use super::rules;
-use super::text::Text;
 
 type Report<'a> = dyn FnMut(&str, String) + 'a;
 

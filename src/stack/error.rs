@@ -8,7 +8,7 @@ use thiserror::Error;
 use super::engine::NoEngine;
 use super::images::context::ContextError;
 use super::settings::SettingsError;
-use crate::cases::text::Lang;
+use crate::cases::bilingual::Lang;
 use crate::words::{S, t, tf};
 
 #[derive(Debug, Error)]

@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::cases::text::Lang;
+use crate::cases::bilingual::Lang;
 use crate::words::{X, t, tf};
 
 /// Why a service's process last ended.

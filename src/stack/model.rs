@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::exit::Exit;
 use super::service::Service;
-use crate::cases::text::Lang;
+use crate::cases::bilingual::Lang;
 use crate::words::{T, X, t, tf};
 
 /// Which backend runs the stack.

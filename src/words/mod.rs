@@ -17,7 +17,7 @@
 
 use std::fmt::Display;
 
-use crate::cases::text::Lang;
+use crate::cases::bilingual::Lang;
 
 /// Declares a table of words: the enum, its `(en, ru)` pairs and `ALL`.
 macro_rules! words {

@@ -10,9 +10,9 @@ use chrono::{DateTime, Utc};
 use futures::FutureExt;
 use futures::future::BoxFuture;
 
+use crate::cases::bilingual::Lang;
 use crate::cases::check::{AlertProbe, AlertState, HttpProbe, NoData, Probe, QueryProbe};
 use crate::cases::model::{Action, ContainerStep};
-use crate::cases::text::Lang;
 use crate::client::{ApiClient, ClientError};
 use crate::faults::FaultConfig;
 use crate::telemetry::{AlertStatus, Signal, Source};
