@@ -30,12 +30,9 @@ pub(crate) fn database_url(lookup: impl Fn(&str) -> Option<String>) -> String {
 }
 
 /// `<data dir>/workshop/ledger.sqlite` (e.g. `~/.local/share/workshop/` on
-/// Linux), or the working directory when the platform has no data directory.
+/// Linux; see [`crate::files::data_dir`]).
 pub(crate) fn default_sqlite_path() -> PathBuf {
-    dirs::data_dir()
-        .map(|d| d.join("workshop"))
-        .unwrap_or_else(|| PathBuf::from("."))
-        .join("ledger.sqlite")
+    crate::files::data_dir().join("ledger.sqlite")
 }
 
 /// Escapes the characters that would break a URL's user, password or path.

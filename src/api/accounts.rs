@@ -58,13 +58,16 @@ pub(super) async fn accounts(State(ctx): State<ApiContext>) -> Result<Json<Accou
 }
 
 #[utoipa::path(get, path = "/api/accounts/{number}", tag = "ledger",
-    params(("number" = String, Path, description = "Account number, e.g. ACC-001", example = "ACC-002")),
+    params(("number" = String, Path, description = "Account number, e.g. ACC-001", example = "ACC-002",
+            pattern = "^[^\\u0000-\\u001f\\u007f]*$")),
     responses((status = 200, body = Account), (status = 404, body = ErrorBody),
+              (status = 422, body = ErrorBody, description = "a control character (NUL, a line break) in `number`"),
               (status = "5XX", body = ErrorBody, description = FAILED)))]
 pub(super) async fn account(
     State(ctx): State<ApiContext>,
     Path(number): Path<String>,
 ) -> Result<Json<Account>, ApiError> {
+    account_number("number", &number)?;
     let a = ctx
         .ledger
         .account(&number, ctx.faults.current().db_mode())
@@ -83,10 +86,10 @@ pub(super) struct TransferBody {
     #[schema(value_type = f64, minimum = 0.01, maximum = 1000000, multiple_of = 0.01)]
     #[serde(with = "crate::ledger::money")]
     pub amount: Decimal,
-    #[schema(example = "ACC-002")]
+    #[schema(example = "ACC-002", pattern = "^[^\\u0000-\\u001f\\u007f]*$")]
     pub to_account: String,
     #[serde(default)]
-    #[schema(example = "ACC-001")]
+    #[schema(example = "ACC-001", pattern = "^[^\\u0000-\\u001f\\u007f]*$")]
     pub from_account: Option<String>,
 }
 
@@ -116,6 +119,24 @@ impl From<Receipt> for TransferReply {
             to_account: r.to_account,
             timestamp: rfc3339(r.created_at),
         }
+    }
+}
+
+/// An account number is printed text: a control character in one (a NUL,
+/// which PostgreSQL refuses to store or compare, a line break) is the
+/// client's mistake, answered 422 naming the field, as the document's
+/// `pattern` says; never sent to the database to come back as its failure.
+fn account_number(field: &str, value: &str) -> Result<(), ApiError> {
+    match value.chars().find(|c| c.is_ascii_control()) {
+        None => Ok(()),
+        Some(c) => Err(ApiError::unprocessable(
+            field,
+            format!(
+                "`{field}` must not contain control characters, found {:?}; \
+                 account numbers look like ACC-001",
+                c
+            ),
+        )),
     }
 }
 
@@ -179,6 +200,10 @@ pub(super) async fn transfer(
     headers: HeaderMap,
     ValidJson(body): ValidJson<TransferBody>,
 ) -> Result<Response, ApiError> {
+    account_number("to_account", &body.to_account)?;
+    if let Some(from) = &body.from_account {
+        account_number("from_account", from)?;
+    }
     let req = TransferRequest {
         from_account: body
             .from_account

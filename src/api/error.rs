@@ -205,10 +205,33 @@ impl From<LedgerError> for ApiError {
                 field: None,
             },
             LedgerError::InjectedFailure => ApiError::Unavailable(e.to_string()),
+            LedgerError::Database(err) if refused_for_content(&err) => {
+                // SQLSTATE class 22, "data exception": the database is up
+                // and refused what this request asked it to store or compare.
+                tracing::info!(error = %err, "the database refused a request's value");
+                ApiError::Unprocessable {
+                    message: format!(
+                        "the database refused a value of this request ({}); check the fields' \
+                         lengths and characters",
+                        err.as_database_error().map_or("", |d| d.message())
+                    ),
+                    field: None,
+                    accepted: None,
+                }
+            }
             LedgerError::Database(err) => {
                 tracing::error!(error = %err, "database error");
                 ApiError::Unavailable("the database is unavailable; retry shortly".into())
             }
         }
     }
+}
+
+/// Whether the database refused a value for what it is (SQLSTATE class 22:
+/// a NUL in text, a string too long for its column, a number out of range),
+/// which no retry fixes.
+fn refused_for_content(err: &sqlx::Error) -> bool {
+    err.as_database_error()
+        .and_then(|d| d.code())
+        .is_some_and(|code| code.starts_with("22"))
 }

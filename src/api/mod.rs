@@ -30,9 +30,13 @@ use crate::faults::file::FaultFile;
 use crate::faults::{FaultState, leak};
 use crate::ledger::{Ledger, redact};
 use crate::metrics::Metrics;
+use crate::serving::{self, Limits, Policy};
 
 pub use body::BODY_LIMIT;
 pub use service::{VERSION, endpoints};
+
+/// The API answers JSON and text only: nothing of it is ever a page.
+const CONTENT_SECURITY: &str = "default-src 'none'; frame-ancestors 'none'";
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -152,7 +156,8 @@ async fn connect_ledger(opts: &ServeOptions) -> anyhow::Result<Ledger> {
     }
 }
 
-/// Runs the API until `stop` is cancelled; in-flight requests finish first.
+/// Runs the API until `stop` is cancelled; requests in flight then have
+/// the drain deadline to finish (see [`serving`]).
 pub async fn serve(opts: ServeOptions, stop: CancellationToken) -> anyhow::Result<()> {
     let ledger = connect_ledger(&opts).await?;
     let cap = leak::default_cap();
@@ -192,12 +197,17 @@ pub async fn serve(opts: ServeOptions, stop: CancellationToken) -> anyhow::Resul
         leak_cap_mb = cap / (1024 * 1024),
         "fintech API ready"
     );
-    let app = router(ctx);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(stop.clone().cancelled_owned())
-        .await
-        .context("the HTTP server failed")?;
+    let limits = Limits::for_this_process(opts.pool_size);
+    tracing::debug!(?limits, "connection limits");
+    let app = serving::guarded(
+        router(ctx),
+        Policy {
+            content_security: CONTENT_SECURITY,
+            origins: Vec::new(),
+        },
+        &limits,
+    );
+    serving::run(listener, app, stop.clone(), limits, "api").await;
     stop.cancel();
-    tracing::info!("stopped: in-flight requests finished");
     Ok(())
 }

@@ -184,7 +184,7 @@ pub(super) async fn run(args: CoachArgs, shutdown: CancellationToken) -> anyhow:
         clock: Arc::new(chrono::Utc::now),
         stop: shutdown.clone(),
     });
-    server::serve(listener, class, shutdown).await?;
+    server::serve(listener, class, base, shutdown).await;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -6,20 +6,21 @@
 //! to 15 significant digits; balances fit `NUMERIC(14,2)` and a transfer is
 //! at most 1,000,000.00, so every amount the API can hold round-trips.
 //!
-//! An amount is read the same way: a JSON number, through its shortest
-//! decimal text, so `10.01` is exactly 10.01 and `1.234` keeps its third
-//! decimal for validation to refuse. The OpenAPI document says an amount is a
-//! `number` with `multipleOf: 0.01`, and a checker of that document
-//! (schemathesis) spells its multiples of 0.01 as decimals too, so what it
-//! calls a multiple of a cent is what the ledger calls whole cents. A string
+//! An amount is read exactly from the JSON number's own text, never
+//! through a float: `1.0000000000000001` is that, not 1.00, and validation
+//! refuses its sixteen decimals; `9999.999999999999999999` is refused for
+//! its decimals, not rounded to 10000 and refused for the funds. Trailing
+//! zeros are not decimals (`10.50` and `10.500` are 10.50). The OpenAPI
+//! document says an amount is a `number` with `multipleOf: 0.01`. A string
 //! is refused, as the document says: a type the document does not name
 //! would be a second, undocumented contract.
 
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
-use serde::de::{self, Visitor};
-use serde::{Deserializer, Serializer};
+use serde::de;
+use serde::{Deserialize, Deserializer, Serializer};
+use serde_json::value::RawValue;
 
 pub(crate) fn serialize<S: Serializer>(value: &Decimal, s: S) -> Result<S::Ok, S::Error> {
     let text = value.normalize().to_string();
@@ -30,34 +31,48 @@ pub(crate) fn serialize<S: Serializer>(value: &Decimal, s: S) -> Result<S::Ok, S
 }
 
 pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
-    struct Amount;
-    impl Visitor<'_> for Amount {
-        type Value = Decimal;
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("an amount, e.g. 10 or 10.50")
-        }
-        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Decimal, E> {
-            if !v.is_finite() {
-                return Err(E::custom("the amount is not a finite number"));
-            }
-            // `{}` prints the shortest text that reads back as `v`.
-            Decimal::from_str(&format!("{v}"))
-                .map_err(|_| E::custom(format!("{v} is out of the range of amounts")))
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Decimal, E> {
-            Ok(Decimal::from(v))
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Decimal, E> {
-            Ok(Decimal::from(v))
-        }
+    let raw = Box::<RawValue>::deserialize(d)?;
+    amount(raw.get()).map_err(de::Error::custom)
+}
+
+/// The amount a JSON value's text spells, exactly.
+fn amount(text: &str) -> Result<Decimal, String> {
+    let text = text.trim();
+    if text.starts_with('"') {
+        return Err(format!(
+            "an amount is a JSON number, e.g. 10 or 10.50, not a string: write {} without quotes",
+            text
+        ));
     }
-    d.deserialize_any(Amount)
+    if !text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+        return Err(format!("expected an amount, e.g. 10 or 10.50, got {text}"));
+    }
+    let read = if text.contains(['e', 'E']) {
+        Decimal::from_scientific(text)
+    } else {
+        Decimal::from_str_exact(text)
+    };
+    read.map(|d| d.normalize()).map_err(|_| {
+        if fraction_digits(text) > 2 {
+            format!("`amount` must have at most 2 decimal places (cents), got {text}")
+        } else {
+            format!("{text} is out of the range of amounts")
+        }
+    })
+}
+
+/// Decimals a number's text spells out, trailing zeros aside.
+fn fraction_digits(text: &str) -> usize {
+    let mantissa = text.split(['e', 'E']).next().unwrap_or("");
+    mantissa
+        .split_once('.')
+        .map_or(0, |(_, f)| f.trim_end_matches('0').len())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde::{Deserialize, Serialize};
+    use serde::Serialize;
 
     #[derive(Serialize, Deserialize, PartialEq, Debug)]
     struct Wire {
@@ -90,5 +105,28 @@ mod tests {
         assert_eq!(w.amount, Decimal::new(1050, 2));
         assert!(serde_json::from_str::<Wire>(r#"{"amount": 1e400}"#).is_err());
         assert!(serde_json::from_str::<Wire>(r#"{"amount": "10.50"}"#).is_err());
+    }
+
+    #[test]
+    fn an_amount_is_its_text_not_the_nearest_float() {
+        let read = |text: &str| amount(text).map(|d| d.to_string());
+        assert_eq!(
+            read("1.0000000000000001").as_deref(),
+            Ok("1.0000000000000001")
+        );
+        assert_eq!(
+            read("0.009999999999999999999").as_deref(),
+            Ok("0.009999999999999999999")
+        );
+        assert_eq!(
+            read("9999.999999999999999999").as_deref(),
+            Ok("9999.999999999999999999")
+        );
+        assert_eq!(read("10.500").as_deref(), Ok("10.5"));
+        assert_eq!(read("1e2").as_deref(), Ok("100"));
+        // More digits than a decimal holds: refused for its decimals, not rounded.
+        let long = "1.000000000000000000000000000000001";
+        assert!(read(long).is_err_and(|e| e.contains("at most 2 decimal places")));
+        assert!(read("1e400").is_err_and(|e| e.contains("out of the range")));
     }
 }

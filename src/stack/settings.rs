@@ -225,7 +225,42 @@ impl StackSettings {
                 .map_err(|_| invalid("WORKSHOP_HEALTH_TIMEOUT_S", v, "whole seconds"))?;
             s.health_timeout = Duration::from_secs(secs);
         }
+        s.refuse_default_passwords_on_a_network(|k| get(k).is_some())?;
         Ok(s)
+    }
+
+    /// Published beyond this machine (`WORKSHOP_BIND` not loopback), a
+    /// password everybody can read in this tool's documentation opens
+    /// Grafana's admin, and PostgreSQL when it is published, to the whole
+    /// room: refused until one is chosen.
+    fn refuse_default_passwords_on_a_network(
+        &self,
+        given: impl Fn(&str) -> bool,
+    ) -> Result<(), SettingsError> {
+        let local = self.bind == "localhost"
+            || self
+                .bind
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback());
+        if local {
+            return Ok(());
+        }
+        let published_db = self.db_port.is_some();
+        for (key, needed) in [
+            ("WORKSHOP_GRAFANA_PASSWORD", true),
+            ("WORKSHOP_DB_PASSWORD", published_db),
+        ] {
+            if needed && !given(key) {
+                return Err(SettingsError::Invalid {
+                    key: key.into(),
+                    value: format!("unset (its default) with WORKSHOP_BIND={}", self.bind),
+                    accepted: "a password of your own whenever WORKSHOP_BIND opens the stack to a network \
+                               (the default is in this tool's documentation), e.g. \
+                               WORKSHOP_GRAFANA_PASSWORD=$(openssl rand -hex 12)",
+                });
+            }
+        }
+        Ok(())
     }
 
     /// Name of a container, network or volume of this project.

@@ -81,3 +81,27 @@ fn the_config_file_takes_comments_quotes_and_export() {
     assert_eq!(v["WORKSHOP_IMAGE_APP"], "me/app:1");
     assert_eq!(v["WORKSHOP_BIND"], "0.0.0.0");
 }
+
+#[test]
+fn a_stack_open_to_the_room_needs_passwords_of_its_own() {
+    let err = StackSettings::from_values(&values(&[("WORKSHOP_BIND", "0.0.0.0")]))
+        .expect_err("the default Grafana password on the room's network");
+    assert!(
+        err.to_string().contains("WORKSHOP_GRAFANA_PASSWORD"),
+        "{err}"
+    );
+    let open = [
+        ("WORKSHOP_BIND", "0.0.0.0"),
+        ("WORKSHOP_GRAFANA_PASSWORD", "k3ep-0ut"),
+    ];
+    StackSettings::from_values(&values(&open)).expect("a chosen Grafana password");
+    let published = [
+        ("WORKSHOP_BIND", "0.0.0.0"),
+        ("WORKSHOP_GRAFANA_PASSWORD", "k3ep-0ut"),
+        ("WORKSHOP_PORT_DB", "5432"),
+    ];
+    let err = StackSettings::from_values(&values(&published)).expect_err("PostgreSQL's default");
+    assert!(err.to_string().contains("WORKSHOP_DB_PASSWORD"), "{err}");
+    // On loopback the defaults stay: nobody else can reach them.
+    StackSettings::from_values(&values(&[("WORKSHOP_PORT_DB", "5432")])).expect("loopback");
+}

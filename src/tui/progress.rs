@@ -21,10 +21,7 @@ impl Progress {
     pub fn default_path() -> PathBuf {
         match std::env::var_os("WORKSHOP_PROGRESS") {
             Some(p) if !p.is_empty() => PathBuf::from(p),
-            _ => dirs::data_dir()
-                .unwrap_or_else(std::env::temp_dir)
-                .join("workshop")
-                .join("progress.json"),
+            _ => crate::files::data_dir().join("progress.json"),
         }
     }
 
@@ -36,12 +33,7 @@ impl Progress {
     }
 
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        let tmp = path.with_extension("json.tmp");
-        std::fs::write(&tmp, serde_json::to_vec_pretty(self).unwrap_or_default())?;
-        std::fs::rename(tmp, path)
+        crate::files::write_atomically(path, &serde_json::to_vec_pretty(self).unwrap_or_default())
     }
 
     /// The cases of this session (recorded since `since`), in case order

@@ -45,6 +45,7 @@ pub(crate) fn enter() -> io::Result<(Term, Guard)> {
             restore();
             previous(info);
         }));
+        crate::shutdown::before_forced_exit(restore);
     });
     enable_raw_mode()?;
     let guard = Guard;

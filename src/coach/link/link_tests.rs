@@ -52,7 +52,12 @@ fn serve_on(listener: TcpListener) -> Coach {
         clock: Arc::new(Utc::now),
         stop: stop.clone(),
     });
-    tokio::spawn(server::serve(listener, class.clone(), stop.clone()));
+    tokio::spawn(server::serve(
+        listener,
+        class.clone(),
+        format!("http://{addr}"),
+        stop.clone(),
+    ));
     Coach {
         url: format!("http://{addr}/class/{CODE}"),
         addr,

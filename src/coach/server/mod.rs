@@ -21,23 +21,29 @@ mod tests;
 
 use std::sync::Arc;
 
-use anyhow::Context;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
+
+use crate::serving::{self, Limits, Policy};
 
 pub(crate) use class::{Class, ClassOptions};
 pub(crate) use routes::router;
 pub(crate) use snapshot::Column;
 
 /// Serves `class` on `listener` until `stop` is cancelled; open streams end
-/// then (see `stream`), so the server stops at once.
+/// then (see `stream`), so the server stops at once. `public_url`: where
+/// students and the coach reach the board, when a proxy stands in between.
 pub(crate) async fn serve(
     listener: TcpListener,
     class: Arc<Class>,
+    public_url: String,
     stop: CancellationToken,
-) -> anyhow::Result<()> {
-    axum::serve(listener, router(class))
-        .with_graceful_shutdown(stop.cancelled_owned())
-        .await
-        .context("the coach's HTTP server failed")
+) {
+    let limits = Limits::for_this_process(0);
+    let policy = Policy {
+        content_security: page::POLICY,
+        origins: vec![public_url],
+    };
+    let app = serving::guarded(router(class), policy, &limits);
+    serving::run(listener, app, stop, limits, "coach").await;
 }

@@ -161,7 +161,6 @@ fn prometheus(s: &StackSettings) -> ServiceSpec {
         "--config.file=/etc/workshop/prometheus.yml".into(),
         "--storage.tsdb.path=/prometheus".into(),
         "--web.listen-address=:9090".into(),
-        "--web.enable-lifecycle".into(),
     ]);
     let targets: Vec<String> = (1..=s.app_replicas.max(1))
         .map(|n| format!("{}:{}", Service::app(n), ServiceRole::App.port_inside().0))

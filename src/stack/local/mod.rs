@@ -332,10 +332,7 @@ impl LocalStack {
 fn state_dir(project: &str) -> PathBuf {
     match std::env::var_os("WORKSHOP_LOCAL_DIR") {
         Some(d) if !d.is_empty() => PathBuf::from(d),
-        _ => dirs::data_dir()
-            .unwrap_or_else(std::env::temp_dir)
-            .join("workshop")
-            .join(format!("local-{project}")),
+        _ => crate::files::data_dir().join(format!("local-{project}")),
     }
 }
 

@@ -77,7 +77,6 @@ impl LocalStack {
                     "--web.listen-address=127.0.0.1:{}",
                     self.settings.prometheus_port
                 ),
-                "--web.enable-lifecycle".into(),
             ],
             env: vec![],
             env_remove: vec![],
