@@ -27,7 +27,12 @@
 //! - [`tui`]      — `workshop tui`: the guided console over all of the above.
 //! - `console_needs` — the terminal the console needs (size, colour), which `doctor` checks too.
 //! - [`logging`]  — tracing set-up (human or JSON lines).
-//! - [`shutdown`] — signals become one cancellation token, passed down from `cli`.
+//! - `files`      — where the workshop keeps its user's files (a private folder),
+//!   each replaced whole.
+//! - [`serving`] — how both HTTP servers accept and hold connections, and the
+//!   headers and refusals around every route.
+//! - [`shutdown`] — signals become one cancellation token, passed down from
+//!   `cli`; a second signal exits at once.
 //! - [`cli`]      — the command line: parses flags and calls the functions above.
 //!
 //! The public surface is what the binary, the integration tests, the

@@ -222,6 +222,23 @@ async fn a_leak_in_the_local_backend_ends_in_a_kernel_kill_at_the_cgroup_limit_a
         assert!(Instant::now() < deadline, "app target never up: {v}");
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
+    // A web page the student opens cannot stop it: the lifecycle API is off
+    // (a page's cross-origin POST /-/quit stopped it before).
+    let quit = http()
+        .post(format!("http://127.0.0.1:{prometheus_port}/-/quit"))
+        .header("origin", "http://evil.test")
+        .header("content-type", "text/plain")
+        .send()
+        .await
+        .expect("prometheus answers /-/quit");
+    assert!(!quit.status().is_success(), "{}", quit.status());
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let ready = http()
+        .get(format!("http://127.0.0.1:{prometheus_port}/-/ready"))
+        .send()
+        .await
+        .expect("prometheus still up after /-/quit");
+    assert!(ready.status().is_success());
     stack.down(true).await.expect("down");
 }
 

@@ -16,6 +16,7 @@ mod conns;
 mod found;
 pub(crate) mod money;
 mod postgres;
+mod redact;
 mod schema;
 mod sqlite;
 
@@ -28,6 +29,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::faults::DbMode;
+pub(crate) use redact::redact;
 
 pub(crate) use found::SchemaError;
 pub(crate) use postgres::PgLedger;
@@ -296,50 +298,6 @@ fn hold_for(mode: DbMode) -> Result<Option<Duration>, LedgerError> {
     }
 }
 
-/// Hides the secrets of a database URL for messages and logs: the
-/// password before the `@`, and every query parameter whose name says it
-/// is one (`password`, `sslpassword`, a `…token`, a `…secret`).
-pub(crate) fn redact(url: &str) -> String {
-    // The authority ends at the first '/' or '?': a password's reserved
-    // characters are percent-encoded in a URL, so none of them is in it.
-    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
-    let end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let (authority, path) = rest.split_at(end);
-    let authority = match authority.rsplit_once('@') {
-        Some((creds, host)) => {
-            let user = creds.split(':').next().unwrap_or("");
-            format!("{user}:***@{host}")
-        }
-        None => authority.to_string(),
-    };
-    let (path, query) = match path.split_once('?') {
-        Some((p, q)) => (p, Some(q)),
-        None => (path, None),
-    };
-    let base = if scheme.is_empty() {
-        format!("{authority}{path}")
-    } else {
-        format!("{scheme}://{authority}{path}")
-    };
-    let Some(query) = query else {
-        return base;
-    };
-    let secret = |key: &str| {
-        let key = key.to_ascii_lowercase();
-        ["password", "secret", "token"]
-            .iter()
-            .any(|word| key.contains(word))
-    };
-    let params: Vec<String> = query
-        .split('&')
-        .map(|pair| match pair.split_once('=') {
-            Some((key, _)) if secret(key) => format!("{key}=***"),
-            _ => pair.to_string(),
-        })
-        .collect();
-    format!("{base}?{}", params.join("&"))
-}
-
 /// The checks made under the row locks: both accounts exist, funds suffice.
 fn check_funds(
     req: &TransferRequest,
@@ -407,22 +365,5 @@ mod tests {
         assert!(validate_transfer(&req("-1")).is_err());
         assert!(validate_transfer(&req("0.001")).is_err());
         assert!(validate_transfer(&req("1000000.01")).is_err());
-    }
-
-    #[test]
-    fn redact_hides_the_password() {
-        assert_eq!(
-            redact("postgres://bank:secret@db:5432/fintech"),
-            "postgres://bank:***@db:5432/fintech"
-        );
-        assert_eq!(redact("sqlite::memory:"), "sqlite::memory:");
-        assert_eq!(
-            redact("postgres://db/fintech?user=bank&password=s3&sslmode=require&sslpassword=k3y"),
-            "postgres://db/fintech?user=bank&password=***&sslmode=require&sslpassword=***"
-        );
-        assert_eq!(
-            redact("postgres://bank:pw@db/f?PASSWORD=x"),
-            "postgres://bank:***@db/f?PASSWORD=***"
-        );
     }
 }

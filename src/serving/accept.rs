@@ -1,9 +1,10 @@
 //! The accept loop both servers run (HTTP/1.1, which is what browsers,
 //! consoles, curl and Prometheus speak to them).
 //!
-//! - A connection takes a permit of the cap; without one it is answered
-//!   503 at once and closed, so a client that holds hundreds of sockets
-//!   makes newcomers wait a second, never hang.
+//! - A connection takes a permit of the cap. Without one, the oldest
+//!   connection that has sent nothing is closed to make room (see `open`),
+//!   and when none has, the newcomer is answered 503 and closed: a client
+//!   holding a thousand idle sockets makes nobody wait more than a second.
 //! - Headers must arrive within the header timeout, on a new connection and
 //!   between requests, so idle and trickling clients give their permit back.
 //! - An accept that fails (the machine ran out of files) is logged once in
@@ -11,6 +12,7 @@
 //! - On stop: no new connections, each open one finishes its request and
 //!   closes; after the drain deadline the server returns anyway.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -19,21 +21,26 @@ use axum::extract::ConnectInfo;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
 
 use super::Limits;
+use super::open::Open;
 
-/// Connections being refused at once; past this a refused one is closed
-/// without an answer (it is already a flood).
+/// Newcomers over the cap handled at once (waiting for room, or being
+/// answered 503); past this one is closed without an answer: a flood.
 pub(super) const REFUSING: usize = 32;
+/// How long a refused connection is read from before its answer: a client
+/// sends its request at once, a flood's socket sends nothing.
+const REFUSAL_READ: Duration = Duration::from_millis(250);
 /// How long a refusal may take to write.
 const REFUSAL_WRITE: Duration = Duration::from_secs(1);
+/// How long a newcomer waits for the room a closed silent connection makes.
+const ROOM_WAIT: Duration = Duration::from_secs(1);
 /// The pause after a failed accept.
 const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
 /// At most one line about the same trouble in this long.
@@ -48,12 +55,19 @@ pub(crate) async fn run(
     limits: Limits,
     server: &'static str,
 ) {
-    let permits = Arc::new(Semaphore::new(limits.connections));
-    let refusing = Arc::new(Semaphore::new(REFUSING));
-    let graceful = GracefulShutdown::new();
-    let mut http = http1::Builder::new();
-    http.timer(TokioTimer::new())
-        .header_read_timeout(limits.header_timeout);
+    let served = Served {
+        app,
+        http: {
+            let mut http = http1::Builder::new();
+            http.timer(TokioTimer::new())
+                .header_read_timeout(limits.header_timeout);
+            http
+        },
+        permits: Arc::new(Semaphore::new(limits.connections)),
+        open: Arc::new(Open::new(limits.connections)),
+        stop: stop.clone(),
+    };
+    let waiting = Arc::new(Semaphore::new(REFUSING));
     let mut accept_trouble = Throttled::default();
     let mut full = Throttled::default();
     loop {
@@ -72,44 +86,103 @@ pub(crate) async fn run(
                 }
             },
         };
-        let Ok(permit) = permits.clone().try_acquire_owned() else {
-            full.warn(|n| {
-                tracing::warn!(
-                    server,
-                    cap = limits.connections,
-                    refused = n,
-                    "connection cap reached: new clients are answered 503 until some close"
-                )
-            });
-            refuse(stream, &refusing);
+        if let Ok(permit) = served.permits.clone().try_acquire_owned() {
+            served.start(stream, peer, permit);
+            continue;
+        }
+        full.warn(|n| {
+            tracing::warn!(
+                server,
+                cap = limits.connections,
+                times = n,
+                "connection cap reached: silent connections make room, else newcomers are answered 503"
+            )
+        });
+        // Over the cap: make room by closing a silent connection, in a task
+        // of its own so the loop keeps accepting; a flood past what those
+        // tasks may hold is closed at once.
+        let Ok(waiter) = waiting.clone().try_acquire_owned() else {
             continue;
         };
-        let _ = stream.set_nodelay(true);
-        let service = app
-            .clone()
-            .map_request(move |mut req: axum::http::Request<Incoming>| {
-                req.extensions_mut().insert(ConnectInfo(peer));
-                req
-            });
-        let conn = http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
-        let served = graceful.watch(conn);
+        let served = served.clone();
         tokio::spawn(async move {
-            if let Err(e) = served.await {
-                tracing::debug!(%peer, error = %e, "connection ended");
+            let permit = if served.open.evict_one() {
+                tokio::time::timeout(ROOM_WAIT, served.permits.clone().acquire_owned())
+                    .await
+                    .ok()
+                    .and_then(Result::ok)
+            } else {
+                None
+            };
+            match permit {
+                Some(permit) => served.start(stream, peer, permit),
+                None => refuse(stream).await,
             }
-            drop(permit);
+            drop(waiter);
         });
     }
     drop(listener);
-    let open = graceful.count();
-    match tokio::time::timeout(limits.drain, graceful.shutdown()).await {
-        Ok(()) => tracing::info!(server, "stopped: requests in flight finished"),
+    let open = limits.connections - served.permits.available_permits();
+    let everyone = u32::try_from(limits.connections).unwrap_or(u32::MAX);
+    match tokio::time::timeout(limits.drain, served.permits.acquire_many(everyone)).await {
+        Ok(_) => tracing::info!(server, "stopped: requests in flight finished"),
         Err(_) => tracing::warn!(
             server,
             open,
             drain_s = limits.drain.as_secs(),
             "stopped: requests still in flight after the drain deadline were dropped"
         ),
+    }
+}
+
+/// What a connection is served with.
+#[derive(Clone)]
+struct Served {
+    app: Router,
+    http: http1::Builder,
+    permits: Arc<Semaphore>,
+    open: Arc<Open>,
+    stop: CancellationToken,
+}
+
+impl Served {
+    /// Serves one connection, holding `permit` until it closes. It closes
+    /// after its request on a stop, or at once when asked to make room.
+    fn start(&self, stream: TcpStream, peer: SocketAddr, permit: OwnedSemaphorePermit) {
+        let _ = stream.set_nodelay(true);
+        let conn = self.open.add();
+        let close = conn.closing();
+        let service =
+            self.app
+                .clone()
+                .map_request(move |mut req: axum::http::Request<Incoming>| {
+                    conn.asked();
+                    req.extensions_mut().insert(ConnectInfo(peer));
+                    req
+                });
+        let served = self
+            .http
+            .serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+        let stop = self.stop.clone();
+        tokio::spawn(async move {
+            let mut served = std::pin::pin!(served);
+            let ended = tokio::select! {
+                ended = served.as_mut() => ended,
+                _ = stop.cancelled() => {
+                    served.as_mut().graceful_shutdown();
+                    served.await
+                }
+                _ = close.cancelled() => {
+                    served.as_mut().graceful_shutdown();
+                    served.await
+                }
+            };
+            if let Err(e) = ended {
+                tracing::debug!(%peer, error = %e, "connection ended");
+            }
+            close.cancel();
+            drop(permit);
+        });
     }
 }
 
@@ -134,25 +207,26 @@ fn busy() -> &'static [u8] {
     })
 }
 
-/// Answers 503 and closes, without a permit of the cap; closes at once
-/// when too many refusals are already being written.
-fn refuse(mut stream: TcpStream, refusing: &Arc<Semaphore>) {
-    let Ok(permit) = refusing.clone().try_acquire_owned() else {
-        return;
-    };
-    tokio::spawn(async move {
-        let _ = tokio::time::timeout(REFUSAL_WRITE, async {
-            stream.write_all(busy()).await?;
-            stream.shutdown().await?;
-            // Read what the client sent before closing: closing a socket
-            // with unread data resets it, and the client might lose the 503.
-            let mut sink = [0u8; 1024];
-            while stream.read(&mut sink).await? > 0 {}
-            Ok::<_, std::io::Error>(())
-        })
-        .await;
-        drop(permit);
-    });
+/// Answers 503 and closes: after the request's head (or a moment of
+/// silence), since a client that reads an answer before it sent its
+/// request takes it for a broken server rather than a busy one.
+async fn refuse(mut stream: TcpStream) {
+    let mut head = Vec::new();
+    let mut buf = [0u8; 1024];
+    let _ = tokio::time::timeout(REFUSAL_READ, async {
+        while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 16 * 1024 {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => head.extend_from_slice(&buf[..n]),
+            }
+        }
+    })
+    .await;
+    let _ = tokio::time::timeout(REFUSAL_WRITE, async {
+        stream.write_all(busy()).await?;
+        stream.shutdown().await
+    })
+    .await;
 }
 
 /// Counts a repeated trouble and lets it be logged once per [`LOG_EVERY`].

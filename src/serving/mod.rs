@@ -5,9 +5,10 @@
 //!
 //! - `limits` — the open-file limit raised to what the system allows, and
 //!   the connection cap, the timeouts and the drain deadline drawn from it.
-//! - `accept` — the loop: a connection over the cap is answered 503 at once
-//!   and closed, headers must arrive within seconds (which also closes an
-//!   idle keep-alive connection), and shutdown drains for a bounded time.
+//! - `accept` — the loop: a connection over the cap makes room by closing
+//!   one that has sent nothing (`open`), else is answered 503; headers must
+//!   arrive within seconds (which also closes an idle keep-alive
+//!   connection); shutdown drains for a bounded time.
 //! - `guard` — what every response carries (`nosniff`, a content security
 //!   policy) and the refusal of state-changing requests a web page sends
 //!   from another site.
@@ -15,6 +16,7 @@
 mod accept;
 mod guard;
 mod limits;
+mod open;
 
 pub(crate) use accept::run;
 pub(crate) use guard::{Policy, guarded};

@@ -24,13 +24,26 @@ impl Coach {
 
     /// On a given port, e.g. to bring it back where students expect it.
     pub async fn start_on(port: u16, code: &str, token: &str) -> Self {
-        let mut child = workshop(&["coach", "--listen", &format!("127.0.0.1:{port}")])
-            .args(["--code", code, "--token", token])
+        Self::launch(port, code, token, |_| {}).await
+    }
+
+    /// Under an open-file limit of `n`, its log (stderr) into `log`.
+    pub async fn start_limited(code: &str, token: &str, n: u64, log: std::fs::File) -> Self {
+        Self::launch(free_port(), code, token, move |cmd| {
+            super::limit_open_files(cmd, n);
+            cmd.stderr(log);
+        })
+        .await
+    }
+
+    async fn launch(port: u16, code: &str, token: &str, adjust: impl FnOnce(&mut Command)) -> Self {
+        let mut cmd = workshop(&["coach", "--listen", &format!("127.0.0.1:{port}")]);
+        cmd.args(["--code", code, "--token", token])
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("spawn workshop coach");
+            .stderr(Stdio::inherit());
+        adjust(&mut cmd);
+        let mut child = cmd.spawn().expect("spawn workshop coach");
         let stdout = child.stdout.take().expect("piped stdout");
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {

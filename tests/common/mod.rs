@@ -47,6 +47,41 @@ pub fn workshop(args: &[&str]) -> Command {
     cmd
 }
 
+/// Starts `cmd` under an open-file limit of `n` (soft and hard), as
+/// `prlimit --nofile=N` would: Linux's default is 1,024, macOS's 256.
+pub fn limit_open_files(cmd: &mut Command, n: u64) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: between fork and exec, only setrlimit(2), which is async-signal-safe.
+    unsafe {
+        cmd.pre_exec(move || {
+            let limit = libc::rlimit {
+                rlim_cur: n,
+                rlim_max: n,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+}
+
+/// Raises this test process's own soft open-file limit to its hard one,
+/// for a test that holds more sockets than the default 1,024.
+pub fn raise_own_open_files() -> u64 {
+    let mut now = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit/setrlimit on structs we own.
+    unsafe {
+        assert_eq!(libc::getrlimit(libc::RLIMIT_NOFILE, &mut now), 0);
+        now.rlim_cur = now.rlim_max;
+        assert_eq!(libc::setrlimit(libc::RLIMIT_NOFILE, &now), 0);
+    }
+    now.rlim_cur
+}
+
 /// Bytes a process printed, as text.
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()

@@ -45,6 +45,12 @@ impl Serve {
         self
     }
 
+    /// Under an open-file limit of `n` (see [`super::limit_open_files`]).
+    pub fn open_files(mut self, n: u64) -> Self {
+        super::limit_open_files(&mut self.cmd, n);
+        self
+    }
+
     /// Where its log goes (inherited from the test unless told).
     pub fn stderr(mut self, to: impl Into<Stdio>) -> Self {
         self.stderr = Some(to.into());
