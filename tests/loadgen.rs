@@ -108,3 +108,48 @@ async fn a_dropped_handle_stops_the_load() {
         "requests kept coming after the handle was dropped"
     );
 }
+
+/// The original workshop's API has `/health` and no `/livez`: `workshop
+/// load` still drives it (a small axum server of that shape stands in).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn load_drives_an_api_without_livez_through_its_health() {
+    use axum::routing::get;
+    let hits = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let counted = hits.clone();
+    let app = axum::Router::new()
+        .route(
+            "/health",
+            get(|| async { axum::Json(serde_json::json!({"status": "healthy"})) }),
+        )
+        .route(
+            "/api/balance",
+            get(move || {
+                counted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                async { axum::Json(serde_json::json!({"account": "ACC-001", "balance": 10000.0})) }
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("port");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let out = tokio::process::Command::from(common::workshop(&[
+        "load",
+        "--api-url",
+        &url,
+        "--rps",
+        "20",
+        "--duration",
+        "2s",
+        "--mix",
+        "balance=1",
+    ]))
+    .output()
+    .await
+    .expect("workshop load");
+    assert!(out.status.success(), "{}", common::text(&out.stderr));
+    assert!(
+        hits.load(std::sync::atomic::Ordering::Relaxed) >= 30,
+        "the load reached the API"
+    );
+}

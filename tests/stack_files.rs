@@ -15,7 +15,11 @@ fn the_embedded_prometheus_config_and_rules_pass_promtool() {
     let dir = tempfile::tempdir().expect("temp dir");
     let config = dir.path().join("prometheus.yml");
     let targets = ["app-1:5000".to_string(), "app-2:5000".to_string()];
-    std::fs::write(&config, files::prometheus_config(&targets)).expect("write config");
+    std::fs::write(
+        &config,
+        files::prometheus_config(&targets, "localhost:9090", "workshop"),
+    )
+    .expect("write config");
     std::fs::write(dir.path().join("alerts.yml"), files::ALERT_RULES).expect("write rules");
     let out = Command::new("promtool")
         .args(["check", "config"])

@@ -208,20 +208,40 @@ async fn a_leak_in_the_local_backend_ends_in_a_kernel_kill_at_the_cgroup_limit_a
             .json()
             .await
             .expect("json");
-        let up = v["data"]["activeTargets"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .any(|t| {
-                t["labels"]["instance"] == format!("127.0.0.1:{api_port}").as_str()
-                    && t["health"] == "up"
-            });
-        if up {
+        let up = |job: &str, port: u16| {
+            v["data"]["activeTargets"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|t| {
+                    t["labels"]["job"] == job
+                        && t["labels"]["instance"] == format!("127.0.0.1:{port}").as_str()
+                        && t["health"] == "up"
+                })
+        };
+        // The app, and this Prometheus itself on its own port (never
+        // another Prometheus that happens to hold 9090).
+        if up("fintech-api", api_port) && up("prometheus", prometheus_port) {
             break;
         }
         assert!(Instant::now() < deadline, "app target never up: {v}");
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
+    let config: Value = http()
+        .get(format!(
+            "http://127.0.0.1:{prometheus_port}/api/v1/status/config"
+        ))
+        .send()
+        .await
+        .expect("config")
+        .json()
+        .await
+        .expect("json");
+    let yaml = config["data"]["yaml"].as_str().unwrap_or_default();
+    assert!(
+        yaml.contains("stack: wstest-local"),
+        "labelled with its project: {yaml}"
+    );
     // A web page the student opens cannot stop it: the lifecycle API is off
     // (a page's cross-origin POST /-/quit stopped it before).
     let quit = http()

@@ -246,6 +246,9 @@ pub(super) struct BulkReply {
     pub succeeded: u32,
     pub failed: u32,
     pub duration_ms: u64,
+    /// The reads run at once: all of them. The original workshop's field
+    /// (a thread per read there), kept for its scripts.
+    pub threads: u32,
 }
 
 pub(super) const MAX_BULK: u32 = 1000;
@@ -281,5 +284,6 @@ pub(super) async fn balance_bulk(
         succeeded: body.count - failed,
         failed,
         duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        threads: body.count,
     }))
 }

@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::StatusCode;
+use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -58,4 +59,32 @@ pub(super) async fn inject_faults(
         return ApiError::Injected { status, on }.into_response();
     }
     next.run(req).await
+}
+
+/// The most of a JSON answer read to end it with a newline; the API's are
+/// a few hundred bytes, the OpenAPI document a few tens of kilobytes.
+const LINE_LIMIT: usize = 1024 * 1024;
+
+/// Ends every JSON answer with a newline, as the original workshop's did:
+/// its scripts print answers back to back, and a shell prompt after
+/// `curl` lands on a line of its own.
+pub(super) async fn end_json_with_newline(req: Request, next: Next) -> Response {
+    let response = next.run(req).await;
+    let json = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !json {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, LINE_LIMIT).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let mut text = bytes.to_vec();
+    if text.last() != Some(&b'\n') {
+        text.push(b'\n');
+    }
+    parts.headers.remove(CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(text))
 }

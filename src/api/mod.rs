@@ -107,6 +107,7 @@ pub fn router(ctx: ApiContext) -> Router {
         .route_layer(from_fn_with_state(ctx.clone(), layers::record_metrics))
         // Scrapes are not traffic: keep them out of the request metrics.
         .route("/metrics", get(service::metrics))
+        .layer(axum::middleware::from_fn(layers::end_json_with_newline))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(ctx)
 }

@@ -8,7 +8,7 @@ use clap::Args;
 use tokio_util::sync::CancellationToken;
 
 use super::ApiArgs;
-use crate::client::ApiClient;
+use crate::client::{ApiClient, ClientError};
 use crate::loadgen::{self, LoadPlan, Mix};
 
 #[derive(Debug, Args)]
@@ -47,8 +47,17 @@ pub(super) async fn run(
         );
         return Ok(ExitCode::from(2));
     }
-    // Fail fast with the usual message when nothing listens there.
-    ApiClient::new(&args.api.api_url).probe("/livez").await?;
+    // Fail fast with the usual message when nothing listens there. The
+    // original workshop's API has no /livez: its /health says it is there.
+    let api = ApiClient::new(&args.api.api_url);
+    match api.probe("/livez").await {
+        Err(ClientError::Refused { status: 404, .. }) => {
+            api.probe("/health").await?;
+        }
+        other => {
+            other?;
+        }
+    }
     let handle = loadgen::start(LoadPlan {
         api_url: args.api.api_url.trim_end_matches('/').to_string(),
         rps: args.rps,

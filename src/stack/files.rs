@@ -24,22 +24,25 @@ pub struct EmbeddedFile {
     pub contents: Vec<u8>,
 }
 
-/// `prometheus.yml` scraping `targets` (`host:port`), with the rules beside it.
+/// `prometheus.yml` scraping `targets` (`host:port`) and itself at `own`
+/// (where this Prometheus listens, never another one's port), labelled
+/// with the stack's `project`, with the rules beside it.
 ///
 /// The scrape and evaluation intervals are 5 s, so an injected fault reaches
 /// an alert within the minute a student is willing to wait.
-pub fn prometheus_config(targets: &[String]) -> String {
-    let mut out = String::from(
+pub fn prometheus_config(targets: &[String], own: &str, project: &str) -> String {
+    let mut out = format!(
         "# Written by `workshop up`; regenerated on every start.\n\
-         global:\n  scrape_interval: 5s\n  evaluation_interval: 5s\n  external_labels:\n    stack: workshop\n\
+         global:\n  scrape_interval: 5s\n  evaluation_interval: 5s\n  external_labels:\n    stack: {project:?}\n\
          rule_files:\n  - alerts.yml\n\
          scrape_configs:\n  - job_name: fintech-api\n    metrics_path: /metrics\n    static_configs:\n      - targets:\n",
     );
     for t in targets {
         let _ = writeln!(out, "          - {t:?}");
     }
-    out.push_str(
-        "  - job_name: prometheus\n    static_configs:\n      - targets: [\"localhost:9090\"]\n",
+    let _ = writeln!(
+        out,
+        "  - job_name: prometheus\n    static_configs:\n      - targets: [{own:?}]"
     );
     out
 }
@@ -84,8 +87,14 @@ mod tests {
 
     #[test]
     fn the_prometheus_config_lists_every_app_replica() {
-        let cfg = prometheus_config(&["app-1:5000".into(), "app-2:5000".into()]);
+        let cfg = prometheus_config(
+            &["app-1:5000".into(), "app-2:5000".into()],
+            "localhost:9090",
+            "room-12",
+        );
         assert!(cfg.contains("- \"app-1:5000\""), "{cfg}");
+        assert!(cfg.contains("stack: \"room-12\""), "{cfg}");
+        assert!(cfg.contains("targets: [\"localhost:9090\"]"), "{cfg}");
         assert!(cfg.contains("- \"app-2:5000\""), "{cfg}");
         assert!(cfg.contains("rule_files:\n  - alerts.yml"), "{cfg}");
     }

@@ -168,7 +168,8 @@ fn prometheus(s: &StackSettings) -> ServiceSpec {
     spec.files = vec![
         EmbeddedFile {
             path: "/etc/workshop/prometheus.yml".into(),
-            contents: files::prometheus_config(&targets).into_bytes(),
+            // Inside its container it listens on 9090 whatever the host port.
+            contents: files::prometheus_config(&targets, "localhost:9090", &s.project).into_bytes(),
         },
         EmbeddedFile {
             path: "/etc/workshop/alerts.yml".into(),

@@ -61,7 +61,9 @@ impl LocalStack {
     pub(super) fn prometheus_spec(&self, bin: PathBuf) -> Result<ChildSpec, StackError> {
         let config = self.dir.join("prometheus.yml");
         let targets = [format!("127.0.0.1:{}", self.settings.api_port)];
-        std::fs::write(&config, files::prometheus_config(&targets))
+        let own = format!("127.0.0.1:{}", self.settings.prometheus_port);
+        let text = files::prometheus_config(&targets, &own, &self.settings.project);
+        std::fs::write(&config, text)
             .and_then(|_| std::fs::write(self.dir.join("alerts.yml"), files::ALERT_RULES))
             .map_err(StackError::io("writing the Prometheus configuration"))?;
         Ok(ChildSpec {
