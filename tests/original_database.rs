@@ -264,6 +264,44 @@ async fn an_original_balance_finer_than_cents_stops_the_adoption_before_any_chan
     assert_eq!(snapshot(&db).await, before, "the database changed");
 }
 
+/// The original's table has no UNIQUE and defaults `account_number` to
+/// ACC-001: a second ACC-001 row, or a row without a number, is refused
+/// naming the row and the column, and the database stays as it was.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_original_row_the_ledger_cannot_hold_stops_the_adoption_naming_it() {
+    for (row, says) in [
+        (
+            "INSERT INTO accounts (balance) VALUES (5.00)",
+            "id 2 cannot be kept: its `account_number` is ACC-001, as in row id 1",
+        ),
+        (
+            "INSERT INTO accounts (account_number, balance) VALUES (NULL, 5.00)",
+            "id 2 cannot be kept: its `account_number` is NULL",
+        ),
+        (
+            "INSERT INTO accounts (account_number, balance) VALUES ('ACC-005', NULL)",
+            "id 2 cannot be kept: its `balance` is NULL",
+        ),
+    ] {
+        let db = TestDb::new(Backend::Postgres).await;
+        let p = original_database(&db).await;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(row))
+            .execute(&p)
+            .await
+            .expect("a row the original allows");
+        p.close().await;
+        let before = snapshot(&db).await;
+        let (status, log) = refused(&db.url).await;
+        assert!(!status.success(), "serve must exit non-zero:\n{log}");
+        assert!(
+            log.contains(says),
+            "{row}: the refusal names the row:\n{log}"
+        );
+        assert!(log.contains("nothing was changed"), "{log}");
+        assert_eq!(snapshot(&db).await, before, "the database changed");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sqlite_file_with_a_foreign_accounts_table_is_refused_too() {
     let db = TestDb::new(Backend::Sqlite).await;

@@ -1,7 +1,7 @@
 //! Adopting a PostgreSQL database made by the original workshop (its
 //! `init.sql`): one `accounts` table, `id SERIAL`, `user_id`,
 //! `account_number VARCHAR(20)`, `balance DECIMAL(19,4)`, `created_at
-//! TIMESTAMP`. The schema module recognises it; this takes it over, inside
+//! TIMESTAMP`, nullable and not UNIQUE as its `init.sql` made them. The schema module recognises it; this takes it over, inside
 //! the transaction that recognised it, so a refusal half-way (a balance that
 //! is not whole cents) leaves the database exactly as it was.
 //!
@@ -20,29 +20,63 @@ use super::OpenError;
 use super::found::{FoundTable, SchemaError};
 
 /// The original workshop's `accounts`, as PostgreSQL's `format_type` spells
-/// each column: (name, type, NOT NULL).
+/// each column: (name, type, NOT NULL). Its `init.sql` declares every
+/// column but `id` nullable, with defaults (`user_id` 1, `account_number`
+/// 'ACC-001', `balance` 10000.0000, `created_at` now()) and no UNIQUE; a
+/// copy that added NOT NULL or UNIQUE is the same table, so NOT NULL is not
+/// compared.
 pub(super) const ORIGINAL_ACCOUNTS: [(&str, &str, bool); 5] = [
     ("id", "integer", true),
-    ("user_id", "integer", true),
-    ("account_number", "character varying(20)", true),
-    ("balance", "numeric(19,4)", true),
+    ("user_id", "integer", false),
+    ("account_number", "character varying(20)", false),
+    ("balance", "numeric(19,4)", false),
     ("created_at", "timestamp without time zone", false),
 ];
+
+/// The user of a row whose `user_id` is NULL: the original's default.
+const DEFAULT_USER: i32 = 1;
 
 /// The largest balance `NUMERIC(14,2)` holds.
 const MAX_BALANCE: Decimal = Decimal::from_parts(276_447_231, 23_283, 0, false, 2); // 999999999999.99
 
-/// The same columns, types and NOT NULLs as the original's, in any order.
+/// The same columns and types as the original's, in any order.
 pub(super) fn is_original(table: &FoundTable) -> bool {
-    let mut found: Vec<(&str, &str, bool)> = table
-        .columns
+    differences(table).is_empty()
+}
+
+/// How `table` differs from the original's `accounts`, column by column:
+/// what a refusal says, so the fix is one `ALTER TABLE` away.
+pub(super) fn differences(table: &FoundTable) -> Vec<String> {
+    let mut out = Vec::new();
+    for (name, sql_type, _) in ORIGINAL_ACCOUNTS {
+        match table.columns.iter().find(|c| c.name == name) {
+            None => out.push(format!("column `{name}` ({sql_type}) is missing")),
+            Some(c) if c.sql_type != sql_type => out.push(format!(
+                "column `{name}` is {}, the original's is {sql_type}",
+                c.sql_type
+            )),
+            Some(_) => {}
+        }
+    }
+    for c in &table.columns {
+        if !ORIGINAL_ACCOUNTS.iter().any(|(name, _, _)| *name == c.name) {
+            out.push(format!(
+                "column `{}` ({}) is not the original's",
+                c.name, c.sql_type
+            ));
+        }
+    }
+    out
+}
+
+/// Whether `table` looks like the original's `accounts` changed a little
+/// (most of its columns there): then the refusal lists the differences.
+pub(super) fn nearly_original(table: &FoundTable) -> bool {
+    let shared = ORIGINAL_ACCOUNTS
         .iter()
-        .map(|c| (c.name.as_str(), c.sql_type.as_str(), c.not_null))
-        .collect();
-    let mut original = ORIGINAL_ACCOUNTS.to_vec();
-    found.sort_unstable();
-    original.sort_unstable();
-    found == original
+        .filter(|(name, _, _)| table.columns.iter().any(|c| c.name == *name))
+        .count();
+    table.name == "accounts" && shared >= 3
 }
 
 /// A balance of the original (`DECIMAL(19,4)`) as the ledger's money
@@ -62,7 +96,45 @@ fn as_money(balance: Decimal) -> Result<Decimal, &'static str> {
     Ok(cents)
 }
 
-type OriginalRow = (i32, i32, String, Decimal, Option<DateTime<Utc>>);
+type OriginalRow = (
+    i32,
+    Option<i32>,
+    Option<String>,
+    Option<Decimal>,
+    Option<DateTime<Utc>>,
+);
+
+/// A row as the ledger keeps it, or why it cannot be: no account number or
+/// no balance (the ledger has no account without them), or a number held
+/// by an earlier row (the original has no UNIQUE; merging would guess).
+fn adoptable(
+    row: OriginalRow,
+    seen: &mut std::collections::HashMap<String, i32>,
+) -> Result<(i32, i32, String, Decimal, Option<DateTime<Utc>>), SchemaError> {
+    let (id, user_id, number, balance, created_at) = row;
+    let refused =
+        |column: &'static str, reason: String| SchemaError::UnadoptableRow { id, column, reason };
+    let number = number.ok_or_else(|| refused("account_number", "is NULL".into()))?;
+    if let Some(first) = seen.insert(number.clone(), id) {
+        return Err(refused(
+            "account_number",
+            format!("is {number}, as in row id {first}: each account must be one row"),
+        ));
+    }
+    let balance = balance.ok_or_else(|| refused("balance", "is NULL".into()))?;
+    let money = as_money(balance).map_err(|reason| SchemaError::Unadoptable {
+        account: number.clone(),
+        balance,
+        reason,
+    })?;
+    Ok((
+        id,
+        user_id.unwrap_or(DEFAULT_USER),
+        number,
+        money,
+        created_at,
+    ))
+}
 
 /// Takes the original's accounts over, inside the caller's transaction:
 /// read them (locked against a still-running original app), check every
@@ -83,15 +155,11 @@ pub(super) async fn adopt(
     )
     .fetch_all(&mut *conn)
     .await?;
-    let mut adopted = Vec::with_capacity(rows.len());
-    for (id, user_id, number, balance, created_at) in rows {
-        let money = as_money(balance).map_err(|reason| SchemaError::Unadoptable {
-            account: number.clone(),
-            balance,
-            reason,
-        })?;
-        adopted.push((id, user_id, number, money, created_at));
-    }
+    let mut seen = std::collections::HashMap::new();
+    let adopted = rows
+        .into_iter()
+        .map(|row| adoptable(row, &mut seen))
+        .collect::<Result<Vec<_>, _>>()?;
     sqlx::query("DROP TABLE accounts")
         .execute(&mut *conn)
         .await?;

@@ -58,6 +58,24 @@ pub enum SchemaError {
         reason: &'static str,
     },
     #[error(
+        "cannot adopt the original workshop's database: in table `accounts`, the row with \
+         id {id} cannot be kept: its `{column}` {reason}; nothing was changed. Correct that row in the \
+         original database, or point DATABASE_URL at an empty database"
+    )]
+    UnadoptableRow {
+        id: i32,
+        column: &'static str,
+        reason: String,
+    },
+    #[error(
+        "the database has a table `accounts` like the original workshop's, but not the same, \
+         so it cannot be adopted; nothing was changed. What differs: {}. Make the table match \
+         (e.g. `ALTER TABLE accounts ALTER COLUMN balance TYPE numeric(19,4)`), or point \
+         DATABASE_URL at an empty database",
+        .0.join("; ")
+    )]
+    NearlyOriginal(Vec<String>),
+    #[error(
         "cannot bring the ledger's tables up to date ({0}); if another program or another \
          workshop version changed this database, point DATABASE_URL at an empty database"
     )]

@@ -16,7 +16,7 @@ use sqlx::migrate::Migrator;
 use sqlx::{Connection, PgConnection, SqlitePool};
 
 use super::OpenError;
-use super::adopt::{adopt, is_original};
+use super::adopt::{adopt, differences, is_original, nearly_original};
 use super::found::{FoundColumn, FoundTable, SchemaError};
 
 static POSTGRES: Migrator = sqlx::migrate!("migrations/postgres");
@@ -52,6 +52,17 @@ impl Found {
     }
 }
 
+/// Why `tables` cannot be adopted: the differences from the original's
+/// `accounts` when that is all there is and it nearly is one.
+fn refusal(tables: Vec<FoundTable>) -> SchemaError {
+    match tables.as_slice() {
+        [accounts] if nearly_original(accounts) => {
+            SchemaError::NearlyOriginal(differences(accounts))
+        }
+        _ => SchemaError::Foreign(tables),
+    }
+}
+
 /// Brings a PostgreSQL database to our schema: adopts an original
 /// workshop's database, refuses a foreign one, then migrates.
 pub(super) async fn prepare_postgres(conn: &mut PgConnection) -> Result<(), OpenError> {
@@ -62,7 +73,7 @@ pub(super) async fn prepare_postgres(conn: &mut PgConnection) -> Result<(), Open
         .await?;
     match found_in_postgres(&mut tx).await? {
         Found::Ours | Found::Empty => tx.commit().await?,
-        Found::Foreign(tables) => return Err(SchemaError::Foreign(tables).into()),
+        Found::Foreign(tables) => return Err(refusal(tables).into()),
         Found::Original => {
             let adopted = adopt(&mut tx, &POSTGRES).await?;
             tx.commit().await?;
@@ -196,6 +207,33 @@ mod tests {
             table("transfers", &[("id", "bigint", true)]),
         ];
         assert!(matches!(Found::of(with_ours), Found::Foreign(_)));
+    }
+
+    #[test]
+    fn a_nearly_original_table_is_refused_naming_each_difference() {
+        let mut changed = ORIGINAL_ACCOUNTS.to_vec();
+        changed[3] = ("balance", "numeric(10,2)", true);
+        changed.remove(4);
+        changed.push(("email", "text", false));
+        let text = refusal(vec![table("accounts", &changed)]).to_string();
+        assert!(
+            text.contains("column `balance` is numeric(10,2), the original's is numeric(19,4)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("column `created_at` (timestamp without time zone) is missing"),
+            "{text}"
+        );
+        assert!(
+            text.contains("column `email` (text) is not the original's"),
+            "{text}"
+        );
+        // NOT NULL is not a difference: a copy that added it is adopted.
+        let strict: Vec<_> = ORIGINAL_ACCOUNTS
+            .iter()
+            .map(|(n, t, _)| (*n, *t, true))
+            .collect();
+        assert_eq!(Found::of(vec![table("accounts", &strict)]), Found::Original);
     }
 
     #[test]
