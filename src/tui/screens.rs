@@ -148,7 +148,7 @@ fn at_80x24_the_case_panel_shows_the_next_action_the_alert_countdown_and_the_pen
     let shown = at_size(&detecting(Lang::En), (80, 24));
     for words in [
         "Fault injected: watch the signals",
-        "HighLatency: 83 s to go (~90 s)",
+        "HighLatency: at most 83 s (of 90 s)",
         "… detect/p95-above-objective 0.050 · 7/90 s",
     ] {
         assert!(shown.contains(words), "{words}:\n{shown}");

@@ -342,7 +342,9 @@ words! {
         ),
         NextAnswer => ("answer the questions (a)", "ответьте на вопросы (a)"),
         NextRecover => ("then r recovers.", "затем r — восстановить."),
-        AlertToGo => ("to go", "до срабатывания"),
+        // An expected alert's countdown is an upper bound, never a promise.
+        AlertAtMost => ("at most", "не более"),
+        AlertOf => ("of", "из"),
         // The fault form: each field's label and what it accepts.
         FieldLatency => ("latency ms", "задержка, мс"),
         FieldJitter => ("jitter ms", "разброс, мс"),

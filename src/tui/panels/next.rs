@@ -104,10 +104,11 @@ pub(crate) fn essentials(
         {
             lines.push(Line::styled(
                 format!(
-                    "… {}: {:.0} {sec} {} (~{:.0} {sec})",
+                    "… {}: {} {:.0} {sec} ({} {:.0} {sec})",
                     a.name,
+                    t(lang, T::AlertAtMost),
                     (a.within - (now - inj)).max(0.0),
-                    t(lang, T::AlertToGo),
+                    t(lang, T::AlertOf),
                     a.within
                 ),
                 theme.warn(),
