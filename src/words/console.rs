@@ -105,7 +105,7 @@ words! {
         KeysHint => ("? keys  q quit", "? клавиши  q выход"),
         Quit => (
             "quit (writes the session report)",
-            "выход (пишет отчёт о сессии)",
+            "выход (пишет отчёт о занятии)",
         ),
         Move => ("move in the case list", "перемещение по списку кейсов"),
         Open => (
@@ -262,7 +262,7 @@ words! {
             "cannot save progress to {0}: {1}",
             "не удалось сохранить прогресс в {0}: {1}",
         ),
-        SessionReport => ("session report: {0}", "отчёт о сессии: {0}"),
+        SessionReport => ("session report: {0}", "отчёт о занятии: {0}"),
         LeftAttached => (
             "the stack was not ours: left as it is",
             "стенд запускали не мы: оставлен как есть",

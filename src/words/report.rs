@@ -55,6 +55,7 @@ words! {
         After => ("time since its phase began", "время от начала фазы"),
         AtUtc => ("at (UTC)", "момент (UTC)"),
         Alerts => ("Alerts", "Алерты"),
+        AlertName => ("alert", "алерт"),
         ExpectedWithin => ("expected within", "ожидался в пределах"),
         FiredAfter => ("fired after the injection", "сработал после внедрения"),
         DidNotFire => ("did not fire", "не сработал"),

@@ -177,7 +177,7 @@ fn case_section(md: &mut String, r: &CaseRecord, kind: Kind, lang: Lang, chart: 
     }
     if !r.alerts.is_empty() {
         let _ = writeln!(md, "\n### {}\n", l(R::Alerts));
-        table_head(md, &[R::Alert, R::ExpectedWithin, R::FiredAfter].map(l));
+        table_head(md, &[R::AlertName, R::ExpectedWithin, R::FiredAfter].map(l));
         for a in &r.alerts {
             let fired = match a.fired_after_s {
                 Some(s) => secs(Some(s), lang),

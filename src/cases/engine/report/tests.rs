@@ -119,6 +119,8 @@ fn a_case_record_gives_the_utc_timeline_checks_answers_kills_and_note_headings()
         "| 08:02:00 | 120.0 s | recovered: every recover check passed |",
         "| detect | memory-climbs | passed | 180.000 | 31.0 s | 08:00:31 |",
         "| recover | memory-flat | passed | 40.000 | 20.0 s | 08:02:00 |",
+        // The alerts table's first column holds names, and says so.
+        "| alert | expected within | fired after the injection |",
         "| HighMemory | 90.0 s | 62.0 s |",
         "| How many MiB? | 200 MiB | 198.400 MiB | right |",
         "OOM kills: 2; restarts: 2.",
