@@ -104,13 +104,16 @@ type OriginalRow = (
     Option<DateTime<Utc>>,
 );
 
+/// (original id, user, account number, balance in cents, created at).
+type AdoptedRow = (i32, i32, String, Decimal, Option<DateTime<Utc>>);
+
 /// A row as the ledger keeps it, or why it cannot be: no account number or
 /// no balance (the ledger has no account without them), or a number held
 /// by an earlier row (the original has no UNIQUE; merging would guess).
 fn adoptable(
     row: OriginalRow,
     seen: &mut std::collections::HashMap<String, i32>,
-) -> Result<(i32, i32, String, Decimal, Option<DateTime<Utc>>), SchemaError> {
+) -> Result<AdoptedRow, SchemaError> {
     let (id, user_id, number, balance, created_at) = row;
     let refused =
         |column: &'static str, reason: String| SchemaError::UnadoptableRow { id, column, reason };
