@@ -196,7 +196,8 @@ fn busy() -> &'static [u8] {
             error: "the server is at its connection limit; retry in a second".into(),
             ..Default::default()
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+            + "\n";
         format!(
             "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n\
              content-length: {}\r\nretry-after: 1\r\nconnection: close\r\n\

@@ -15,7 +15,9 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::header::{CONTENT_SECURITY_POLICY, HOST, ORIGIN, X_CONTENT_TYPE_OPTIONS};
+use axum::http::header::{
+    CONTENT_SECURITY_POLICY, CONTENT_TYPE, HOST, ORIGIN, X_CONTENT_TYPE_OPTIONS,
+};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{Next, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
@@ -71,7 +73,9 @@ async fn refuse_cross_site(
                 field: Some("Origin".into()),
                 ..Default::default()
             };
-            (StatusCode::FORBIDDEN, axum::Json(body)).into_response()
+            let text = serde_json::to_string(&body).unwrap_or_default() + "\n";
+            let json = [(CONTENT_TYPE, HeaderValue::from_static("application/json"))];
+            (StatusCode::FORBIDDEN, json, text).into_response()
         }
     }
 }
