@@ -24,8 +24,14 @@ impl Coach {
 
     /// On a given port, e.g. to bring it back where students expect it.
     pub async fn start_on(port: u16, code: &str, token: &str) -> Self {
+        Self::start_with(port, code, token, &[]).await
+    }
+
+    /// On a given port, with more flags (`--state-dir DIR`).
+    pub async fn start_with(port: u16, code: &str, token: &str, flags: &[&str]) -> Self {
         let mut child = workshop(&["coach", "--listen", &format!("127.0.0.1:{port}")])
             .args(["--code", code, "--token", token])
+            .args(flags)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -74,6 +80,20 @@ impl Coach {
             .json()
             .await
             .expect("board.json is JSON")
+    }
+
+    /// Sends `text` to every console with `token`; the message's id.
+    pub async fn broadcast(&self, token: &str, text: &str) -> u64 {
+        let r = reqwest::Client::new()
+            .post(format!("{}/messages", self.board))
+            .bearer_auth(token)
+            .json(&serde_json::json!({ "text": text }))
+            .send()
+            .await
+            .expect("a broadcast");
+        assert_eq!(r.status().as_u16(), 201, "the coach refused the message");
+        let body: Value = r.json().await.expect("the message's id");
+        body["id"].as_u64().expect("an id")
     }
 
     /// Kills it at once, as a crash or a closed laptop lid would.
