@@ -1,15 +1,16 @@
 //! The coach's board under a class: N simulated students, each sending a full
 //! latency case's events at the pace of a real run compressed `--speed`
 //! times, as the student's link does (a batch when something is new, a
-//! heartbeat every 5 s). Two viewers follow the board's stream, as the
-//! projector and the coach's laptop would.
+//! heartbeat every 5 s), while `--viewers` follow the board's stream (the
+//! projector, the coach's laptop, and as many more as a class opens).
 //!
-//! Measures how long a posted event takes to show on the board (from the
-//! post to the first streamed snapshot that holds it), and the coach's
-//! memory and CPU. Run with `benches/coach.sh` (a release build).
+//! Measures how long a student's post takes (the request, answered), how
+//! long a posted event takes to show on the board (from the post to the
+//! first streamed snapshot that holds it), and the coach's memory and CPU
+//! over the run. Run with `benches/coach.sh` (a release build).
 //!
 //! ```sh
-//! cargo run --release --example coach_load -- --students 200 --speed 10
+//! cargo run --release --example coach_load -- --students 200 --speed 10 --viewers 200
 //! ```
 
 use std::collections::HashMap;
@@ -62,6 +63,7 @@ fn script() -> Vec<(f64, Value)> {
 struct Args {
     students: usize,
     speed: f64,
+    viewers: usize,
     bin: String,
 }
 
@@ -69,6 +71,7 @@ fn args() -> Args {
     let mut a = Args {
         students: 200,
         speed: 10.0,
+        viewers: 2,
         bin: "target/release/workshop".into(),
     };
     let mut it = std::env::args().skip(1);
@@ -77,10 +80,12 @@ fn args() -> Args {
         match flag.as_str() {
             "--students" => a.students = value.parse().expect("--students: a whole number"),
             "--speed" => a.speed = value.parse().expect("--speed: a number, e.g. 10"),
+            "--viewers" => a.viewers = value.parse().expect("--viewers: a whole number, 1 or more"),
             "--bin" => a.bin = value,
-            other => panic!("unknown flag {other}: --students N, --speed X, --bin PATH"),
+            other => panic!("unknown flag {other}: --students N --speed X --viewers N --bin PATH"),
         }
     }
+    a.viewers = a.viewers.max(1);
     a
 }
 
@@ -91,8 +96,16 @@ fn free_port() -> u16 {
         .expect("a free port")
 }
 
-/// (resident now, resident peak) in KiB, and CPU seconds, of `pid`.
-fn usage(pid: u32) -> (u64, u64, f64) {
+/// What `/proc` says of the coach at one moment: resident memory now and
+/// the kernel's peak of it (KiB), user and system time of all its threads (s).
+#[derive(Clone, Copy)]
+struct Usage {
+    rss: u64,
+    hwm: u64,
+    cpu: f64,
+}
+
+fn usage(pid: u32) -> Usage {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     let kib = |key: &str| {
         status
@@ -103,6 +116,7 @@ fn usage(pid: u32) -> (u64, u64, f64) {
             .unwrap_or(0)
     };
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // utime and stime, the 14th and 15th fields: the 12th and 13th after the `(comm)`.
     let fields: Vec<&str> = stat
         .rsplit_once(')')
         .map(|(_, rest)| rest.split_whitespace().collect())
@@ -111,15 +125,22 @@ fn usage(pid: u32) -> (u64, u64, f64) {
         .iter()
         .filter_map(|i| fields.get(*i).and_then(|v| v.parse::<f64>().ok()))
         .sum();
-    (kib("VmRSS:"), kib("VmHWM:"), ticks / 100.0)
+    Usage {
+        rss: kib("VmRSS:"),
+        hwm: kib("VmHWM:"),
+        cpu: ticks / 100.0,
+    }
 }
 
-/// When each (student, seq) was posted; the viewer fills in when it showed.
+/// When each (student, seq) was posted; the timed viewer fills in when it
+/// showed. Each post's own time, answered or not.
 #[derive(Default)]
 struct Watch {
     posted: HashMap<(String, u64), Instant>,
     shown: HashMap<String, u64>,
     latencies: Vec<Duration>,
+    posts: Vec<Duration>,
+    failed: usize,
     snapshots: usize,
     largest: usize,
 }
@@ -143,13 +164,21 @@ impl Watch {
     }
 }
 
-async fn viewer(url: String, watch: Option<Arc<Mutex<Watch>>>) {
+/// Follows the stream: the timed viewer parses every board, the others
+/// only read it (so the bench's own CPU stays off the coach's two cores)
+/// and count its bytes into `streamed`.
+async fn viewer(url: String, watch: Option<Arc<Mutex<Watch>>>, streamed: Arc<Mutex<u64>>) {
     let http = reqwest::Client::new();
     let Ok(mut response) = http.get(url).send().await else {
+        eprintln!("a viewer could not open the stream");
         return;
     };
     let mut buffer = String::new();
     while let Ok(Some(chunk)) = response.chunk().await {
+        *streamed.lock().expect("streamed") += chunk.len() as u64;
+        let Some(w) = &watch else {
+            continue;
+        };
         buffer.push_str(&String::from_utf8_lossy(&chunk));
         while let Some(end) = buffer.find("\n\n") {
             let message: String = buffer.drain(..end + 2).collect();
@@ -158,9 +187,8 @@ async fn viewer(url: String, watch: Option<Arc<Mutex<Watch>>>) {
                 .filter_map(|l| l.strip_prefix("data:"))
                 .map(str::trim_start)
                 .collect();
-            if let (Some(w), Ok(board)) = (&watch, serde_json::from_str::<Value>(&data)) {
-                let mut w = w.lock().expect("watch");
-                w.snapshot(&board, data.len());
+            if let Ok(board) = serde_json::from_str::<Value>(&data) {
+                w.lock().expect("watch").snapshot(&board, data.len());
             }
         }
     }
@@ -176,6 +204,14 @@ async fn student(i: usize, class: String, speed: f64, watch: Arc<Mutex<Watch>>) 
     let start = Instant::now();
     let mut seq = 0;
     let mut last_post = Instant::now();
+    let post = async |events: Vec<Value>| {
+        let took = post(&http, &class, &name, &run, events).await;
+        let mut w = watch.lock().expect("watch");
+        match took {
+            Some(took) => w.posts.push(took),
+            None => w.failed += 1,
+        }
+    };
     for (at, event) in script() {
         let due = start + Duration::from_secs_f64(at / speed);
         // Heartbeats while waiting, every 5 s as the link sends them.
@@ -183,7 +219,7 @@ async fn student(i: usize, class: String, speed: f64, watch: Arc<Mutex<Watch>>) 
             let next = (last_post + Duration::from_secs(5)).min(due);
             tokio::time::sleep_until(next.into()).await;
             if Instant::now() < due {
-                post(&http, &class, &name, &run, vec![]).await;
+                post(vec![]).await;
                 last_post = Instant::now();
             }
         }
@@ -194,31 +230,46 @@ async fn student(i: usize, class: String, speed: f64, watch: Arc<Mutex<Watch>>) 
             .expect("watch")
             .posted
             .insert((name.clone(), seq), Instant::now());
-        post(&http, &class, &name, &run, vec![sent]).await;
+        post(vec![sent]).await;
         last_post = Instant::now();
     }
 }
 
-async fn post(http: &reqwest::Client, class: &str, name: &str, run: &str, events: Vec<Value>) {
+/// One post, answered and its answer read: how long it took; `None` when
+/// it failed or was refused.
+async fn post(
+    http: &reqwest::Client,
+    class: &str,
+    name: &str,
+    run: &str,
+    events: Vec<Value>,
+) -> Option<Duration> {
     let batch = json!({"name": name, "run": run, "sent": chrono::Utc::now(), "events": events});
-    match http
-        .post(format!("{class}/events"))
-        .json(&batch)
-        .send()
-        .await
-    {
-        Ok(r) if r.status().is_success() => {}
-        Ok(r) => eprintln!("{name}: the coach said {}", r.status()),
-        Err(e) => eprintln!("{name}: {e}"),
+    let began = Instant::now();
+    let sent = http.post(format!("{class}/events")).json(&batch).send();
+    match sent.await {
+        Ok(r) if r.status().is_success() => r.bytes().await.ok().map(|_| began.elapsed()),
+        Ok(r) => {
+            eprintln!("{name}: the coach said {}", r.status());
+            None
+        }
+        Err(e) => {
+            eprintln!("{name}: {e}");
+            None
+        }
     }
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
+/// `p50 … p95 … p99 … max` of `times`, in ms.
+fn spread(times: &[Duration]) -> String {
+    let mut sorted = times.to_vec();
+    sorted.sort();
+    let ms = |p: f64| {
+        let i = ((sorted.len().max(1) - 1) as f64 * p).round() as usize;
+        sorted.get(i).map_or(0.0, |d| d.as_secs_f64() * 1e3)
+    };
+    let (p50, p95, p99, max) = (ms(0.5), ms(0.95), ms(0.99), ms(1.0));
+    format!("p50 {p50:.0}  p95 {p95:.0}  p99 {p99:.0}  max {max:.0}")
 }
 
 struct Killed(Child);
@@ -230,102 +281,136 @@ impl Drop for Killed {
     }
 }
 
-#[tokio::main]
-async fn main() {
-    let a = args();
+/// A `workshop coach` on a free loopback port, answering; its class URL.
+async fn start_coach(bin: &str) -> (Killed, String) {
     let port = free_port();
     let coach = Killed(
-        Command::new(&a.bin)
+        Command::new(bin)
             .args(["coach", "--listen", &format!("127.0.0.1:{port}")])
             .args(["--code", "BENCH", "--token", "bench-token-0123456789"])
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {} ({e}): build it first", a.bin)),
+            .unwrap_or_else(|e| panic!("cannot start {bin} ({e}): build it first")),
     );
-    let pid = coach.0.id();
-    let class = format!("http://127.0.0.1:{port}/class/BENCH");
-    let http = reqwest::Client::new();
+    let livez = format!("http://127.0.0.1:{port}/livez");
     for _ in 0..100 {
-        if http
-            .get(format!("http://127.0.0.1:{port}/livez"))
-            .send()
-            .await
-            .is_ok()
-        {
+        if reqwest::get(&livez).await.is_ok() {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let (idle_rss, _, _) = usage(pid);
-    let watch = Arc::new(Mutex::new(Watch::default()));
+    (coach, format!("http://127.0.0.1:{port}/class/BENCH"))
+}
+
+/// What one run measured.
+struct Run {
+    took: Duration,
+    idle: Usage,
+    peak_rss: u64,
+    began: Usage,
+    end: Usage,
+    streamed: u64,
+}
+
+/// Plays the class at `class` with `a.viewers` on its stream, sampling the
+/// coach (`pid`) every 200 ms until the last student is through.
+async fn play(a: &Args, class: &str, pid: u32, watch: &Arc<Mutex<Watch>>) -> Run {
+    let idle = usage(pid);
+    let streamed = Arc::new(Mutex::new(0));
     let stream = format!("{class}/stream");
-    let viewers = [
-        tokio::spawn(viewer(stream.clone(), Some(watch.clone()))),
-        tokio::spawn(viewer(stream, None)),
-    ];
-    let began = Instant::now();
-    let mut students = Vec::new();
-    for i in 0..a.students {
-        // Students join over the first 10 s (compressed), not all at once.
-        let delay = Duration::from_secs_f64(10.0 / a.speed * i as f64 / a.students as f64);
-        let (class, watch) = (class.clone(), watch.clone());
-        students.push(tokio::spawn(async move {
-            tokio::time::sleep(delay).await;
-            student(i, class, a.speed, watch).await;
-        }));
-    }
+    let viewers: Vec<_> = (0..a.viewers)
+        .map(|i| {
+            let timed = (i == 0).then(|| watch.clone());
+            tokio::spawn(viewer(stream.clone(), timed, streamed.clone()))
+        })
+        .collect();
+    // The viewers are on the stream before the first student posts.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let began_at = Instant::now();
+    let began = usage(pid);
+    let students: Vec<_> = (0..a.students)
+        .map(|i| {
+            // Students join over one heartbeat period (5 s, not compressed),
+            // as a class that joined over minutes: some student posts at
+            // every moment, and the board changes all the time.
+            let delay = Duration::from_secs_f64(5.0 * i as f64 / a.students as f64);
+            let (class, watch, speed) = (class.to_string(), watch.clone(), a.speed);
+            tokio::spawn(async move {
+                tokio::time::sleep(delay).await;
+                student(i, class, speed, watch).await;
+            })
+        })
+        .collect();
     let mut peak_rss = 0;
     while !students.iter().all(|s| s.is_finished()) {
-        peak_rss = peak_rss.max(usage(pid).0);
+        peak_rss = peak_rss.max(usage(pid).rss);
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     // The last events' snapshot.
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let took = began.elapsed();
-    let (rss, hwm, cpu) = usage(pid);
+    let end = usage(pid);
+    let took = began_at.elapsed();
     for v in viewers {
         v.abort();
     }
-    let w = watch.lock().expect("watch");
-    let mut lat = w.latencies.clone();
-    lat.sort();
+    let streamed = *streamed.lock().expect("streamed");
+    Run {
+        took,
+        idle,
+        peak_rss,
+        began,
+        end,
+        streamed,
+    }
+}
+
+fn report(a: &Args, run: &Run, w: &Watch) {
+    let secs = run.took.as_secs_f64();
+    let mib = |kib: u64| kib as f64 / 1024.0;
     let events = a.students * script().len();
     println!(
-        "coach board, {} students, a latency case each at {}x its real pace",
-        a.students, a.speed
+        "coach board, {} students, a latency case each at {}x its real pace, {} viewers",
+        a.students, a.speed, a.viewers
     );
+    println!("  events posted           {events} in {secs:.1} s");
     println!(
-        "  events posted           {events} in {:.1} s",
-        took.as_secs_f64()
+        "  posts answered, ms      {}  ({} posts, {} failed)",
+        spread(&w.posts),
+        w.posts.len(),
+        w.failed
     );
     println!(
         "  shown on the board      {} (not shown: {})",
-        lat.len(),
+        w.latencies.len(),
         w.posted.len()
     );
+    println!("  post -> board, ms       {}", spread(&w.latencies));
     println!(
-        "  post -> board, ms       p50 {:.0}  p95 {:.0}  p99 {:.0}  max {:.0}",
-        percentile(&lat, 0.5).as_secs_f64() * 1e3,
-        percentile(&lat, 0.95).as_secs_f64() * 1e3,
-        percentile(&lat, 0.99).as_secs_f64() * 1e3,
-        lat.last().copied().unwrap_or_default().as_secs_f64() * 1e3
-    );
-    println!(
-        "  snapshots streamed      {} (largest {} KiB)",
+        "  snapshots streamed      {} to the timed viewer (largest {} KiB); {:.1} MiB/s to all viewers",
         w.snapshots,
-        w.largest / 1024
+        w.largest / 1024,
+        run.streamed as f64 / secs / (1024.0 * 1024.0)
     );
     println!(
         "  coach RSS, MiB          idle {:.1}  peak {:.1}  end {:.1}  (kernel peak {:.1})",
-        idle_rss as f64 / 1024.0,
-        peak_rss as f64 / 1024.0,
-        rss as f64 / 1024.0,
-        hwm as f64 / 1024.0
+        mib(run.idle.rss),
+        mib(run.peak_rss),
+        mib(run.end.rss),
+        mib(run.end.hwm)
     );
+    let cpu = run.end.cpu - run.began.cpu;
     println!(
-        "  coach CPU               {:.2} s ({:.0}% of a core)",
-        cpu,
-        cpu / took.as_secs_f64() * 100.0
+        "  coach CPU               {cpu:.2} s over the run ({:.0}% of a core)",
+        cpu / secs * 100.0
     );
+}
+
+#[tokio::main]
+async fn main() {
+    let a = args();
+    let (coach, class) = start_coach(&a.bin).await;
+    let watch = Arc::new(Mutex::new(Watch::default()));
+    let run = play(&a, &class, coach.0.id(), &watch).await;
+    report(&a, &run, &watch.lock().expect("watch"));
 }

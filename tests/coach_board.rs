@@ -11,6 +11,10 @@
 //! Midway the coach is killed and brought back on the same port: the runs
 //! carry on and pass, and the rows catch up, the events sent before the kill
 //! included (the class's times to detect count all three students).
+//!
+//! A coach killed and started again with the same `--state-dir` keeps its
+//! messages: on the board, to a console that joins, and never twice to one
+//! that showed them.
 
 mod common;
 
@@ -18,7 +22,8 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use common::coach::{Coach, TlsProxy, dom, phases, screenshot};
-use common::{Backend, PrometheusServer, Server, TestDb, workshop};
+use common::{Backend, PrometheusServer, Server, TestDb, free_port, workshop};
+use serde_json::{Value, json};
 
 const CASE: &str = "latency";
 const NAMES: [&str; 3] = ["Ana", "Boris", "Chen"];
@@ -247,4 +252,59 @@ async fn three_students_cross_the_board_and_outlive_a_coach_restart() {
             "the board shows the hostname"
         );
     }
+}
+
+/// A console's post (no events): the coach's answer, `Ack`'s JSON.
+async fn ack(coach: &Coach, name: &str, epoch: &str, messages_after: u64) -> Value {
+    let batch = json!({
+        "name": name, "run": format!("{name}-1"), "sent": chrono::Utc::now(),
+        "epoch": epoch, "messages_after": messages_after, "events": [],
+    });
+    let r = reqwest::Client::new()
+        .post(format!("{}/events", coach.board))
+        .json(&batch)
+        .send()
+        .await
+        .expect("a post");
+    assert!(r.status().is_success(), "{}", r.status());
+    r.json().await.expect("an ack")
+}
+
+fn ids(ack: &Value) -> Vec<u64> {
+    let messages = ack["messages"].as_array().cloned().unwrap_or_default();
+    messages.iter().filter_map(|m| m["id"].as_u64()).collect()
+}
+
+#[tokio::test]
+async fn a_coach_restarted_with_its_state_dir_keeps_its_messages() {
+    let root = tempfile::tempdir().expect("temp dir");
+    let dir = root.path().join("coach-state");
+    let flags = ["--state-dir", dir.to_str().expect("a UTF-8 path")];
+    let mut coach = Coach::start_with(free_port(), CODE, TOKEN, &flags).await;
+    assert_eq!(coach.broadcast(TOKEN, "5 minutes left on case 1").await, 1);
+    // Ana's console shows it: it keeps the epoch and the id.
+    let shown = ack(&coach, "Ana", "", 0).await;
+    assert_eq!(ids(&shown), [1], "{shown}");
+    let epoch = shown["epoch"].as_str().expect("an epoch").to_string();
+
+    coach.kill();
+    let coach = Coach::start_with(coach.port, CODE, TOKEN, &flags).await;
+    let board = coach.board_json().await;
+    assert_eq!(
+        board["messages"][0]["text"], "5 minutes left on case 1",
+        "{board}"
+    );
+    let joined = ack(&coach, "Boris", "", 0).await;
+    assert_eq!(ids(&joined), [1], "a console that joins gets it: {joined}");
+    let again = ack(&coach, "Ana", &epoch, 1).await;
+    assert_eq!(again["epoch"], epoch.as_str(), "{again}");
+    assert!(ids(&again).is_empty(), "Ana saw it already: {again}");
+    assert_eq!(coach.broadcast(TOKEN, "case 2 next").await, 2, "a new id");
+    let next = ack(&coach, "Ana", &epoch, 1).await;
+    assert_eq!(ids(&next), [2], "{next}");
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = std::fs::metadata(&dir)
+        .expect("the state dir")
+        .permissions();
+    assert_eq!(mode.mode() & 0o777, 0o700);
 }

@@ -1,7 +1,8 @@
 //! `workshop coach` refuses bad input over real HTTP, and the board stays as
 //! it was: a wrong class code, a body too big, broken JSON, an unknown case,
 //! a bad name, a retry, a broadcast without the coach's token; each
-//! refusal in the API's shape, naming its field.
+//! refusal in the API's shape, naming its field. Wrong class codes are
+//! counted per source address, and past the limit refused with 429.
 
 mod common;
 
@@ -275,4 +276,65 @@ async fn a_refusal_names_its_field_as_the_api_does() {
         .map(|o| o.keys().collect())
         .unwrap_or_default();
     assert_eq!(keys, ["error"], "no field, no key: {body}");
+}
+
+/// A client whose requests leave from `source`, one loopback address of
+/// 127.0.0.0/8: two of them are two machines to the coach.
+fn client_from(source: [u8; 4]) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from(source))
+        .build()
+        .expect("client")
+}
+
+#[tokio::test]
+async fn many_wrong_codes_from_one_address_get_429_and_the_right_code_still_works() {
+    let coach = Coach::start(CODE, TOKEN).await;
+    let guesser = client_from([127, 0, 0, 1]);
+    let wrong = coach.board.replace(CODE, "GUESS-2");
+    let mut statuses = Vec::new();
+    let mut last = None;
+    for _ in 0..12 {
+        let r = guesser
+            .get(format!("{wrong}/board.json"))
+            .send()
+            .await
+            .expect("an answer");
+        statuses.push(r.status().as_u16());
+        last = Some(r);
+    }
+    assert_eq!(statuses[..10], [403; 10], "{statuses:?}");
+    assert_eq!(statuses[10..], [429, 429], "{statuses:?}");
+    let limited = last.expect("an answer");
+    let retry: u64 = limited
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("a Retry-After in seconds");
+    assert!((1..=60).contains(&retry), "{retry}");
+    let body: Value = limited.json().await.expect("a JSON refusal");
+    assert_eq!(body["field"], "code", "{body}");
+    assert!(error_of(&body).starts_with("class code: "), "{body}");
+
+    // The right code from the same address is never limited.
+    let (status, ack) = post(
+        &format!("{}/events", coach.board),
+        &batch("Ana", "run-1", vec![]),
+    )
+    .await;
+    assert_eq!(status, 200, "{ack}");
+    let right = guesser
+        .get(format!("{}/board.json", coach.board))
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(right.status().as_u16(), 200);
+    // Another address has a budget of its own.
+    let other = client_from([127, 0, 0, 2])
+        .get(format!("{wrong}/board.json"))
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(other.status().as_u16(), 403);
 }

@@ -15,7 +15,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::parse_duration;
 use crate::cases::{CaseSet, Lang};
-use crate::coach::server::{self, Class, ClassOptions, Column};
+use crate::coach::server::{self, Class, ClassOptions, Column, Kept, StateDir};
 
 /// The letters of a generated class code: no 0/O, 1/I/L to misread.
 const CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
@@ -42,6 +42,11 @@ pub struct CoachArgs {
     /// ones built in.
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
+    /// Keep the coach's last messages in this folder (created, 0700), so a
+    /// restart shows them again and consoles do not show them twice. The
+    /// board itself needs no keeping: consoles send it again.
+    #[arg(long, value_name = "DIR", env = "WORKSHOP_COACH_STATE_DIR")]
+    pub state_dir: Option<PathBuf>,
     /// A student with a case open and no progress for this long is
     /// highlighted as stuck.
     #[arg(long, default_value = "5m", value_parser = parse_stuck_after)]
@@ -121,6 +126,19 @@ fn shown_address(local: SocketAddr) -> SocketAddr {
     }
 }
 
+/// What the last coach kept in `dir`, or a fresh start (with a warning
+/// when what it kept cannot be read).
+fn kept_in(dir: &StateDir) -> Kept {
+    match dir.load(server::MAX_MESSAGES) {
+        Ok(Some(kept)) => kept,
+        Ok(None) => Kept::fresh(),
+        Err(warning) => {
+            eprintln!("{warning}");
+            Kept::fresh()
+        }
+    }
+}
+
 /// What `workshop coach` prints on start, one line each.
 fn start_lines(base: &str, code: &str, token: &str, listen: SocketAddr) -> Vec<String> {
     let class = format!("{base}/class/{code}");
@@ -164,6 +182,14 @@ pub(super) async fn run(args: CoachArgs, shutdown: CancellationToken) -> anyhow:
             return Ok(ExitCode::FAILURE);
         }
     };
+    let (kept, state_dir) = match args.state_dir.as_deref().map(StateDir::create) {
+        None => (Kept::fresh(), None),
+        Some(Err(why)) => {
+            eprintln!("error: {why}");
+            return Ok(ExitCode::FAILURE);
+        }
+        Some(Ok(dir)) => (kept_in(&dir), Some(dir)),
+    };
     let local = listener.local_addr().unwrap_or(args.listen);
     let code = args.code.unwrap_or_else(|| random_code(6));
     let token = args
@@ -183,6 +209,8 @@ pub(super) async fn run(args: CoachArgs, shutdown: CancellationToken) -> anyhow:
         lang: args.lang,
         clock: Arc::new(chrono::Utc::now),
         stop: shutdown.clone(),
+        kept,
+        state_dir,
     });
     server::serve(listener, class, base, shutdown).await;
     Ok(ExitCode::SUCCESS)

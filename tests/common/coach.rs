@@ -27,6 +27,15 @@ impl Coach {
         Self::launch(port, code, token, |_| {}).await
     }
 
+    /// On a given port, with more flags (`--state-dir DIR`).
+    pub async fn start_with(port: u16, code: &str, token: &str, flags: &[&str]) -> Self {
+        let flags: Vec<String> = flags.iter().map(|f| f.to_string()).collect();
+        Self::launch(port, code, token, move |cmd| {
+            cmd.args(&flags);
+        })
+        .await
+    }
+
     /// Under an open-file limit of `n`, its log (stderr) into `log`.
     pub async fn start_limited(code: &str, token: &str, n: u64, log: std::fs::File) -> Self {
         Self::launch(free_port(), code, token, move |cmd| {
@@ -87,6 +96,20 @@ impl Coach {
             .json()
             .await
             .expect("board.json is JSON")
+    }
+
+    /// Sends `text` to every console with `token`; the message's id.
+    pub async fn broadcast(&self, token: &str, text: &str) -> u64 {
+        let r = reqwest::Client::new()
+            .post(format!("{}/messages", self.board))
+            .bearer_auth(token)
+            .json(&serde_json::json!({ "text": text }))
+            .send()
+            .await
+            .expect("a broadcast");
+        assert_eq!(r.status().as_u16(), 201, "the coach refused the message");
+        let body: Value = r.json().await.expect("the message's id");
+        body["id"].as_u64().expect("an id")
     }
 
     /// Kills it at once, as a crash or a closed laptop lid would.

@@ -18,7 +18,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::*;
 use crate::cases::{CaseSet, Lang};
-use crate::coach::server::{self, Class, ClassOptions, Column};
+use crate::coach::server::{self, Class, ClassOptions, Column, Kept, StateDir};
 use crate::coach::wire::Phase;
 
 const CODE: &str = "K7P2QX";
@@ -31,6 +31,8 @@ struct Coach {
     addr: SocketAddr,
     class: Arc<Class>,
     stop: CancellationToken,
+    /// Where it keeps its messages, if anywhere (`--state-dir`).
+    state_dir: Option<StateDir>,
 }
 
 /// The shipped cases, as `workshop coach` shows them.
@@ -39,10 +41,15 @@ fn columns() -> Vec<Column> {
     Column::of(set.cases(), Lang::En)
 }
 
-/// A fresh class (a new epoch, an empty board) served on `listener`.
-fn serve_on(listener: TcpListener) -> Coach {
+/// A fresh class (an empty board; a new epoch, or the messages kept in
+/// `state_dir`) served on `listener`.
+fn serve_on(listener: TcpListener, state_dir: Option<StateDir>) -> Coach {
     let addr = listener.local_addr().expect("an address");
     let stop = CancellationToken::new();
+    let kept = state_dir
+        .as_ref()
+        .and_then(|d| d.load(server::MAX_MESSAGES).expect("readable"))
+        .unwrap_or_else(Kept::fresh);
     let class = Class::new(ClassOptions {
         code: CODE.into(),
         token: TOKEN.into(),
@@ -51,6 +58,8 @@ fn serve_on(listener: TcpListener) -> Coach {
         lang: Lang::En,
         clock: Arc::new(Utc::now),
         stop: stop.clone(),
+        kept,
+        state_dir: state_dir.clone(),
     });
     tokio::spawn(server::serve(
         listener,
@@ -63,24 +72,26 @@ fn serve_on(listener: TcpListener) -> Coach {
         addr,
         class,
         stop,
+        state_dir,
     }
 }
 
 /// A coach on a free port.
 async fn coach() -> Coach {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port");
-    serve_on(listener)
+    serve_on(listener, None)
 }
 
 /// Stops `old`, waits `down`, and starts a fresh class on the same port:
-/// the coach restarted, and remembers nothing.
+/// the coach restarted, and remembers nothing but what it kept in its
+/// state dir.
 async fn restart(old: Coach, down: Duration) -> Coach {
     old.stop.cancel();
     tokio::time::sleep(down).await;
     // The old server lets go of the port once its connections closed.
     for _ in 0..100 {
         if let Ok(listener) = TcpListener::bind(old.addr).await {
-            return serve_on(listener);
+            return serve_on(listener, old.state_dir);
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
@@ -318,4 +329,39 @@ async fn an_unknown_case_is_dropped_and_the_next_good_event_goes() {
         1,
         "the refused one"
     );
+}
+
+#[tokio::test]
+async fn a_coach_that_kept_its_messages_restarts_without_repeating_them() {
+    let kept = tempfile::tempdir().expect("temp dir");
+    let dir = StateDir::create(kept.path()).expect("a state dir");
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+    let coach = serve_on(listener, Some(dir));
+    for text in ["one", "two", "three"] {
+        coach.class.broadcast(text).expect("a message");
+    }
+    let (link, mut messages) = CoachLink::start(join(&coach.url));
+    let events = walk();
+    link.send(events[0].clone());
+    link.send(events[1].clone());
+    assert_eq!(
+        message(&mut messages).await,
+        "three",
+        "a new console: the newest"
+    );
+    until("two held", || seq(&coach.class) == 2).await;
+
+    let coach = restart(coach, Duration::ZERO).await;
+    assert!(row(&coach.class).is_none(), "the board is not kept");
+    link.send(events[2].clone());
+    // The same epoch: the link learns of the restart from `have` alone.
+    until("all three held by the new coach", || seq(&coach.class) == 3).await;
+    assert_eq!(timeline(&coach.class), numbered(&events[..3]));
+    let board: Value = serde_json::from_str(&coach.class.snapshot_json()).expect("json");
+    assert_eq!(board["messages"].as_array().map(Vec::len), Some(3));
+    assert_eq!(coach.class.broadcast("four"), Ok(4), "ids go on");
+    link.send(events[3].clone());
+    assert_eq!(message(&mut messages).await, "four");
+    assert_eq!(link.finish(Duration::from_secs(3)).await, 0);
+    assert!(messages.try_recv().is_err(), "none of the kept ones again");
 }

@@ -2,7 +2,8 @@
 //! taken whole or not at all, so bad input leaves the board as it was.
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use crate::coach::wire::{self, Batch, CoachEvent, Refusal};
@@ -16,6 +17,8 @@ pub(crate) struct Refused {
     /// The request's field at fault, named as the message names it: a JSON
     /// path (`events[0].event.kind`), a part of the route (`code`, `name`).
     pub(crate) field: Option<String>,
+    /// Seconds to wait before asking again, sent as `Retry-After`.
+    pub(crate) retry_after_s: Option<u64>,
 }
 
 impl Refused {
@@ -25,6 +28,7 @@ impl Refused {
             status,
             error: error.into(),
             field: None,
+            retry_after_s: None,
         }
     }
 
@@ -49,6 +53,21 @@ impl Refused {
         )
     }
 
+    /// The answer to a wrong class code from a source that sent too many:
+    /// 429, and when to try again.
+    pub(crate) fn too_many_wrong_codes(retry_after_s: u64) -> Refused {
+        Refused {
+            retry_after_s: Some(retry_after_s),
+            ..Refused::of(
+                StatusCode::TOO_MANY_REQUESTS,
+                "code",
+                format!(
+                    "class code: too many wrong codes from this address; wait {retry_after_s} s, then copy the class URL the coach shows (…/class/CODE)"
+                ),
+            )
+        }
+    }
+
     /// A field the rules of the wire or of this board refuse: 422.
     fn field(field: impl Into<String>, error: impl Into<String>) -> Refused {
         Refused::of(StatusCode::UNPROCESSABLE_ENTITY, field, error)
@@ -62,7 +81,13 @@ impl IntoResponse for Refused {
             field: self.field,
             ..Refusal::default()
         };
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(s) = self.retry_after_s {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(s));
+        }
+        response
     }
 }
 
@@ -272,6 +297,13 @@ mod tests {
         let text = message("").expect_err("empty");
         assert_eq!(text.field.as_deref(), Some("text"));
         assert_eq!(Refused::wrong_code().field.as_deref(), Some("code"));
+        let limited = Refused::too_many_wrong_codes(30);
+        assert_eq!(limited.field.as_deref(), Some("code"));
+        assert!(
+            limited.error.starts_with("class code: "),
+            "{}",
+            limited.error
+        );
     }
 
     #[test]

@@ -6,12 +6,17 @@
 //!   time in phase, "online" and the stuck rules are computed there.
 //! - `check`    — what is refused, checked whole before anything changes.
 //! - `class`    — one class's state behind a lock, with its code, token,
-//!   messages and the change counter the stream waits on.
+//!   messages, the change counter the stream waits on, and the board's
+//!   JSON built once for every viewer.
+//! - `guesses`  — wrong class codes counted per address, bounded.
+//! - `kept`     — the messages kept in `--state-dir` across a restart.
 //! - `routes`, `stream`, `page` — HTTP: JSON, server-sent events, the page.
 
 mod board;
 mod check;
 mod class;
+mod guesses;
+mod kept;
 mod page;
 mod routes;
 mod snapshot;
@@ -26,7 +31,8 @@ use tokio_util::sync::CancellationToken;
 
 use crate::serving::{self, Limits, Policy};
 
-pub(crate) use class::{Class, ClassOptions};
+pub(crate) use class::{Class, ClassOptions, MAX_MESSAGES};
+pub(crate) use kept::{Kept, StateDir};
 pub(crate) use routes::router;
 pub(crate) use snapshot::Column;
 

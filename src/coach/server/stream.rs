@@ -3,28 +3,27 @@
 //! to at most one every [`COALESCE`] (200 students posting twice a second
 //! would otherwise send a projector 400 boards a second), and one every
 //! [`REFRESH`] without changes, so "online" and "stuck" move with time.
+//!
+//! Every viewer sends the board the class built for all of them
+//! ([`Class::snapshot_json`]): a hundred viewers cost one build, not a
+//! hundred.
 
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderValue;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 
-use super::check::Refused;
-use super::class::Class;
+use super::class::{COALESCE, Class};
 
-/// The shortest time between two boards sent.
-pub(crate) const COALESCE: Duration = Duration::from_millis(250);
 /// The longest time between two boards sent.
 pub(crate) const REFRESH: Duration = Duration::from_secs(5);
 
-pub(crate) async fn board(State(class): State<Arc<Class>>, Path(code): Path<String>) -> Response {
-    if !class.code_is(&code) {
-        return Refused::wrong_code().into_response();
-    }
+/// The class code was checked before (see `routes`).
+pub(crate) async fn board(State(class): State<Arc<Class>>) -> Response {
     let mut version = class.subscribe();
     version.mark_unchanged();
     let boards = futures::stream::unfold(
@@ -42,7 +41,9 @@ pub(crate) async fn board(State(class): State<Arc<Class>>, Path(code): Path<Stri
                     _ = tokio::time::sleep(REFRESH) => {}
                 }
             }
-            let event = Event::default().event("board").data(class.snapshot_json());
+            let event = Event::default()
+                .event("board")
+                .data(&*class.snapshot_json());
             Some((Ok::<_, Infallible>(event), (class, version, false)))
         },
     );

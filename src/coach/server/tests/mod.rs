@@ -1,6 +1,8 @@
-//! Tests of the coach server: the model on its own (`model`), and the
-//! routes called in-process (`http`). Time is a fixed clock moved by hand.
+//! Tests of the coach server: the model on its own (`model`), the routes
+//! called in-process (`http`, and the class code under guessing: `codes`),
+//! and a real socket (`serve`). Time is a fixed clock moved by hand.
 
+mod codes;
 mod http;
 mod model;
 mod serve;
@@ -11,6 +13,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use tokio_util::sync::CancellationToken;
 
 use super::class::{Class, ClassOptions};
+use super::kept::Kept;
 use super::snapshot::Column;
 use crate::cases::Lang;
 use crate::coach::wire::{Batch, CoachEvent, Phase, Sent};
@@ -46,6 +49,8 @@ pub(super) fn class() -> (Arc<Class>, Arc<Mutex<DateTime<Utc>>>) {
         lang: Lang::En,
         clock: Arc::new(move || *clock.lock().expect("clock")),
         stop: CancellationToken::new(),
+        kept: Kept::fresh(),
+        state_dir: None,
     });
     (class, now)
 }

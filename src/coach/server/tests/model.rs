@@ -312,6 +312,30 @@ fn the_timeline_and_the_runs_are_bounded() {
     assert!(class.timeline_json("Bob").is_none());
 }
 
+/// 200 viewers on a stream ask for the board 4 times a second each: they
+/// share one build while the class is unchanged and the board is younger
+/// than the stream's coalescing gap.
+#[test]
+fn one_board_is_built_for_every_viewer_until_a_change_or_the_gap_is_over() {
+    let (class, now) = class();
+    let later = |ms| {
+        let mut t = now.lock().expect("clock");
+        *t += TimeDelta::milliseconds(ms);
+    };
+    class.post(&heartbeat("Ana", "r1")).expect("ack");
+    let built = snapshot(&class)["now"].clone();
+    later(200);
+    assert_eq!(snapshot(&class)["now"], built, "shared within the gap");
+    class.post(&heartbeat("Bob", "r1")).expect("ack");
+    let changed = snapshot(&class);
+    assert_ne!(changed["now"], built, "a change builds at once");
+    assert_eq!(changed["students"].as_array().map(Vec::len), Some(2));
+    later(249);
+    assert_eq!(snapshot(&class)["now"], changed["now"]);
+    later(1);
+    assert_ne!(snapshot(&class)["now"], changed["now"], "the gap is over");
+}
+
 #[test]
 fn messages_reach_each_console_once_per_epoch() {
     let (class, _now) = class();
