@@ -36,8 +36,11 @@ pub(crate) fn private_dir(dir: &Path) -> io::Result<()> {
 }
 
 /// Replaces `path` with `bytes` at once: written beside it under a name no
-/// other writer uses, then renamed over it. Its folder is made private.
+/// other writer uses (readable by this user only, flushed to disk), then
+/// renamed over it, so a crash leaves the old file or the new one, never
+/// half of one. Its folder is made private.
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::io::Write as _;
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -52,7 +55,17 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
         std::process::id(),
         &unique[..8]
     ));
-    let written = std::fs::write(&partial, bytes).and_then(|()| std::fs::rename(&partial, path));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let written = options
+        .open(&partial)
+        .and_then(|mut file| {
+            file.write_all(bytes)?;
+            file.sync_all()
+        })
+        .and_then(|()| std::fs::rename(&partial, path));
     if written.is_err() {
         let _ = std::fs::remove_file(&partial);
     }

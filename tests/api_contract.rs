@@ -406,30 +406,3 @@ async fn every_route_the_index_lists_is_documented_and_served() {
         assert!(doc_path.is_object(), "{route} is documented");
     }
 }
-
-/// What the original workshop's scripts rely on: each JSON answer ends with
-/// a newline (they print answers back to back), errors included, and
-/// `balance-bulk` says `threads` beside our own fields.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn answers_keep_the_original_scripts_habits() {
-    let db = TestDb::new(Backend::Sqlite).await;
-    let s = Server::start(&db.url).await;
-    for path in ["/", "/health", "/api/balance", "/api/accounts/ACC-404"] {
-        let body = s
-            .http
-            .get(format!("{}{path}", s.url))
-            .send()
-            .await
-            .expect("answer")
-            .text()
-            .await
-            .expect("body");
-        assert!(body.ends_with("}\n"), "{path}: {body:?}");
-    }
-    let (status, bulk) = s
-        .post("/api/balance-bulk", serde_json::json!({"count": 5}))
-        .await;
-    assert_eq!(status, 200, "{bulk}");
-    assert_eq!(bulk["threads"], 5, "{bulk}");
-    assert_eq!(bulk["succeeded"], 5, "{bulk}");
-}

@@ -1,10 +1,12 @@
-//! A PostgreSQL database made by the original workshop (its `init.sql`,
-//! rebuilt in `tests/fixtures/original-workshop-init.sql`) is adopted by
+//! The original workshop's material against ours. A PostgreSQL database
+//! made by the original workshop (its `init.sql`, as
+//! `tests/fixtures/original-workshop-init.sql`) is adopted by
 //! `workshop serve`: its accounts keep their numbers and balances, money is
 //! conserved from there on, and a second start changes nothing. A database
 //! holding an `accounts` table of another shape, or an original one whose
 //! balance is not whole cents, is refused with what was found and what to
-//! do, and left exactly as it was.
+//! do, and left exactly as it was. Its scripts' habits hold too: answers
+//! end with a newline, `balance-bulk` says `threads`.
 
 mod common;
 
@@ -321,4 +323,23 @@ async fn a_sqlite_file_with_a_foreign_accounts_table_is_refused_too() {
         "{log}"
     );
     assert!(!log.contains("already exists"), "{log}");
+}
+
+/// What the original workshop's scripts rely on: each JSON answer ends with
+/// a newline (they print answers back to back), errors included, and
+/// `balance-bulk` says `threads` beside our own fields.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_keep_the_original_scripts_habits() {
+    let db = TestDb::new(Backend::Sqlite).await;
+    let s = Server::start(&db.url).await;
+    for path in ["/", "/health", "/api/balance", "/api/accounts/ACC-404"] {
+        let body = s.text(path).await;
+        assert!(body.ends_with("}\n"), "{path}: {body:?}");
+    }
+    let (status, bulk) = s
+        .post("/api/balance-bulk", serde_json::json!({"count": 5}))
+        .await;
+    assert_eq!(status, 200, "{bulk}");
+    assert_eq!(bulk["threads"], 5, "{bulk}");
+    assert_eq!(bulk["succeeded"], 5, "{bulk}");
 }

@@ -181,14 +181,19 @@ impl Server {
     }
 
     pub async fn metrics(&self) -> String {
+        self.text("/metrics").await
+    }
+
+    /// The body of `GET path`, as the server sent it.
+    pub async fn text(&self, path: &str) -> String {
         self.http
-            .get(format!("{}/metrics", self.url))
+            .get(format!("{}{path}", self.url))
             .send()
             .await
-            .expect("metrics")
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
             .text()
             .await
-            .expect("metrics body")
+            .unwrap_or_else(|e| panic!("body of GET {path}: {e}"))
     }
 
     /// The value of an unlabelled metric (or the first series of it).

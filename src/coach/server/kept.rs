@@ -13,8 +13,6 @@
 //! half of one.
 
 use std::collections::VecDeque;
-use std::io::Write as _;
-use std::os::unix::fs::{DirBuilderExt as _, OpenOptionsExt as _};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -82,11 +80,7 @@ pub(crate) struct StateDir {
 impl StateDir {
     /// Creates `dir` if need be (0700: it is the coach's alone).
     pub(crate) fn create(dir: &Path) -> Result<StateDir, String> {
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-            .map_err(|e| {
+        crate::files::private_dir(dir).map_err(|e| {
                 format!(
                     "cannot create the coach's state dir {} ({e}); give a folder you can write with --state-dir",
                     dir.display()
@@ -128,25 +122,7 @@ impl StateDir {
     /// Replaces the file with `kept`, whole.
     pub(crate) fn save(&self, kept: &Kept) -> std::io::Result<()> {
         let json = serde_json::to_vec_pretty(kept).map_err(std::io::Error::other)?;
-        let temp = self.dir.join(format!(
-            ".{FILE}.{}.{}.tmp",
-            std::process::id(),
-            uuid::Uuid::new_v4().simple()
-        ));
-        let written = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&temp)
-            .and_then(|mut f| {
-                f.write_all(&json)?;
-                f.sync_all()
-            })
-            .and_then(|()| std::fs::rename(&temp, self.file()));
-        if written.is_err() {
-            let _ = std::fs::remove_file(&temp);
-        }
-        written
+        crate::files::write_atomically(&self.file(), &json)
     }
 }
 
