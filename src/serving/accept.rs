@@ -150,7 +150,7 @@ impl Served {
     /// after its request on a stop, or at once when asked to make room.
     fn start(&self, stream: TcpStream, peer: SocketAddr, permit: OwnedSemaphorePermit) {
         let _ = stream.set_nodelay(true);
-        let conn = self.open.add();
+        let conn = self.open.add(&self.stop);
         let close = conn.closing();
         let service =
             self.app
@@ -163,15 +163,11 @@ impl Served {
         let served = self
             .http
             .serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
-        let stop = self.stop.clone();
         tokio::spawn(async move {
             let mut served = std::pin::pin!(served);
             let ended = tokio::select! {
                 ended = served.as_mut() => ended,
-                _ = stop.cancelled() => {
-                    served.as_mut().graceful_shutdown();
-                    served.await
-                }
+                // Asked to make room, or the server stops (its child token).
                 _ = close.cancelled() => {
                     served.as_mut().graceful_shutdown();
                     served.await

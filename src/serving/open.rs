@@ -63,12 +63,13 @@ impl Open {
         }
     }
 
-    /// Registers a connection accepted now.
-    pub(super) fn add(&self) -> Conn {
+    /// Registers a connection accepted now; it is asked to close when
+    /// `stop` is cancelled too.
+    pub(super) fn add(&self, stop: &CancellationToken) -> Conn {
         let conn = Conn {
             accepted: Instant::now(),
             asked: Arc::new(AtomicBool::new(false)),
-            close: CancellationToken::new(),
+            close: stop.child_token(),
         };
         let mut queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
         while queue.front().is_some_and(Conn::settled) {
@@ -108,8 +109,9 @@ mod tests {
     #[test]
     fn only_a_silent_connection_past_its_grace_makes_room() {
         let open = Open::new(4);
-        let silent = open.add();
-        let busy = open.add();
+        let stop = CancellationToken::new();
+        let silent = open.add(&stop);
+        let busy = open.add(&stop);
         busy.asked();
         assert!(!open.evict_one(), "within its grace");
         std::thread::sleep(GRACE);
