@@ -98,3 +98,47 @@ async fn the_chaos_mix_case_passes_end_to_end() {
 async fn cases_check_proves_the_latency_case_teachable() {
     walk(&["cases", "check", "latency"], "latency").await;
 }
+
+/// Case 4 as it was first written: its memory queries named no job, so on
+/// a Prometheus that scrapes itself (every workshop stack's does) they read
+/// Prometheus's memory beside the app's, and the engine kept the larger.
+/// The engine now stops such a case at the first answer, naming the case,
+/// the phase, the capture and the query, and injects nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_case_whose_query_reads_prometheus_itself_is_stopped_and_named() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let shipped = std::fs::read_to_string(format!("{root}/cases/04-memory-leak.yaml"))
+        .expect("case 4");
+    let app_only = r#"process_resident_memory_bytes{job=\"fintech-api\"} / 1048576"#;
+    assert!(shipped.contains(app_only), "case 4 reads the app's memory");
+    let careless = shipped.replace(app_only, "process_resident_memory_bytes / 1048576");
+    let cases = tempfile::tempdir().expect("temp dir");
+    std::fs::write(cases.path().join("04-memory-leak.yaml"), careless).expect("write case");
+
+    let db = TestDb::new(Backend::Postgres).await;
+    let api = Server::start(&db.url).await;
+    let target = api.url.trim_start_matches("http://").to_string();
+    let prom = PrometheusServer::start(&target).await;
+    prom.wait_for_series(r#"up{job="prometheus"} == 1"#).await;
+    let out = tokio::process::Command::from(workshop(&["run", "memory-leak"]))
+        .args(["--api-url", &api.url, "--prometheus-url", &prom.url])
+        .arg("--dir")
+        .arg(cases.path())
+        .output()
+        .await
+        .expect("run workshop");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "the careless case must not pass:\n{stdout}");
+    assert!(
+        stdout.contains("case memory-leak, baseline phase, rss_base")
+            && stdout.contains("`process_resident_memory_bytes / 1048576`")
+            && stdout.contains(r#"reads job "prometheus" as well as the app"#)
+            && stdout.contains(r#"{job="fintech-api"}"#),
+        "the stop names the case, the phase, the capture, the query and the fix:\n{stdout}"
+    );
+    let (_, f) = api.get("/api/failures").await;
+    assert_eq!(
+        f["current_config"]["memory_leak_mb"], 0,
+        "nothing was injected: {f}"
+    );
+}

@@ -19,7 +19,7 @@ pub(crate) mod series;
 pub(crate) mod signal;
 pub(crate) mod source;
 
-pub use prom::{AlertStatus, Prometheus, TelemetryError};
+pub use prom::{APP_JOB, AlertStatus, Prometheus, TelemetryError};
 pub use series::Series;
 pub use signal::{BySignal, Signal};
 pub use source::Source;

@@ -21,6 +21,26 @@ pub enum TelemetryError {
     /// cannot answer this (an alert, or a query it does not evaluate).
     #[error("the API's /metrics (read directly, no Prometheus) cannot answer `{query}`: {reason}")]
     Scrape { query: String, reason: String },
+    /// A case's query returned series of another scrape job than the app's
+    /// (Prometheus's own `process_resident_memory_bytes`, say): its number
+    /// would be about the wrong process.
+    #[error(
+        "the query `{query}` reads job {jobs} as well as the app: select the app with \
+         {{job=\"{APP_JOB}\"}} on its metric"
+    )]
+    OtherJob { query: String, jobs: String },
+}
+
+/// The scrape job of the API in every stack's Prometheus configuration
+/// (`compose/prometheus.yml`, `stack::files::prometheus_config`).
+pub const APP_JOB: &str = "fintech-api";
+
+/// One series of an instant query's answer: its value and the scrape job
+/// it came from (`None` once an aggregation dropped the label).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reading {
+    pub job: Option<String>,
+    pub value: f64,
 }
 
 /// Where an alert rule stands, as `ALERTS` reports it.
@@ -77,6 +97,41 @@ impl Prometheus {
 
     /// The sample values of an instant query (one per series; a scalar is one value).
     pub async fn values(&self, query: &str) -> Result<Vec<f64>, TelemetryError> {
+        Ok(self
+            .readings(query)
+            .await?
+            .into_iter()
+            .map(|r| r.value)
+            .collect())
+    }
+
+    /// The values of an instant query that must be about the app only: a
+    /// series of another job is [`TelemetryError::OtherJob`].
+    pub async fn app_values(&self, query: &str) -> Result<Vec<f64>, TelemetryError> {
+        let readings = self.readings(query).await?;
+        let mut others: Vec<&str> = readings
+            .iter()
+            .filter_map(|r| r.job.as_deref())
+            .filter(|j| *j != APP_JOB)
+            .collect();
+        others.sort_unstable();
+        others.dedup();
+        if !others.is_empty() {
+            let jobs = others
+                .iter()
+                .map(|j| format!("\"{j}\""))
+                .collect::<Vec<_>>()
+                .join(", ");
+            return Err(TelemetryError::OtherJob {
+                query: query.to_string(),
+                jobs,
+            });
+        }
+        Ok(readings.into_iter().map(|r| r.value).collect())
+    }
+
+    /// Each series of an instant query with its job.
+    pub async fn readings(&self, query: &str) -> Result<Vec<Reading>, TelemetryError> {
         let result = self.client.query(query).get().await.map_err(|e| match e {
             prometheus_http_query::Error::Prometheus(p) => TelemetryError::Query {
                 query: query.to_string(),
@@ -84,12 +139,27 @@ impl Prometheus {
             },
             other => self.unreachable(other.to_string()),
         })?;
+        let job = |m: &std::collections::HashMap<String, String>| m.get("job").cloned();
         Ok(match result.data() {
-            Data::Vector(v) => v.iter().map(|s| s.sample().value()).collect(),
-            Data::Scalar(s) => vec![s.value()],
+            Data::Vector(v) => v
+                .iter()
+                .map(|s| Reading {
+                    job: job(s.metric()),
+                    value: s.sample().value(),
+                })
+                .collect(),
+            Data::Scalar(s) => vec![Reading {
+                job: None,
+                value: s.value(),
+            }],
             Data::Matrix(m) => m
                 .iter()
-                .filter_map(|r| r.samples().last().map(|s| s.value()))
+                .filter_map(|r| {
+                    r.samples().last().map(|s| Reading {
+                        job: job(r.metric()),
+                        value: s.value(),
+                    })
+                })
                 .collect(),
         })
     }

@@ -37,6 +37,16 @@ impl Source {
         }
     }
 
+    /// The values of a case's query, which must read the app only: from
+    /// Prometheus a series of another job is [`TelemetryError::OtherJob`]
+    /// (a direct scrape reads nothing but the app).
+    pub async fn app_values(&self, query: &str) -> Result<Vec<f64>, TelemetryError> {
+        match self {
+            Source::Prometheus(p) => p.app_values(query).await,
+            Source::Scrape(_) => self.values(query).await,
+        }
+    }
+
     /// A live signal now: the largest of its query's series from
     /// Prometheus, or what the scrape window computes for it. `None` is no
     /// data (or a source that did not answer).

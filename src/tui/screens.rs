@@ -9,7 +9,7 @@ use crossterm::event::KeyCode;
 
 use crate::cases::Lang;
 use crate::cases::engine::probe::Observation;
-use crate::cases::engine::session::{Poll, Seen};
+use crate::cases::engine::session::{CheckStatus, Poll, Seen};
 use crate::faults::FaultConfig;
 use crate::telemetry::AlertStatus;
 
@@ -122,24 +122,42 @@ fn every_screen_in_both_languages_at_three_sizes() {
 
 #[test]
 fn the_next_step_says_respond_once_a_detect_check_has_passed() {
-    for (lang, watch, respond) in [
+    for (lang, watch, wait, respond) in [
         (
             Lang::En,
             "watch the signals until a detect check passes",
+            "Detected. Work through the runbook while the case waits for HighLatency, \
+             high-latency-firing; recover (r) only after that.",
             "Detected. Respond first: work through the runbook, answer the questions (a); then r recovers.",
         ),
         (
             Lang::Ru,
             "следите за сигналами, пока не пройдёт проверка detect",
+            "Обнаружено. Пройдите ранбук, пока кейс ждёт: HighLatency, high-latency-firing; \
+             восстанавливайте (r) только после этого.",
             "Обнаружено. Сначала реагируйте: пройдите ранбук, ответьте на вопросы (a); затем r — восстановить.",
         ),
     ] {
         let before = at_size(&detecting(lang), (200, 60));
         assert!(before.contains(watch), "{before}");
         assert!(!before.contains("r recovers"), "{before}");
-        let after = at_size(&fixtures::failing_in(lang), (200, 60));
-        assert!(after.contains(respond), "{after}");
-        assert!(!after.contains(watch), "{after}");
+        // One detect check passed; the alert and a check the case needs
+        // are still pending: wait for them before recovering.
+        let mut app = fixtures::failing_in(lang);
+        let after = at_size(&app, (200, 60));
+        assert!(after.contains(wait), "{after}");
+        assert!(!after.contains(watch) && !after.contains(respond), "{after}");
+        let Some(active) = app.active.as_mut() else {
+            panic!("a case is open")
+        };
+        for a in &mut active.session.alerts {
+            a.fired_after = Some(30.0);
+        }
+        for c in &mut active.session.checks {
+            c.status = CheckStatus::Passed;
+        }
+        let done = at_size(&app, (200, 60));
+        assert!(done.contains(respond), "{done}");
     }
 }
 
@@ -191,7 +209,7 @@ fn the_finished_checks_of_the_phase_are_in_view_at_100x32_under_the_essentials()
     // 100x32 is the terminal of the tmux test, which reads these lines.
     let failing = at_size(&fixtures::failing_in(Lang::En), (100, 32));
     assert!(
-        failing.contains("✔ detect/p95-above-objective 2.300 16.0 s"),
+        failing.contains("✔ detect/p95-above-objective 2.300 10.0 s"),
         "{failing}"
     );
     let done = at_size(&done(Lang::En), (100, 32));
@@ -206,7 +224,7 @@ fn the_log_view_and_its_pinned_facts_are_in_the_language_of_the_screen() {
             [
                 "Pinned for this case",
                 "OOM kill: app-1 ×1, last at 09:07:20",
-                "✔ detect/p95-above-objective (2.300) after 16s",
+                "✔ detect/p95-above-objective (2.300) after 10s",
                 "topic: all",
             ],
         ),
@@ -215,7 +233,7 @@ fn the_log_view_and_its_pinned_facts_are_in_the_language_of_the_screen() {
             [
                 "Закреплено до конца кейса",
                 "убит по OOM: app-1 ×1, последний в 09:07:20",
-                "✔ detect/p95-above-objective (2.300) через 16 с",
+                "✔ detect/p95-above-objective (2.300) через 10 с",
                 "тема: все",
             ],
         ),

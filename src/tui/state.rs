@@ -17,7 +17,7 @@ use crate::telemetry::{BySignal, Series};
 pub use super::form::{FORM, FaultValues, FormField};
 use super::msg::{Blocked, SourceKind};
 use super::progress::{CaseRecord, Progress};
-use super::text::{state_word, t};
+use super::text::{T, state_word, t};
 pub use super::timeline::{Fact, LOG_LINES, LogKind, LogLine, LogView, Pinned, Topic};
 
 /// The five-minute window of the charts.
@@ -52,6 +52,9 @@ pub enum Link {
     /// Has not answered yet since the console started: nothing went down.
     NotYet(String),
     Down(String),
+    /// The stack's health check fails but the API still answers (its
+    /// `/metrics` is read): slow or degraded, not down. Holds the words.
+    Answers(String),
     /// No such thing configured (no Prometheus in local mode without the binary).
     Absent,
 }
@@ -318,6 +321,17 @@ impl App {
         true
     }
 
+    /// How an app whose health check fails still answers: slowly when its
+    /// p95 is a second or more, else degraded.
+    pub(crate) fn answers_word(&self) -> T {
+        let p95 = self.signals.series[crate::telemetry::Signal::P95].latest();
+        if p95.is_some_and(|v| v >= 1.0) {
+            T::AnswersSlowly
+        } else {
+            T::AnswersDegraded
+        }
+    }
+
     /// The API as the header shows it. The stack's view of the app wins
     /// when it has one: `/metrics` keeps answering while `/health` fails,
     /// and the header must not say ✔ beside a stack panel that says
@@ -330,7 +344,11 @@ impl App {
                 && !matches!(s.state, ServiceState::Missing | ServiceState::ImageMissing);
             stopped || s.health == Health::Unhealthy
         });
+        let answering = self.signals.api == Link::Up;
         match down {
+            Some(s) if s.state == ServiceState::Running && answering => {
+                Link::Answers(t(self.lang, self.answers_word()).to_string())
+            }
             Some(s) => Link::Down(format!(
                 "{} {}",
                 s.name,

@@ -10,6 +10,19 @@ use crate::telemetry::AlertStatus;
 
 pub(crate) use crate::words::{T, t, tf, unit};
 
+/// `s` in at most `width` columns: whole when it fits, else cut and ended
+/// with `…`, so no text is ever cut without a sign.
+pub(crate) fn fit(s: &str, width: usize) -> String {
+    if s.chars().count() <= width {
+        return s.to_string();
+    }
+    let mut kept: String = s.chars().take(width.saturating_sub(1)).collect();
+    if width > 0 {
+        kept.push('…');
+    }
+    kept
+}
+
 /// What a fault field accepts, for the form: "an integer from 0 to 30000".
 pub(crate) fn accepted(lang: Lang, kind: FaultKind) -> String {
     let field = kind.field();

@@ -4,7 +4,7 @@
 
 use crate::cases::engine::RunEvent;
 use crate::cases::engine::io::ActError;
-use crate::cases::engine::session::Seen;
+use crate::cases::engine::session::{Progress, Seen};
 use crate::cases::model::Action as CaseAction;
 use crate::faults::FaultConfig;
 use crate::stack::{Backend, Service, StackEvent};
@@ -189,10 +189,21 @@ fn action_done(app: &mut App, action: &CaseAction, result: Result<(), ActError>,
 fn observed(app: &mut App, seen: Seen) -> Vec<Effect> {
     let now = app.now;
     let judged = board::answer_pending(app, &seen);
+    let mut stops = None;
     let events = match app.active.as_mut() {
-        Some(a) => a.session.seen(seen, now),
+        Some(a) => {
+            let was_stopped = a.session.progress == Progress::Stopped;
+            let events = a.session.seen(seen, now);
+            if !was_stopped && a.session.progress == Progress::Stopped {
+                stops = a.session.stopped.clone();
+            }
+            events
+        }
         None => vec![],
     };
+    if let Some(reason) = stops {
+        super::acted::stopped(app, reason);
+    }
     if let Some(index) = judged {
         board::answered(app, index);
     }

@@ -46,6 +46,7 @@ fn link(name: &str, l: &Link, theme: Theme) -> Span<'static> {
     match l {
         Link::Up => Span::styled(format!("{name} ✔ "), theme.ok()),
         Link::Down(_) | Link::NotYet(_) => Span::styled(format!("{name} ✘ "), theme.bad()),
+        Link::Answers(how) => Span::styled(format!("{name} ⚠ {how} "), theme.warn()),
         Link::Unknown => Span::styled(format!("{name} … "), theme.dim()),
         Link::Absent => Span::styled(format!("{name} – "), theme.dim()),
     }

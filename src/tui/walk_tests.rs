@@ -173,15 +173,16 @@ async fn the_console_panel_shows_each_check_timed_from_its_phase_like_run() {
     // one passes at about the same time, counted from the injection too.
     let first = run_after(&events, "p95-above-objective");
     let second = run_after(&events, "p95-times-baseline");
-    assert!((15.0..=19.0).contains(&first), "{first}");
+    assert!((10.0..=12.0).contains(&first), "{first}");
     assert!(
         second >= first,
         "{second} is after the injection, not after {first}"
     );
-    // The alert resolves 30 s after the recover action, once p95 is back.
+    // Both recover checks start with the recover action; p95 is back at
+    // about 20 s and the alert resolves at 30 s, each timed when it held.
     let back = run_after(&events, "p95-back-to-normal");
     let cleared = run_after(&events, "high-latency-cleared");
-    assert!((30.0..=45.0).contains(&back), "{back}");
+    assert!((15.0..=30.0).contains(&back), "{back}");
     assert!(cleared >= back, "{cleared} counts from the recover action");
 
     let clock = Arc::new(FakeClock::default());

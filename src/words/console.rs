@@ -230,6 +230,10 @@ words! {
         HealthStarting => ("starting", "запуск"),
         HealthHealthy => ("healthy", "здоров"),
         HealthUnhealthy => ("unhealthy", "нездоров"),
+        /// The app's health check fails while it still answers, slowly
+        /// (p95 of a second or more) or not.
+        AnswersSlowly => ("answers slowly", "отвечает медленно"),
+        AnswersDegraded => ("answers, health failing", "отвечает, нездоров"),
         // An expected alert's state, as Prometheus reports it.
         AlertInactive => ("inactive", "не активен"),
         AlertPending => ("pending", "ожидает"),
@@ -341,6 +345,12 @@ words! {
             "Обнаружено. Сначала реагируйте: пройдите ранбук",
         ),
         NextAnswer => ("answer the questions (a)", "ответьте на вопросы (a)"),
+        /// Detected, and a detect check or an expected alert the case needs
+        /// is still pending: {0} names them.
+        NextWaitFor => (
+            "Detected. Work through the runbook while the case waits for {0}; recover (r) only after that.",
+            "Обнаружено. Пройдите ранбук, пока кейс ждёт: {0}; восстанавливайте (r) только после этого.",
+        ),
         NextRecover => ("then r recovers.", "затем r — восстановить."),
         // An expected alert's countdown is an upper bound, never a promise.
         AlertAtMost => ("at most", "не более"),

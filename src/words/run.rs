@@ -95,6 +95,12 @@ words! {
             "«{0}» действует на контейнер, а Docker-стенд недоступен: запустите его \
              командой `workshop up` (у локального стенда контейнеров нет) или сделайте это вручную",
         ),
+        /// A case's query read another process than the app: case, phase,
+        /// what asked it, why.
+        ReadsOtherJob => (
+            "case {0}, {1} phase, {2}: {3}. Fix the case file; nothing it showed was about the app",
+            "кейс {0}, фаза «{1}», {2}: {3}. Исправьте файл кейса: показанное им относилось не к приложению",
+        ),
         ContainerUnreachable => (
             "it acts on a container of the Docker stack, and {0} ({1})",
             "шаг действует на контейнер Docker-стенда, а {0} ({1})",

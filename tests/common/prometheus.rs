@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 use super::free_port;
 
 /// A real Prometheus (Debian's `prometheus` binary) scraping `target`
-/// (host:port) every 5 s with the workshop's rules; killed when dropped.
+/// (host:port) every 5 s with the workshop's rules, and itself as every
+/// workshop stack's does; killed when dropped.
 pub struct PrometheusServer {
     pub child: Child,
     pub url: String,
@@ -25,7 +26,8 @@ impl PrometheusServer {
         let root = env!("CARGO_MANIFEST_DIR");
         let config = std::fs::read_to_string(format!("{root}/compose/prometheus.yml"))
             .expect("compose/prometheus.yml")
-            .replace("app:5000", target);
+            .replace("app:5000", target)
+            .replace("localhost:9090", &format!("127.0.0.1:{port}"));
         std::fs::write(dir.path().join("prometheus.yml"), config).expect("write config");
         std::fs::copy(
             format!("{root}/compose/alerts.yml"),
@@ -67,6 +69,31 @@ impl PrometheusServer {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         server
+    }
+}
+
+impl PrometheusServer {
+    /// Waits (up to 60 s) until `query` returns at least one series.
+    pub async fn wait_for_series(&self, query: &str) {
+        let http = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let answer = http
+                .get(format!("{}/api/v1/query", self.url))
+                .query(&[("query", query)])
+                .send()
+                .await;
+            if let Ok(r) = answer
+                && let Ok(body) = r.json::<serde_json::Value>().await
+                && body["data"]["result"]
+                    .as_array()
+                    .is_some_and(|series| !series.is_empty())
+            {
+                return;
+            }
+            assert!(Instant::now() < deadline, "`{query}` returned nothing for 60 s");
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
     }
 }
 

@@ -15,7 +15,7 @@ use crate::cases::check::{AlertProbe, AlertState, HttpProbe, NoData, Probe, Quer
 use crate::cases::model::{Action, ContainerStep};
 use crate::client::{ApiClient, ClientError};
 use crate::faults::FaultConfig;
-use crate::telemetry::{AlertStatus, Signal, Source};
+use crate::telemetry::{AlertStatus, Signal, Source, TelemetryError};
 use crate::words::{E, tf};
 
 use super::probe::{Captures, Observation, compare, reduce};
@@ -161,11 +161,21 @@ impl LiveIo {
         self.services.as_ref()?.app_counts().await
     }
 
-    async fn probe(&self, probe: &Probe, captures: &Captures) -> Observation {
-        match probe {
-            Probe::Query(q) => match self.source.values(&q.promql).await {
-                Ok(values) => judge_query(&values, q, captures),
-                Err(_) => Observation::NoData,
+    /// A case's query, which must read the app only: `Ok(None)` is no
+    /// answer (keep polling), `Err` why it reads another process.
+    async fn app_values(&self, promql: &str) -> Result<Option<Vec<f64>>, String> {
+        match self.source.app_values(promql).await {
+            Ok(values) => Ok(Some(values)),
+            Err(e @ TelemetryError::OtherJob { .. }) => Err(e.to_string()),
+            Err(_) => Ok(None),
+        }
+    }
+
+    async fn probe(&self, probe: &Probe, captures: &Captures) -> Result<Observation, String> {
+        Ok(match probe {
+            Probe::Query(q) => match self.app_values(&q.promql).await? {
+                Some(values) => judge_query(&values, q, captures),
+                None => Observation::NoData,
             },
             Probe::Alert(a) => match self.source.alert(&a.name).await {
                 Ok(status) => judge_alert(status, a),
@@ -178,30 +188,41 @@ impl LiveIo {
                     Err(_) => Observation::NoData,
                 }
             }
-        }
+        })
     }
 
-    async fn value(&self, promql: &str, how: crate::cases::check::Reduce) -> Option<f64> {
-        let values = self.source.values(promql).await.ok()?;
-        reduce(&values, how)
+    async fn value(
+        &self,
+        promql: &str,
+        how: crate::cases::check::Reduce,
+    ) -> Result<Option<f64>, String> {
+        Ok(self
+            .app_values(promql)
+            .await?
+            .and_then(|values| reduce(&values, how)))
     }
 }
 
 impl CaseIo for LiveIo {
     fn observe(&self, poll: Poll, captures: Captures) -> BoxFuture<'_, Seen> {
         async move {
+            let asked = poll.clone();
+            let misread = |reason| Seen::Misread {
+                poll: asked,
+                reason,
+            };
             match poll {
                 Poll::Capture {
                     name,
                     promql,
                     reduce,
-                } => Seen::Captured {
-                    value: self.value(&promql, reduce).await,
-                    name,
+                } => match self.value(&promql, reduce).await {
+                    Ok(value) => Seen::Captured { value, name },
+                    Err(reason) => misread(reason),
                 },
-                Poll::Check { index, probe } => Seen::Check {
-                    index,
-                    seen: self.probe(&probe, &captures).await,
+                Poll::Check { index, probe } => match self.probe(&probe, &captures).await {
+                    Ok(seen) => Seen::Check { index, seen },
+                    Err(reason) => misread(reason),
                 },
                 Poll::Alert { index, name } => {
                     let found = self.source.alert_since(&name).await.ok();
@@ -217,9 +238,9 @@ impl CaseIo for LiveIo {
                     index,
                     promql,
                     reduce,
-                } => Seen::Question {
-                    index,
-                    live: self.value(&promql, reduce).await,
+                } => match self.value(&promql, reduce).await {
+                    Ok(live) => Seen::Question { index, live },
+                    Err(reason) => misread(reason),
                 },
                 Poll::Peaks => {
                     let (p95, error_ratio, memory_bytes) = tokio::join!(

@@ -89,6 +89,8 @@ pub(crate) async fn walk(
                 respond_and_recover(&mut s, io, clock, emit).await
             }
             Progress::Done => break 'walk None,
+            // A query read another process than the app.
+            Progress::Stopped => s.stopped.clone(),
             _ => None,
         };
         if stopped.is_some() {

@@ -50,8 +50,8 @@ async fn case_one_walks_to_a_pass_with_times_counted_on_the_engines_clock() {
     assert_eq!(o.aborted, None);
     let ttd = o.time_to_detect.expect("detected").as_secs_f64();
     assert!(
-        (15.0..=19.0).contains(&ttd),
-        "p95 rises 10 s after the injection, holds 5 s, polled every 2 s: {ttd}"
+        (10.0..=12.0).contains(&ttd),
+        "p95 rises 10 s after the injection, polled every 2 s (then holds 5 s): {ttd}"
     );
     let tta = o.time_to_alert.expect("alerted").as_secs_f64();
     assert!((40.0..=42.5).contains(&tta), "fires at 40 s: {tta}");

@@ -93,8 +93,10 @@ pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
     if let Link::Down(_) | Link::NotYet(_) = s.prometheus {
         title.push(Span::styled("· Prometheus ✘ ", theme.bad()));
     }
-    if let Link::Down(_) | Link::NotYet(_) = app.api_link() {
-        title.push(Span::styled("· API ✘ ", theme.bad()));
+    match app.api_link() {
+        Link::Down(_) | Link::NotYet(_) => title.push(Span::styled("· API ✘ ", theme.bad())),
+        Link::Answers(how) => title.push(Span::styled(format!("· API ⚠ {how} "), theme.warn())),
+        _ => {}
     }
     let block = Block::bordered().title(Line::from(title));
     let inner = block.inner(area);

@@ -26,8 +26,30 @@ fn what_next(next: Option<&Case>, lang: Lang) -> String {
     }
 }
 
-/// Respond before recover: the runbook, the questions still open, then `r`.
+/// What the detect phase still waits for: the expected alerts not yet
+/// fired, then the detect checks not yet ended, by name.
+fn awaited(s: &CaseSession) -> Vec<String> {
+    let alerts = s
+        .alerts
+        .iter()
+        .filter(|a| a.fired_after.is_none() && !a.missed)
+        .map(|a| a.name.clone());
+    let checks = s
+        .checks
+        .iter()
+        .filter(|c| c.phase == Phase::Detect)
+        .filter(|c| matches!(c.status, CheckStatus::Pending | CheckStatus::Waiting))
+        .map(|c| c.check.id.clone());
+    alerts.chain(checks).collect()
+}
+
+/// Respond before recover: the runbook, the questions still open, then
+/// `r`; while the case still waits for an alert or a check, that first.
 fn respond(s: &CaseSession, lang: Lang) -> String {
+    let waiting = awaited(s);
+    if !waiting.is_empty() {
+        return tf(lang, T::NextWaitFor, &[&waiting.join(", ")]);
+    }
     let open = s.questions.iter().any(|q| !q.settled());
     let answer = if open {
         format!(", {}", t(lang, T::NextAnswer))

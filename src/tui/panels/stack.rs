@@ -12,7 +12,7 @@ use crate::cases::Lang;
 use crate::stack::{Health, ServiceState, ServiceStatus};
 
 use crate::tui::state::{App, StackLife};
-use crate::tui::text::{T, backend_word, state_word, t};
+use crate::tui::text::{T, backend_word, fit, state_word, t};
 use crate::tui::theme::Theme;
 
 /// Rows the panel needs inside its border for `app`.
@@ -44,8 +44,20 @@ fn mem(s: &ServiceStatus, lang: Lang, gap: &str) -> String {
     }
 }
 
-fn service(s: &ServiceStatus, lang: Lang, theme: Theme, width: usize) -> Line<'static> {
+/// One service's cell; `answers` is how an app that fails its health
+/// check still answers (the API's `/metrics` is read), if it does.
+fn service(
+    s: &ServiceStatus,
+    answers: Option<T>,
+    lang: Lang,
+    theme: Theme,
+    width: usize,
+) -> Line<'static> {
+    let answers = answers.filter(|_| {
+        s.name.is_app() && s.state == ServiceState::Running && s.health == Health::Unhealthy
+    });
     let (mark, style) = match (s.state, s.health) {
+        _ if answers.is_some() => ("⚠", theme.warn()),
         (ServiceState::Running, Health::Healthy) => ("✔", theme.ok()),
         (ServiceState::Running, Health::Starting) => ("…", theme.warn()),
         (ServiceState::Running, Health::Unknown) => ("●", theme.ok()),
@@ -53,28 +65,40 @@ fn service(s: &ServiceStatus, lang: Lang, theme: Theme, width: usize) -> Line<'s
         (ServiceState::Missing | ServiceState::ImageMissing, _) => ("·", theme.dim()),
         _ => ("✘", theme.bad()),
     };
-    let state = t(lang, state_word(s.state, s.health));
+    let state = t(lang, answers.unwrap_or(state_word(s.state, s.health)));
     let oom_style = if s.oom_kills > 0 {
         theme.bad()
     } else {
         theme.dim()
     };
-    let line = |state_w: usize, gap: &str| {
+    let name = s.name.to_string();
+    let counts = format!("↻{} ", s.restarts);
+    let oom = format!("OOM {} ", s.oom_kills);
+    let line = |name_w: usize, state: &str, state_w: usize, gap: &str| {
         vec![
             Span::styled(format!("{mark} "), style),
-            Span::styled(format!("{:<10} ", s.name), theme.title()),
+            Span::styled(format!("{name:<name_w$} "), theme.title()),
             Span::styled(format!("{state:<state_w$} "), style),
-            Span::styled(format!("↻{} ", s.restarts), theme.dim()),
-            Span::styled(format!("OOM {} ", s.oom_kills), oom_style),
+            Span::styled(counts.clone(), theme.dim()),
+            Span::styled(oom.clone(), oom_style),
             Span::raw(mem(s, lang, gap)),
         ]
     };
     let used = |text: &[Span]| -> usize { text.iter().map(|s| s.content.chars().count()).sum() };
     // Two services a row at 80 columns leave 39 each: the memory and its
-    // unit keep their place by giving up padding, never by wrapping.
-    let mut text = line(9, " ");
-    if used(&text) > width {
-        text = line(7, "");
+    // unit keep their place by giving up padding, then the state word is
+    // cut with `…`; a space always ends the cell, so two never run together.
+    let room = width.saturating_sub(1);
+    let mut text = line(10, state, 9, " ");
+    for (name_w, state_w) in [(10, 7), (6, 7), (0, 0)] {
+        if used(&text) > room {
+            text = line(name_w, state, state_w, "");
+        }
+    }
+    let over = used(&text).saturating_sub(room);
+    if over > 0 {
+        let cut = fit(state, state.chars().count().saturating_sub(over).max(2));
+        text = line(0, &cut, 0, "");
     }
     let n = used(&text);
     if n < width {
@@ -126,10 +150,12 @@ pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
         (_, Some(status)) => {
             let per_row = if area.width >= 70 { 2 } else { 1 };
             let cell = inner_w / per_row;
+            let answers = matches!(app.api_link(), crate::tui::state::Link::Answers(_))
+                .then(|| app.answers_word());
             for pair in status.services.chunks(per_row) {
                 let mut spans = Vec::new();
                 for s in pair {
-                    spans.extend(service(s, lang, theme, cell).spans);
+                    spans.extend(service(s, answers, lang, theme, cell).spans);
                 }
                 lines.push(Line::from(spans));
             }
@@ -145,7 +171,7 @@ pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
         Span::raw(short(&app.api_url).to_string()),
     ];
     if let Some(p) = &app.prometheus_url {
-        urls.push(Span::styled(" · Prom ", theme.dim()));
+        urls.push(Span::styled(" · Prometheus ", theme.dim()));
         urls.push(Span::raw(short(p).to_string()));
     }
     if let Some(status) = &app.stack.status

@@ -54,10 +54,13 @@ impl CaseSession {
         }
     }
 
-    /// Starts the first waiting check of `phase`; baseline checks all start
-    /// together, detect and recover ones each after the one before.
+    /// Starts the first waiting check of `phase`. Baseline and recover
+    /// checks all start together (each says how the system is, so each is
+    /// timed from when it first held); detect ones each after the one
+    /// before, since they tell the fault's story in order (the leak grows,
+    /// then the kill, then the restart).
     pub(super) fn activate(&mut self, phase: Phase, now: f64) {
-        let all_at_once = phase == Phase::Baseline;
+        let all_at_once = phase != Phase::Detect;
         let phase_started = self.phase_started(phase).unwrap_or(now);
         for c in self.checks.iter_mut().filter(|c| c.phase == phase) {
             match c.status {
@@ -115,8 +118,15 @@ impl CaseSession {
             Progress::Recover => {
                 self.activate(Phase::Recover, now);
                 if finished(self, Phase::Recover) {
+                    // Recovered when the last recover check first held.
                     if all_passed(self, Phase::Recover) {
-                        self.time_to_recover = self.recovering_at.map(|r| now - r);
+                        self.time_to_recover = self
+                            .checks
+                            .iter()
+                            .filter(|c| c.phase == Phase::Recover)
+                            .filter_map(|c| c.after)
+                            .reduce(f64::max)
+                            .or(self.recovering_at.map(|r| now - r));
                     }
                     self.progress = Progress::Done;
                     events.push(RunEvent::CaseFinished {

@@ -310,7 +310,14 @@ fn finish(c: &mut CheckState, passed: bool, now: f64, lang: Lang) -> RunEvent {
     } else {
         CheckStatus::Failed
     };
-    let after = c.phase_started.or(c.started).map_or(0.0, |s| now - s);
+    // A pass is timed from when its condition first held (and kept holding
+    // for `hold_for`), not from when that was confirmed.
+    let at = if passed {
+        c.holding_since.unwrap_or(now)
+    } else {
+        now
+    };
+    let after = c.phase_started.or(c.started).map_or(0.0, |s| at - s);
     c.after = Some(after);
     if passed {
         RunEvent::CheckPassed {

@@ -156,6 +156,10 @@ pub enum Seen {
         /// The app's resident memory, in bytes.
         memory_bytes: Option<f64>,
     },
+    /// The query of `poll` returned series of another process than the
+    /// app (`reason` says which): the case stops, since any number it
+    /// showed would be about the wrong process.
+    Misread { poll: Poll, reason: String },
 }
 
 /// One reading of the case's signals, for the chart in its report.

@@ -4,7 +4,7 @@
 use crate::cases::check::{AlertState, Probe};
 use crate::cases::{Lang, Phase};
 use crate::telemetry::AlertStatus;
-use crate::words::{E, tf};
+use crate::words::{E, t, tf};
 
 use super::super::RunEvent;
 use super::super::probe::Observation;
@@ -107,6 +107,7 @@ impl CaseSession {
                 });
             }
             Seen::Check { index, seen } => events.extend(self.check_seen(index, seen, now)),
+            Seen::Misread { poll, reason } => self.misread(&poll, &reason),
             Seen::Alert {
                 index,
                 status,
@@ -220,6 +221,33 @@ impl CaseSession {
             return Some(RunEvent::BaselineFailed { reason });
         }
         event
+    }
+
+    /// A query read another process: the case stops where it is, naming
+    /// itself, the phase and what asked (as a failed action stops it); the
+    /// driver says why, from [`CaseSession::stopped`].
+    fn misread(&mut self, poll: &Poll, reason: &str) {
+        let (phase, what) = match poll {
+            Poll::Capture { name, .. } => (Phase::Baseline, name.clone()),
+            Poll::Check { index, .. } => match self.checks.get(*index) {
+                Some(c) => (c.phase, c.check.id.clone()),
+                None => (Phase::Detect, String::new()),
+            },
+            Poll::Question { index, .. } => {
+                let id = self.case.phases.detect.questions.get(*index);
+                (Phase::Detect, id.map(|q| q.id.clone()).unwrap_or_default())
+            }
+            Poll::Alert { name, .. } => (Phase::Detect, name.clone()),
+            Poll::Peaks => (Phase::Detect, String::new()),
+        };
+        let lang = self.lang;
+        let reason = tf(
+            lang,
+            E::ReadsOtherJob,
+            &[&self.case.id, &t(lang, phase), &what, &reason],
+        );
+        self.progress = Progress::Stopped;
+        self.stopped = Some(reason);
     }
 
     pub(super) fn begin_baseline(&mut self, now: f64) {
