@@ -22,6 +22,7 @@ pub(crate) mod bilingual;
 pub(crate) mod check;
 pub(crate) mod duration;
 pub(crate) mod engine;
+pub(crate) mod figures;
 pub mod export;
 pub(crate) mod hint;
 pub(crate) mod load;

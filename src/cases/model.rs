@@ -50,8 +50,12 @@ pub struct Case {
 #[serde(deny_unknown_fields)]
 pub struct LookAt {
     pub what: Text,
-    /// A query that shows it, when there is one.
+    /// A query that shows it, when there is one. The console shows its
+    /// value live while the case runs, so a question can ask about it.
     pub promql: Option<String>,
+    /// The unit of the query's value as shown beside it ("MiB", "ms").
+    #[serde(default)]
+    pub unit: Option<String>,
     pub why: Text,
 }
 

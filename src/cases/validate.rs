@@ -14,7 +14,7 @@ use super::phase::Phase;
 use super::problem::{nearest, unknown};
 use super::rules;
 
-type Report<'a> = dyn FnMut(&str, String) + 'a;
+pub(crate) type Report<'a> = dyn FnMut(&str, String) + 'a;
 
 /// True for `latency`, `error-rate`, `db-slow-2`.
 pub(crate) fn is_kebab_case(id: &str) -> bool {
@@ -63,6 +63,7 @@ pub(crate) fn case(c: &Case, report: &mut Report<'_>) {
     }
     text("title", &c.title, report);
     text("briefing", &c.briefing, report);
+    super::figures::questions_on_screen(c, report);
     texts("objectives", &c.objectives, report);
     texts("post_mortem", &c.post_mortem, report);
     for (i, l) in c.look_at.iter().enumerate() {

@@ -167,12 +167,24 @@ fn answer(app: &mut App) -> Vec<Effect> {
                 index,
                 text: String::new(),
                 not_a_number: false,
-            }
+            };
+            return question_opened(app, index);
         }
         None if has_questions => app.log(LogKind::Info, t(app.lang, T::AllAnswered)),
         None => {}
     }
     vec![]
+}
+
+/// The answer box opened on question `index`: its figure is read now, to
+/// judge the answer against what the screen showed.
+pub(crate) fn question_opened(app: &App, index: usize) -> Vec<Effect> {
+    app.active
+        .as_ref()
+        .and_then(|a| a.session.question_opened(index))
+        .map(Effect::Observe)
+        .into_iter()
+        .collect()
 }
 
 /// Steady load on or off, with the open case's mix.

@@ -207,11 +207,16 @@ fn answer_key(app: &mut App, key: KeyEvent, index: usize, mut text: String) -> V
             text,
             not_a_number: false,
         };
+        if next == index {
+            vec![]
+        } else {
+            super::actions::question_opened(app, next)
+        }
     };
     match key.code {
         KeyCode::Esc => app.overlay = Overlay::None,
-        KeyCode::Tab | KeyCode::Down => to(app, true),
-        KeyCode::BackTab | KeyCode::Up => to(app, false),
+        KeyCode::Tab | KeyCode::Down => return to(app, true),
+        KeyCode::BackTab | KeyCode::Up => return to(app, false),
         KeyCode::Enter => {
             // A decimal comma is read as a point; the text stays as typed.
             let Ok(value) = text.trim().replace(',', ".").parse::<f64>() else {

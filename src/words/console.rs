@@ -345,6 +345,13 @@ words! {
             "Обнаружено. Сначала реагируйте: пройдите ранбук",
         ),
         NextAnswer => ("answer the questions (a)", "ответьте на вопросы (a)"),
+        /// Above the questions: the case's `look_at` figures, live.
+        LiveFigures => ("Live figures", "Цифры сейчас"),
+        /// Under the answer box: what the answer is compared with.
+        JudgedAtOpen => (
+            "Judged against the figure as the screen showed it when this box opened.",
+            "Ответ сверяется с цифрой, какой она была на экране, когда открылось это окно.",
+        ),
         /// Detected, and a detect check or an expected alert the case needs
         /// is still pending: {0} names them.
         NextWaitFor => (

@@ -242,6 +242,14 @@ impl CaseIo for LiveIo {
                     Ok(live) => Seen::Question { index, live },
                     Err(reason) => misread(reason),
                 },
+                // A figure is one number: a query of several series shows none.
+                Poll::Figure { index, promql } => match self.app_values(&promql).await {
+                    Ok(values) => Seen::Figure {
+                        index,
+                        live: values.filter(|v| v.len() == 1).and_then(|v| v.first().copied()),
+                    },
+                    Err(reason) => misread(reason),
+                },
                 Poll::Peaks => {
                     let (p95, error_ratio, memory_bytes) = tokio::join!(
                         self.source.signal(Signal::P95),

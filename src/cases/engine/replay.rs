@@ -165,6 +165,10 @@ impl Replay {
                 index,
                 live: reduce(&self.values(&promql), how),
             },
+            Poll::Figure { index, promql } => Seen::Figure {
+                index,
+                live: self.values(&promql).first().copied(),
+            },
             Poll::Peaks => Seen::Peaks {
                 p95: self.values("job:fintech_p95_latency:5m").first().copied(),
                 error_ratio: Some(0.0),

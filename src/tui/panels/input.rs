@@ -108,7 +108,8 @@ fn answer(
             theme.bad(),
         ));
     }
-    let rect = centered(area, 70, 8);
+    lines.push(Line::styled(t(lang, T::JudgedAtOpen).to_string(), theme.dim()));
+    let rect = centered(area, 70, 10);
     let block = Block::bordered().title(Span::styled(
         format!(" {} ", t(lang, T::AnswerTitle)),
         theme.title(),

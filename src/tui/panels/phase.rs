@@ -71,9 +71,48 @@ fn hints(s: &CaseSession, lang: Lang, theme: Theme) -> Vec<Line<'static>> {
     lines
 }
 
+/// The case's `look_at` figures that are one number, live: what the
+/// questions ask about is on screen, in the same words.
+fn figures(s: &CaseSession, lang: Lang, theme: Theme) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    for (l, v) in s.case.look_at.iter().zip(&s.figures) {
+        let Some(v) = v else { continue };
+        let shown = figure(*v, lang);
+        let unit = l
+            .unit
+            .as_deref()
+            .map(|u| format!(" {}", unit(lang, u)))
+            .unwrap_or_default();
+        lines.push(Line::from(vec![
+            Span::raw(format!("• {}: ", l.what.get(lang))),
+            Span::styled(format!("{shown}{unit}"), theme.accent()),
+        ]));
+    }
+    if !lines.is_empty() {
+        lines.insert(0, Line::styled(t(lang, T::LiveFigures), theme.title()));
+    }
+    lines
+}
+
+/// A live figure: three significant decimals below 1, one below 100, none
+/// above; a decimal comma in Russian, as the case texts write numbers.
+pub(crate) fn figure(v: f64, lang: Lang) -> String {
+    let text = if v.abs() >= 100.0 {
+        format!("{v:.0}")
+    } else if v.abs() >= 1.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.3}")
+    };
+    match lang {
+        Lang::Ru => text.replace('.', ","),
+        Lang::En => text,
+    }
+}
+
 fn questions(s: &CaseSession, lang: Lang, theme: Theme) -> Vec<Line<'static>> {
     let qs = &s.case.phases.detect.questions;
-    let mut lines = Vec::new();
+    let mut lines = figures(s, lang, theme);
     if !qs.is_empty() {
         lines.push(Line::styled(
             t(lang, T::Questions).to_string(),
@@ -273,7 +312,7 @@ mod tests {
                     active_for_s: Some(100.0),
                 }),
             );
-            let screen = draw(120, 30, |f| render(f, f.area(), &app, Theme::PLAIN));
+            let screen = draw(120, 40, |f| render(f, f.area(), &app, Theme::PLAIN));
             assert!(screen.contains(words), "{screen}");
             assert!(screen.contains("TTA —"), "{screen}");
         }

@@ -28,6 +28,8 @@ const ALERT_POLL_S: f64 = 2.0;
 /// How often the case's signals are sampled (its peaks are taken while
 /// the fault is in).
 const PEAKS_POLL_S: f64 = 5.0;
+/// How often the `look_at` figures on screen are read.
+const FIGURES_POLL_S: f64 = 5.0;
 /// Samples kept for a case's chart: over two hours at one per 5 s.
 const SAMPLES_KEPT: usize = 1600;
 /// A baseline capture that finds no data is asked again this often, this
@@ -60,6 +62,11 @@ pub struct CaseSession {
     pub alerts: Vec<AlertWatch>,
     pub hints_shown: Vec<bool>,
     pub questions: Vec<QuestionState>,
+    /// The live value of each `look_at` with a query (`None`: no query, or
+    /// no data yet), read every [`FIGURES_POLL_S`].
+    pub figures: Vec<Option<f64>>,
+    figures_next: f64,
+    figures_in_flight: usize,
     pub injected_at: Option<f64>,
     pub recovering_at: Option<f64>,
     pub time_to_detect: Option<f64>,
@@ -110,6 +117,7 @@ impl CaseSession {
             })
             .collect();
         let settle_until = now + p.baseline.settle.get().as_secs_f64();
+        let figures = vec![None; case.look_at.len()];
         let questions = p
             .detect
             .questions
@@ -132,6 +140,9 @@ impl CaseSession {
             checks,
             alerts,
             questions,
+            figures,
+            figures_next: now,
+            figures_in_flight: 0,
             injected_at: None,
             recovering_at: None,
             time_to_detect: None,

@@ -83,6 +83,9 @@ pub(super) const QUESTION_TRIES: u32 = 2;
 pub struct QuestionState {
     pub answer: Option<f64>,
     pub live: Option<f64>,
+    /// The figure read when the answer box opened: the answer is judged
+    /// against it, not against a value that moved while the student typed.
+    pub at_open: Option<f64>,
     pub correct: Option<bool>,
     /// Answers judged wrong so far.
     pub wrong: u32,
@@ -122,6 +125,11 @@ pub enum Poll {
         promql: String,
         reduce: Reduce,
     },
+    /// A live figure of the case's `look_at[index]`, shown on screen.
+    Figure {
+        index: usize,
+        promql: String,
+    },
     /// The case's p95, error ratio and memory now: a sample for its
     /// report's chart, and its worst p95 and error ratio while the fault
     /// is in.
@@ -155,6 +163,10 @@ pub enum Seen {
         error_ratio: Option<f64>,
         /// The app's resident memory, in bytes.
         memory_bytes: Option<f64>,
+    },
+    Figure {
+        index: usize,
+        live: Option<f64>,
     },
     /// The query of `poll` returned series of another process than the
     /// app (`reason` says which): the case stops, since any number it

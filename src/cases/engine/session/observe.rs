@@ -9,7 +9,8 @@ use crate::words::{E, t, tf};
 use super::super::RunEvent;
 use super::super::probe::Observation;
 use super::{
-    ALERT_POLL_S, CAPTURE_RETRY_S, CAPTURE_TRIES, CaseSession, CheckStatus, PEAKS_POLL_S, Poll,
+    ALERT_POLL_S, CAPTURE_RETRY_S, CAPTURE_TRIES, CaseSession, CheckStatus, FIGURES_POLL_S,
+    PEAKS_POLL_S, Poll,
     Progress, SAMPLES_KEPT, Sample, Seen, finish, higher, secs_f,
 };
 
@@ -29,6 +30,19 @@ impl CaseSession {
                         name: name.clone(),
                         promql: cap.promql.clone(),
                         reduce: cap.reduce,
+                    });
+                }
+            }
+        }
+        if self.progress != Progress::Done && self.figures_in_flight == 0 && now >= self.figures_next
+        {
+            self.figures_next = now + FIGURES_POLL_S;
+            for (index, l) in self.case.look_at.iter().enumerate() {
+                if let Some(promql) = &l.promql {
+                    self.figures_in_flight += 1;
+                    out.push(Poll::Figure {
+                        index,
+                        promql: promql.clone(),
                     });
                 }
             }
@@ -58,6 +72,18 @@ impl CaseSession {
             }
         }
         out
+    }
+
+    /// Reads question `index`'s figure now, as the answer box opens: its
+    /// answer is judged against this reading.
+    pub fn question_opened(&self, index: usize) -> Option<Poll> {
+        let q = self.case.phases.detect.questions.get(index)?;
+        self.questions.get(index).filter(|s| !s.settled())?;
+        Some(Poll::Question {
+            index,
+            promql: q.promql.clone(),
+            reduce: q.reduce,
+        })
     }
 
     /// The student's answer to question `index`; the caller observes the
@@ -108,6 +134,12 @@ impl CaseSession {
             }
             Seen::Check { index, seen } => events.extend(self.check_seen(index, seen, now)),
             Seen::Misread { poll, reason } => self.misread(&poll, &reason),
+            Seen::Figure { index, live } => {
+                self.figures_in_flight = self.figures_in_flight.saturating_sub(1);
+                if let Some(f) = self.figures.get_mut(index) {
+                    *f = live;
+                }
+            }
             Seen::Alert {
                 index,
                 status,
@@ -156,16 +188,23 @@ impl CaseSession {
                 // Judged once per answer: a second reading of the same
                 // answer (or one after the verdict settled) changes nothing.
                 if let (Some(q), Some(tol)) = (self.questions.get_mut(index), tol)
-                    && q.correct.is_none()
                     && !q.settled()
                 {
-                    q.live = live;
-                    q.correct = match (q.answer, live) {
-                        (Some(a), Some(l)) => Some(tol.accepts(a, l)),
-                        _ => None,
-                    };
-                    if q.correct == Some(false) {
-                        q.wrong += 1;
+                    if q.answer.is_none() || q.correct.is_some() {
+                        // No answer waits: the box just opened, and this is
+                        // the figure its answer will be judged against.
+                        q.at_open = live;
+                        q.live = live;
+                    } else {
+                        let live = q.at_open.take().or(live);
+                        q.live = live;
+                        q.correct = match (q.answer, live) {
+                            (Some(a), Some(l)) => Some(tol.accepts(a, l)),
+                            _ => None,
+                        };
+                        if q.correct == Some(false) {
+                            q.wrong += 1;
+                        }
                     }
                 }
             }
@@ -237,6 +276,7 @@ impl CaseSession {
                 let id = self.case.phases.detect.questions.get(*index);
                 (Phase::Detect, id.map(|q| q.id.clone()).unwrap_or_default())
             }
+            Poll::Figure { index, .. } => (self.phase_now(), format!("look_at[{index}]")),
             Poll::Alert { name, .. } => (Phase::Detect, name.clone()),
             Poll::Peaks => (Phase::Detect, String::new()),
         };
@@ -248,6 +288,17 @@ impl CaseSession {
         );
         self.progress = Progress::Stopped;
         self.stopped = Some(reason);
+    }
+
+    /// The phase the student is in, as the case file names phases.
+    fn phase_now(&self) -> Phase {
+        match self.progress {
+            Progress::Settling | Progress::Baseline | Progress::Ready | Progress::BaselineFailed => {
+                Phase::Baseline
+            }
+            Progress::Detect => Phase::Detect,
+            Progress::Recover | Progress::Done | Progress::Stopped => Phase::Recover,
+        }
     }
 
     pub(super) fn begin_baseline(&mut self, now: f64) {
