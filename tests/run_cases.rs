@@ -107,8 +107,8 @@ async fn cases_check_proves_the_latency_case_teachable() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_case_whose_query_reads_prometheus_itself_is_stopped_and_named() {
     let root = env!("CARGO_MANIFEST_DIR");
-    let shipped = std::fs::read_to_string(format!("{root}/cases/04-memory-leak.yaml"))
-        .expect("case 4");
+    let shipped =
+        std::fs::read_to_string(format!("{root}/cases/04-memory-leak.yaml")).expect("case 4");
     let app_only = r#"process_resident_memory_bytes{job=\"fintech-api\"} / 1048576"#;
     assert!(shipped.contains(app_only), "case 4 reads the app's memory");
     let careless = shipped.replace(app_only, "process_resident_memory_bytes / 1048576");
@@ -128,7 +128,10 @@ async fn a_case_whose_query_reads_prometheus_itself_is_stopped_and_named() {
         .await
         .expect("run workshop");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(!out.status.success(), "the careless case must not pass:\n{stdout}");
+    assert!(
+        !out.status.success(),
+        "the careless case must not pass:\n{stdout}"
+    );
     assert!(
         stdout.contains("case memory-leak, baseline phase, rss_base")
             && stdout.contains("`process_resident_memory_bytes / 1048576`")

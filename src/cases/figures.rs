@@ -2,7 +2,8 @@
 //! console lists each `look_at` of one number live under "Live figures".
 
 use super::model::Case;
-use super::validate::Report;
+/// Where a problem is reported: the field's path, and what to do.
+type Report<'a> = dyn FnMut(&str, String) + 'a;
 
 /// Every question asks about a figure the screen shows live, in the same
 /// words: a `look_at` with the question's very query (the console shows it
@@ -44,20 +45,30 @@ mod tests {
 
     fn problems(c: &Case) -> Vec<String> {
         let mut found = Vec::new();
-        questions_on_screen(c, &mut |path: &str, msg: String| found.push(format!("{path}: {msg}")));
+        questions_on_screen(c, &mut |path: &str, msg: String| {
+            found.push(format!("{path}: {msg}"))
+        });
         found
     }
 
     #[test]
     fn a_question_about_a_figure_not_on_screen_or_named_otherwise_is_refused() {
         let set = CaseSet::shipped().expect("cases");
-        let leak = set.cases().iter().find(|c| c.id == "memory-leak").expect("case 4");
+        let leak = set
+            .cases()
+            .iter()
+            .find(|c| c.id == "memory-leak")
+            .expect("case 4");
         assert!(problems(leak).is_empty(), "{:?}", problems(leak));
         let mut off_screen = leak.clone();
-        off_screen.look_at.retain(|l| l.what.en != "Memory held by the leak");
+        off_screen
+            .look_at
+            .retain(|l| l.what.en != "Memory held by the leak");
         let found = problems(&off_screen);
         assert!(
-            found.iter().any(|p| p.starts_with("phases.detect.questions[0].promql: no look_at")),
+            found
+                .iter()
+                .any(|p| p.starts_with("phases.detect.questions[0].promql: no look_at")),
             "{found:?}"
         );
         let mut renamed = leak.clone();
@@ -65,10 +76,12 @@ mod tests {
         let found = problems(&renamed);
         assert_eq!(
             found,
-            ["phases.detect.questions[0].ask.ru: name the figure as the screen labels it: \
+            [
+                "phases.detect.questions[0].ask.ru: name the figure as the screen labels it: \
               «Память, удерживаемая утечкой»"
-                .replace('«', "“")
-                .replace('»', "”")],
+                    .replace('«', "“")
+                    .replace('»', "”")
+            ],
         );
     }
 }

@@ -1,6 +1,4 @@
-//! The console in each state the snapshot tests draw: empty, loading,
-//! healthy, failing, Docker absent, images unavailable, Prometheus absent. Built through the
-//! same `update` the console runs, from the messages the tasks would send.
+//! The console in each state the snapshot tests draw, built through the same `update` the console runs.
 
 use std::time::Duration;
 
@@ -198,7 +196,7 @@ pub(super) fn healthy_seen(p: &Poll, _t: f64) -> Seen {
         },
         Poll::Figure { index, .. } => Seen::Figure {
             index: *index,
-            live: Some(37.5),
+            live: None,
         },
         Poll::Peaks => Seen::Peaks {
             p95: Some(0.045),

@@ -146,7 +146,10 @@ fn the_next_step_says_respond_once_a_detect_check_has_passed() {
         let mut app = fixtures::failing_in(lang);
         let after = at_size(&app, (200, 60));
         assert!(after.contains(wait), "{after}");
-        assert!(!after.contains(watch) && !after.contains(respond), "{after}");
+        assert!(
+            !after.contains(watch) && !after.contains(respond),
+            "{after}"
+        );
         let Some(active) = app.active.as_mut() else {
             panic!("a case is open")
         };

@@ -91,7 +91,10 @@ impl PrometheusServer {
             {
                 return;
             }
-            assert!(Instant::now() < deadline, "`{query}` returned nothing for 60 s");
+            assert!(
+                Instant::now() < deadline,
+                "`{query}` returned nothing for 60 s"
+            );
             tokio::time::sleep(Duration::from_millis(250)).await;
         }
     }

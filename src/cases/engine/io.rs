@@ -246,7 +246,9 @@ impl CaseIo for LiveIo {
                 Poll::Figure { index, promql } => match self.app_values(&promql).await {
                     Ok(values) => Seen::Figure {
                         index,
-                        live: values.filter(|v| v.len() == 1).and_then(|v| v.first().copied()),
+                        live: values
+                            .filter(|v| v.len() == 1)
+                            .and_then(|v| v.first().copied()),
                     },
                     Err(reason) => misread(reason),
                 },

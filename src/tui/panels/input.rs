@@ -108,7 +108,10 @@ fn answer(
             theme.bad(),
         ));
     }
-    lines.push(Line::styled(t(lang, T::JudgedAtOpen).to_string(), theme.dim()));
+    lines.push(Line::styled(
+        t(lang, T::JudgedAtOpen).to_string(),
+        theme.dim(),
+    ));
     let rect = centered(area, 70, 10);
     let block = Block::bordered().title(Span::styled(
         format!(" {} ", t(lang, T::AnswerTitle)),

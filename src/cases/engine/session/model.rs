@@ -171,7 +171,10 @@ pub enum Seen {
     /// The query of `poll` returned series of another process than the
     /// app (`reason` says which): the case stops, since any number it
     /// showed would be about the wrong process.
-    Misread { poll: Poll, reason: String },
+    Misread {
+        poll: Poll,
+        reason: String,
+    },
 }
 
 /// One reading of the case's signals, for the chart in its report.

@@ -10,8 +10,7 @@ use super::super::RunEvent;
 use super::super::probe::Observation;
 use super::{
     ALERT_POLL_S, CAPTURE_RETRY_S, CAPTURE_TRIES, CaseSession, CheckStatus, FIGURES_POLL_S,
-    PEAKS_POLL_S, Poll,
-    Progress, SAMPLES_KEPT, Sample, Seen, finish, higher, secs_f,
+    PEAKS_POLL_S, Poll, Progress, SAMPLES_KEPT, Sample, Seen, finish, higher, secs_f,
 };
 
 impl CaseSession {
@@ -34,7 +33,9 @@ impl CaseSession {
                 }
             }
         }
-        if self.progress != Progress::Done && self.figures_in_flight == 0 && now >= self.figures_next
+        if self.progress != Progress::Done
+            && self.figures_in_flight == 0
+            && now >= self.figures_next
         {
             self.figures_next = now + FIGURES_POLL_S;
             for (index, l) in self.case.look_at.iter().enumerate() {
@@ -177,37 +178,7 @@ impl CaseSession {
                     }
                 }
             }
-            Seen::Question { index, live } => {
-                let tol = self
-                    .case
-                    .phases
-                    .detect
-                    .questions
-                    .get(index)
-                    .map(|q| q.tolerance);
-                // Judged once per answer: a second reading of the same
-                // answer (or one after the verdict settled) changes nothing.
-                if let (Some(q), Some(tol)) = (self.questions.get_mut(index), tol)
-                    && !q.settled()
-                {
-                    if q.answer.is_none() || q.correct.is_some() {
-                        // No answer waits: the box just opened, and this is
-                        // the figure its answer will be judged against.
-                        q.at_open = live;
-                        q.live = live;
-                    } else {
-                        let live = q.at_open.take().or(live);
-                        q.live = live;
-                        q.correct = match (q.answer, live) {
-                            (Some(a), Some(l)) => Some(tol.accepts(a, l)),
-                            _ => None,
-                        };
-                        if q.correct == Some(false) {
-                            q.wrong += 1;
-                        }
-                    }
-                }
-            }
+            Seen::Question { index, live } => self.question_seen(index, live),
         }
         events.extend(self.advance(now));
         events
@@ -290,12 +261,47 @@ impl CaseSession {
         self.stopped = Some(reason);
     }
 
+    /// A question's figure read: when the box opened, or to judge the
+    /// answer given.
+    fn question_seen(&mut self, index: usize, live: Option<f64>) {
+        let tol = self
+            .case
+            .phases
+            .detect
+            .questions
+            .get(index)
+            .map(|q| q.tolerance);
+        // Judged once per answer: a second reading of the same
+        // answer (or one after the verdict settled) changes nothing.
+        if let (Some(q), Some(tol)) = (self.questions.get_mut(index), tol)
+            && !q.settled()
+        {
+            if q.answer.is_none() || q.correct.is_some() {
+                // No answer waits: the box just opened, and this is
+                // the figure its answer will be judged against.
+                q.at_open = live;
+                q.live = live;
+            } else {
+                let live = q.at_open.take().or(live);
+                q.live = live;
+                q.correct = match (q.answer, live) {
+                    (Some(a), Some(l)) => Some(tol.accepts(a, l)),
+                    _ => None,
+                };
+                if q.correct == Some(false) {
+                    q.wrong += 1;
+                }
+            }
+        }
+    }
+
     /// The phase the student is in, as the case file names phases.
     fn phase_now(&self) -> Phase {
         match self.progress {
-            Progress::Settling | Progress::Baseline | Progress::Ready | Progress::BaselineFailed => {
-                Phase::Baseline
-            }
+            Progress::Settling
+            | Progress::Baseline
+            | Progress::Ready
+            | Progress::BaselineFailed => Phase::Baseline,
             Progress::Detect => Phase::Detect,
             Progress::Recover | Progress::Done | Progress::Stopped => Phase::Recover,
         }

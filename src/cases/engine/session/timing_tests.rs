@@ -101,7 +101,11 @@ fn a_check_shows_its_time_since_the_injection_and_a_recover_check_since_the_reco
         Some(30.0),
         "counted from the recover action, not from the check before it"
     );
-    assert_eq!(s.time_to_recover, Some(30.0), "when the last one first held");
+    assert_eq!(
+        s.time_to_recover,
+        Some(30.0),
+        "when the last one first held"
+    );
 }
 
 /// The session injected at `t0`, its expected alert seen firing at `t`,
