@@ -92,15 +92,11 @@ impl CaseSession {
     /// `None` when there is no such question or it is settled (answered
     /// right, or out of tries): a settled verdict is not overwritten.
     pub fn answer(&mut self, index: usize, value: f64) -> Option<Poll> {
-        let q = self.case.phases.detect.questions.get(index)?;
-        let state = self.questions.get_mut(index).filter(|s| !s.settled())?;
+        let poll = self.question_opened(index)?;
+        let state = self.questions.get_mut(index)?;
         state.answer = Some(value);
         state.correct = None;
-        Some(Poll::Question {
-            index,
-            promql: q.promql.clone(),
-            reduce: q.reduce,
-        })
+        Some(poll)
     }
 
     /// Takes an observation in.
