@@ -29,7 +29,7 @@ fn reading(t: f64) -> Reading {
                 Signal::ErrorRatio => 0.0,
                 Signal::RequestRate => 10.0 + (t / 13.0).cos(),
                 Signal::ActiveTransactions => 1.0,
-                Signal::ResidentMemory => 48.0 * 1024.0 * 1024.0,
+                Signal::Memory => 48.0 * 1024.0 * 1024.0,
             })
         }),
         faults: Some(FaultConfig::default()),

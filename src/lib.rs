@@ -59,6 +59,7 @@ pub(crate) mod integer;
 pub(crate) mod ledger;
 pub mod loadgen;
 pub(crate) mod logging;
+pub(crate) mod memory;
 pub(crate) mod metrics;
 pub(crate) mod serving;
 pub(crate) mod shutdown;

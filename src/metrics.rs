@@ -16,8 +16,9 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
-use crate::faults::{FaultConfig, leak};
+use crate::faults::FaultConfig;
 use crate::ledger::PoolStats;
+use crate::memory;
 
 /// Latency buckets in seconds: fine at the bottom for a healthy API, and
 /// reaching 30 s so that p95 under the largest injected latency (30 s) is
@@ -64,6 +65,7 @@ pub struct Metrics {
     leaked_bytes: Gauge,
     resident_bytes: Gauge,
     memory_limit_bytes: Gauge,
+    memory_used_bytes: Gauge,
     pool: Family<PoolLabels, Gauge>,
     pool_max: Gauge,
 }
@@ -142,6 +144,11 @@ impl Metrics {
             "fintech_memory_limit_bytes",
             "Memory limit of the process's cgroup in bytes (0 when unlimited)",
         );
+        let memory_used_bytes = gauge(
+            "fintech_memory_used_bytes",
+            "Memory the kernel holds against the process's limit in bytes: its cgroup's charge \
+             less inactive file cache, or its resident memory when it has no limited cgroup",
+        );
         let pool_max = gauge(
             "fintech_db_pool_max",
             "Maximum connections in the database pool",
@@ -171,6 +178,7 @@ impl Metrics {
             leaked_bytes,
             resident_bytes,
             memory_limit_bytes,
+            memory_used_bytes,
             pool,
             pool_max,
         }
@@ -206,11 +214,14 @@ impl Metrics {
         self.failure_db_fail.set(i64::from(f.db_fail));
         self.failure_memory_leak_mb.set(as_gauge(f.memory_leak_mb));
         self.leaked_bytes.set(as_gauge(now.leaked_bytes));
-        if let Some(rss) = leak::resident_bytes() {
+        if let Some(rss) = memory::resident_bytes(None) {
             self.resident_bytes.set(as_gauge(rss));
         }
-        self.memory_limit_bytes
-            .set(as_gauge(leak::cgroup_memory_limit().unwrap_or(0)));
+        let (used, limit) = memory::own();
+        if let Some(used) = used {
+            self.memory_used_bytes.set(as_gauge(used));
+        }
+        self.memory_limit_bytes.set(as_gauge(limit.unwrap_or(0)));
         let in_use = now.pool.size.saturating_sub(now.pool.idle);
         self.pool
             .get_or_create(&PoolLabels { state: "in_use" })

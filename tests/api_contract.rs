@@ -98,6 +98,8 @@ async fn every_endpoint_answers_with_the_contract_shape(backend: Backend) {
         "fintech_failure_latency_ms ",
         "fintech_leaked_bytes ",
         "process_resident_memory_bytes ",
+        "fintech_memory_used_bytes ",
+        "fintech_memory_limit_bytes ",
         "fintech_db_pool_connections{",
         "fintech_transfers_total{",
     ] {

@@ -99,9 +99,10 @@ async fn cases_check_proves_the_latency_case_teachable() {
     walk(&["cases", "check", "latency"], "latency").await;
 }
 
-/// Case 4 as it was first written: its memory queries named no job, so on
-/// a Prometheus that scrapes itself (every workshop stack's does) they read
-/// Prometheus's memory beside the app's, and the engine kept the larger.
+/// Case 4 as it was first written: its memory queries read
+/// `process_resident_memory_bytes` and named no job, so on a Prometheus that
+/// scrapes itself (every workshop stack's does) they read Prometheus's
+/// memory beside the app's, and the engine kept the larger.
 /// The engine now stops such a case at the first answer, naming the case,
 /// the phase, the capture and the query, and injects nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -109,7 +110,7 @@ async fn a_case_whose_query_reads_prometheus_itself_is_stopped_and_named() {
     let root = env!("CARGO_MANIFEST_DIR");
     let shipped =
         std::fs::read_to_string(format!("{root}/cases/04-memory-leak.yaml")).expect("case 4");
-    let app_only = r#"process_resident_memory_bytes{job=\"fintech-api\"} / 1048576"#;
+    let app_only = r#"fintech_memory_used_bytes{job=\"fintech-api\"} / 1048576"#;
     assert!(shipped.contains(app_only), "case 4 reads the app's memory");
     let careless = shipped.replace(app_only, "process_resident_memory_bytes / 1048576");
     let cases = tempfile::tempdir().expect("temp dir");
@@ -133,7 +134,7 @@ async fn a_case_whose_query_reads_prometheus_itself_is_stopped_and_named() {
         "the careless case must not pass:\n{stdout}"
     );
     assert!(
-        stdout.contains("case memory-leak, baseline phase, rss_base")
+        stdout.contains("case memory-leak, baseline phase, mem_base")
             && stdout.contains("`process_resident_memory_bytes / 1048576`")
             && stdout.contains(r#"reads job "prometheus" as well as the app"#)
             && stdout.contains(r#"{job="fintech-api"}"#),

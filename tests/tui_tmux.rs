@@ -110,14 +110,18 @@ fn a_student_walks_case_one_in_a_real_terminal() {
     let check = tmux.wait("the detect check passed", Duration::from_secs(30), |s| {
         s.contains("✔ detect/p95-above-objective")
     });
-    // The time to detect on screen is the time since the inject key, give
-    // or take the screen's refresh and this test's polling.
+    // The time to detect on screen is when the condition first held, counted
+    // from the inject key: the check passes once it has held for its 5 s
+    // (`hold_for` in cases/01-latency.yaml), give or take its 2 s poll, the
+    // screen's refresh and this test's polling.
     let seen_after = pressed.elapsed().as_secs_f64();
     let shown = check_time_on_screen(&tmux.screen(), "✔ detect/p95-above-objective")
         .expect("the passed check shows its time since the injection");
+    const HOLD_FOR: f64 = 5.0;
     assert!(
-        (shown - seen_after).abs() <= 3.0,
-        "the screen says detected {shown} s after the injection; the check appeared {seen_after:.1} s after the i key"
+        (shown + HOLD_FOR - seen_after).abs() <= 3.0,
+        "the screen says the p95 held above the objective from {shown} s after the injection; \
+         the check (held {HOLD_FOR} s) appeared {seen_after:.1} s after the i key"
     );
     // The bound docs/tui.md gives: chart and check both show the fault within
     // 30 s of the key (the case itself needs about 16 s of it).

@@ -18,6 +18,15 @@ pub enum Lang {
 impl Lang {
     pub const ALL: [Lang; 2] = [Lang::En, Lang::Ru];
 
+    /// A number written out in `text` as this language writes it: Russian
+    /// with a decimal comma, as the case texts do.
+    pub(crate) fn decimal(self, text: String) -> String {
+        match self {
+            Lang::Ru => text.replace('.', ","),
+            Lang::En => text,
+        }
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             Lang::En => "en",

@@ -10,10 +10,13 @@ use serde::{Deserialize, Serialize};
 
 /// One phase of a case, in running order; and `Teachable`, the proof
 /// `workshop cases check` runs before the fault goes in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
     /// Load runs, normal is measured and must be healthy.
+    #[default]
     Baseline,
     /// The fault goes in.
     Inject,

@@ -141,45 +141,11 @@ pub(crate) fn default_cap() -> u64 {
     {
         return mb.saturating_mul(MIB);
     }
-    if let Some(limit) = cgroup_memory_limit() {
+    if let Some(limit) = crate::memory::Cgroup::own().and_then(|c| c.limit()) {
         return limit.saturating_add(64 * MIB);
     }
     let quarter = physical_memory().map(|m| m / 4).unwrap_or(512 * MIB);
     quarter.min(2048 * MIB)
-}
-
-/// The memory limit of this process's cgroup (v2, then v1), if it has one.
-///
-/// The process's own cgroup comes first (`/proc/self/cgroup`): a supervised
-/// local `serve` sits in a child cgroup whose limit the root files do not
-/// show. Inside a container the cgroup root *is* the container's, so the
-/// root files are the fallback.
-pub(crate) fn cgroup_memory_limit() -> Option<u64> {
-    let own = std::fs::read_to_string("/proc/self/cgroup").unwrap_or_default();
-    let mut files = Vec::new();
-    for line in own.lines() {
-        let mut parts = line.splitn(3, ':');
-        let (Some(_), Some(controllers), Some(path)) = (parts.next(), parts.next(), parts.next())
-        else {
-            continue;
-        };
-        if controllers.is_empty() {
-            files.push(format!("/sys/fs/cgroup{path}/memory.max"));
-        } else if controllers.split(',').any(|c| c == "memory") {
-            files.push(format!("/sys/fs/cgroup/memory{path}/memory.limit_in_bytes"));
-        }
-    }
-    files.push("/sys/fs/cgroup/memory.max".into());
-    files.push("/sys/fs/cgroup/memory/memory.limit_in_bytes".into());
-    files.iter().find_map(|f| {
-        let limit = std::fs::read_to_string(f)
-            .ok()?
-            .trim()
-            .parse::<u64>()
-            .ok()?;
-        // "max" (v2) does not parse; v1 reports "no limit" as a huge number.
-        (limit < (1 << 60)).then_some(limit)
-    })
 }
 
 /// The machine's RAM (Linux's MemTotal; macOS' hw.memsize), from sysconf.
@@ -192,13 +158,6 @@ pub(crate) fn physical_memory() -> Option<u64> {
         )
     };
     (pages > 0 && page > 0).then(|| pages as u64 * page as u64)
-}
-
-/// Resident memory of this process in bytes (Linux), read from /proc.
-pub(crate) fn resident_bytes() -> Option<u64> {
-    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
-    let pages = statm.split_whitespace().nth(1)?.parse::<u64>().ok()?;
-    Some(pages * PAGE as u64)
 }
 
 #[cfg(test)]

@@ -21,5 +21,5 @@ pub(crate) mod source;
 
 pub use prom::{APP_JOB, AlertStatus, Prometheus, TelemetryError};
 pub use series::Series;
-pub use signal::{BySignal, Signal};
+pub use signal::{BySignal, MEMORY_LIMIT_QUERY, Signal};
 pub use source::Source;

@@ -56,15 +56,17 @@ pub(crate) enum Unit {
 
 impl Unit {
     /// `v` as the charts show it, with its unit in `lang`.
+    /// Russian writes a decimal comma, as the case texts do.
     pub(crate) fn show(self, v: f64, lang: Lang) -> String {
-        match self {
+        let shown = match self {
             Unit::Seconds if v < 1.0 => format!("{:.0} {}", v * 1000.0, t(lang, T::Ms)),
             Unit::Seconds => format!("{v:.2} {}", t(lang, T::Sec)),
             Unit::Ratio => format!("{:.1} %", v * 100.0),
             Unit::PerSecond => format!("{v:.1}{}", t(lang, T::PerSec)),
             Unit::Count => format!("{v:.0}"),
             Unit::Bytes => format!("{:.0} {}", v / (1024.0 * 1024.0), t(lang, T::MiB)),
-        }
+        };
+        lang.decimal(shown)
     }
 }
 
@@ -136,16 +138,21 @@ signals! {
         unit: Unit::Count,
         word: SignalWord::Transactions,
     },
-    /// The API process's resident memory, in bytes. The query selects the
-    /// API's job: Prometheus's own memory must never stand in for it.
-    ResidentMemory => Facts {
-        query: r#"max(process_resident_memory_bytes{job="fintech-api"})"#,
-        scraped: Scraped::Gauge("process_resident_memory_bytes"),
+    /// The API's memory as the kernel holds it against its limit, in bytes
+    /// ([`crate::memory`]): the stack panel's figure too. The query selects
+    /// the API's job: Prometheus's own memory must never stand in for it.
+    Memory => Facts {
+        query: r#"max(fintech_memory_used_bytes{job="fintech-api"})"#,
+        scraped: Scraped::Gauge("fintech_memory_used_bytes"),
         floor: 64.0 * 1024.0 * 1024.0,
         unit: Unit::Bytes,
         word: SignalWord::Memory,
     },
 }
+
+/// The app's memory limit in bytes (0 when it has none): the line over
+/// [`Signal::Memory`] in a case's report.
+pub const MEMORY_LIMIT_QUERY: &str = r#"max(fintech_memory_limit_bytes{job="fintech-api"})"#;
 
 impl Signal {
     /// How many signals there are.
@@ -272,7 +279,7 @@ mod tests {
                  fintech_request_latency_seconds_bucket{{endpoint=\"/api/balance\",le=\"0.1\"}} {n}\n\
                  fintech_request_latency_seconds_bucket{{endpoint=\"/api/balance\",le=\"+Inf\"}} {t}\n\
                  fintech_active_transactions 2\n\
-                 process_resident_memory_bytes 1048576\n",
+                 fintech_memory_used_bytes 1048576\n",
                 e = n / 10,
                 t = n + n / 10
             )
@@ -283,7 +290,7 @@ mod tests {
         let read = BySignal::from_fn(|s| s.scraped().read(&w));
         assert_eq!(read[Signal::RequestRate], Some(11.0));
         assert_eq!(read[Signal::ActiveTransactions], Some(2.0));
-        assert_eq!(read[Signal::ResidentMemory], Some(1048576.0));
+        assert_eq!(read[Signal::Memory], Some(1048576.0));
         assert!(read.iter().all(|(_, v)| v.is_some()), "{read:?}");
     }
 
@@ -295,7 +302,13 @@ mod tests {
         assert_eq!(en(Signal::ErrorRatio, 0.2), "20.0 %");
         assert_eq!(en(Signal::RequestRate, 10.0), "10.0/s");
         assert_eq!(en(Signal::ActiveTransactions, 3.0), "3");
-        assert_eq!(en(Signal::ResidentMemory, 48.0 * 1048576.0), "48 MiB");
-        assert_eq!(Signal::ResidentMemory.show(1048576.0, Lang::Ru), "1 МиБ");
+        assert_eq!(en(Signal::Memory, 48.0 * 1048576.0), "48 MiB");
+        assert_eq!(Signal::Memory.show(1048576.0, Lang::Ru), "1 МиБ");
+        assert_eq!(
+            Signal::P95.show(2.5, Lang::Ru),
+            "2,50 с",
+            "a decimal comma in Russian"
+        );
+        assert_eq!(Signal::ErrorRatio.show(0.2, Lang::Ru), "20,0 %");
     }
 }

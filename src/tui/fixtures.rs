@@ -133,7 +133,7 @@ pub(super) fn reading(p95: f64, err: f64, faults: FaultConfig, prom: bool) -> Re
                 Signal::ErrorRatio => err,
                 Signal::RequestRate => 10.0,
                 Signal::ActiveTransactions => 1.0,
-                Signal::ResidentMemory => 48.0 * 1024.0 * 1024.0,
+                Signal::Memory => 48.0 * 1024.0 * 1024.0,
             })
         }),
         faults: Some(faults),
@@ -202,6 +202,7 @@ pub(super) fn healthy_seen(p: &Poll, _t: f64) -> Seen {
             p95: Some(0.045),
             error_ratio: Some(0.0),
             memory_bytes: Some(42.0 * 1024.0 * 1024.0),
+            memory_limit_bytes: Some(256.0 * 1024.0 * 1024.0),
         },
     }
 }

@@ -236,7 +236,7 @@ fn the_log_view_and_its_pinned_facts_are_in_the_language_of_the_screen() {
             [
                 "Закреплено до конца кейса",
                 "убит по OOM: app-1 ×1, последний в 09:07:20",
-                "✔ detect/p95-above-objective (2.300) через 10 с",
+                "✔ обнаружение/p95-above-objective (2,300) через 10 с",
                 "тема: все",
             ],
         ),

@@ -363,6 +363,17 @@ impl App {
         }
     }
 
+    /// The app's memory limit in bytes, as the stack reports it (the
+    /// largest of its replicas'); `None` when it has none.
+    pub(crate) fn memory_limit(&self) -> Option<u64> {
+        self.stack
+            .status
+            .iter()
+            .flat_map(|s| s.apps())
+            .filter_map(|s| s.memory_limit_bytes)
+            .max()
+    }
+
     /// The first question of the active case still taking answers.
     pub fn first_open_question(&self) -> Option<usize> {
         let a = self.active.as_ref()?;

@@ -216,7 +216,7 @@ words! {
         // The load panel.
         OnOff => ("on/off", "вкл/выкл"),
         Rate => ("rate", "темп"),
-        InFlight => ("in flight", "в обработке"),
+        InFlight => ("in flight", "ждут"),
         // The stack panel: backends, service states and health.
         BackendDocker => ("docker", "docker"),
         BackendLocal => ("local", "локально"),
@@ -312,7 +312,13 @@ words! {
         // The generator's own count: requests it sent that came back in
         // the last second. Not the chart's rps, which is what the API
         // served (every client), read from Prometheus.
-        LoadSent => ("sent", "отправлено"),
+        LoadAnswered => ("answered", "ответов"),
+        // Time to detect, to alert, to recover: the industry's abbreviations
+        // in English (the help and the report spell them out); in Russian
+        // the report's own words, so each thing has one name.
+        Ttd => ("TTD", "до обнаружения"),
+        Tta => ("TTA", "до алерта"),
+        Ttr => ("TTR", "до восстановления"),
         // The event log (e), its topics and the case's pinned facts.
         EventsOpen => (
             "the event log: scroll, filter by text or topic",

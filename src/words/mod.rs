@@ -65,7 +65,7 @@ pub(crate) use exit::X;
 pub(crate) use export::M;
 #[cfg(test)]
 pub(crate) use leaks::english_leaks;
-pub(crate) use phase::P;
+pub(crate) use phase::{P, check_label};
 pub(crate) use report::R;
 pub(crate) use run::E;
 pub(crate) use signal::SignalWord;

@@ -1,9 +1,16 @@
 //! A case's phases in words: each [`Phase`] is a word of the catalogue, as
 //! the event lines, the phase panel and the check legend name it.
 
+use crate::cases::Lang;
 use crate::cases::phase::Phase;
 
-use super::Word;
+use super::{Word, t};
+
+/// A check as every screen and report names it: its phase in `lang`, then
+/// its id as the case file spells it (`обнаружение/leak-growing`).
+pub(crate) fn check_label(lang: Lang, phase: Phase, id: &str) -> String {
+    format!("{}/{id}", t(lang, phase))
+}
 
 impl Word for Phase {
     fn pair(self) -> (&'static str, &'static str) {

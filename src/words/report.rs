@@ -19,7 +19,7 @@ words! {
         Result => ("result", "итог"),
         Detect => ("time to detect", "время до обнаружения"),
         Alert => ("time to alert", "время до алерта"),
-        Recover => ("time to recover", "время восстановления"),
+        Recover => ("time to recover", "время до восстановления"),
         PeakP95 => ("peak p95", "пиковый p95"),
         PeakErrors => ("peak error ratio", "пиковая доля ошибок"),
         OomKills => ("OOM kills", "OOM-убийства"),
@@ -42,7 +42,7 @@ words! {
             "first signal: a detect check passed",
             "первый сигнал: проверка detect пройдена",
         ),
-        AlertFired => ("expected alert fired", "ожидаемый алерт сработал"),
+        AlertNamedFired => ("alert {0} fired", "сработал алерт {0}"),
         RecoverAction => ("recover action", "начато восстановление"),
         Recovered => (
             "recovered: every recover check passed",
@@ -97,8 +97,8 @@ words! {
         ChartMemory => ("app memory, MiB", "память приложения, МиБ"),
         ChartAxis => ("seconds since the injection", "секунды от внедрения отказа"),
         MarkInject => ("inject", "отказ"),
-        MarkAlert => ("alert", "алерт"),
         MarkRecover => ("recover", "восстановление"),
         MarkRecovered => ("recovered", "восстановлено"),
+        MarkLimit => ("limit", "лимит"),
     }
 }

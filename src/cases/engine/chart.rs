@@ -4,6 +4,7 @@
 //! recovery marked. Drawn as SVG by plotters.
 
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::record::{CaseRecord, ChartPoint};
 use crate::cases::Lang;
@@ -16,12 +17,14 @@ struct Panel {
     title: &'static str,
     color: RGBColor,
     value: fn(&ChartPoint) -> Option<f64>,
+    /// A level the value must stay under, drawn dashed (the memory limit).
+    limit: fn(&ChartPoint) -> Option<f64>,
 }
 
 /// A marked moment, in seconds since the injection.
 struct Mark {
     at: f64,
-    label: &'static str,
+    label: String,
     color: RGBColor,
 }
 
@@ -31,16 +34,19 @@ fn panels(lang: Lang) -> [Panel; 3] {
             title: t(lang, R::ChartP95),
             color: RGBColor(31, 119, 180),
             value: |p| p.p95_s,
+            limit: |_| None,
         },
         Panel {
             title: t(lang, R::ChartErrors),
             color: RGBColor(214, 39, 40),
             value: |p| p.error_ratio,
+            limit: |_| None,
         },
         Panel {
             title: t(lang, R::ChartMemory),
             color: RGBColor(44, 160, 44),
             value: |p| p.memory_mib,
+            limit: |p| p.memory_limit_mib,
         },
     ]
 }
@@ -50,9 +56,11 @@ fn marks(r: &CaseRecord, lang: Lang) -> Vec<Mark> {
         let (at, inj) = (at?, r.timeline.injected?);
         Some((at - inj).as_seconds_f64())
     };
-    [
+    // Every expected alert that fired, by name: a case may raise several.
+    let alert = RGBColor(255, 127, 14);
+    let alerts = r.fired_alerts().map(|(at, name)| (Some(at), name, alert));
+    let mut marks: Vec<Mark> = [
         (r.timeline.injected, R::MarkInject, RGBColor(90, 90, 90)),
-        (r.timeline.alert, R::MarkAlert, RGBColor(255, 127, 14)),
         (
             r.timeline.recover_action,
             R::MarkRecover,
@@ -65,14 +73,18 @@ fn marks(r: &CaseRecord, lang: Lang) -> Vec<Mark> {
         ),
     ]
     .into_iter()
-    .filter_map(|(at, word, color)| {
-        since(at).map(|at| Mark {
-            at,
-            label: t(lang, word),
+    .map(|(at, word, color)| (at, t(lang, word).to_string(), color))
+    .chain(alerts)
+    .filter_map(|(at, label, color)| {
+        Some(Mark {
+            at: since(at)?,
+            label,
             color,
         })
     })
-    .collect()
+    .collect();
+    marks.sort_by(|a, b| a.at.total_cmp(&b.at));
+    marks
 }
 
 /// The chart as SVG text; `None` when the case has fewer than two samples
@@ -99,7 +111,16 @@ fn draw(buf: &mut String, r: &CaseRecord, lang: Lang) -> Result<(), Box<dyn std:
             .iter()
             .filter_map(|p| (panel.value)(p).map(|v| (p.s, v)))
             .collect();
-        let top = points.iter().map(|p| p.1).fold(0.0_f64, f64::max);
+        let limit: Vec<(f64, f64)> = r
+            .samples
+            .iter()
+            .filter_map(|p| (panel.limit)(p).map(|v| (p.s, v)))
+            .collect();
+        let top = points
+            .iter()
+            .chain(&limit)
+            .map(|p| p.1)
+            .fold(0.0_f64, f64::max);
         // Headroom above the highest point; a flat zero still gets a scale.
         let y1 = if top > 0.0 { top * 1.15 } else { 1.0 };
         let mut chart = ChartBuilder::on(area)
@@ -114,15 +135,44 @@ fn draw(buf: &mut String, r: &CaseRecord, lang: Lang) -> Result<(), Box<dyn std:
             .light_line_style(RGBColor(238, 238, 238))
             .draw()?;
         chart.draw_series(LineSeries::new(points, panel.color.stroke_width(2)))?;
-        for m in &marks {
+        if let Some(&(_, last)) = limit.last() {
+            let grey = RGBColor(90, 90, 90);
+            chart.draw_series(DashedLineSeries::new(
+                limit.iter().copied(),
+                6,
+                4,
+                grey.stroke_width(1),
+            ))?;
+            chart.draw_series(std::iter::once(Text::new(
+                t(lang, R::MarkLimit),
+                (x0, last),
+                ("sans-serif", 12)
+                    .into_font()
+                    .color(&grey)
+                    .pos(Pos::new(HPos::Left, VPos::Bottom)),
+            )))?;
+        }
+        let middle = (x0 + x1) / 2.0;
+        for (row, m) in marks.iter().enumerate() {
             chart.draw_series(LineSeries::new(
                 [(m.at, 0.0), (m.at, y1)],
                 m.color.stroke_width(1),
             ))?;
+            // Each mark's label on a row of its own, so close marks never
+            // overlap; right of its line in the chart's left half, left of
+            // it in the right half, so none runs off the edge.
+            let side = if m.at > middle {
+                HPos::Right
+            } else {
+                HPos::Left
+            };
             chart.draw_series(std::iter::once(Text::new(
-                m.label,
-                (m.at, y1 * 0.97),
-                ("sans-serif", 12).into_font().color(&m.color),
+                m.label.clone(),
+                (m.at, y1 * (0.99 - 0.08 * row as f64)),
+                ("sans-serif", 12)
+                    .into_font()
+                    .color(&m.color)
+                    .pos(Pos::new(side, VPos::Top)),
             )))?;
         }
     }
@@ -133,7 +183,7 @@ fn draw(buf: &mut String, r: &CaseRecord, lang: Lang) -> Result<(), Box<dyn std:
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cases::engine::record::Timeline;
+    use crate::cases::engine::record::{AlertLine, Timeline};
 
     fn record() -> CaseRecord {
         let t0 = chrono::DateTime::parse_from_rfc3339("2026-12-02T08:00:00Z")
@@ -157,9 +207,21 @@ mod tests {
                         p95_s: Some(if (0.0..90.0).contains(&s) { 2.4 } else { 0.05 }),
                         error_ratio: Some(0.0),
                         memory_mib: Some(40.0 + s.max(0.0) / 10.0),
+                        memory_limit_mib: Some(256.0),
                     }
                 })
                 .collect(),
+            alerts: [
+                ("HighLatency", Some(40.0)),
+                ("ErrorBudgetBurn", Some(55.0)),
+                ("DbSlow", None),
+            ]
+            .map(|(name, fired)| AlertLine {
+                name: name.into(),
+                within_s: 90.0,
+                fired_after_s: fired,
+            })
+            .to_vec(),
             ..CaseRecord::default()
         }
     }
@@ -175,7 +237,13 @@ mod tests {
                 "{colour} missing"
             );
         }
-        for mark in ["inject", "alert", "recover", "recovered"] {
+        for mark in [
+            "inject",
+            "HighLatency",
+            "ErrorBudgetBurn",
+            "recover",
+            "recovered",
+        ] {
             let labels = svg.matches(&format!("\n{mark}\n</text>")).count();
             assert_eq!(labels, 3, "{mark} in each panel");
         }
@@ -184,16 +252,74 @@ mod tests {
             "error ratio",
             "app memory, MiB",
             "inject",
-            "alert",
+            "HighLatency",
         ] {
             assert!(svg.contains(word), "{word} missing");
         }
         let ru = super::svg(&record(), Lang::Ru).expect("drawn");
-        for word in ["доля ошибок", "память приложения, МиБ", "отказ", "алерт"]
-        {
+        assert!(
+            !svg.contains("\nDbSlow\n"),
+            "an alert that never fired has no mark"
+        );
+        for word in [
+            "доля ошибок",
+            "память приложения, МиБ",
+            "отказ",
+            "HighLatency",
+        ] {
             assert!(ru.contains(word), "{word} missing");
         }
         assert!(!ru.contains("error ratio"));
+    }
+
+    /// The `<text …>` element that holds `label`, attributes and all.
+    fn text_of<'a>(svg: &'a str, label: &str) -> Vec<&'a str> {
+        svg.split("<text")
+            .filter(|t| t.contains(&format!("\n{label}\n</text>")))
+            .collect()
+    }
+
+    #[test]
+    fn the_memory_panel_draws_its_limit_and_labels_never_run_off_the_right_edge() {
+        let svg = svg(&record(), Lang::Ru).expect("drawn");
+        assert_eq!(text_of(&svg, "лимит").len(), 1, "the limit, labelled once");
+        // Marks past the middle of the axis (recover at 90 s, recovered at
+        // 120 s of -30..145) end at their line; the others start there.
+        for (mark, anchor) in [
+            ("восстановлено", true),
+            ("восстановление", true),
+            ("отказ", false),
+        ] {
+            for text in text_of(&svg, mark) {
+                assert_eq!(
+                    text.contains("text-anchor=\"end\""),
+                    anchor,
+                    "{mark}: {text}"
+                );
+            }
+        }
+        // Each mark on a row of its own: no two labels of a panel share a y.
+        let ys: Vec<&str> = [
+            "отказ",
+            "HighLatency",
+            "ErrorBudgetBurn",
+            "восстановление",
+            "восстановлено",
+        ]
+        .iter()
+        .filter_map(|m| text_of(&svg, m).first().copied())
+        .filter_map(|t| t.split("y=\"").nth(1)?.split('"').next())
+        .collect();
+        let mut unique = ys.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!((ys.len(), unique.len()), (5, 5), "{ys:?}");
+        let mut none = record();
+        for p in &mut none.samples {
+            p.memory_limit_mib = None;
+        }
+        let without = super::svg(&none, Lang::Ru).expect("drawn");
+        assert!(text_of(&without, "лимит").is_empty(), "no limit, no line");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::cases::{Lang, Phase};
-use crate::words::{self, E, t, tf};
+use crate::words::{self, E, check_label, t, tf};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
@@ -102,8 +102,8 @@ pub(crate) fn secs(d: Duration) -> f64 {
     (d.as_secs_f64() * 10.0).round() / 10.0
 }
 
-fn value(v: &Option<f64>) -> String {
-    v.map(|v| format!(" ({})", super::probe::show(v)))
+fn value(v: &Option<f64>, lang: Lang) -> String {
+    v.map(|v| format!(" ({})", super::probe::show_in(v, lang)))
         .unwrap_or_default()
 }
 
@@ -111,11 +111,15 @@ impl RunEvent {
     /// The event as one line of text in `lang`, without its time.
     pub fn text(&self, lang: Lang) -> String {
         let say = |w: E, args: &[&dyn Display]| tf(lang, w, args);
+        // Numbers as `lang` writes them (a decimal comma in Russian).
+        let n = |v: &dyn Display| lang.decimal(v.to_string());
         match self {
             RunEvent::CaseStarted { case, title } => say(E::CaseStarted, &[case, title]),
             RunEvent::Phase { phase, .. } => format!("── {}", t(lang, *phase)),
             RunEvent::LoadStarted { rps, mix } => say(E::LoadStarted, &[rps, mix]),
-            RunEvent::Captured { name, value } => say(E::Captured, &[name, &format!("{value:.4}")]),
+            RunEvent::Captured { name, value } => {
+                say(E::Captured, &[name, &n(&format!("{value:.4}"))])
+            }
             RunEvent::BaselineFailed { reason } => say(E::BaselineFailed, &[reason]),
             RunEvent::Action { action } => say(E::Action, &[action]),
             RunEvent::CheckPassed {
@@ -125,7 +129,7 @@ impl RunEvent {
                 after_s,
             } => say(
                 E::CheckPassed,
-                &[&format!("{phase}/{id}"), &value(v), after_s],
+                &[&check_label(lang, *phase, id), &value(v, lang), &n(after_s)],
             ),
             RunEvent::CheckFailed {
                 phase,
@@ -135,14 +139,19 @@ impl RunEvent {
                 message,
             } => say(
                 E::CheckFailed,
-                &[&format!("{phase}/{id}"), &value(v), after_s, message],
+                &[
+                    &check_label(lang, *phase, id),
+                    &value(v, lang),
+                    &n(after_s),
+                    message,
+                ],
             ),
             RunEvent::AlertFired {
                 name,
                 after_s,
                 within_s,
-            } => say(E::AlertFired, &[name, after_s, within_s]),
-            RunEvent::AlertMissed { name, within_s } => say(E::AlertMissed, &[name, within_s]),
+            } => say(E::AlertFired, &[name, &n(after_s), &n(within_s)]),
+            RunEvent::AlertMissed { name, within_s } => say(E::AlertMissed, &[name, &n(within_s)]),
             RunEvent::AlertBeforeInjection { message, .. } => format!("✘ {message}"),
             RunEvent::Hint { text } => say(E::Hint, &[text]),
             RunEvent::Prompt { text } => say(E::Prompt, &[text]),
@@ -150,7 +159,7 @@ impl RunEvent {
                 ask, live, unit, ..
             } => {
                 let live = live
-                    .map(|v| format!("{v:.3}"))
+                    .map(|v| n(&format!("{v:.3}")))
                     .unwrap_or_else(|| t(lang, E::NoValue).to_string());
                 let unit = unit
                     .as_deref()

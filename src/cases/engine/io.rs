@@ -15,7 +15,7 @@ use crate::cases::check::{AlertProbe, AlertState, HttpProbe, NoData, Probe, Quer
 use crate::cases::model::{Action, ContainerStep};
 use crate::client::{ApiClient, ClientError};
 use crate::faults::FaultConfig;
-use crate::telemetry::{AlertStatus, Signal, Source, TelemetryError};
+use crate::telemetry::{AlertStatus, MEMORY_LIMIT_QUERY, Signal, Source, TelemetryError};
 use crate::words::{E, tf};
 
 use super::probe::{Captures, Observation, compare, reduce};
@@ -253,15 +253,21 @@ impl CaseIo for LiveIo {
                     Err(reason) => misread(reason),
                 },
                 Poll::Peaks => {
-                    let (p95, error_ratio, memory_bytes) = tokio::join!(
+                    let (p95, error_ratio, memory_bytes, limit) = tokio::join!(
                         self.source.signal(Signal::P95),
                         self.source.signal(Signal::ErrorRatio),
-                        self.source.signal(Signal::ResidentMemory)
+                        self.source.signal(Signal::Memory),
+                        self.app_values(MEMORY_LIMIT_QUERY)
                     );
                     Seen::Peaks {
                         p95,
                         error_ratio,
                         memory_bytes,
+                        memory_limit_bytes: limit
+                            .ok()
+                            .flatten()
+                            .and_then(|v| v.first().copied())
+                            .filter(|l| *l > 0.0),
                     }
                 }
             }

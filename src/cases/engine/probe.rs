@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::cases::Phase;
 use crate::cases::check::{Comparison, Reduce, Threshold};
+use crate::cases::{Lang, Phase};
 
 /// Values captured at baseline, by name.
 pub(crate) type Captures = BTreeMap<String, f64>;
@@ -77,6 +77,11 @@ pub(crate) fn show(v: f64) -> String {
     } else {
         format!("{:.3}", shown(v))
     }
+}
+
+/// [`show`] as `lang` writes numbers.
+pub(crate) fn show_in(v: f64, lang: Lang) -> String {
+    lang.decimal(show(v))
 }
 
 /// Whether `value`, as shown, meets the comparison (strictly: `above`

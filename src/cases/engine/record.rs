@@ -63,7 +63,7 @@ pub struct Timeline {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CheckLine {
-    pub phase: String,
+    pub phase: Phase,
     pub id: String,
     pub passed: bool,
     pub value: Option<f64>,
@@ -106,6 +106,8 @@ pub struct ChartPoint {
     pub p95_s: Option<f64>,
     pub error_ratio: Option<f64>,
     pub memory_mib: Option<f64>,
+    /// The app's memory limit, drawn as a line over its memory.
+    pub memory_limit_mib: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -122,6 +124,23 @@ pub struct LoadLine {
 }
 
 impl CaseRecord {
+    /// Each expected alert that fired, with when, in the order they fired.
+    pub(crate) fn fired_alerts(&self) -> impl Iterator<Item = (DateTime<Utc>, String)> + '_ {
+        let mut fired: Vec<_> = self
+            .timeline
+            .injected
+            .into_iter()
+            .flat_map(|inj| {
+                self.alerts.iter().filter_map(move |a| {
+                    let after = chrono::TimeDelta::milliseconds((a.fired_after_s? * 1000.0) as i64);
+                    Some((inj + after, a.name.clone()))
+                })
+            })
+            .collect();
+        fired.sort_by_key(|(at, _)| *at);
+        fired.into_iter()
+    }
+
     /// The record of a walked case.
     pub fn from_outcome(o: &CaseOutcome) -> Self {
         let s = |d: Option<std::time::Duration>| d.map(|d| d.as_secs_f64());
@@ -156,7 +175,7 @@ impl CaseRecord {
                 .checks
                 .iter()
                 .map(|c| CheckLine {
-                    phase: c.phase.to_string(),
+                    phase: c.phase,
                     id: c.id.clone(),
                     passed: c.passed,
                     value: c.value,

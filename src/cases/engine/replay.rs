@@ -172,10 +172,12 @@ impl Replay {
             Poll::Peaks => Seen::Peaks {
                 p95: self.values("job:fintech_p95_latency:5m").first().copied(),
                 error_ratio: Some(0.0),
-                memory_bytes: self
-                    .values("process_resident_memory_bytes")
+                memory_bytes: self.values("fintech_memory_used_bytes").first().copied(),
+                memory_limit_bytes: self
+                    .values("fintech_memory_limit_bytes")
                     .first()
-                    .copied(),
+                    .copied()
+                    .filter(|l| *l > 0.0),
             },
         }
     }

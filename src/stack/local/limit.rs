@@ -19,6 +19,8 @@ use std::io;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
+use crate::memory::Cgroup;
+
 /// How the limit is enforced.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum MemoryLimit {
@@ -54,37 +56,23 @@ impl MemoryLimit {
         }
     }
 
-    /// Kills at the limit counted by the cgroup so far (None for an rlimit).
-    pub(crate) fn oom_kills(&self) -> Option<u64> {
-        let MemoryLimit::Cgroup { dir, v2, .. } = self else {
-            return None;
-        };
-        let file = if *v2 {
-            "memory.events"
-        } else {
-            "memory.oom_control"
-        };
-        let text = std::fs::read_to_string(dir.join(file)).ok()?;
-        text.lines()
-            .find_map(|l| l.strip_prefix("oom_kill "))
-            .and_then(|n| n.trim().parse().ok())
+    /// The cgroup it is, if it is one.
+    fn cgroup(&self) -> Option<Cgroup> {
+        match self {
+            MemoryLimit::Cgroup { dir, v2, .. } => Some(Cgroup::new(dir, *v2)),
+            MemoryLimit::Rlimit { .. } => None,
+        }
     }
 
-    /// Memory the cgroup charges now (None for an rlimit: read the process instead).
+    /// Kills at the limit counted by the cgroup so far (None for an rlimit).
+    pub(crate) fn oom_kills(&self) -> Option<u64> {
+        self.cgroup()?.oom_kills()
+    }
+
+    /// The memory the cgroup holds against the limit now, counted as
+    /// [`crate::memory`] counts it (None for an rlimit: read the process).
     pub(crate) fn usage(&self) -> Option<u64> {
-        let MemoryLimit::Cgroup { dir, v2, .. } = self else {
-            return None;
-        };
-        let file = if *v2 {
-            "memory.current"
-        } else {
-            "memory.usage_in_bytes"
-        };
-        std::fs::read_to_string(dir.join(file))
-            .ok()?
-            .trim()
-            .parse()
-            .ok()
+        self.cgroup()?.used()
     }
 
     /// What the child runs in `pre_exec`: prepared here, before the fork,

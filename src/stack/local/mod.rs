@@ -34,6 +34,7 @@ use super::model::{
 use super::ports;
 use super::service::{Service, ServiceRole};
 use super::settings::StackSettings;
+use crate::memory::resident_bytes;
 use limit::MemoryLimit;
 use supervisor::Supervisor;
 
@@ -271,7 +272,7 @@ impl LocalStack {
             .limit
             .as_ref()
             .and_then(MemoryLimit::usage)
-            .or_else(|| s.pid.and_then(resident_bytes));
+            .or_else(|| s.pid.and_then(|pid| resident_bytes(Some(pid))));
         let port = match c.spec.service.role {
             ServiceRole::App => self.settings.api_port,
             _ => self.settings.prometheus_port,
@@ -342,12 +343,6 @@ fn describe_state(s: &supervisor::ChildState) -> String {
         (false, Some(why)) => format!("not running, last exit: {why}"),
         (false, None) => "not started".into(),
     }
-}
-
-fn resident_bytes(pid: u32) -> Option<u64> {
-    let statm = std::fs::read_to_string(format!("/proc/{pid}/statm")).ok()?;
-    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
-    Some(pages * 4096)
 }
 
 /// The first `name` on PATH.

@@ -3,6 +3,10 @@
 //! each with its name, floor and unit), its current value and unit in
 //! front, five minutes wide, with the columns where a fault went in or was reset
 //! drawn reversed. The block title says where the numbers come from.
+//!
+//! Memory is the figure the kernel holds against the app's limit, the
+//! stack panel's figure too. With a limit, its row reads `57/256 MiB` and
+//! its scale's top is the limit: a full column is the OOM kill.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -10,7 +14,7 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use crate::telemetry::Series;
+use crate::telemetry::{Series, Signal};
 
 use crate::tui::msg::SourceKind;
 use crate::tui::state::{App, CHART_WINDOW_S, Link};
@@ -100,7 +104,7 @@ pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
     }
     let block = Block::bordered().title(Line::from(title));
     let inner = block.inner(area);
-    let label_w = 15usize.min(inner.width as usize / 3);
+    let label_w = 16usize.min(inner.width as usize / 3);
     let width = (inner.width as usize).saturating_sub(label_w);
     let window = CHART_WINDOW_S;
     let marker_col = |at: f64| -> Option<usize> {
@@ -118,19 +122,24 @@ pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
         .iter()
         .take(inner.height as usize)
         .map(|(signal, series)| {
-            let now = series
-                .latest()
-                .map(|v| signal.show(v, lang))
-                .unwrap_or_else(|| "—".into());
-            let label = format!("{:<4}{now:>10} ", signal.label(lang));
+            let limit = app
+                .memory_limit()
+                .filter(|_| signal == Signal::Memory)
+                .map(|l| l as f64);
+            let now = match (series.latest(), limit) {
+                (Some(v), Some(l)) => {
+                    format!("{:.0}/{}", v / (1024.0 * 1024.0), signal.show(l, lang))
+                }
+                (Some(v), None) => signal.show(v, lang),
+                (None, _) => "—".into(),
+            };
+            let label = format!("{:<4} {now:>10} ", signal.label(lang));
             let mut spans = vec![Span::styled(
                 format!("{label:<label_w$.label_w$}"),
                 theme.title(),
             )];
-            for (i, c) in bars(series, app.now, width, signal.floor())
-                .into_iter()
-                .enumerate()
-            {
+            let top = limit.unwrap_or(signal.floor());
+            for (i, c) in bars(series, app.now, width, top).into_iter().enumerate() {
                 let mut style = theme.accent();
                 if let Some(&(_, inject)) = markers.iter().rev().find(|(m, _)| *m == i) {
                     style = if inject { theme.bad() } else { theme.ok() };
@@ -203,7 +212,7 @@ mod tests {
         // The chart panel of a 200-column console (the case list beside it).
         let screen = draw(174, 7, |f| render(f, f.area(), &app, Theme::PLAIN));
         for line in screen.lines().skip(1).take(5) {
-            let bars: String = line.chars().skip(17).take(174 - 17 - 2).collect();
+            let bars: String = line.chars().skip(18).take(174 - 18 - 2).collect();
             assert!(!bars.contains(' '), "a blank column:\n{screen}");
         }
     }

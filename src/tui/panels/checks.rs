@@ -11,22 +11,24 @@ use crate::cases::engine::session::{CaseSession, CheckState, CheckStatus, Progre
 use crate::cases::{Lang, Phase};
 use crate::tui::text::{T, alert_word, t};
 use crate::tui::theme::Theme;
+use crate::words::check_label;
 
 /// Rounded as `workshop run` rounds its times, so both show one number.
 pub(crate) fn secs(v: Option<f64>, lang: Lang) -> String {
     let s = t(lang, T::Sec);
     v.map(|v| {
-        format!(
+        lang.decimal(format!(
             "{:.1} {s}",
             engine::secs(Duration::from_secs_f64(v.max(0.0)))
-        )
+        ))
     })
     .unwrap_or_else(|| "—".into())
 }
 
 /// As the checks compare it (see [`engine::probe::show`]).
-pub(crate) fn value(v: Option<f64>) -> String {
-    v.map(engine::probe::show).unwrap_or_default()
+pub(crate) fn value(v: Option<f64>, lang: Lang) -> String {
+    v.map(|v| engine::probe::show_in(v, lang))
+        .unwrap_or_default()
 }
 
 /// One check: its mark, `phase/id`, the value last seen, and its time
@@ -51,8 +53,8 @@ fn check_line(c: &CheckState, now: f64, lang: Lang, theme: Theme) -> Line<'stati
     };
     Line::from(vec![
         Span::styled(format!("{mark} "), style),
-        Span::raw(format!("{}/{} ", c.phase, c.check.id)),
-        Span::styled(format!("{} ", value(c.value)), theme.accent()),
+        Span::raw(format!("{} ", check_label(lang, c.phase, &c.check.id))),
+        Span::styled(format!("{} ", value(c.value, lang)), theme.accent()),
         Span::styled(state, theme.dim()),
     ])
 }

@@ -1,13 +1,19 @@
-//! The load panel: on or off, the target rate, what the generator sent
-//! (and got answered: its own count, not the chart's `rps`, which is what
-//! the API served to every client), and what is still in flight (a slow
-//! API shows up here first).
+//! The load panel: on or off, the target rate, what the generator got
+//! answered in the last second (its own count, not the chart's `rps`, which
+//! is what the API served to every client over the last minute; requests
+//! that timed out or were refused are not answered), and what is still in
+//! flight (a slow API shows up here first).
+//!
+//! When the load falls short of its target the warning comes first; why,
+//! and what to do, follow only when the panel has the rows for all of it:
+//! a warning is never cut.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
+use super::scroll::rows;
 use crate::tui::keymap::{Command, key_of};
 use crate::tui::state::App;
 use crate::tui::text::{T, t};
@@ -39,15 +45,15 @@ pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
             )),
         ]));
         if let Some(r) = &app.load.report {
-            let last = r.last_second.completed();
-            let short = app.load.falling_short(app.now);
+            let s = &r.last_second;
+            let answered = s.ok + s.client_errors + s.server_errors;
             let sent = format!(
-                "{} {last}{per_s} · {} {}",
-                t(lang, T::LoadSent),
+                "{} {answered}{per_s} · {} {}",
+                t(lang, T::LoadAnswered),
+                t(lang, T::InFlight),
                 r.in_flight,
-                t(lang, T::InFlight)
             );
-            if short {
+            if app.load.falling_short(app.now) {
                 // Said right under the target, where a two-line panel
                 // (80x24) still shows it; the numbers and why follow.
                 lines.push(Line::styled(
@@ -55,7 +61,12 @@ pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
                     theme.bad(),
                 ));
                 lines.push(Line::styled(sent, theme.bad()));
-                lines.push(Line::styled(t(lang, T::LoadShortWhy), theme.warn()));
+                let why = Line::styled(t(lang, T::LoadShortWhy), theme.warn());
+                let inner = area.width.saturating_sub(2);
+                let room = usize::from(area.height.saturating_sub(2));
+                if rows(&lines, inner) + rows(std::slice::from_ref(&why), inner) <= room {
+                    lines.push(why);
+                }
             } else {
                 lines.push(Line::styled(sent, theme.dim()));
             }

@@ -13,6 +13,7 @@ use crate::tui::state::{App, Fact, LogKind, LogLine, Pinned};
 use crate::tui::text::{T, t};
 use crate::tui::theme::Theme;
 use crate::tui::timeline::clock;
+use crate::words::check_label;
 
 /// The open case's facts, most urgent first: the OOM kills in one line,
 /// one line per alert fired, the checks passed in one line.
@@ -63,7 +64,7 @@ pub(crate) fn fact_lines(app: &App, theme: Theme) -> Vec<Line<'static>> {
         .facts
         .iter()
         .filter_map(|p| match &p.fact {
-            Fact::CheckPassed { phase, id } => Some((p, format!("{phase}/{id}"))),
+            Fact::CheckPassed { phase, id } => Some((p, check_label(lang, *phase, id))),
             _ => None,
         })
         .collect();

@@ -10,7 +10,7 @@ use crate::cases::engine::session::{CaseSession, CheckStatus, Progress};
 use crate::cases::{Case, Lang, Phase};
 use crate::tui::text::{T, t, tf};
 use crate::tui::theme::Theme;
-use crate::words::P;
+use crate::words::{P, check_label};
 
 /// After `Case finished`, what comes next: leave (the load stops), then
 /// the next case by its number and title, or quit with the report.
@@ -144,14 +144,13 @@ pub(crate) fn essentials(
     {
         let value = c
             .value
-            .map(|v| format!(" {}", crate::cases::engine::probe::show(v)))
+            .map(|v| format!(" {}", crate::cases::engine::probe::show_in(v, lang)))
             .unwrap_or_default();
         // Short enough for 80 columns: the full line is in the checks below.
         lines.push(Line::styled(
             format!(
-                "… {}/{}{value} · {:.0}/{:.0} {sec}",
-                c.phase,
-                c.check.id,
+                "… {}{value} · {:.0}/{:.0} {sec}",
+                check_label(lang, c.phase, &c.check.id),
                 c.started.map_or(0.0, |st| now - st),
                 c.check.timeout.get().as_secs_f64()
             ),

@@ -21,12 +21,6 @@ use crate::tui::keymap::{Command, key_of};
 use super::checks::{self, secs, value};
 use super::{next, scroll};
 
-/// Time to detect, to alert, to recover: the industry's abbreviations,
-/// kept as they are in both languages (the help and the report spell them out).
-const T_TTD: &str = "TTD";
-const T_TTA: &str = "TTA";
-const T_TTR: &str = "TTR";
-
 fn briefing(case: &Case, lang: Lang, theme: Theme, lines: &mut Vec<Line<'static>>) {
     lines.push(Line::raw(""));
     lines.push(Line::styled(t(lang, T::LookAt).to_string(), theme.title()));
@@ -104,10 +98,7 @@ pub(crate) fn figure(v: f64, lang: Lang) -> String {
     } else {
         format!("{v:.3}")
     };
-    match lang {
-        Lang::Ru => text.replace('.', ","),
-        Lang::En => text,
-    }
+    lang.decimal(text)
 }
 
 fn questions(s: &CaseSession, lang: Lang, theme: Theme) -> Vec<Line<'static>> {
@@ -149,11 +140,11 @@ fn session_lines(
     let ttd = Line::styled(
         format!(
             "{} {} · {} {} · {} {}",
-            T_TTD,
+            t(lang, T::Ttd),
             secs(s.time_to_detect, lang),
-            T_TTA,
+            t(lang, T::Tta),
             secs(s.time_to_alert(), lang),
-            T_TTR,
+            t(lang, T::Ttr),
             secs(s.time_to_recover, lang)
         ),
         theme.dim(),
@@ -189,14 +180,18 @@ fn question_line(q: &Question, st: &QuestionState, lang: Lang, theme: Theme) -> 
         (Some(a), Some(true)) => (
             "✔",
             Span::styled(
-                format!(" → {a} {unit} ({live} {})", value(st.live)),
+                format!(" → {a} {unit} ({live} {})", value(st.live, lang)),
                 theme.ok(),
             ),
         ),
         (Some(a), Some(false)) if st.settled() => (
             "✘",
             Span::styled(
-                format!(" → {a} {unit} ({live} {}, {})", value(st.live), q.tolerance),
+                format!(
+                    " → {a} {unit} ({live} {}, {})",
+                    value(st.live, lang),
+                    q.tolerance
+                ),
                 theme.bad(),
             ),
         ),
@@ -297,9 +292,17 @@ mod tests {
         use crate::cases::engine::session::Seen;
         use crate::telemetry::AlertStatus;
         use crate::tui::msg::Msg;
-        for (lang, words) in [
-            (Lang::En, "HighLatency was active before the injection"),
-            (Lang::Ru, "HighLatency был активен до внедрения"),
+        for (lang, words, no_alert) in [
+            (
+                Lang::En,
+                "HighLatency was active before the injection",
+                "TTA —",
+            ),
+            (
+                Lang::Ru,
+                "HighLatency был активен до внедрения",
+                "до алерта —",
+            ),
         ] {
             let mut app = fixtures::failing();
             app.lang = lang;
@@ -314,7 +317,7 @@ mod tests {
             );
             let screen = draw(120, 40, |f| render(f, f.area(), &app, Theme::PLAIN));
             assert!(screen.contains(words), "{screen}");
-            assert!(screen.contains("TTA —"), "{screen}");
+            assert!(screen.contains(no_alert), "{screen}");
         }
     }
 

@@ -166,7 +166,7 @@ fn case_section(md: &mut String, r: &CaseRecord, kind: Kind, lang: Lang, chart: 
             let _ = writeln!(
                 md,
                 "| {} | {} | {} | {} | {} | {} |",
-                c.phase,
+                t(lang, c.phase),
                 c.id,
                 if c.passed { l(R::Passed) } else { l(R::Failed) },
                 num(c.value),
@@ -234,29 +234,35 @@ fn load_line(load: &super::record::LoadLine, lang: Lang) -> String {
     )
 }
 
-/// Start → injection → first signal → alert → recover action → recovered.
+/// Start → injection → first signal → every expected alert that fired →
+/// recover action → recovered, in the order they happened.
 fn timeline(md: &mut String, r: &CaseRecord, lang: Lang) {
     let l = |x: R| t(lang, x);
     let t = &r.timeline;
-    let moments = [
+    let mut moments: Vec<(DateTime<Utc>, String)> = [
         (t.started, R::CaseStarted),
         (t.injected, R::Injected),
         (t.first_signal, R::FirstSignal),
-        (t.alert, R::AlertFired),
         (t.recover_action, R::RecoverAction),
         (t.recovered, R::Recovered),
-    ];
+    ]
+    .into_iter()
+    .filter_map(|(at, what)| Some((at?, l(what).to_string())))
+    .collect();
+    moments.extend(
+        r.fired_alerts()
+            .map(|(at, name)| (at, tf(lang, R::AlertNamedFired, &[&name]))),
+    );
+    moments.sort_by_key(|(at, _)| *at);
     let _ = writeln!(md, "### {}\n", l(R::Timeline));
     table_head(md, &[R::TimeUtc, R::SinceInjection, R::What].map(l));
     for (at, what) in moments {
-        let Some(at) = at else { continue };
         let since = t.injected.map(|inj| (at - inj).as_seconds_f64());
         let _ = writeln!(
             md,
-            "| {} | {} | {} |",
+            "| {} | {} | {what} |",
             clock(Some(at)),
-            secs(since, lang),
-            l(what)
+            secs(since, lang)
         );
     }
 }

@@ -3,6 +3,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::*;
+use crate::cases::Phase;
 use crate::cases::engine::record::{
     AlertLine, AnswerLine, ChartPoint, CheckLine, LoadLine, Timeline,
 };
@@ -49,7 +50,7 @@ fn leak(lang: Lang) -> CaseRecord {
         },
         checks: vec![
             CheckLine {
-                phase: "detect".into(),
+                phase: Phase::Detect,
                 id: "memory-climbs".into(),
                 passed: true,
                 value: Some(180.0),
@@ -57,7 +58,7 @@ fn leak(lang: Lang) -> CaseRecord {
                 at: at(31),
             },
             CheckLine {
-                phase: "recover".into(),
+                phase: Phase::Recover,
                 id: "memory-flat".into(),
                 passed: true,
                 value: Some(40.0),
@@ -94,6 +95,7 @@ fn leak(lang: Lang) -> CaseRecord {
                 p95_s: Some(0.05),
                 error_ratio: Some(0.0),
                 memory_mib: Some(40.0 + f64::from(i.max(0)) * 8.0),
+                memory_limit_mib: Some(256.0),
             })
             .collect(),
         ..CaseRecord::default()
@@ -114,7 +116,7 @@ fn a_case_record_gives_the_utc_timeline_checks_answers_kills_and_note_headings()
         "| 07:59:00 | -60.0 s | case started, load on |",
         "| 08:00:00 | 0.0 s | fault injected |",
         "| 08:00:31 | 31.0 s | first signal: a detect check passed |",
-        "| 08:01:02 | 62.0 s | expected alert fired |",
+        "| 08:01:02 | 62.0 s | alert HighMemory fired |",
         "| 08:01:40 | 100.0 s | recover action |",
         "| 08:02:00 | 120.0 s | recovered: every recover check passed |",
         "| detect | memory-climbs | passed | 180.000 | 31.0 s | 08:00:31 |",

@@ -161,8 +161,10 @@ pub enum Seen {
     Peaks {
         p95: Option<f64>,
         error_ratio: Option<f64>,
-        /// The app's resident memory, in bytes.
+        /// The app's memory as the kernel holds it against its limit, in bytes.
         memory_bytes: Option<f64>,
+        /// That limit, in bytes; `None` when the app has none.
+        memory_limit_bytes: Option<f64>,
     },
     Figure {
         index: usize,
@@ -185,4 +187,6 @@ pub struct Sample {
     pub p95: Option<f64>,
     pub error_ratio: Option<f64>,
     pub memory_bytes: Option<f64>,
+    #[serde(default)]
+    pub memory_limit_bytes: Option<f64>,
 }

@@ -112,6 +112,7 @@ impl CaseSession {
                 p95,
                 error_ratio,
                 memory_bytes,
+                memory_limit_bytes,
             } => {
                 self.peaks_in_flight = false;
                 self.peaks_next = now + PEAKS_POLL_S;
@@ -127,6 +128,7 @@ impl CaseSession {
                     p95,
                     error_ratio,
                     memory_bytes,
+                    memory_limit_bytes,
                 });
             }
             Seen::Check { index, seen } => events.extend(self.check_seen(index, seen, now)),

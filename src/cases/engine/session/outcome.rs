@@ -8,6 +8,9 @@ use super::super::{AlertResult, AnswerLine, CaseOutcome, ChartPoint, Timeline};
 use super::{CaseSession, CheckStatus, Progress};
 use crate::words::{E, t};
 
+/// Bytes in a MiB, the unit of the report's memory chart.
+const MIB: f64 = 1024.0 * 1024.0;
+
 impl CaseSession {
     /// Injection → first alert firing.
     pub fn time_to_alert(&self) -> Option<f64> {
@@ -72,7 +75,8 @@ impl CaseSession {
                     s: p.t - origin,
                     p95_s: p.p95,
                     error_ratio: p.error_ratio,
-                    memory_mib: p.memory_bytes.map(|b| b / (1024.0 * 1024.0)),
+                    memory_mib: p.memory_bytes.map(|b| b / MIB),
+                    memory_limit_mib: p.memory_limit_bytes.map(|b| b / MIB),
                 })
                 .collect(),
             id: self.case.id.clone(),

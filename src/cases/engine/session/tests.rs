@@ -46,6 +46,7 @@ pub(super) fn healthy(p: &Poll) -> Seen {
             p95: Some(0.05),
             error_ratio: Some(0.0),
             memory_bytes: Some(40.0 * 1024.0 * 1024.0),
+            memory_limit_bytes: Some(256.0 * 1024.0 * 1024.0),
         },
     }
 }

@@ -166,6 +166,7 @@ fn the_case_is_sampled_from_start_to_end_and_its_peaks_come_from_the_fault_alone
                     p95: Some(p95),
                     error_ratio: Some(0.0),
                     memory_bytes: Some(64.0 * 1024.0 * 1024.0),
+                    memory_limit_bytes: Some(256.0 * 1024.0 * 1024.0),
                 },
                 other => healthy(other),
             };
