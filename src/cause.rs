@@ -12,9 +12,28 @@ pub(crate) fn innermost<'a>(e: &'a (dyn Error + 'static)) -> &'a (dyn Error + 's
     deepest
 }
 
+/// The innermost cause as a person reads it: its text without the
+/// system's error number ("Connection refused", not "Connection refused
+/// (os error 111)"). [`crate::words::cause`] says it in the screen's language.
+pub(crate) fn reason(e: &(dyn Error + 'static)) -> String {
+    let text = innermost(e).to_string();
+    match text.rfind(" (os error ") {
+        Some(i) if text.ends_with(')') => text[..i].to_string(),
+        _ => text,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_reason_leaves_the_error_number_out() {
+        let refused = std::io::Error::from_raw_os_error(libc::ECONNREFUSED);
+        assert!(refused.to_string().contains("(os error"), "{refused}");
+        assert_eq!(reason(&refused), "Connection refused");
+        assert_eq!(reason(&std::io::Error::other("a (b)")), "a (b)");
+    }
 
     #[derive(Debug, thiserror::Error)]
     #[error("outer")]

@@ -151,6 +151,6 @@ fn short_reason(e: &reqwest::Error) -> String {
     if e.is_timeout() {
         "timed out".into()
     } else {
-        crate::cause::innermost(e).to_string()
+        crate::cause::reason(e)
     }
 }

@@ -345,7 +345,7 @@ pub(crate) async fn fetch(http: &reqwest::Client, api_url: &str) -> Result<Strin
         .timeout(Duration::from_secs(3))
         .send()
         .await
-        .map_err(|e| crate::cause::innermost(&e).to_string())?;
+        .map_err(|e| crate::cause::reason(&e))?;
     if !resp.status().is_success() {
         return Err(format!("{url} answered {}", resp.status()));
     }

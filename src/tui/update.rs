@@ -327,10 +327,12 @@ fn link_change(app: &mut App, what: &str, old: &Link, new: &Link) {
             app.log(LogKind::Good, tf(app.lang, T::LinkAnswers, &[&what]))
         }
         (Link::Up, Link::Down(why)) => {
-            app.log(LogKind::Bad, tf(app.lang, T::LinkLost, &[&what, why]))
+            let why = crate::words::cause(app.lang, why);
+            app.log(LogKind::Bad, tf(app.lang, T::LinkLost, &[&what, &why]))
         }
         (Link::Unknown, Link::NotYet(why)) => {
-            app.log(LogKind::Info, tf(app.lang, T::LinkNotYet, &[&what, why]))
+            let why = crate::words::cause(app.lang, why);
+            app.log(LogKind::Info, tf(app.lang, T::LinkNotYet, &[&what, &why]))
         }
         _ => {}
     }

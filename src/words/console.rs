@@ -243,7 +243,7 @@ words! {
         DiedCode => ("{0}: died (exit code {1})", "{0}: упал (код выхода {1})"),
         Died => ("{0}: died", "{0}: упал"),
         /// `{1}` is the one sentence of a kill at the memory limit ([`super::X::MemoryKill`]).
-        OomKilled => ("{0}: {1} (OOM)", "{0}: {1} (OOM kill)"),
+        OomKilled => ("{0}: {1} (OOM)", "{0}: {1} (OOM)"),
         Restarted => ("{0}: restarted (restart #{1})", "{0}: перезапущен (перезапуск №{1})"),
         StackReady => ("stack ready", "стенд готов"),
         StackBackend => ("stack: {0} backend", "стенд: {0}"),

@@ -77,7 +77,8 @@ fn prose(text: &str) -> String {
 }
 
 /// Identifiers are data, the same in every language: a check's reference
-/// (`detect/p95-up`), a metric (`job:fintech_p95_latency:5m`), a service
+/// (`detect/p95-up`, `обнаружение/restarted`), a shipped case's id
+/// (`latency`), a metric (`job:fintech_p95_latency:5m`), a service
 /// (`app-1`), an address, a field (`latency_ms=2000`), a path (`/metrics`).
 /// A token with a digit or one of `_-=.:@` is one.
 fn identifier(token: &str) -> bool {
@@ -85,10 +86,21 @@ fn identifier(token: &str) -> bool {
         return true;
     }
     let token = token.trim_matches(|c: char| !c.is_alphanumeric());
+    let phase_word = |w: &str| {
+        Phase::named(w).is_some()
+            || Phase::ALL
+                .iter()
+                .any(|p| p.pair().1.split_whitespace().last() == Some(w))
+    };
     let reference = token
         .split_once('/')
-        .is_some_and(|(phase, _)| Phase::named(phase).is_some());
+        .is_some_and(|(phase, _)| phase_word(phase));
+    let case_id = crate::cases::SHIPPED.iter().any(|(_, text)| {
+        text.lines()
+            .any(|l| l.strip_prefix("id: ").map(str::trim) == Some(token))
+    });
     reference
+        || case_id
         || token
             .chars()
             .any(|c| c.is_ascii_digit() || "_-=.:@".contains(c))

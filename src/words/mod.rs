@@ -98,6 +98,26 @@ pub(crate) fn tf(lang: Lang, w: impl Word, args: &[&dyn Display]) -> String {
 
 /// A unit as the case files write it (`s`, `ms`, `MiB`, `req/s`), in
 /// `lang`; any other (`%`) is the same in both.
+/// A text holding a cause the system gave in English
+/// ([`crate::cause::reason`]), in `lang`: the common causes have their
+/// words; anything else stays as it came.
+pub(crate) fn cause(lang: Lang, text: &str) -> String {
+    const KNOWN: [(&str, &str); 6] = [
+        ("Connection refused", "соединение отклонено"),
+        ("timed out", "нет ответа в срок"),
+        ("Connection reset by peer", "соединение сброшено"),
+        ("Broken pipe", "соединение оборвано"),
+        ("Permission denied", "нет доступа"),
+        ("No such file or directory", "нет такого файла"),
+    ];
+    match lang {
+        Lang::Ru => KNOWN
+            .iter()
+            .fold(text.to_string(), |said, (en, ru)| said.replace(en, ru)),
+        Lang::En => text.to_string(),
+    }
+}
+
 pub(crate) fn unit(lang: Lang, unit: &str) -> &str {
     let word = match unit {
         "s" => T::Sec,
@@ -112,6 +132,17 @@ pub(crate) fn unit(lang: Lang, unit: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_known_cause_is_said_in_russian_and_an_unknown_one_kept() {
+        let lost = "http://127.0.0.1:5000/metrics: Connection refused";
+        assert_eq!(
+            cause(Lang::Ru, lost),
+            "http://127.0.0.1:5000/metrics: соединение отклонено"
+        );
+        assert_eq!(cause(Lang::En, lost), lost);
+        assert_eq!(cause(Lang::Ru, "answered 503"), "answered 503");
+    }
 
     #[test]
     fn a_template_takes_its_values_where_each_language_wants_them() {

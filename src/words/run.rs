@@ -7,7 +7,7 @@ words! {
     /// A word of a run.
     enum E {
         // The event lines.
-        CaseStarted => ("━━ case {0}: {1}", "━━ кейс `{0}`: {1}"),
+        CaseStarted => ("━━ case {0}: {1}", "━━ кейс {0}: {1}"),
         LoadStarted => ("load {0} req/s ({1})", "нагрузка {0} запр/с ({1})"),
         Captured => ("captured {0} = {1}", "замер {0} = {1}"),
         BaselineFailed => ("✘ baseline: {0}", "✘ базовая линия: {0}"),
@@ -30,7 +30,7 @@ words! {
         Question => ("question: {0} — live value {1}{2}", "вопрос: {0} — сейчас {1}{2}"),
         NoValue => ("n/a", "н/д"),
         Aborted => ("aborted: {0}", "прервано: {0}"),
-        CaseFinished => ("━━ case {0}: {1}", "━━ кейс `{0}`: {1}"),
+        CaseFinished => ("━━ case {0}: {1}", "━━ кейс {0}: {1}"),
         Passed => ("PASSED", "ПРОЙДЕН"),
         Failed => ("FAILED", "НЕ ПРОЙДЕН"),
         // Why a case stopped.
