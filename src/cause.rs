@@ -14,7 +14,7 @@ pub(crate) fn innermost<'a>(e: &'a (dyn Error + 'static)) -> &'a (dyn Error + 's
 
 /// The innermost cause as a person reads it: its text without the
 /// system's error number ("Connection refused", not "Connection refused
-/// (os error 111)"). [`crate::words::cause`] says it in the screen's language.
+/// (os error 111)"). The words module says it in the screen's language.
 pub(crate) fn reason(e: &(dyn Error + 'static)) -> String {
     let text = innermost(e).to_string();
     match text.rfind(" (os error ") {

@@ -194,10 +194,7 @@ pub(super) fn healthy_seen(p: &Poll, _t: f64) -> Seen {
             index: *index,
             live: Some(2.1),
         },
-        Poll::Figure { index, .. } => Seen::Figure {
-            index: *index,
-            live: None,
-        },
+        &Poll::Figure { index, .. } => Seen::Figure { index, live: None },
         Poll::Peaks => Seen::Peaks {
             p95: Some(0.045),
             error_ratio: Some(0.0),
