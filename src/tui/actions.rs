@@ -238,7 +238,11 @@ fn open(app: &mut App) -> Vec<Effect> {
         tf(app.lang, T::CaseOpened, &[&case.order, &title]),
     );
     let id = case.id.clone();
-    let session = CaseSession::start(case, app.lang, app.now);
+    let mut session = CaseSession::start(case, app.lang, app.now);
+    if app.no_prometheus() && session.needs_alerts() {
+        session.without_alerts();
+        app.log(LogKind::Bad, t(app.lang, T::AlertsNeedPrometheus));
+    }
     app.active = Some(ActiveCase {
         session,
         title,

@@ -409,7 +409,10 @@ pub(super) fn prometheus_absent_in(lang: Lang) -> App {
         Msg::StackStatus(Ok(StackStatus {
             backend: Backend::Local,
             project: "workshop".into(),
-            services: vec![app1],
+            services: vec![
+                app1,
+                ServiceStatus::missing(Service::of(ServiceRole::Prometheus)),
+            ],
             grafana_login: None,
         })),
     );

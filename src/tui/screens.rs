@@ -249,3 +249,46 @@ fn the_log_view_and_its_pinned_facts_are_in_the_language_of_the_screen() {
         }
     }
 }
+
+/// A local stack without Prometheus: the case says at its start that its
+/// alerts need Prometheus, with the install line, and its alert checks and
+/// expected alerts show as not available, never as counting down.
+#[test]
+fn a_case_on_a_stack_without_prometheus_says_its_alerts_are_not_available() {
+    for (lang, words) in [
+        (
+            Lang::En,
+            [
+                "only Prometheus evaluates them",
+                "sudo apt install prometheus",
+                "not available: no Prometheus",
+            ],
+        ),
+        (
+            Lang::Ru,
+            [
+                "вычисляет их только Prometheus",
+                "Debian/Ubuntu",
+                "недоступно: здесь нет Prometheus",
+            ],
+        ),
+    ] {
+        let mut app = fixtures::prometheus_absent_in(lang);
+        fixtures::key(&mut app, Command::Open);
+        let active = app.active.as_ref().expect("case 1 open");
+        assert!(active.session.no_alerts, "the session knows");
+        fixtures::key(&mut app, Command::Events);
+        let log = at_size(&app, (120, 36));
+        assert!(
+            log.contains(words[0]) && log.contains(words[1]),
+            "{lang}:\n{log}"
+        );
+        fixtures::key(&mut app, Command::Events);
+        let screen = at_size(&app, (120, 36));
+        assert!(screen.contains(words[2]), "{lang}:\n{screen}");
+        assert!(
+            !screen.contains("HighLatency: at most"),
+            "{lang}: no countdown\n{screen}"
+        );
+    }
+}

@@ -363,6 +363,24 @@ impl App {
         }
     }
 
+    /// The stack runs without Prometheus (a local stack with no
+    /// `prometheus` binary, an image that is missing) and none answers: no
+    /// alert is evaluated. A Prometheus that is only down for a while is
+    /// not this: its alerts come back with it.
+    pub(crate) fn no_prometheus(&self) -> bool {
+        use crate::stack::{ServiceRole, ServiceState};
+        let missing = self.stack.status.iter().any(|s| {
+            s.services.iter().any(|svc| {
+                svc.name.role == ServiceRole::Prometheus
+                    && matches!(
+                        svc.state,
+                        ServiceState::Missing | ServiceState::ImageMissing
+                    )
+            })
+        });
+        missing && self.signals.prometheus != Link::Up
+    }
+
     /// The app's memory limit in bytes, as the stack reports it (the
     /// largest of its replicas'); `None` when it has none.
     pub(crate) fn memory_limit(&self) -> Option<u64> {

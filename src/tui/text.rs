@@ -3,6 +3,8 @@
 //! form, the word for a backend, a service's state, an alert's state
 //! and a stack event, and the language of the screen.
 
+use ratatui::text::{Line, Span};
+
 use crate::cases::Lang;
 use crate::faults::FaultKind;
 use crate::stack::{Backend, Health, ServiceState, StackEvent};
@@ -21,6 +23,35 @@ pub(crate) fn fit(s: &str, width: usize) -> String {
         kept.push('…');
     }
     kept
+}
+
+/// `line` in at most `width` columns, as [`fit`] cuts text: its spans
+/// kept with their styles up to the column where `…` ends it.
+pub(crate) fn fit_line(line: Line<'static>, width: usize) -> Line<'static> {
+    if line.width() <= width {
+        return line;
+    }
+    let mut left = width.saturating_sub(1);
+    let mut spans = Vec::new();
+    for span in line.spans {
+        if left == 0 {
+            break;
+        }
+        let mut kept = String::new();
+        for c in span.content.chars() {
+            let w = Span::raw(c.to_string()).width();
+            if w > left {
+                left = 0;
+                break;
+            }
+            left -= w;
+            kept.push(c);
+        }
+        spans.push(Span::styled(kept, span.style));
+    }
+    let style = spans.last().map(|s| s.style).unwrap_or_default();
+    spans.push(Span::styled("…", style));
+    Line::from(spans).style(line.style)
 }
 
 /// What a fault field accepts, for the form: "an integer from 0 to 30000".

@@ -313,6 +313,22 @@ words! {
         // the last second. Not the chart's rps, which is what the API
         // served (every client), read from Prometheus.
         LoadAnswered => ("answered", "ответов"),
+        // Alerts on a stack without Prometheus (local mode with no binary).
+        NoAlertsHere => (
+            "not available: no Prometheus evaluates alerts here",
+            "недоступно: здесь нет Prometheus, который вычисляет алерты",
+        ),
+        AlertsNeedPrometheus => (
+            "This case watches alerts, and only Prometheus evaluates them; this stack has none, so \
+             its alert checks show as not available and do not count. The charts read /metrics \
+             directly. For the alerts, install Prometheus and restart the console: Debian/Ubuntu \
+             and Windows (WSL) `sudo apt install prometheus`; macOS `brew install prometheus`.",
+            "Этот кейс следит за алертами, а вычисляет их только Prometheus; на этом стенде его нет, \
+             поэтому проверки алертов показаны как недоступные и не засчитываются. Графики читают \
+             /metrics напрямую. Чтобы были алерты, установите Prometheus и перезапустите консоль: \
+             Debian/Ubuntu и Windows (WSL) — `sudo apt install prometheus`; macOS — \
+             `brew install prometheus`.",
+        ),
         // Time to detect, to alert, to recover: the industry's abbreviations
         // in English (the help and the report spell them out); in Russian
         // the report's own words, so each thing has one name.

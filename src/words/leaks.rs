@@ -10,12 +10,18 @@ use crate::cases::phase::Phase;
 /// The Latin words a Russian text keeps as they are, and the only ones the
 /// Russian side of the catalogue may use (a test holds it to that, so a
 /// word left untranslated there cannot excuse itself): names of programs
-/// (Docker, Colima, Podman…), of TLS and of UTC,
+/// (Docker, Colima, Podman…) and of systems (Debian, Ubuntu, Windows, WSL,
+/// macOS: the install line names them), of TLS and of UTC,
 /// abbreviations Russian engineers say as they are (API, OOM kill, RPS),
 /// the names printed on keys, the `serve` command, and the two phases the
 /// legend of the checks names as their references start (`detect/…`).
-const KEPT: [&str; 26] = [
+const KEPT: [&str; 31] = [
     "docker",
+    "debian",
+    "ubuntu",
+    "windows",
+    "wsl",
+    "macos",
     "colima",
     "podman",
     "tls",

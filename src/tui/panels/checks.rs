@@ -37,6 +37,7 @@ fn check_line(c: &CheckState, now: f64, lang: Lang, theme: Theme) -> Line<'stati
     let sec = t(lang, T::Sec);
     let (mark, style, state) = match c.status {
         CheckStatus::Waiting => ("·", theme.dim(), t(lang, T::Waiting).to_string()),
+        CheckStatus::Unavailable => ("–", theme.dim(), t(lang, T::NoAlertsHere).to_string()),
         CheckStatus::Pending => (
             "…",
             theme.warn(),
@@ -75,7 +76,7 @@ pub(crate) fn phase_results(
     s.checks
         .iter()
         .filter(|c| c.phase == phase)
-        .filter(|c| matches!(c.status, CheckStatus::Passed | CheckStatus::Failed))
+        .filter(|c| c.status.is_over())
         .map(|c| check_line(c, now, lang, theme))
         .collect()
 }
@@ -143,6 +144,10 @@ pub(crate) fn checks_and_alerts(
     }
     for a in &s.alerts {
         let line = match (a.fired_after, a.missed, s.injected_at) {
+            _ if s.no_alerts => Line::styled(
+                format!("– {} {}", a.name, t(lang, T::NoAlertsHere)),
+                theme.dim(),
+            ),
             (None, _, Some(_)) if a.active_before_injection => Line::styled(
                 format!("✘ {} {}", a.name, t(lang, T::AlertLeftOver)),
                 theme.bad(),

@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Paragraph};
 
 use crate::tui::keymap::{Command, key_of};
 use crate::tui::state::{App, Fact, LogKind, LogLine, Pinned};
-use crate::tui::text::{T, t};
+use crate::tui::text::{T, fit_line, t};
 use crate::tui::theme::Theme;
 use crate::tui::timeline::clock;
 use crate::words::check_label;
@@ -116,7 +116,8 @@ pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
         ),
         theme.title(),
     ));
-    let rows = block.inner(area).height as usize;
+    let inner = block.inner(area);
+    let rows = inner.height as usize;
     // The coach's last message, then the facts; they never push out the
     // newest event: one row stays for it.
     let mut lines = coach_line(app, theme).into_iter().collect::<Vec<_>>();
@@ -129,6 +130,11 @@ pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
             .skip(app.log.len().saturating_sub(room))
             .map(|l| event_line(l, theme)),
     );
+    // One row each; a line too long ends with `…` (`e` shows it whole).
+    let lines: Vec<Line> = lines
+        .into_iter()
+        .map(|l| fit_line(l, usize::from(inner.width)))
+        .collect();
     f.render_widget(Paragraph::new(lines).block(block), area);
 }
 

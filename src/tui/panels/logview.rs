@@ -6,13 +6,14 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use crate::tui::state::{App, LogView, Topic};
 use crate::tui::text::{T, t};
 use crate::tui::theme::Theme;
 
 use super::log::{event_line, fact_lines};
+use super::scroll;
 
 fn topic_word(topic: Option<Topic>) -> T {
     match topic {
@@ -39,7 +40,10 @@ pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, view: &LogView, theme
             0,
             Line::styled(t(lang, T::PinnedTitle).to_string(), theme.title()),
         );
-        pinned.push(Line::styled("─".repeat(area.width as usize), theme.dim()));
+        pinned.push(Line::styled(
+            "─".repeat(area.width.saturating_sub(2) as usize),
+            theme.dim(),
+        ));
     }
     let inner_h = area.height.saturating_sub(2) as usize;
     let page = inner_h.saturating_sub(pinned.len()).max(1);
@@ -70,7 +74,28 @@ pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, view: &LogView, theme
             theme.dim(),
         ));
     }
-    lines.extend(shown[from..to].iter().map(|l| event_line(l, theme)));
+    // Lines wrap, so none ends mid-word: the window starts as late as the
+    // rows below the pinned facts allow, its last line at the bottom.
+    let width = area.width.saturating_sub(2);
+    let rows_left = inner_h.saturating_sub(scroll::rows(&lines, width)).max(1);
+    let window: Vec<Line> = shown[from..to]
+        .iter()
+        .map(|l| event_line(l, theme))
+        .collect();
+    let mut used = 0;
+    let first = window
+        .iter()
+        .rposition(|l| {
+            used += scroll::rows(std::slice::from_ref(l), width);
+            used > rows_left
+        })
+        .map_or(0, |i| (i + 1).min(window.len().saturating_sub(1)));
+    lines.extend(window.into_iter().skip(first));
     f.render_widget(Clear, area);
-    f.render_widget(Paragraph::new(lines).block(block), area);
+    f.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
 }

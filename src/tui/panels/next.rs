@@ -32,7 +32,7 @@ fn awaited(s: &CaseSession) -> Vec<String> {
     let alerts = s
         .alerts
         .iter()
-        .filter(|a| a.fired_after.is_none() && !a.missed)
+        .filter(|a| !s.no_alerts && a.fired_after.is_none() && !a.missed)
         .map(|a| a.name.clone());
     let checks = s
         .checks
@@ -118,7 +118,14 @@ pub(crate) fn essentials(
 ) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     let sec = t(lang, T::Sec);
-    if let (Progress::Detect, Some(inj)) = (s.progress, s.injected_at) {
+    if s.no_alerts {
+        // Said at the top, in the first rows 80x24 shows: what this case
+        // cannot show here, and that it is not the student's doing.
+        lines.push(Line::styled(
+            format!("– {}: {}", t(lang, T::Alerts), t(lang, T::NoAlertsHere)),
+            theme.dim(),
+        ));
+    } else if let (Progress::Detect, Some(inj)) = (s.progress, s.injected_at) {
         for a in s
             .alerts
             .iter()

@@ -1,7 +1,7 @@
 //! How a case moves on: a phase's checks start one after another (baseline
 //! all at once), the detect phase ends, a phase's end moves the progress on.
 
-use crate::cases::Phase;
+use crate::cases::{Phase, Probe};
 
 use super::{CaseSession, CheckStatus, Progress, RunEvent, finish};
 
@@ -33,11 +33,12 @@ impl CaseSession {
                 .checks
                 .iter()
                 .filter(|c| c.phase == Phase::Detect)
-                .all(|c| matches!(c.status, CheckStatus::Passed | CheckStatus::Failed))
-            && self
-                .alerts
-                .iter()
-                .all(|a| a.fired_after.is_some() || a.missed)
+                .all(|c| c.status.is_over())
+            && (self.no_alerts
+                || self
+                    .alerts
+                    .iter()
+                    .all(|a| a.fired_after.is_some() || a.missed))
     }
 
     /// When `phase` began: the injection for detect, the recover action
@@ -62,7 +63,12 @@ impl CaseSession {
     pub(super) fn activate(&mut self, phase: Phase, now: f64) {
         let all_at_once = phase != Phase::Detect;
         let phase_started = self.phase_started(phase).unwrap_or(now);
+        let no_alerts = self.no_alerts;
         for c in self.checks.iter_mut().filter(|c| c.phase == phase) {
+            if no_alerts && matches!(c.check.probe, Probe::Alert(_)) && !c.status.is_over() {
+                c.status = CheckStatus::Unavailable;
+                continue;
+            }
             match c.status {
                 CheckStatus::Waiting => {
                     c.status = CheckStatus::Pending;
@@ -86,13 +92,13 @@ impl CaseSession {
             s.checks
                 .iter()
                 .filter(|c| c.phase == phase)
-                .all(|c| matches!(c.status, CheckStatus::Passed | CheckStatus::Failed))
+                .all(|c| c.status.is_over())
         };
         let all_passed = |s: &Self, phase: Phase| {
             s.checks
                 .iter()
                 .filter(|c| c.phase == phase)
-                .all(|c| c.status == CheckStatus::Passed)
+                .all(|c| c.status.counts_as_passed())
         };
         match self.progress {
             // The inject phase begins when the student injects, not here.

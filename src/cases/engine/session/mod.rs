@@ -8,7 +8,7 @@
 //! a render loop never waits on it and a test drives it with made-up values.
 //! Times are seconds on the caller's clock.
 use crate::cases::hint::Release;
-use crate::cases::{Case, Lang, Phase};
+use crate::cases::{Case, Lang, Phase, Probe};
 
 use super::actions::{ActionsOutcome, PhaseActions};
 use super::probe::Captures;
@@ -60,6 +60,9 @@ pub struct CaseSession {
     pub stopped: Option<String>,
     pub checks: Vec<CheckState>,
     pub alerts: Vec<AlertWatch>,
+    /// The stack has no Prometheus, so no alert is evaluated: alert checks
+    /// and expected alerts are not available ([`Self::without_alerts`]).
+    pub no_alerts: bool,
     pub hints_shown: Vec<bool>,
     pub questions: Vec<QuestionState>,
     /// The live value of each `look_at` with a query (`None`: no query, or
@@ -139,6 +142,7 @@ impl CaseSession {
             stopped: None,
             checks,
             alerts,
+            no_alerts: false,
             questions,
             figures,
             figures_next: now,
@@ -161,6 +165,28 @@ impl CaseSession {
             case: self.case.id.clone(),
             phase,
         }
+    }
+
+    /// The stack has no Prometheus: its alert checks become
+    /// [`CheckStatus::Unavailable`] and its expected alerts are not waited
+    /// for, so the case passes or fails on what can be seen without them.
+    pub fn without_alerts(&mut self) {
+        self.no_alerts = true;
+        for c in &mut self.checks {
+            if matches!(c.check.probe, Probe::Alert(_)) && !c.status.is_over() {
+                c.status = CheckStatus::Unavailable;
+                c.in_flight = false;
+            }
+        }
+    }
+
+    /// Whether the case has anything only Prometheus's alert rules answer.
+    pub fn needs_alerts(&self) -> bool {
+        !self.alerts.is_empty()
+            || self
+                .checks
+                .iter()
+                .any(|c| matches!(c.check.probe, Probe::Alert(_)))
     }
 
     /// Whether the fault may go in now.
@@ -271,7 +297,7 @@ impl CaseSession {
             if expired {
                 events.extend(self.end_detect(now));
             }
-            for a in &mut self.alerts {
+            for a in self.alerts.iter_mut().filter(|_| !self.no_alerts) {
                 if a.fired_after.is_none() && !a.missed && (expired || now - injected > a.within) {
                     a.missed = true;
                     events.push(RunEvent::AlertMissed {
@@ -360,6 +386,8 @@ pub(crate) fn higher(a: Option<f64>, b: Option<f64>) -> Option<f64> {
     }
 }
 
+#[cfg(test)]
+mod no_alerts_tests;
 #[cfg(test)]
 mod question_tests;
 #[cfg(test)]

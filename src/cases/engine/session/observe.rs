@@ -61,7 +61,7 @@ impl CaseSession {
                 });
             }
         }
-        if self.progress == Progress::Detect {
+        if self.progress == Progress::Detect && !self.no_alerts {
             for (index, a) in self.alerts.iter_mut().enumerate() {
                 if a.fired_after.is_none() && !a.missed && !a.in_flight && now >= a.next_poll {
                     a.in_flight = true;
