@@ -36,7 +36,7 @@ pub(crate) fn act(app: &mut App, action: Command) -> Vec<Effect> {
             effects
         }
         Command::Help => {
-            app.overlay = Overlay::Help;
+            app.overlay = Overlay::Help(0);
             vec![]
         }
         Command::Events => {

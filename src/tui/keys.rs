@@ -16,13 +16,18 @@ pub(crate) fn key_pressed(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         return act(app, Command::Quit);
     }
     match app.overlay.clone() {
-        Overlay::Help => {
-            if matches!(
-                key.code,
-                KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q')
-            ) {
-                app.overlay = Overlay::None;
-            }
+        Overlay::Help(scroll) => {
+            let max = app.drawn.help_scroll_max.get();
+            app.overlay = match key.code {
+                KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') => Overlay::None,
+                KeyCode::Down | KeyCode::Char('j') | KeyCode::PageDown => {
+                    Overlay::Help((scroll + 1).min(max))
+                }
+                KeyCode::Up | KeyCode::Char('k') | KeyCode::PageUp => {
+                    Overlay::Help(scroll.saturating_sub(1))
+                }
+                _ => Overlay::Help(scroll),
+            };
             vec![]
         }
         Overlay::Form {

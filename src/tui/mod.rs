@@ -45,6 +45,8 @@ pub mod update;
 pub mod view;
 
 #[cfg(test)]
+mod cut_tests;
+#[cfg(test)]
 mod fixtures;
 #[cfg(test)]
 mod screens;

@@ -141,7 +141,8 @@ impl LoadView {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
     None,
-    Help,
+    /// The key help, scrolled by this many rows.
+    Help(usize),
     /// Editing fault values: which field, and each field's text exactly as
     /// typed. `refused`: Enter was pressed while a field was invalid, so
     /// nothing was applied and the form says so.
@@ -182,6 +183,8 @@ pub struct ActiveCase {
 pub struct Drawn {
     pub case_scroll_max: Cell<u16>,
     pub log_page: Cell<usize>,
+    /// How far the help scrolls when the terminal is too short for it.
+    pub help_scroll_max: Cell<usize>,
 }
 
 pub struct App {

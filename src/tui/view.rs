@@ -147,7 +147,7 @@ pub fn draw(f: &mut Frame, app: &App, theme: Theme) {
     load::render(f, load_area, app, theme);
     log::render(f, log_area, app, theme);
     match &app.overlay {
-        Overlay::Help => help::render(f, area, app, theme),
+        Overlay::Help(scroll) => help::render(f, area, app, *scroll, theme),
         Overlay::Form { .. } | Overlay::Answer { .. } => input::render(f, area, app, theme),
         Overlay::Blocked => blocked::render(f, area, app, theme),
         Overlay::Log(v) => logview::render(f, area, app, v, theme),

@@ -26,6 +26,10 @@ words! {
         Log => ("Events", "События"),
         Help => ("Keys", "Клавиши"),
         HelpClose => ("? or Esc closes", "? или Esc — закрыть"),
+        HelpMore => (
+            "↑ {0} more · ↓ {1} more · ? or Esc closes",
+            "↑ ещё {0} · ↓ ещё {1} · ? или Esc — закрыть",
+        ),
         Opening => ("looking for a Docker engine…", "ищу Docker…"),
         Starting => ("starting the stack", "запускаю стенд"),
         Attached => (

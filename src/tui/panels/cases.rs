@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, List, ListItem, ListState};
 
 use crate::tui::state::App;
-use crate::tui::text::{T, t};
+use crate::tui::text::{T, fit_line, t};
 use crate::tui::theme::Theme;
 
 pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
@@ -21,6 +21,9 @@ pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
         theme.title(),
     ));
     let active = app.active.as_ref().map(|a| a.session.case.id.as_str());
+    // A title too long for the panel ends with `…`; the case panel's title
+    // and a wider terminal show it whole.
+    let width = usize::from(area.width.saturating_sub(2));
     let items: Vec<ListItem> = app
         .cases
         .iter()
@@ -36,10 +39,13 @@ pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
                 "▶" => theme.accent(),
                 _ => theme.dim(),
             };
-            ListItem::new(Line::from(vec![
-                Span::styled(format!("{mark} "), style),
-                Span::raw(format!("{} {}", c.order, c.title.get(app.lang))),
-            ]))
+            ListItem::new(fit_line(
+                Line::from(vec![
+                    Span::styled(format!("{mark} "), style),
+                    Span::raw(format!("{} {}", c.order, c.title.get(app.lang))),
+                ]),
+                width,
+            ))
         })
         .collect();
     let mut state = ListState::default().with_selected(Some(app.selected));

@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 
 use crate::tui::keymap::KEYMAP;
 use crate::tui::state::App;
-use crate::tui::text::{T, t};
+use crate::tui::text::{T, t, tf};
 use crate::tui::theme::Theme;
 
 /// A rectangle of at most `w`×`h` centred in `area`.
@@ -22,7 +22,10 @@ pub(crate) fn centered(area: Rect, w: u16, h: u16) -> Rect {
     r
 }
 
-pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
+/// Every binding, or as many as the terminal's height allows from
+/// `scroll`: then the bottom of the box says how many more lie above and
+/// below, and that ↑/↓ shows them.
+pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, scroll: usize, theme: Theme) {
     let lang = app.lang;
     let lines: Vec<Line> = KEYMAP
         .iter()
@@ -41,17 +44,25 @@ pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
         .collect();
     let h = lines.len() as u16 + 2;
     let rect = centered(area, 72, h);
+    let rows = usize::from(rect.height.saturating_sub(2));
+    let max = lines.len().saturating_sub(rows);
+    app.drawn.help_scroll_max.set(max);
+    let from = scroll.min(max);
+    let (above, below) = (from, max - from);
+    let bottom = if max == 0 {
+        t(lang, T::HelpClose).to_string()
+    } else {
+        tf(lang, T::HelpMore, &[&above, &below])
+    };
     let block = Block::bordered()
         .title(Span::styled(
             format!(" {} ", t(lang, T::Help)),
             theme.title(),
         ))
-        .title_bottom(Span::styled(
-            format!(" {} ", t(lang, T::HelpClose)),
-            theme.dim(),
-        ));
+        .title_bottom(Span::styled(format!(" {bottom} "), theme.dim()));
+    let shown: Vec<Line> = lines.into_iter().skip(from).collect();
     f.render_widget(Clear, rect);
-    f.render_widget(Paragraph::new(lines).block(block), rect);
+    f.render_widget(Paragraph::new(shown).block(block), rect);
 }
 
 #[cfg(test)]
@@ -63,7 +74,7 @@ mod tests {
     #[test]
     fn help_lists_every_binding_of_the_keymap() {
         let app = fixtures::empty();
-        let screen = draw(80, 27, |f| render(f, f.area(), &app, Theme::PLAIN));
+        let screen = draw(80, 27, |f| render(f, f.area(), &app, 0, Theme::PLAIN));
         for b in KEYMAP {
             assert!(
                 screen.contains(t(Lang::En, b.help)),
@@ -77,6 +88,44 @@ mod tests {
     #[test]
     fn help_in_a_narrow_terminal_is_cut_not_broken() {
         let app = fixtures::empty();
-        insta::assert_snapshot!(draw(80, 24, |f| render(f, f.area(), &app, Theme::PLAIN)));
+        insta::assert_snapshot!(draw(80, 24, |f| render(f, f.area(), &app, 0, Theme::PLAIN)));
+    }
+
+    /// At 80×24 the help does not fit: it says how many bindings lie below
+    /// and above, and the arrow keys bring each of them on screen.
+    #[test]
+    fn a_help_too_tall_for_the_terminal_says_there_is_more_and_scrolls_to_it() {
+        use crossterm::event::KeyCode;
+
+        use crate::tui::msg::Msg;
+        use crate::tui::state::Overlay;
+        for (lang, more, end) in [
+            (Lang::En, "↓ 3 more", "↓ 0 more"),
+            (Lang::Ru, "↓ ещё 3", "↓ ещё 0"),
+        ] {
+            let mut app = fixtures::empty_in(lang);
+            crate::tui::update::update(&mut app, Msg::Key(KeyCode::Char('?').into()));
+            let mut seen = String::new();
+            let mut screen = |app: &App| {
+                let Overlay::Help(scroll) = app.overlay else {
+                    panic!("the help is open: {:?}", app.overlay)
+                };
+                draw(80, 24, |f| render(f, f.area(), app, scroll, Theme::PLAIN))
+            };
+            let first = screen(&app);
+            assert!(first.contains(more), "{lang}: {first}");
+            for _ in 0..KEYMAP.len() {
+                seen += &screen(&app);
+                crate::tui::update::update(&mut app, Msg::Key(KeyCode::Down.into()));
+            }
+            assert!(screen(&app).contains(end), "{lang}: at the end");
+            for b in KEYMAP {
+                assert!(
+                    seen.contains(t(lang, b.help)),
+                    "{lang}: {:?} never shown",
+                    b.action
+                );
+            }
+        }
     }
 }
