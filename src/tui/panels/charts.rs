@@ -104,7 +104,7 @@ pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
     }
     let block = Block::bordered().title(Line::from(title));
     let inner = block.inner(area);
-    let label_w = 16usize.min(inner.width as usize / 3);
+    let label_w = 17usize.min(inner.width as usize / 3);
     let width = (inner.width as usize).saturating_sub(label_w);
     let window = CHART_WINDOW_S;
     let marker_col = |at: f64| -> Option<usize> {
@@ -133,7 +133,7 @@ pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
                 (Some(v), None) => signal.show(v, lang),
                 (None, _) => "—".into(),
             };
-            let label = format!("{:<4} {now:>10} ", signal.label(lang));
+            let label = format!("{:<4} {now:>11} ", signal.label(lang));
             let mut spans = vec![Span::styled(
                 format!("{label:<label_w$.label_w$}"),
                 theme.title(),
@@ -212,7 +212,7 @@ mod tests {
         // The chart panel of a 200-column console (the case list beside it).
         let screen = draw(174, 7, |f| render(f, f.area(), &app, Theme::PLAIN));
         for line in screen.lines().skip(1).take(5) {
-            let bars: String = line.chars().skip(18).take(174 - 18 - 2).collect();
+            let bars: String = line.chars().skip(19).take(174 - 19 - 2).collect();
             assert!(!bars.contains(' '), "a blank column:\n{screen}");
         }
     }
