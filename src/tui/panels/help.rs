@@ -106,7 +106,7 @@ mod tests {
             let mut app = fixtures::empty_in(lang);
             crate::tui::update::update(&mut app, Msg::Key(KeyCode::Char('?').into()));
             let mut seen = String::new();
-            let mut screen = |app: &App| {
+            let screen = |app: &App| {
                 let Overlay::Help(scroll) = app.overlay else {
                     panic!("the help is open: {:?}", app.overlay)
                 };
