@@ -403,16 +403,14 @@ pub(super) fn prometheus_absent_in(lang: Lang) -> App {
     );
     let mut app1 = svc(Service::app(1), ServiceState::Running, Health::Healthy);
     app1.memory_limit_bytes = Some(256 * 1024 * 1024);
+    let prom = ServiceStatus::missing(Service::of(ServiceRole::Prometheus));
     at(
         &mut app,
         3.0,
         Msg::StackStatus(Ok(StackStatus {
             backend: Backend::Local,
             project: "workshop".into(),
-            services: vec![
-                app1,
-                ServiceStatus::missing(Service::of(ServiceRole::Prometheus)),
-            ],
+            services: vec![app1, prom],
             grafana_login: None,
         })),
     );

@@ -35,6 +35,7 @@ pub(crate) mod panels;
 pub(crate) mod progress;
 pub(crate) mod sensing;
 mod stack_life;
+mod stack_view;
 pub mod state;
 pub(crate) mod tasks;
 pub(crate) mod terminal;

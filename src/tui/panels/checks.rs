@@ -90,7 +90,6 @@ pub(crate) fn checks_and_alerts(
     theme: Theme,
 ) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
-    let sec = t(lang, T::Sec);
     let clock = match s.progress {
         Progress::Detect => Some(T::TimesFromInjection),
         Progress::Recover | Progress::Done => Some(T::TimesFromRecovery),
@@ -139,6 +138,15 @@ pub(crate) fn checks_and_alerts(
             ));
         }
     }
+    lines.extend(alert_lines(s, now, lang, theme));
+    lines
+}
+
+/// The expected alerts: fired, missed, left over from before the
+/// injection, counted down, or not available without Prometheus.
+fn alert_lines(s: &CaseSession, now: f64, lang: Lang, theme: Theme) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    let sec = t(lang, T::Sec);
     if !s.alerts.is_empty() {
         lines.push(Line::styled(t(lang, T::Alerts).to_string(), theme.title()));
     }
