@@ -58,42 +58,37 @@ impl Cgroup {
         candidates.into_iter().find(|c| c.limit().is_some())
     }
 
-    fn read(&self, file: &str) -> Option<String> {
+    /// The file `v2` names in a v2 cgroup, `v1` in a v1 one.
+    fn read(&self, v2: &str, v1: &str) -> Option<String> {
+        let file = if self.v2 { v2 } else { v1 };
         std::fs::read_to_string(self.dir.join(file)).ok()
     }
 
     /// The limit in bytes; `None` when there is none.
     pub(crate) fn limit(&self) -> Option<u64> {
-        let file = if self.v2 {
-            "memory.max"
-        } else {
-            "memory.limit_in_bytes"
-        };
         // "max" does not parse.
-        let limit: u64 = self.read(file)?.trim().parse().ok()?;
+        let limit: u64 = self
+            .read("memory.max", "memory.limit_in_bytes")?
+            .trim()
+            .parse()
+            .ok()?;
         (limit < UNLIMITED).then_some(limit)
     }
 
     /// The memory the kernel holds against the limit now (see the module's doc).
     pub(crate) fn used(&self) -> Option<u64> {
-        let file = if self.v2 {
-            "memory.current"
-        } else {
-            "memory.usage_in_bytes"
-        };
-        let charged: u64 = self.read(file)?.trim().parse().ok()?;
-        let stat = self.read("memory.stat").unwrap_or_default();
+        let charged: u64 = self
+            .read("memory.current", "memory.usage_in_bytes")?
+            .trim()
+            .parse()
+            .ok()?;
+        let stat = self.read("memory.stat", "memory.stat").unwrap_or_default();
         Some(less_inactive_file(charged, &stat, self.v2))
     }
 
     /// Kills at the limit the cgroup counted so far.
     pub(crate) fn oom_kills(&self) -> Option<u64> {
-        let file = if self.v2 {
-            "memory.events"
-        } else {
-            "memory.oom_control"
-        };
-        self.read(file)?
+        self.read("memory.events", "memory.oom_control")?
             .lines()
             .find_map(|l| l.strip_prefix("oom_kill "))
             .and_then(|n| n.trim().parse().ok())

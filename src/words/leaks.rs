@@ -101,15 +101,24 @@ fn identifier(token: &str) -> bool {
     let reference = token
         .split_once('/')
         .is_some_and(|(phase, _)| phase_word(phase));
-    let case_id = crate::cases::SHIPPED.iter().any(|(_, text)| {
-        text.lines()
-            .any(|l| l.strip_prefix("id: ").map(str::trim) == Some(token))
-    });
+    let case_id = shipped_ids().contains(token);
     reference
         || case_id
         || token
             .chars()
             .any(|c| c.is_ascii_digit() || "_-=.:@".contains(c))
+}
+
+/// The ids of the shipped cases, read once from their files.
+fn shipped_ids() -> &'static BTreeSet<&'static str> {
+    static IDS: std::sync::OnceLock<BTreeSet<&'static str>> = std::sync::OnceLock::new();
+    IDS.get_or_init(|| {
+        crate::cases::SHIPPED
+            .iter()
+            .flat_map(|(_, text)| text.lines())
+            .filter_map(|l| l.strip_prefix("id: ").map(str::trim))
+            .collect()
+    })
 }
 
 /// The words of the prose of `text` that are not identifiers.

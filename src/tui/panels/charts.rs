@@ -117,15 +117,13 @@ pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
         .iter()
         .filter_map(|&(at, inject)| marker_col(at).map(|c| (c, inject)))
         .collect();
+    let memory_limit = app.memory_limit().map(|l| l as f64);
     let lines: Vec<Line> = s
         .series
         .iter()
         .take(inner.height as usize)
         .map(|(signal, series)| {
-            let limit = app
-                .memory_limit()
-                .filter(|_| signal == Signal::Memory)
-                .map(|l| l as f64);
+            let limit = memory_limit.filter(|_| signal == Signal::Memory);
             let now = match (series.latest(), limit) {
                 (Some(v), Some(l)) => {
                     format!("{:.0}/{}", v / (1024.0 * 1024.0), signal.show(l, lang))

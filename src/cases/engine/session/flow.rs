@@ -1,7 +1,7 @@
 //! How a case moves on: a phase's checks start one after another (baseline
 //! all at once), the detect phase ends, a phase's end moves the progress on.
 
-use crate::cases::{Phase, Probe};
+use crate::cases::Phase;
 
 use super::{CaseSession, CheckStatus, Progress, RunEvent, finish};
 
@@ -63,12 +63,7 @@ impl CaseSession {
     pub(super) fn activate(&mut self, phase: Phase, now: f64) {
         let all_at_once = phase != Phase::Detect;
         let phase_started = self.phase_started(phase).unwrap_or(now);
-        let no_alerts = self.no_alerts;
         for c in self.checks.iter_mut().filter(|c| c.phase == phase) {
-            if no_alerts && matches!(c.check.probe, Probe::Alert(_)) && !c.status.is_over() {
-                c.status = CheckStatus::Unavailable;
-                continue;
-            }
             match c.status {
                 CheckStatus::Waiting => {
                     c.status = CheckStatus::Pending;

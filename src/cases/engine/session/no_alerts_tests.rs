@@ -2,20 +2,14 @@
 //! and expected alerts are not available, never failed, and the case
 //! passes or fails on what the scrape can show.
 
-use super::tests::{healthy, run_baseline};
+use super::tests::{healthy, latency_case, run_baseline};
 use super::*;
-use crate::cases::CaseSet;
 use crate::cases::engine::probe::Observation::Holds;
 
 /// Case 1 walked with every query check holding and no alert ever asked.
 #[test]
 fn without_prometheus_alert_checks_are_not_available_and_the_case_still_passes() {
-    let case = CaseSet::shipped()
-        .expect("cases")
-        .get("latency")
-        .expect("case 1")
-        .clone();
-    let mut s = CaseSession::start(case, Lang::En, 0.0);
+    let mut s = CaseSession::start(latency_case(), Lang::En, 0.0);
     assert!(s.needs_alerts(), "case 1 expects HighLatency");
     s.without_alerts();
     let t0 = run_baseline(&mut s);

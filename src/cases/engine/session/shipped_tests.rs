@@ -1,7 +1,7 @@
 //! What the shipped cases promise, walked on the engine: a case that ends
 //! ✔ has put right what its fault broke.
 
-use super::tests::{healthy, run_baseline};
+use super::tests::{healthy, run_baseline, shipped_case};
 use super::*;
 use crate::cases::CaseSet;
 use crate::cases::engine::probe::Observation::{Fails, Holds};
@@ -10,11 +10,7 @@ use crate::telemetry::AlertStatus;
 /// Walks case 3 (slow database) through detect, then recovers with every
 /// recover check holding except p95, which stays at `p95` seconds.
 fn db_slow_recovered_with_p95(p95: f64) -> CaseSession {
-    let case = CaseSet::shipped()
-        .expect("cases")
-        .get("db-slow")
-        .expect("case 3")
-        .clone();
+    let case = shipped_case("db-slow");
     let mut s = CaseSession::start(case, Lang::En, 0.0);
     let t0 = run_baseline(&mut s);
     s.inject(t0, false);

@@ -5,9 +5,16 @@ use crate::cases::engine::Captures;
 use crate::cases::engine::probe::Observation::{Fails, Holds, NoData, Refuted};
 use crate::telemetry::AlertStatus;
 
-pub(super) fn latency_case() -> Case {
+/// The shipped case `id`.
+pub(super) fn shipped_case(id: &str) -> Case {
     let set = CaseSet::shipped().expect("the shipped cases load");
-    set.get("latency").expect("case 1 is shipped").clone()
+    set.get(id)
+        .unwrap_or_else(|| panic!("case {id} is shipped"))
+        .clone()
+}
+
+pub(super) fn latency_case() -> Case {
+    shipped_case("latency")
 }
 
 /// Answers every due poll with `answer` at `now`, returning the events.
@@ -247,11 +254,7 @@ fn a_pending_check_releases_its_hint_and_hints_on_request_come_one_by_one() {
 #[test]
 fn on_no_data_fail_fails_the_check_at_once() {
     use crate::cases::engine::io::judge_query;
-    let case = CaseSet::shipped()
-        .expect("cases")
-        .get("error-rate")
-        .expect("case 2")
-        .clone();
+    let case = shipped_case("error-rate");
     let traffic = case
         .phases
         .baseline
@@ -370,11 +373,7 @@ fn max_duration_ends_the_detect_phase_by_itself() {
 #[test]
 fn errors_above_threshold_does_not_pass_on_a_ratio_shown_as_the_threshold() {
     use crate::cases::engine::io::judge_query;
-    let case = CaseSet::shipped()
-        .expect("cases")
-        .get("error-rate")
-        .expect("case 2")
-        .clone();
+    let case = shipped_case("error-rate");
     let check = case
         .phases
         .detect
