@@ -202,10 +202,7 @@ fn a_student_walks_case_one_in_a_real_terminal() {
         Duration::from_secs(30),
         |s| s.contains("session report:") && s.contains("local stack stopped"),
     );
-    tmux.keys(&["echo prompt-$((40+2))", "Enter"]);
-    tmux.wait("a usable shell prompt", Duration::from_secs(10), |s| {
-        s.lines().any(|l| l.trim() == "prompt-42")
-    });
+    tmux.shell_answers(42);
     let progress =
         std::fs::read_to_string(dir.path().join("progress.json")).expect("progress saved");
     assert!(progress.contains("\"latency\""), "{progress}");
@@ -371,10 +368,7 @@ fn a_killed_console_gives_the_terminal_back_and_stops_its_children() {
     tmux.wait("the console's closing note", Duration::from_secs(30), |s| {
         s.contains("local stack stopped")
     });
-    tmux.keys(&["echo prompt-$((40+1))", "Enter"]);
-    tmux.wait("a usable shell prompt", Duration::from_secs(10), |s| {
-        s.lines().any(|l| l.trim() == "prompt-41")
-    });
+    tmux.shell_answers(41);
     let api = std::net::TcpStream::connect(("127.0.0.1", api_port));
     assert!(api.is_err(), "the API child outlived the console");
 }

@@ -75,6 +75,25 @@ impl Tmux {
             std::thread::sleep(Duration::from_millis(250));
         }
     }
+
+    /// Proves the shell took the terminal back: waits for its prompt, then
+    /// for the answer to a sum typed at it. Typed before the prompt showed,
+    /// the answer would land on the prompt's own line.
+    pub fn shell_answers(&self, sum_to: u32) {
+        self.wait("the shell's prompt", Duration::from_secs(10), |s| {
+            s.lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .map(str::trim)
+                == Some("$")
+        });
+        self.keys(&[&format!("echo answer-$((40+{}))", sum_to - 40), "Enter"]);
+        let answer = format!("answer-{sum_to}");
+        self.wait("a usable shell prompt", Duration::from_secs(10), |s| {
+            s.lines()
+                .any(|l| l.trim().trim_start_matches("$ ") == answer)
+        });
+    }
 }
 
 impl Drop for Tmux {
