@@ -205,6 +205,40 @@ impl Metrics {
             .inc();
     }
 
+    /// Every series name this process exports, as a query names it: a
+    /// counter `x` is `x_total`, a histogram `x` is `x_bucket`, `x_sum` and
+    /// `x_count`. Read from the registry itself, so it cannot drift.
+    pub fn series_names() -> Vec<String> {
+        let metrics = Metrics::new(Gauge::default());
+        // A family writes its TYPE line once it has a series.
+        metrics.observe_request("GET", "/health", 200, 0.0);
+        metrics.count_transfer("completed");
+        let text = metrics.render(Snapshot {
+            faults: &FaultConfig::default(),
+            leaked_bytes: 0,
+            pool: PoolStats {
+                size: 0,
+                idle: 0,
+                max: 0,
+            },
+        });
+        let mut names = Vec::new();
+        for line in text.lines() {
+            let mut words = line.strip_prefix("# TYPE ").unwrap_or("").split(' ');
+            let (Some(name), Some(kind)) = (words.next(), words.next()) else {
+                continue;
+            };
+            let suffixes: &[&str] = match kind {
+                "counter" => &["_total"],
+                "histogram" => &["_bucket", "_sum", "_count"],
+                "info" => &["_info"],
+                _ => &[""],
+            };
+            names.extend(suffixes.iter().map(|s| format!("{name}{s}")));
+        }
+        names
+    }
+
     /// Refreshes the state gauges and encodes everything in the text format.
     pub fn render(&self, now: Snapshot<'_>) -> String {
         let f = now.faults;

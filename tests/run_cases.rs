@@ -11,8 +11,8 @@ async fn run_case(id: &str) {
     walk(&["run", id], id).await;
 }
 
-/// `command` is `run ID` or `cases check ID`.
-async fn walk(command: &[&str], id: &str) {
+/// `command` is `run ID` or `cases check ID`; returns what it printed.
+async fn walk(command: &[&str], id: &str) -> String {
     let db = TestDb::new(Backend::Postgres).await;
     let api = Server::start(&db.url).await;
     let target = api.url.trim_start_matches("http://").to_string();
@@ -70,6 +70,7 @@ async fn walk(command: &[&str], id: &str) {
     assert_eq!(f["current_config"]["error_rate"], 0.0);
     assert_eq!(f["current_config"]["db_slow"], false);
     println!("{row}");
+    stdout.into_owned()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -96,7 +97,37 @@ async fn the_chaos_mix_case_passes_end_to_end() {
 /// the same walk as `run` passes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cases_check_proves_the_latency_case_teachable() {
-    walk(&["cases", "check", "latency"], "latency").await;
+    let stdout = walk(&["cases", "check", "latency"], "latency").await;
+    // What each check read at each moment, for the author.
+    let table = stdout
+        .split("what each check read")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no table of readings:\n{stdout}"));
+    let detect = table
+        .split("detect/p95-above-objective  > 1.5\n")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no row for the detect check:\n{table}"));
+    let lines: Vec<&str> = detect.lines().take(3).map(str::trim).collect();
+    assert!(
+        lines[0].starts_with("before the fault: 1 series · 0.") && lines[0].ends_with('✘'),
+        "{table}"
+    );
+    assert!(
+        lines[1].starts_with("with the fault in: 1 series · ") && lines[1].ends_with('✔'),
+        "{table}"
+    );
+    assert!(
+        lines[2].starts_with("after the recovery: 1 series · 0.") && lines[2].ends_with('✘'),
+        "{table}"
+    );
+    assert!(
+        table.contains("recover/p95-back-to-normal  < 2 × p95_base + 0.1 (= 0."),
+        "a relative bound shows the number it came to:\n{table}"
+    );
+    assert!(
+        table.contains("detect/high-latency-firing  HighLatency firing"),
+        "{table}"
+    );
 }
 
 /// Case 4 as it was first written: its memory queries read

@@ -5,6 +5,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 /// A language a case is shown in.
@@ -57,10 +58,12 @@ impl FromStr for Lang {
 }
 
 /// One text in English and Russian.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Text {
+    /// In English.
     pub en: String,
+    /// In Russian.
     pub ru: String,
 }
 

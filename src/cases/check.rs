@@ -8,6 +8,7 @@
 
 use std::fmt;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde::de::value::MapAccessDeserializer;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
@@ -65,16 +66,17 @@ pub struct AlertProbe {
 }
 
 /// A GET on the API answered with a given status.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HttpProbe {
     /// Path on the API, e.g. `/health`.
     pub get: String,
+    /// The status the answer must have, e.g. `200` or `503`.
     pub status: u16,
 }
 
 /// How the series a query returns become one number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Reduce {
     #[default]
@@ -87,7 +89,7 @@ pub enum Reduce {
 }
 
 /// What an empty result (or NaN, e.g. a ratio of zero requests) means.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum NoData {
     Fail,
@@ -97,7 +99,7 @@ pub enum NoData {
     Pass,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AlertState {
     #[default]
@@ -125,13 +127,16 @@ pub enum Threshold {
     Capture(CaptureRef),
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CaptureRef {
+    /// A capture of `phases.baseline.captures`.
     #[serde(rename = "capture")]
     pub name: String,
+    /// Multiplies the captured value (default 1).
     #[serde(default = "one")]
     pub factor: f64,
+    /// Added after the factor (default 0).
     #[serde(default)]
     pub offset: f64,
 }
@@ -211,31 +216,57 @@ impl<'de> Deserialize<'de> for Threshold {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Range {
+    /// The lower bound (exclusive).
     pub min: Threshold,
+    /// The upper bound (exclusive).
     pub max: Threshold,
 }
 
 /// A check as written in a file; see the module doc.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CheckSpec {
+    /// Kebab-case, unique within the case; hints and reports name it.
     id: String,
+    /// A PromQL query, reduced to one number and compared with `above`,
+    /// `below` or `between`. It must read the app only: `{job="fintech-api"}`
+    /// on a metric Prometheus also has about itself (`up`, `process_*`).
     promql: Option<String>,
+    /// How the series of the result become one number: `max` (default),
+    /// `min`, `avg`, `sum`, or `first` for a query that returns one.
     reduce: Option<Reduce>,
+    /// Passes while the value is above this bound (exclusive).
     above: Option<Threshold>,
+    /// Passes while the value is below this bound (exclusive).
     below: Option<Threshold>,
+    /// Passes while the value lies between `min` and `max` (exclusive).
     between: Option<Range>,
+    /// What an empty result or NaN means: `fail`, `pending` (default: keep
+    /// polling, the series may not exist yet) or `pass`.
     on_no_data: Option<NoData>,
+    /// An alerting rule of `compose/alerts.yml`, in the state `state`.
     alert: Option<String>,
+    /// The alert's state for `alert`: `firing` (default), `pending`, or
+    /// `inactive` (neither: the alert has cleared).
     state: Option<AlertState>,
+    /// A GET on the API answered with a given status:
+    /// `{get: /health, status: 200}`.
     http: Option<HttpProbe>,
+    /// The condition must hold this long without a break (default `0s`);
+    /// at most `timeout`.
     hold_for: Option<CaseDuration>,
+    /// How often the check is evaluated (default `5s`, the scrape interval).
     poll: Option<CaseDuration>,
+    /// The check fails when it has not passed this long after it started
+    /// (default `2m`).
     timeout: Option<CaseDuration>,
+    /// A detect check that shows what does not change: it holds at baseline
+    /// too, so `workshop cases check` does not require it to fail there.
     steady: Option<bool>,
+    /// Shown to the student: what the check looks for, and why.
     message: Text,
 }
 

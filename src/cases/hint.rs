@@ -3,6 +3,7 @@
 //! A hint is released after a delay, on request, or when a check has stayed
 //! unmet for a while (the student is looking in the wrong place).
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::bilingual::Text;
@@ -28,19 +29,26 @@ pub enum Release {
 }
 
 /// A hint as written in a file: exactly one of `after`, `on_request`, `pending`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HintSpec {
+    /// Released this long after the injection.
     after: Option<CaseDuration>,
+    /// `true`: released when the student asks for a hint.
     on_request: Option<bool>,
+    /// Released when a detect check has been unmet too long: the student
+    /// is looking in the wrong place.
     pending: Option<PendingSpec>,
+    /// The hint.
     text: Text,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct PendingSpec {
+    /// The id of a detect check.
     check: String,
+    /// How long it must have been unmet.
     longer_than: CaseDuration,
 }
 

@@ -25,12 +25,16 @@ pub(crate) mod engine;
 pub mod export;
 pub(crate) mod figures;
 pub(crate) mod hint;
+pub(crate) mod lint;
 pub(crate) mod load;
 pub(crate) mod locate;
 pub(crate) mod model;
 pub(crate) mod phase;
 pub(crate) mod problem;
+pub(crate) mod promql;
 pub mod rules;
+pub mod scaffold;
+pub mod schema;
 pub(crate) mod tolerance;
 pub(crate) mod validate;
 
@@ -73,6 +77,8 @@ pub const SHIPPED: [(&str, &str); 5] = [
 #[derive(Debug, Clone)]
 pub struct CaseSet {
     cases: Vec<Case>,
+    /// What `cases validate` warns about; none of it stops a case.
+    warnings: Vec<Problem>,
 }
 
 /// A case id the set does not hold; says the nearest id, or lists them all.
@@ -87,6 +93,17 @@ impl UnknownCase {
     /// The exit code of a case id that does not exist: a usage mistake, as
     /// for any other wrong argument (clap's own code), in every command.
     pub const EXIT_CODE: u8 = 2;
+
+    /// `id` is none of `ids`: says the nearest, or lists them all.
+    pub(crate) fn among(id: &str, ids: &[&str]) -> Self {
+        let hint = problem::nearest(id, ids)
+            .map(|best| format!(", did you mean `{best}`?"))
+            .unwrap_or_else(|| format!("; the cases are: {}", ids.join(", ")));
+        UnknownCase {
+            id: id.to_string(),
+            hint,
+        }
+    }
 }
 
 impl CaseSet {
@@ -100,16 +117,8 @@ impl CaseSet {
 
     /// The case `id`, or why there is none.
     pub fn find(&self, id: &str) -> Result<&Case, UnknownCase> {
-        self.get(id).ok_or_else(|| {
-            let ids = self.ids();
-            let hint = problem::nearest(id, &ids)
-                .map(|best| format!(", did you mean `{best}`?"))
-                .unwrap_or_else(|| format!("; the cases are: {}", ids.join(", ")));
-            UnknownCase {
-                id: id.to_string(),
-                hint,
-            }
-        })
+        self.get(id)
+            .ok_or_else(|| UnknownCase::among(id, &self.ids()))
     }
 
     /// The cases embedded in the binary (named `cases/<file>` in messages).
@@ -178,6 +187,10 @@ impl CaseSet {
                 Err(Problems(p)) => problems.extend(p),
             }
         }
+        let warnings = cases
+            .iter()
+            .flat_map(|(file, text, case)| lint::warnings(file, text, case))
+            .collect();
         let mut seen_id: HashMap<&str, &str> = HashMap::new();
         let mut seen_order: HashMap<u32, &str> = HashMap::new();
         for (file, text, case) in &cases {
@@ -201,7 +214,12 @@ impl CaseSet {
         }
         let mut cases: Vec<Case> = cases.into_iter().map(|(_, _, c)| c).collect();
         cases.sort_by(|a, b| (a.order, &a.id).cmp(&(b.order, &b.id)));
-        Problems(problems).or_ok(CaseSet { cases })
+        Problems(problems).or_ok(CaseSet { cases, warnings })
+    }
+
+    /// What deserves a look without stopping any case (see [`lint`]).
+    pub fn warnings(&self) -> &[Problem] {
+        &self.warnings
     }
 
     pub fn cases(&self) -> &[Case] {

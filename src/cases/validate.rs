@@ -69,9 +69,6 @@ pub(crate) fn case(c: &Case, report: &mut Report<'_>) {
     for (i, l) in c.look_at.iter().enumerate() {
         text(&format!("look_at[{i}].what"), &l.what, report);
         text(&format!("look_at[{i}].why"), &l.why, report);
-        if let Some(q) = &l.promql {
-            promql(&format!("look_at[{i}].promql"), q, report);
-        }
     }
     if !(c.load.rate > 0.0 && c.load.rate <= 1000.0) {
         report(
@@ -89,6 +86,11 @@ pub(crate) fn case(c: &Case, report: &mut Report<'_>) {
         );
     }
     phases(&c.phases, report);
+    for (path, query) in super::promql::queries(c) {
+        for problem in super::promql::problems(query) {
+            report(&path, problem);
+        }
+    }
 }
 
 fn phases(p: &CasePhases, report: &mut Report<'_>) {
@@ -96,7 +98,7 @@ fn phases(p: &CasePhases, report: &mut Report<'_>) {
     let alerts: Vec<&str> = alerts.iter().map(String::as_str).collect();
     let captures: Vec<&str> = p.baseline.captures.keys().map(String::as_str).collect();
 
-    for (name, cap) in &p.baseline.captures {
+    for name in p.baseline.captures.keys() {
         let path = format!("phases.baseline.captures.{name}");
         if !is_snake_case(name) {
             report(
@@ -104,7 +106,6 @@ fn phases(p: &CasePhases, report: &mut Report<'_>) {
                 format!("capture name `{name}` is not snake_case, e.g. `p95_base`"),
             );
         }
-        promql(&format!("{path}.promql"), &cap.promql, report);
     }
 
     let mut ids = HashSet::new();
@@ -152,7 +153,6 @@ fn phases(p: &CasePhases, report: &mut Report<'_>) {
             );
         }
         text(&format!("{path}.ask"), &q.ask, report);
-        promql(&format!("{path}.promql"), &q.promql, report);
         let t = q.tolerance.amount();
         if !(t.is_finite() && t > 0.0) {
             report(
@@ -200,7 +200,6 @@ fn check(path: &str, c: &Check, captures: &[&str], alerts: &[&str], report: &mut
     text(&format!("{path}.message"), &c.message, report);
     match &c.probe {
         Probe::Query(q) => {
-            promql(&format!("{path}.promql"), &q.promql, report);
             let field = match q.expect {
                 super::check::Comparison::Above(_) => "above",
                 super::check::Comparison::Below(_) => "below",
@@ -316,12 +315,6 @@ fn alert_name(path: &str, name: &str, alerts: &[&str], report: &mut Report<'_>) 
             path,
             unknown("alert", name, alerts) + " (rules: compose/alerts.yml)",
         );
-    }
-}
-
-fn promql(path: &str, query: &str, report: &mut Report<'_>) {
-    if query.trim().is_empty() {
-        report(path, "the PromQL query is empty".into());
     }
 }
 

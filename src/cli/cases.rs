@@ -22,7 +22,28 @@ pub enum CasesCommand {
     Export(ExportArgs),
     /// Prove cases teachable against a running API and Prometheus: detect
     /// checks fail at baseline, pass after injection, recovery restores it.
+    /// Prints what each check's query returned in each phase.
     Check(super::run::RunArgs),
+    /// Print the JSON Schema of the case format (`cases/case.schema.json`),
+    /// for editors with the YAML language server.
+    Schema,
+    /// Write a new case that validates, every text marked to fill in, and
+    /// the schema beside it: `DIR/NN-ID.yaml`.
+    New(NewArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The new case's id, kebab-case: `db-fail`.
+    pub id: String,
+    /// The folder of the case (created if missing); the new case is ordered
+    /// after the ones already there.
+    #[arg(long, value_name = "DIR", default_value = "cases")]
+    pub dir: PathBuf,
+    /// Start from this case instead of the skeleton: one of DIR, else a
+    /// built-in one (`workshop cases list`).
+    #[arg(long, value_name = "CASE")]
+    pub from: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -115,6 +136,11 @@ pub(crate) async fn run(
                 }
             }
         }
+        CasesCommand::Schema => {
+            print!("{}", crate::cases::schema::text());
+            Ok(ExitCode::SUCCESS)
+        }
+        CasesCommand::New(args) => new(&args),
         CasesCommand::Validate(args) => {
             let dir = args.source.dir.or(args.folder);
             validate(dir)
@@ -139,16 +165,52 @@ pub(crate) async fn run(
     }
 }
 
+/// `cases new ID [--dir DIR] [--from CASE]`: says what it wrote and what next.
+fn new(args: &NewArgs) -> anyhow::Result<ExitCode> {
+    match crate::cases::scaffold::new_case(&args.id, &args.dir, args.from.as_deref()) {
+        Ok(w) => {
+            println!(
+                "wrote {} (case {}, order {})",
+                w.case.display(),
+                args.id,
+                w.order
+            );
+            if let Some(schema) = w.schema {
+                println!(
+                    "wrote {} (your editor completes the fields from it)",
+                    schema.display()
+                );
+            }
+            let dir = args.dir.display();
+            println!(
+                "next: replace each FILL IN / ЗАПОЛНИТЬ, then `workshop cases validate --dir {dir}`"
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(crate::cases::scaffold::ScaffoldError::From(e)) => {
+            eprintln!("error: --from: {e}");
+            Ok(ExitCode::from(UnknownCase::EXIT_CODE))
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
 /// `cases validate [--dir DIR]`: exit 0 with the ids, or 1 with every problem.
 fn validate(dir: Option<PathBuf>) -> anyhow::Result<ExitCode> {
     match CaseSet::load(dir.as_deref()) {
         Ok(set) => {
+            for w in set.warnings() {
+                eprintln!("warning: {w}");
+            }
             let where_ = dir
                 .as_ref()
                 .map(|d| d.display().to_string())
                 .unwrap_or_else(|| "built in".to_string());
             println!(
-                "{} cases valid ({where_}): {}",
+                "{} valid ({where_}): {}",
                 set.cases().len(),
                 set.ids().join(", ")
             );

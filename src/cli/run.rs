@@ -114,6 +114,12 @@ pub(crate) async fn run(
         finish_coach(link, lang).await;
     }
     write_files(&args, &result.outcomes, &result.journal)?;
+    for outcome in result.outcomes.iter().filter(|o| !o.examined.is_empty()) {
+        print!(
+            "{}",
+            crate::cases::engine::examine::render(&outcome.examined, lang)
+        );
+    }
     let passed = result.outcomes.iter().filter(|o| o.passed).count();
     println!(
         "{}",

@@ -1,6 +1,7 @@
 //! The failure configuration: what is injected, its bounds, and how a partial
 //! update from `POST /api/failures` is validated before anything changes.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -127,9 +128,10 @@ impl FaultConfig {
 /// A partial update, as `POST /api/failures` accepts it: any subset of the
 /// fields. Unknown fields are refused, so a typo (`latency` for `latency_ms`)
 /// is an error the student sees instead of a silent no-op.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FaultUpdate {
+    /// Milliseconds added to every request.
     #[schema(minimum = 0, maximum = 30000)]
     #[serde(
         default,
@@ -137,6 +139,7 @@ pub struct FaultUpdate {
         deserialize_with = "crate::integer::optional_whole"
     )]
     pub latency_ms: Option<u64>,
+    /// Up to this many milliseconds more, drawn per request.
     #[schema(minimum = 0, maximum = 10000)]
     #[serde(
         default,
@@ -144,9 +147,11 @@ pub struct FaultUpdate {
         deserialize_with = "crate::integer::optional_whole"
     )]
     pub latency_jitter_ms: Option<u64>,
+    /// Percent of requests answered with `error_status`.
     #[schema(minimum = 0, maximum = 100)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error_rate: Option<f64>,
+    /// The status of an injected error.
     #[schema(minimum = 500, maximum = 599)]
     #[serde(
         default,
@@ -154,6 +159,7 @@ pub struct FaultUpdate {
         deserialize_with = "crate::integer::optional_whole"
     )]
     pub error_status: Option<u16>,
+    /// MiB kept for good by every request: a leak.
     #[schema(minimum = 0, maximum = 100)]
     #[serde(
         default,
@@ -161,8 +167,10 @@ pub struct FaultUpdate {
         deserialize_with = "crate::integer::optional_whole"
     )]
     pub memory_leak_mb: Option<u64>,
+    /// Every database transaction holds its connection `db_slow_ms` longer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub db_slow: Option<bool>,
+    /// How much longer a slow transaction holds its connection.
     #[schema(minimum = 1, maximum = 30000)]
     #[serde(
         default,
@@ -170,6 +178,7 @@ pub struct FaultUpdate {
         deserialize_with = "crate::integer::optional_whole"
     )]
     pub db_slow_ms: Option<u64>,
+    /// The database is unreachable: every request that needs it fails.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub db_fail: Option<bool>,
     /// Seconds until the whole configuration reverts by itself; `null` clears it.

@@ -11,6 +11,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::settings::StackSettings;
@@ -18,7 +19,9 @@ use super::settings::StackSettings;
 /// What a service is for. The stack runs one of each; `app` may run in
 /// replicas. Declared in start order: the app needs its database, an alert
 /// needs its target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum ServiceRole {
     Db,

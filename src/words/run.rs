@@ -59,6 +59,16 @@ words! {
              it cannot tell the student anything",
             "проверка обнаружения `{0}` выполняется ещё до отказа: она ничего не скажет студенту",
         ),
+        // `cases check`'s table of what each check read.
+        ExamineTitle => (
+            "what each check read (series · value · ✔ holds, ✘ does not, · no data):",
+            "что прочитала каждая проверка (рядов · значение · ✔ выполнена, ✘ нет, · нет данных):",
+        ),
+        ExamineBefore => ("before the fault", "до отказа"),
+        ExamineDuring => ("with the fault in", "при отказе"),
+        ExamineAfter => ("after the recovery", "после восстановления"),
+        ExamineSeries => ("{0} series", "рядов: {0}"),
+        ExamineNoSeries => ("no series", "рядов нет"),
         // A case's actions, as the lines say them.
         SetFailures => ("set failures {0}", "задать отказы {0}"),
         ResetFailures => ("reset all failures", "сбросить все отказы"),

@@ -57,6 +57,11 @@ impl ActError {
 /// Observes what the case engine asks and does what the case says.
 pub(crate) trait CaseIo: Send + Sync {
     fn observe(&self, poll: Poll, captures: Captures) -> BoxFuture<'_, Seen>;
+    /// The values of every series `promql` returns, for `cases check`'s
+    /// table; `None` where this source cannot tell.
+    fn series<'a>(&'a self, _promql: &'a str) -> BoxFuture<'a, Option<Vec<f64>>> {
+        async { None }.boxed()
+    }
     fn act<'a>(&'a self, action: &'a Action) -> BoxFuture<'a, Acted>;
 }
 
@@ -204,6 +209,10 @@ impl LiveIo {
 }
 
 impl CaseIo for LiveIo {
+    fn series<'a>(&'a self, promql: &'a str) -> BoxFuture<'a, Option<Vec<f64>>> {
+        async move { self.app_values(promql).await.ok().flatten() }.boxed()
+    }
+
     fn observe(&self, poll: Poll, captures: Captures) -> BoxFuture<'_, Seen> {
         async move {
             let asked = poll.clone();

@@ -11,6 +11,7 @@
 pub(crate) mod actions;
 mod chart;
 mod events;
+pub(crate) mod examine;
 pub(crate) mod headless;
 pub(crate) mod io;
 pub(crate) mod probe;
@@ -74,6 +75,9 @@ pub struct CaseOutcome {
     pub answers: Vec<AnswerLine>,
     /// The respond prompts, in the case's language.
     pub prompts: Vec<String>,
+    /// `cases check`: every check read before the fault, with it in, and
+    /// after the recovery.
+    pub examined: Vec<examine::Examined>,
     /// The signals over the case, seconds since the injection.
     pub samples: Vec<ChartPoint>,
     /// Restarts and OOM kills of the app during the case, where the stack

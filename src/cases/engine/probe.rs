@@ -52,7 +52,7 @@ pub(crate) fn reduce(values: &[f64], how: Reduce) -> Option<f64> {
     })
 }
 
-fn bound(t: &Threshold, captures: &Captures) -> Option<f64> {
+pub(crate) fn bound(t: &Threshold, captures: &Captures) -> Option<f64> {
     match t {
         Threshold::Value(v) => Some(*v),
         Threshold::Capture(c) => captures.get(&c.name).map(|v| v * c.factor + c.offset),

@@ -16,6 +16,7 @@ use crate::cases::{Case, Lang, Phase};
 use crate::words::{E, P, t, tf};
 
 use super::actions::{Acting, PhaseActions, run_actions};
+use super::examine;
 use super::io::{CaseIo, Clock};
 use super::probe::{CheckResult, Observation};
 use super::session::{CaseSession, Poll, Progress, Seen};
@@ -59,6 +60,9 @@ pub(crate) async fn walk(
         }
     };
     let mut teachable: Vec<CheckResult> = Vec::new();
+    // `cases check`: every check read at each moment, for the author.
+    let mut examined = examine::table(case);
+    let examine = opts.prove_teachable;
     let mut inflight = FuturesUnordered::new();
     let aborted = 'walk: loop {
         let now = clock.now();
@@ -68,6 +72,9 @@ pub(crate) async fn walk(
         }
         let stopped = match s.progress {
             Progress::Ready => {
+                if examine {
+                    examine::read_all(case, &mut examined, Phase::Baseline, io, &s.captures).await;
+                }
                 if opts.prove_teachable {
                     let (results, ok) = prove_teachable(&s, io).await;
                     for r in &results {
@@ -86,9 +93,17 @@ pub(crate) async fn walk(
                     .unwrap_or_else(|| t(opts.lang, E::BaselineUnhealthy).to_string()),
             ),
             Progress::Detect if s.detect_finished() => {
+                if examine {
+                    examine::read_all(case, &mut examined, Phase::Detect, io, &s.captures).await;
+                }
                 respond_and_recover(&mut s, io, clock, emit).await
             }
-            Progress::Done => break 'walk None,
+            Progress::Done => {
+                if examine {
+                    examine::read_all(case, &mut examined, Phase::Recover, io, &s.captures).await;
+                }
+                break 'walk None;
+            }
             // A query read another process than the app.
             Progress::Stopped => s.stopped.clone(),
             _ => None,
@@ -108,6 +123,9 @@ pub(crate) async fn walk(
     drop(inflight);
     let mut outcome = s.outcome(&title, &|t| clock.utc(t));
     outcome.checks.splice(0..0, teachable);
+    if examine {
+        outcome.examined = examined;
+    }
     outcome.aborted = aborted;
     outcome.passed = outcome.aborted.is_none() && s.passed();
     outcome
