@@ -189,8 +189,10 @@ fn syntax_error(query: &str, message: &str) -> String {
 
 fn error_offset(query: &str) -> usize {
     let ends = || query.char_indices().map(|(i, c)| i + c.len_utf8());
-    if parser::lexer(query).is_err() {
-        let first_bad = ends().find(|&end| parser::lexer(&query[..end]).is_err());
+    if let Err(refusal) = parser::lexer(query) {
+        // The first start of the query the lexer refuses for the same reason.
+        let first_bad =
+            ends().find(|&end| parser::lexer(&query[..end]).err() == Some(refusal.clone()));
         if let Some(end) = first_bad {
             let last = query[..end].chars().next_back().map_or(0, char::len_utf8);
             // An unterminated string is refused from its opening quote on.
@@ -324,7 +326,7 @@ mod tests {
         );
 
         let p = problems("fintech_active_transactions{state=\"in_use}");
-        assert!(p[0].contains("character 34 "), "{}", p[0]);
+        assert!(p[0].contains("character 35 of the query (at `\"in_use}`)"), "{}", p[0]);
 
         let p = problems("rate(fintech_requests_total[1m]) $ 2");
         assert!(

@@ -210,8 +210,9 @@ fn validate(dir: Option<PathBuf>) -> anyhow::Result<ExitCode> {
                 .map(|d| d.display().to_string())
                 .unwrap_or_else(|| "built in".to_string());
             println!(
-                "{} valid ({where_}): {}",
+                "{} {} valid ({where_}): {}",
                 set.cases().len(),
+                if set.cases().len() == 1 { "case" } else { "cases" },
                 set.ids().join(", ")
             );
             Ok(ExitCode::SUCCESS)
