@@ -50,7 +50,8 @@ fn known_names() -> &'static [String] {
     })
 }
 
-/// Every query of a case with its field path, in file order.
+/// Every query of a case with its field path, in the order a case file
+/// holds them.
 pub(crate) fn queries(c: &Case) -> Vec<(String, &str)> {
     let mut out = Vec::new();
     for (i, l) in c.look_at.iter().enumerate() {
@@ -62,17 +63,29 @@ pub(crate) fn queries(c: &Case) -> Vec<(String, &str)> {
         let path = format!("phases.baseline.captures.{name}.promql");
         out.push((path, cap.promql.as_str()));
     }
-    for (phase, i, check) in c.checks() {
-        if let super::check::Probe::Query(q) = &check.probe {
-            let path = format!("phases.{phase}.checks[{i}].promql");
-            out.push((path, q.promql.as_str()));
-        }
-    }
+    use super::phase::Phase;
+    out.extend(check_queries(c, Phase::Baseline));
+    out.extend(check_queries(c, Phase::Detect));
     for (i, q) in c.phases.detect.questions.iter().enumerate() {
         let path = format!("phases.detect.questions[{i}].promql");
         out.push((path, q.promql.as_str()));
     }
+    out.extend(check_queries(c, Phase::Recover));
     out
+}
+
+/// The queries of the checks of `phase`, with their paths.
+fn check_queries(c: &Case, phase: super::phase::Phase) -> Vec<(String, &str)> {
+    let checks = c.phases.checks(phase).iter().enumerate();
+    checks
+        .filter_map(|(i, check)| match &check.probe {
+            super::check::Probe::Query(q) => Some((
+                format!("phases.{phase}.checks[{i}].promql"),
+                q.promql.as_str(),
+            )),
+            _ => None,
+        })
+        .collect()
 }
 
 /// A metric a query selects, and whether it names a job.
