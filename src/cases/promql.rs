@@ -216,8 +216,8 @@ fn error_offset(query: &str) -> usize {
         return at;
     }
     let longest = ends()
-        .filter(|&end| parser::parse(&query[..end]).is_ok())
-        .last()
+        .rev()
+        .find(|&end| parser::parse(&query[..end]).is_ok())
         .unwrap_or(0);
     longest + query[longest..].len() - query[longest..].trim_start().len()
 }
@@ -339,7 +339,11 @@ mod tests {
         );
 
         let p = problems("fintech_active_transactions{state=\"in_use}");
-        assert!(p[0].contains("character 35 of the query (at `\"in_use}`)"), "{}", p[0]);
+        assert!(
+            p[0].contains("character 35 of the query (at `\"in_use}`)"),
+            "{}",
+            p[0]
+        );
 
         let p = problems("rate(fintech_requests_total[1m]) $ 2");
         assert!(

@@ -153,9 +153,9 @@ mod tests {
         let missing: Vec<&String> = fields
             .iter()
             .filter(|(_, p)| {
-                !p["description"]
+                p["description"]
                     .as_str()
-                    .is_some_and(|d| !d.trim().is_empty())
+                    .is_none_or(|d| d.trim().is_empty())
             })
             .map(|(name, _)| name)
             .collect();

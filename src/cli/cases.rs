@@ -212,7 +212,11 @@ fn validate(dir: Option<PathBuf>) -> anyhow::Result<ExitCode> {
             println!(
                 "{} {} valid ({where_}): {}",
                 set.cases().len(),
-                if set.cases().len() == 1 { "case" } else { "cases" },
+                if set.cases().len() == 1 {
+                    "case"
+                } else {
+                    "cases"
+                },
                 set.ids().join(", ")
             );
             Ok(ExitCode::SUCCESS)
