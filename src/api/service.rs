@@ -158,12 +158,15 @@ const SCRAPE_PING_WAIT: Duration = Duration::from_secs(1);
 #[utoipa::path(get, path = "/metrics", tag = "service",
     responses((status = 200, description = "Prometheus text exposition", content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8")))]
 pub(super) async fn metrics(State(ctx): State<ApiContext>) -> impl IntoResponse {
+    // The pool as the requests left it, read before the scrape's own ping
+    // borrows a connection (SQLite's pool takes it back a moment later).
+    let pool = ctx.ledger.pool_stats();
     let database_up = ctx.database_reach(Some(SCRAPE_PING_WAIT)).await.up();
     let faults = ctx.faults.current();
     let body = ctx.metrics.render(Snapshot {
         faults: &faults,
         leaked_bytes: ctx.faults.leaked_bytes(),
-        pool: ctx.ledger.pool_stats(),
+        pool,
         database_up,
     });
     (
