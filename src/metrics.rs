@@ -3,8 +3,8 @@
 //! Names and labels of the original workshop are kept (its alert rules and
 //! dashboards use them): `fintech_requests_total{method,endpoint,status}`,
 //! `fintech_request_latency_seconds{endpoint}`, `fintech_active_transactions`.
-//! Gauges that mirror state (faults, memory, pool) are refreshed at scrape
-//! time, so they cost nothing between scrapes.
+//! Gauges that mirror state (faults, memory, pool, the database's reach)
+//! are refreshed at scrape time, so they cost nothing between scrapes.
 
 use std::sync::atomic::AtomicU64;
 
@@ -66,8 +66,54 @@ pub struct Metrics {
     resident_bytes: Gauge,
     memory_limit_bytes: Gauge,
     memory_used_bytes: Gauge,
+    database: DatabaseGauges,
+}
+
+/// The database as the API sees it: its pool, and whether it answers.
+struct DatabaseGauges {
     pool: Family<PoolLabels, Gauge>,
     pool_max: Gauge,
+    up: Gauge,
+}
+
+impl DatabaseGauges {
+    fn register(registry: &mut Registry) -> Self {
+        let pool = Family::<PoolLabels, Gauge>::default();
+        registry.register(
+            "fintech_db_pool_connections",
+            "Database pool connections by state (in_use, idle)",
+            pool.clone(),
+        );
+        let pool_max = Gauge::default();
+        registry.register(
+            "fintech_db_pool_max",
+            "Maximum connections in the database pool",
+            pool_max.clone(),
+        );
+        let up = Gauge::default();
+        registry.register(
+            "fintech_database_up",
+            "1 while the API can reach its database (what /readyz reports), 0 while it cannot",
+            up.clone(),
+        );
+        // `serve` listens only once its ledger has answered.
+        up.set(1);
+        Self { pool, pool_max, up }
+    }
+
+    fn set(&self, pool: PoolStats, up: Option<bool>) {
+        let in_use = pool.size.saturating_sub(pool.idle);
+        self.pool
+            .get_or_create(&PoolLabels { state: "in_use" })
+            .set(i64::from(in_use));
+        self.pool
+            .get_or_create(&PoolLabels { state: "idle" })
+            .set(i64::from(pool.idle));
+        self.pool_max.set(i64::from(pool.max));
+        if let Some(up) = up {
+            self.up.set(i64::from(up));
+        }
+    }
 }
 
 /// What the scrape-time gauges read.
@@ -75,6 +121,9 @@ pub struct Snapshot<'a> {
     pub faults: &'a FaultConfig,
     pub leaked_bytes: u64,
     pub pool: PoolStats,
+    /// Whether the API reaches its database, as `/readyz` says; `None`
+    /// when this scrape's ping could not tell, and the gauge keeps its value.
+    pub database_up: Option<bool>,
 }
 
 fn as_gauge(v: u64) -> i64 {
@@ -149,22 +198,13 @@ impl Metrics {
             "Memory the kernel holds against the process's limit in bytes: its cgroup's charge \
              less inactive file cache, or its resident memory when it has no limited cgroup",
         );
-        let pool_max = gauge(
-            "fintech_db_pool_max",
-            "Maximum connections in the database pool",
-        );
         let failure_error_rate = FloatGauge::default();
         registry.register(
             "fintech_failure_error_rate",
             "Injected error rate in percent of requests",
             failure_error_rate.clone(),
         );
-        let pool = Family::<PoolLabels, Gauge>::default();
-        registry.register(
-            "fintech_db_pool_connections",
-            "Database pool connections by state (in_use, idle)",
-            pool.clone(),
-        );
+        let database = DatabaseGauges::register(&mut registry);
         Self {
             registry,
             requests,
@@ -179,8 +219,7 @@ impl Metrics {
             resident_bytes,
             memory_limit_bytes,
             memory_used_bytes,
-            pool,
-            pool_max,
+            database,
         }
     }
 
@@ -256,14 +295,7 @@ impl Metrics {
             self.memory_used_bytes.set(as_gauge(used));
         }
         self.memory_limit_bytes.set(as_gauge(limit.unwrap_or(0)));
-        let in_use = now.pool.size.saturating_sub(now.pool.idle);
-        self.pool
-            .get_or_create(&PoolLabels { state: "in_use" })
-            .set(i64::from(in_use));
-        self.pool
-            .get_or_create(&PoolLabels { state: "idle" })
-            .set(i64::from(now.pool.idle));
-        self.pool_max.set(i64::from(now.pool.max));
+        self.database.set(now.pool, now.database_up);
         let mut out = String::with_capacity(8 * 1024);
         // Encoding into a String cannot fail.
         let _ = encode(&mut out, &self.registry);

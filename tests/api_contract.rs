@@ -101,6 +101,7 @@ async fn every_endpoint_answers_with_the_contract_shape(backend: Backend) {
         "fintech_memory_used_bytes ",
         "fintech_memory_limit_bytes ",
         "fintech_db_pool_connections{",
+        "fintech_database_up 1",
         "fintech_transfers_total{",
     ] {
         assert!(metrics.contains(name), "{name} missing from /metrics");

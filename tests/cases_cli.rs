@@ -24,7 +24,7 @@ fn validate_exits_0_for_the_built_in_cases_from_any_directory() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(
         out,
-        "5 cases valid (built in): latency, error-rate, db-slow, memory-leak, chaos-mix\n"
+        "6 cases valid (built in): latency, error-rate, db-slow, memory-leak, chaos-mix, db-fail\n"
     );
 }
 
@@ -107,6 +107,6 @@ fn validate_takes_the_folder_as_dir_like_every_other_cases_command() {
 fn list_prints_one_line_per_case() {
     let (code, out, _) = from_a_folder_without_cases(&["cases", "list", "--lang", "en"]);
     assert_eq!(code, 0);
-    assert_eq!(out.lines().count(), 5, "{out}");
+    assert_eq!(out.lines().count(), 6, "{out}");
     assert!(out.starts_with(" 1  latency"), "{out}");
 }

@@ -81,7 +81,8 @@ fn every_shipped_case_validates() {
             "error-rate",
             "db-slow",
             "memory-leak",
-            "chaos-mix"
+            "chaos-mix",
+            "db-fail"
         ]
     );
 }

@@ -5,7 +5,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{Backend, Server, TestDb, rss_bytes};
+use common::{Backend, Server, TestDb, metric_value, rss_bytes};
 use futures::StreamExt;
 use serde_json::json;
 
@@ -75,18 +75,36 @@ async fn a_slow_database_queues_transactions_and_the_gauge_shows_the_queue(backe
     let reads = futures::future::join_all((0..n).map(|_| s.get("/api/balance")));
     let watch = async {
         tokio::time::sleep(Duration::from_millis(800)).await;
-        s.metric("fintech_active_transactions").await
+        let asked = Instant::now();
+        (s.metrics().await, asked.elapsed())
     };
-    let (replies, active) = tokio::join!(reads, watch);
+    let (replies, (scraped, took)) = tokio::join!(reads, watch);
+    let active = metric_value(&scraped, "fintech_active_transactions").unwrap_or(f64::NAN);
     assert!(
         active >= f64::from(n - 1),
         "active transactions {active} with {n} waiting"
+    );
+    // The scrape's ping of the database does not wait in the queue, and a
+    // queue is not an outage: the database still counts as reachable.
+    assert!(
+        took < Duration::from_millis(1800),
+        "the scrape took {took:?}"
+    );
+    assert_eq!(
+        metric_value(&scraped, "fintech_database_up"),
+        Some(1.0),
+        "{scraped}"
     );
     assert!(replies.iter().all(|(st, _)| *st == 200));
     assert_eq!(s.metric("fintech_active_transactions").await, 0.0);
 }
 
-async fn a_database_failure_fails_the_db_paths_and_health_but_not_liveness(backend: Backend) {
+/// Readiness says what the ledger paths meet: with the database gone by
+/// injection, `/readyz` and `fintech_database_up` say so as `/health` does,
+/// while `/livez` (the process runs) stays 200.
+async fn a_database_failure_fails_the_db_paths_health_and_readiness_but_not_liveness(
+    backend: Backend,
+) {
     let db = TestDb::new(backend).await;
     let s = Server::start(&db.url).await;
     s.inject(json!({"db_fail": true})).await;
@@ -103,9 +121,15 @@ async fn a_database_failure_fails_the_db_paths_and_health_but_not_liveness(backe
     let (st, h) = s.get("/health").await;
     assert_eq!(st, 503);
     assert_eq!(h["status"], "unhealthy");
+    let (st, r) = s.get("/readyz").await;
+    assert_eq!(st, 503, "ready while every ledger request fails: {r}");
+    assert_eq!(r["status"], "database unreachable");
+    assert_eq!(s.metric("fintech_database_up").await, 0.0);
     assert_eq!(s.get("/livez").await.0, 200);
     s.post("/api/reset", json!({})).await;
     assert_eq!(s.get("/health").await.0, 200);
+    assert_eq!(s.get("/readyz").await.0, 200);
+    assert_eq!(s.metric("fintech_database_up").await, 1.0);
 }
 
 async fn a_memory_leak_grows_resident_memory_and_reset_frees_it(backend: Backend) {
@@ -192,7 +216,7 @@ both_backends!(
     latency_of_300ms_puts_the_median_request_between_300_and_360ms,
     an_error_rate_of_30_fails_between_26_and_34_percent_of_2000_requests,
     a_slow_database_queues_transactions_and_the_gauge_shows_the_queue,
-    a_database_failure_fails_the_db_paths_and_health_but_not_liveness,
+    a_database_failure_fails_the_db_paths_health_and_readiness_but_not_liveness,
     a_memory_leak_grows_resident_memory_and_reset_frees_it,
     duration_s_reverts_an_injection_by_itself,
     a_fault_survives_a_restart_of_serve_until_a_reset,

@@ -192,6 +192,7 @@ async fn compose_up_build_with_defaults_brings_db_app_and_prometheus_up_healthy(
         "HighLatency",
         "HighErrorRate",
         "DBSlowTransactions",
+        "DatabaseDown",
         "MemoryPressure",
     ] {
         assert!(

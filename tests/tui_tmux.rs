@@ -5,6 +5,8 @@
 //! latency fault injected; the p95 chart and the detect check turn; the
 //! reset brings p95 back. Then case 4 on the same stack: its leak grows to
 //! the OOM kill, and what it measured is the app's memory in Prometheus.
+//! Then case 6: the database goes away, readiness fails while liveness
+//! answers, and the console says alive but not ready, never down.
 //! `q` leaves a usable shell prompt.
 //!
 //! The student has joined a real `workshop coach` (`--coach URL --name`):
@@ -13,6 +15,8 @@
 //! one word while the console carries on and quits at once.
 
 mod common;
+#[path = "tui_tmux/later_cases.rs"]
+mod later_cases;
 
 use std::process::Command;
 use std::time::Duration;
@@ -194,7 +198,9 @@ fn a_student_walks_case_one_in_a_real_terminal() {
     );
 
     // Case 4 on the same console and stack, while the coach is away.
-    walk_case_four(&tmux, &rt, &format!("http://127.0.0.1:{prom_port}"));
+    later_cases::walk_case_four(&tmux, &rt, &format!("http://127.0.0.1:{prom_port}"));
+    // Then case 6 on them.
+    later_cases::walk_case_six(&tmux);
 
     tmux.keys(&["q"]);
     tmux.wait(
@@ -224,106 +230,6 @@ fn a_student_walks_case_one_in_a_real_terminal() {
     assert!(
         report.contains("| fault injected |") && report.contains("](session-report-"),
         "the report has the case's timeline and chart:\n{report}"
-    );
-}
-
-/// The number after `label` on the screen (`captured mem_base = 3.8750`).
-fn number_after(screen: &str, label: &str) -> Option<f64> {
-    let after = screen.split(label).nth(1)?;
-    let word = after.split_whitespace().next()?;
-    word.trim_matches(|c: char| !c.is_ascii_digit() && c != '.')
-        .parse()
-        .ok()
-}
-
-/// The app's memory in MiB as Prometheus has it over the last `range_s`.
-fn app_memory_mib(rt: &tokio::runtime::Runtime, prometheus: &str, range_s: i64) -> Vec<f64> {
-    let end = chrono::Utc::now();
-    let start = end - chrono::TimeDelta::seconds(range_s);
-    let body: serde_json::Value = rt.block_on(async {
-        reqwest::Client::new()
-            .get(format!("{prometheus}/api/v1/query_range"))
-            .query(&[
-                (
-                    "query",
-                    r#"fintech_memory_used_bytes{job="fintech-api"} / 1048576"#,
-                ),
-                ("start", &start.to_rfc3339()),
-                ("end", &end.to_rfc3339()),
-                ("step", "1"),
-            ])
-            .send()
-            .await
-            .expect("Prometheus answers")
-            .json()
-            .await
-            .expect("a JSON answer")
-    });
-    body["data"]["result"][0]["values"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|v| v[1].as_str()?.parse().ok())
-        .collect()
-}
-
-/// Case 4 picked with keys, its leak injected and grown to the OOM kill.
-/// The baseline capture and the `restarted` check show the app's memory as
-/// Prometheus has it (within 1 MiB), never Prometheus's own; the leak
-/// question's figure is on screen; until the kill, the next step waits for
-/// it instead of inviting recovery. Leaving the case rolls the leak back.
-fn walk_case_four(tmux: &Tmux, rt: &tokio::runtime::Runtime, prometheus: &str) {
-    tmux.keys(&["Escape"]);
-    tmux.keys(&["j", "j", "j", "Enter"]);
-    tmux.wait("case 4 opened with load", Duration::from_secs(20), |s| {
-        s.contains("▶ 4 A leak") && s.contains("▶ target 2/s")
-    });
-    let shown = std::cell::Cell::new(None);
-    tmux.wait("the baseline capture", Duration::from_secs(90), |s| {
-        shown.set(number_after(s, "captured mem_base = "));
-        shown.get().is_some()
-    });
-    let base = shown.get().unwrap_or(f64::NAN);
-    let truth = app_memory_mib(rt, prometheus, 10);
-    assert!(
-        truth.iter().any(|m| (m - base).abs() <= 1.0),
-        "mem_base {base} MiB is not the app's memory in Prometheus: {truth:?}"
-    );
-    tmux.wait("the baseline passed", Duration::from_secs(90), |s| {
-        s.contains("Press i to inject")
-    });
-    tmux.keys(&["i"]);
-    tmux.wait("the leak's figure live", Duration::from_secs(60), |s| {
-        number_after(s, "Memory held by the leak: ").is_some_and(|v| v > 0.0)
-    });
-    // Until the kernel kills the process, the next step waits for it.
-    let invited = std::cell::Cell::new(None::<String>);
-    let waited = tmux.wait(
-        "the restart after the OOM kill",
-        Duration::from_secs(300),
-        |s| {
-            if !s.contains("OOM 1") && s.contains("then r") {
-                invited.set(Some(s.to_string()));
-            }
-            shown.set(number_after(s, "✔ detect/restarted "));
-            shown.get().is_some()
-        },
-    );
-    if let Some(screen) = invited.take() {
-        panic!("recovery was invited before the OOM kill:\n{screen}");
-    }
-    let restarted = shown.get().unwrap_or(f64::NAN);
-    let truth = app_memory_mib(rt, prometheus, 30);
-    assert!(
-        truth.iter().any(|m| (m - restarted).abs() <= 1.0),
-        "restarted shows {restarted} MiB, not the app's memory in Prometheus: {truth:?}"
-    );
-    eprintln!("case 4: mem_base {base} MiB; restarted {restarted} MiB, {waited:?} after the leak");
-    tmux.keys(&["Escape"]);
-    tmux.wait(
-        "case 4 left, the leak rolled back",
-        Duration::from_secs(20),
-        |s| s.contains("M □ leak"),
     );
 }
 

@@ -5,7 +5,7 @@
 //!   quitting from the same box prints the fix;
 //! - the console in a container (the app image `workshop up` built, the
 //!   engine's socket mounted) brings its stack up, reaches it by name on the
-//!   stack's network, lists the five cases, and a fault key changes the
+//!   stack's network, lists the cases, and a fault key changes the
 //!   API's failures.
 //!
 //! Each test runs under its own project name and ports, and removes what it

@@ -12,6 +12,7 @@ mod body;
 mod control;
 pub(crate) mod error;
 mod layers;
+mod reach;
 mod service;
 
 use std::net::SocketAddr;

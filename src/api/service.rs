@@ -1,11 +1,14 @@
 //! Service endpoints: index, health (injected, as in the original), liveness
-//! and readiness (never injected, for orchestrators), metrics, the OpenAPI document.
+//! and readiness (for orchestrators: no injected latency or error reaches
+//! them, but readiness, like health, reports the database as the ledger
+//! reaches it, an injected outage included), metrics, the OpenAPI document.
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use std::sync::LazyLock;
+use std::time::Duration;
 
 use chrono::{SecondsFormat, Utc};
 use serde::Serialize;
@@ -13,7 +16,7 @@ use utoipa::{OpenApi, ToSchema};
 
 use super::ApiContext;
 use super::error::ErrorBody;
-use crate::faults::DbMode;
+use super::reach::Reach;
 use crate::metrics::Snapshot;
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -95,11 +98,7 @@ fn now() -> String {
                               an injected failure answers `error_status` with \
                               `{\"status\":\"error\",\"error\":\"Simulated random failure\",\"fault\":\"injected failure\"}`")))]
 pub(super) async fn health(State(ctx): State<ApiContext>) -> Response {
-    let up = match ctx.faults.current().db_mode() {
-        DbMode::Down => false,
-        _ => ctx.ledger.ping().await.is_ok(),
-    };
-    if up {
+    if let Reach::Reachable = ctx.database_reach(None).await {
         return Json(HealthReply {
             status: "healthy".into(),
             database: "connected".into(),
@@ -134,33 +133,41 @@ pub(super) async fn livez() -> Json<ProbeReply> {
 #[utoipa::path(get, path = "/readyz", tag = "service",
     responses((status = 200, body = ProbeReply), (status = 503, body = ProbeReply)))]
 pub(super) async fn readyz(State(ctx): State<ApiContext>) -> impl IntoResponse {
-    match ctx.ledger.ping().await {
-        Ok(()) => (
-            StatusCode::OK,
-            Json(ProbeReply {
-                status: "ready".into(),
-            }),
-        ),
-        Err(e) => {
-            tracing::warn!(error = %e, "readiness: database unreachable");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(ProbeReply {
-                    status: "database unreachable".into(),
-                }),
-            )
-        }
+    let reach = ctx.database_reach(None).await;
+    let (code, status) = match &reach {
+        Reach::Reachable => (StatusCode::OK, "ready"),
+        // An injected outage is said as a real one: a client cannot tell them apart.
+        _ => (StatusCode::SERVICE_UNAVAILABLE, "database unreachable"),
+    };
+    if let Reach::Failed(e) = &reach {
+        tracing::warn!(error = %e, "readiness: database unreachable");
     }
+    (
+        code,
+        Json(ProbeReply {
+            status: status.into(),
+        }),
+    )
 }
+
+/// How long a scrape waits for its ping of the database: a ping takes
+/// milliseconds; one queued behind a slow database's transactions must not
+/// hold the scrape (Prometheus gives up after its 5 s interval).
+const SCRAPE_PING_WAIT: Duration = Duration::from_secs(1);
 
 #[utoipa::path(get, path = "/metrics", tag = "service",
     responses((status = 200, description = "Prometheus text exposition", content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8")))]
 pub(super) async fn metrics(State(ctx): State<ApiContext>) -> impl IntoResponse {
+    // The pool as the requests left it, read before the scrape's own ping
+    // borrows a connection (SQLite's pool takes it back a moment later).
+    let pool = ctx.ledger.pool_stats();
+    let database_up = ctx.database_reach(Some(SCRAPE_PING_WAIT)).await.up();
     let faults = ctx.faults.current();
     let body = ctx.metrics.render(Snapshot {
         faults: &faults,
         leaked_bytes: ctx.faults.leaked_bytes(),
-        pool: ctx.ledger.pool_stats(),
+        pool,
+        database_up,
     });
     (
         [(

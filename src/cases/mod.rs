@@ -50,7 +50,7 @@ pub use phase::Phase;
 pub use problem::{Problem, Problems};
 
 /// The shipped case files, by file name, in session order.
-pub const SHIPPED: [(&str, &str); 5] = [
+pub const SHIPPED: [(&str, &str); 6] = [
     (
         "01-latency.yaml",
         include_str!("../../cases/01-latency.yaml"),
@@ -70,6 +70,10 @@ pub const SHIPPED: [(&str, &str); 5] = [
     (
         "05-chaos-mix.yaml",
         include_str!("../../cases/05-chaos-mix.yaml"),
+    ),
+    (
+        "06-db-fail.yaml",
+        include_str!("../../cases/06-db-fail.yaml"),
     ),
 ];
 

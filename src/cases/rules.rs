@@ -46,13 +46,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_shipped_rules_define_the_four_workshop_alerts() {
+    fn the_shipped_rules_define_the_five_workshop_alerts() {
         assert_eq!(
             alert_names(),
             [
                 "HighLatency",
                 "HighErrorRate",
                 "DBSlowTransactions",
+                "DatabaseDown",
                 "MemoryPressure"
             ]
         );

@@ -261,7 +261,8 @@ mod tests {
                 "error-rate",
                 "db-slow",
                 "memory-leak",
-                "chaos-mix"
+                "chaos-mix",
+                "db-fail"
             ]
         );
         assert!(en.contains("Slow payments on the eve of the sale"), "{en}");

@@ -6,14 +6,15 @@ use super::state::{App, Link};
 use super::text::{T, state_word, t};
 
 impl App {
-    /// How an app whose health check fails still answers: slowly when its
-    /// p95 is a second or more, else degraded.
+    /// How an app whose health check (its `/readyz`) fails still answers:
+    /// slowly when its p95 is a second or more, else alive but not ready
+    /// (its database is gone; a restart would not bring it back).
     pub(crate) fn answers_word(&self) -> T {
         let p95 = self.signals.series[crate::telemetry::Signal::P95].latest();
         if p95.is_some_and(|v| v >= 1.0) {
             T::AnswersSlowly
         } else {
-            T::AnswersDegraded
+            T::AliveNotReady
         }
     }
 

@@ -234,10 +234,12 @@ words! {
         HealthStarting => ("starting", "запуск"),
         HealthHealthy => ("healthy", "здоров"),
         HealthUnhealthy => ("unhealthy", "нездоров"),
-        /// The app's health check fails while it still answers, slowly
-        /// (p95 of a second or more) or not.
+        /// The app's health check (its `/readyz`, in both backends) fails
+        /// while it still answers: slowly (p95 of a second or more; its
+        /// probe queues behind the work), or fast and not ready (its
+        /// database is gone): alive, never down.
         AnswersSlowly => ("answers slowly", "отвечает медленно"),
-        AnswersDegraded => ("answers, health failing", "отвечает, нездоров"),
+        AliveNotReady => ("alive, not ready", "жив, не готов"),
         // An expected alert's state, as Prometheus reports it.
         AlertInactive => ("inactive", "не активен"),
         AlertPending => ("pending", "ожидает"),

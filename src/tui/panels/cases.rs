@@ -10,16 +10,25 @@ use crate::tui::state::App;
 use crate::tui::text::{T, fit_line, t};
 use crate::tui::theme::Theme;
 
+use super::scroll;
+
 pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let done = app
         .cases
         .iter()
         .filter(|c| app.progress.mark(&c.id) == "✔")
         .count();
-    let block = Block::bordered().title(Span::styled(
+    let mut block = Block::bordered().title(Span::styled(
         format!(" {} {done}/{} ", t(app.lang, T::Cases), app.cases.len()),
         theme.title(),
     ));
+    // More cases than rows (six at 80×24): the list follows the selection,
+    // and the border says which of them are in sight.
+    let rows = usize::from(block.inner(area).height).max(1);
+    let first = app.selected.saturating_sub(rows - 1);
+    if let Some(pos) = scroll::position(first, rows, app.cases.len()) {
+        block = block.title_bottom(Line::styled(format!(" {pos} "), theme.dim()).right_aligned());
+    }
     let active = app.active.as_ref().map(|a| a.session.case.id.as_str());
     // A title too long for the panel ends with `…`; the case panel's title
     // and a wider terminal show it whole.
@@ -48,7 +57,9 @@ pub(crate) fn render(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
             ))
         })
         .collect();
-    let mut state = ListState::default().with_selected(Some(app.selected));
+    let mut state = ListState::default()
+        .with_selected(Some(app.selected))
+        .with_offset(first);
     f.render_stateful_widget(
         List::new(items)
             .block(block)
@@ -71,6 +82,22 @@ mod tests {
     #[test]
     fn cases_fresh_session() {
         insta::assert_snapshot!(panel(&fixtures::empty()));
+    }
+
+    #[test]
+    fn a_case_below_the_panel_comes_into_sight_and_the_border_says_which_are_shown() {
+        let mut app = fixtures::empty();
+        let screen = panel(&app);
+        assert!(
+            screen.contains(" 1–5/6 ") && !screen.contains("6 Alive"),
+            "{screen}"
+        );
+        app.selected = 5;
+        let screen = panel(&app);
+        assert!(
+            screen.contains("6 Alive, but not ready") && screen.contains(" 2–6/6 "),
+            "{screen}"
+        );
     }
 
     #[test]

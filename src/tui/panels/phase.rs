@@ -88,10 +88,12 @@ fn figures(s: &CaseSession, lang: Lang, theme: Theme) -> Vec<Line<'static>> {
     lines
 }
 
-/// A live figure: three significant decimals below 1, one below 100, none
-/// above; a decimal comma in Russian, as the case texts write numbers.
+/// A live figure: a whole number as one (connections in use, a 0/1 state:
+/// never "0.000 connections"); else three significant decimals below 1, one
+/// below 100, none above; a decimal comma in Russian, as the case texts
+/// write numbers.
 pub(crate) fn figure(v: f64, lang: Lang) -> String {
-    let text = if v.abs() >= 100.0 {
+    let text = if v.abs() >= 100.0 || v.fract() == 0.0 {
         format!("{v:.0}")
     } else if v.abs() >= 1.0 {
         format!("{v:.1}")
@@ -270,6 +272,16 @@ mod tests {
 
     fn panel(app: &App) -> String {
         draw(60, 20, |f| render(f, f.area(), app, Theme::PLAIN))
+    }
+
+    #[test]
+    fn a_whole_figure_reads_as_a_count_and_a_fraction_keeps_its_decimals() {
+        assert_eq!(figure(0.0, Lang::En), "0");
+        assert_eq!(figure(1.0, Lang::Ru), "1");
+        assert_eq!(figure(0.957, Lang::En), "0.957");
+        assert_eq!(figure(0.5, Lang::Ru), "0,500");
+        assert_eq!(figure(9.54, Lang::En), "9.5");
+        assert_eq!(figure(2000.0, Lang::En), "2000");
     }
 
     #[test]
