@@ -260,6 +260,7 @@ impl Metrics {
                 idle: 0,
                 max: 0,
             },
+            database_up: Some(true),
         });
         let mut names = Vec::new();
         for line in text.lines() {
