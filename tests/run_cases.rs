@@ -73,7 +73,8 @@ async fn walk(command: &[&str], id: &str) -> String {
     assert_eq!(f["current_config"]["error_rate"], 0.0);
     assert_eq!(f["current_config"]["db_slow"], false);
     assert_eq!(f["current_config"]["db_fail"], false);
-    println!("{row}");
+    // What the author reads, kept in the test's log.
+    println!("{stdout}");
     stdout.into_owned()
 }
 
