@@ -109,6 +109,17 @@ pub enum AlertState {
     Inactive,
 }
 
+impl AlertState {
+    /// The state as a case file writes it.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            AlertState::Firing => "firing",
+            AlertState::Pending => "pending",
+            AlertState::Inactive => "inactive",
+        }
+    }
+}
+
 /// The condition on the reduced value. Bounds are exclusive: `above: 1.5`
 /// does not hold at exactly 1.5.
 #[derive(Debug, Clone, PartialEq)]

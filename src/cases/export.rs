@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use super::CaseSet;
 use super::bilingual::{Lang, Text};
-use super::check::{AlertState, Check, Probe, Reduce};
+use super::check::{Check, Probe, Reduce};
 use super::hint::{Hint, Release};
 use super::model::{Action, Case, Question};
 use crate::words::{M, t};
@@ -72,14 +72,7 @@ impl Page {
                 reduce_name(q.reduce),
                 q.expect
             ),
-            Probe::Alert(a) => {
-                let state = match a.state {
-                    AlertState::Firing => "firing",
-                    AlertState::Pending => "pending",
-                    AlertState::Inactive => "inactive",
-                };
-                format!("alert `{}` {state}", a.name)
-            }
+            Probe::Alert(a) => format!("alert `{}` {}", a.name, a.state.name()),
             Probe::Http(h) => format!("`GET {}` → {}", h.get, h.status),
         };
         let mut timing = Vec::new();

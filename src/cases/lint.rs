@@ -12,18 +12,24 @@ pub(crate) const TO_FILL: [&str; 2] = ["FILL IN", "ЗАПОЛНИТЬ"];
 
 /// Every warning for one case file.
 pub(crate) fn warnings(file: &str, text: &str, case: &Case) -> Vec<Problem> {
-    let locator = Locator::scan(text);
-    let mut out = Vec::new();
-    for (path, query) in super::promql::queries(case) {
-        for message in super::promql::warnings(query) {
-            out.push(Problem {
-                file: file.to_string(),
-                pos: locator.value(&path),
-                path: path.clone(),
-                message,
-            });
-        }
-    }
+    let found: Vec<(String, String)> = super::promql::queries(case)
+        .into_iter()
+        .flat_map(|(path, query)| {
+            let warned = super::promql::warnings(query);
+            warned.into_iter().map(move |m| (path.clone(), m))
+        })
+        .collect();
+    // The file is scanned for positions only when there is a warning to place.
+    let locator = (!found.is_empty()).then(|| Locator::scan(text));
+    let mut out: Vec<Problem> = found
+        .into_iter()
+        .map(|(path, message)| Problem {
+            file: file.to_string(),
+            pos: locator.as_ref().and_then(|l| l.value(&path)),
+            path,
+            message,
+        })
+        .collect();
     for (i, line) in text.lines().enumerate() {
         let at = TO_FILL.iter().filter_map(|m| line.find(m)).min();
         if let Some(byte) = at

@@ -43,9 +43,7 @@ pub(crate) fn table(case: &Case) -> Vec<Examined> {
             id: c.id.clone(),
             wants: match &c.probe {
                 Probe::Query(q) => q.expect.to_string(),
-                Probe::Alert(a) => {
-                    format!("{} {}", a.name, format!("{:?}", a.state).to_lowercase())
-                }
+                Probe::Alert(a) => format!("{} {}", a.name, a.state.name()),
                 Probe::Http(h) => format!("GET {} → {}", h.get, h.status),
             },
             readings: Vec::new(),
